@@ -1,0 +1,1 @@
+//! build.rs helpers of m.

@@ -1,0 +1,129 @@
+//! The link-time registry: what `#[doctype]`, the hooks and `#[migration]`
+//! registered, read once, sorted, validated, and turned into the desired
+//! [`Schema`].
+//!
+//! Registration uses `inventory` rather than `linkme`: inventory works on
+//! every target rustc supports (linkme's linker sections do not exist on
+//! wasm and need care on some linkers), and its per-item constructors cost
+//! nothing measurable at startup. Neither gives an order, so every list here
+//! is sorted by key.
+
+mod defs;
+mod validate;
+
+pub use defs::{
+    AppsDef, ColumnDef, DbFn, DocType, DocTypeDef, HookDef, HookPhase, IndexDef, MigrationBody,
+    MigrationDef, MigrationPhase, ReferenceDef,
+};
+pub use validate::{RegistryError, RegistryErrors};
+
+use std::collections::BTreeSet;
+
+use crate::schema::{Column, ForeignKey, Index, Schema, Table};
+
+/// Everything the binary registered, sorted by key.
+#[derive(Debug, Default, Clone)]
+pub struct Registry {
+    pub doctypes: Vec<&'static DocTypeDef>,
+    pub hooks: Vec<&'static HookDef>,
+    pub migrations: Vec<&'static MigrationDef>,
+    /// Apps named in `apps![...]`, if the binary uses the anchor.
+    pub expected_apps: Vec<&'static str>,
+}
+
+impl Registry {
+    /// Reads the link-time registry of this binary.
+    pub fn linked() -> Self {
+        let mut registry = Registry {
+            doctypes: inventory::iter::<DocTypeDef>.into_iter().collect(),
+            hooks: inventory::iter::<HookDef>.into_iter().collect(),
+            migrations: inventory::iter::<MigrationDef>.into_iter().collect(),
+            expected_apps: inventory::iter::<AppsDef>
+                .into_iter()
+                .flat_map(|a| a.apps.iter().copied())
+                .collect(),
+        };
+        registry.sort();
+        registry
+    }
+
+    /// Sorts every list by its key; registration order is never relied on.
+    pub fn sort(&mut self) {
+        self.doctypes.sort_by_key(|d| (d.app, d.table, d.name));
+        self.hooks.sort_by_key(|h| (h.phase, h.app, h.name));
+        self.migrations.sort_by_key(|m| (m.app, m.id));
+        self.expected_apps.sort_unstable();
+        self.expected_apps.dedup();
+    }
+
+    /// Every app that registered something, sorted.
+    pub fn apps(&self) -> BTreeSet<&'static str> {
+        self.doctypes
+            .iter()
+            .map(|d| d.app)
+            .chain(self.hooks.iter().map(|h| h.app))
+            .chain(self.migrations.iter().map(|m| m.app))
+            .collect()
+    }
+
+    /// Checks the registry and reports every problem at once.
+    pub fn validate(&self) -> Result<(), RegistryErrors> {
+        validate::validate(self)
+    }
+
+    /// The desired schema: one table per DocType.
+    pub fn schema(&self) -> Schema {
+        let mut schema = Schema::default();
+        for doctype in &self.doctypes {
+            schema.insert(table_of(doctype));
+        }
+        schema
+    }
+}
+
+/// The table a DocType declares, with column-level `unique`/`index` and
+/// `references` lowered to indexes and foreign keys.
+pub fn table_of(doctype: &DocTypeDef) -> Table {
+    let mut table = Table::new(doctype.table).app(doctype.app);
+    table.primary_key = doctype.primary_key.iter().map(|c| c.to_string()).collect();
+    for def in doctype.columns {
+        let mut column = Column::new(def.name, def.ty.clone());
+        column.nullable = def.nullable;
+        column.default = def.default.clone();
+        column.renamed_from = def.renamed_from.iter().map(|s| s.to_string()).collect();
+        table.columns.push(column);
+        let single = vec![def.name.to_string()];
+        let is_sole_pk = doctype.primary_key == [def.name];
+        if def.unique && !is_sole_pk {
+            table.indexes.push(Index {
+                name: Index::conventional_name(doctype.table, &single, true),
+                columns: single.clone(),
+                unique: true,
+            });
+        } else if def.index && !is_sole_pk {
+            table.indexes.push(Index {
+                name: Index::conventional_name(doctype.table, &single, false),
+                columns: single.clone(),
+                unique: false,
+            });
+        }
+        if let Some(reference) = &def.references {
+            table.foreign_keys.push(ForeignKey::new(
+                doctype.table,
+                single,
+                reference.table,
+                vec![reference.column.to_string()],
+                reference.on_delete,
+            ));
+        }
+    }
+    for def in doctype.indexes {
+        let columns: Vec<String> = def.columns.iter().map(|c| c.to_string()).collect();
+        let name = match def.name {
+            Some(name) => name.to_string(),
+            None => Index::conventional_name(doctype.table, &columns, def.unique),
+        };
+        table.indexes.push(Index { name, columns, unique: def.unique });
+    }
+    table
+}

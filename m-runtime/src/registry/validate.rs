@@ -1,0 +1,154 @@
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+
+use super::Registry;
+
+/// One problem found in the registry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RegistryError {
+    DuplicateTable { table: String, declared_by: Vec<String> },
+    DuplicateColumn { doctype: String, column: String },
+    UnknownReference { doctype: String, column: String, table: String },
+    DuplicateMigration { app: String, id: String },
+    UnknownDependency { migration: String, target: String, reason: String },
+    DependencyCycle { cycle: Vec<String> },
+    AppNotLinked { app: String },
+    Other(String),
+}
+
+impl fmt::Display for RegistryError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RegistryError::DuplicateTable { table, declared_by } => write!(
+                f,
+                "table `{table}` is declared by {}: give each DocType its own `#[doctype(table = \"...\")]`",
+                declared_by.join(" and ")
+            ),
+            RegistryError::DuplicateColumn { doctype, column } => write!(
+                f,
+                "DocType {doctype} declares column `{column}` twice: rename one with `#[field(column = \"...\")]`"
+            ),
+            RegistryError::UnknownReference { doctype, column, table } => write!(
+                f,
+                "{doctype}.{column} references table `{table}`, which no linked app declares: link the app that declares it (add it to `apps![...]`)"
+            ),
+            RegistryError::DuplicateMigration { app, id } => write!(
+                f,
+                "migration `{app}:{id}` is registered more than once: migration ids must be unique within an app"
+            ),
+            RegistryError::UnknownDependency { migration, target, reason } => {
+                write!(f, "migration `{migration}` depends on `{target}`, {reason}")
+            }
+            RegistryError::DependencyCycle { cycle } => write!(
+                f,
+                "migrations depend on each other in a cycle: {}: remove one of these `depends_on` entries",
+                cycle.join(" -> ")
+            ),
+            RegistryError::AppNotLinked { app } => write!(
+                f,
+                "app `{app}` is listed in `apps![...]` but registered nothing: its crate was not linked, or it declares no DocType, hook or migration"
+            ),
+            RegistryError::Other(message) => f.write_str(message),
+        }
+    }
+}
+
+/// Every problem found, reported together.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RegistryErrors(pub Vec<RegistryError>);
+
+impl fmt::Display for RegistryErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "{} problem(s) in the registered declarations:", self.0.len())?;
+        for error in &self.0 {
+            writeln!(f, "  - {error}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for RegistryErrors {}
+
+pub(super) fn validate(registry: &Registry) -> Result<(), RegistryErrors> {
+    let mut errors = Vec::new();
+    check_doctypes(registry, &mut errors);
+    check_migrations(registry, &mut errors);
+    check_expected_apps(registry, &mut errors);
+    if errors.is_empty() { Ok(()) } else { Err(RegistryErrors(errors)) }
+}
+
+fn check_doctypes(registry: &Registry, errors: &mut Vec<RegistryError>) {
+    let mut by_table: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+    for d in &registry.doctypes {
+        by_table.entry(d.table).or_default().push(format!("{}::{} (app `{}`)", d.module_path, d.name, d.app));
+    }
+    for (table, declared_by) in &by_table {
+        if declared_by.len() > 1 {
+            errors.push(RegistryError::DuplicateTable { table: table.to_string(), declared_by: declared_by.clone() });
+        }
+    }
+    for d in &registry.doctypes {
+        let mut seen = BTreeSet::new();
+        for column in d.columns {
+            if !seen.insert(column.name) {
+                errors.push(RegistryError::DuplicateColumn {
+                    doctype: format!("{}::{}", d.app, d.name),
+                    column: column.name.to_string(),
+                });
+            }
+            if let Some(reference) = &column.references
+                && !by_table.contains_key(reference.table)
+            {
+                errors.push(RegistryError::UnknownReference {
+                    doctype: format!("{}::{}", d.app, d.name),
+                    column: column.name.to_string(),
+                    table: reference.table.to_string(),
+                });
+            }
+        }
+    }
+}
+
+fn check_migrations(registry: &Registry, errors: &mut Vec<RegistryError>) {
+    let apps = registry.apps();
+    let mut ids: BTreeMap<(&str, &str), usize> = BTreeMap::new();
+    for m in &registry.migrations {
+        *ids.entry((m.app, m.id)).or_default() += 1;
+    }
+    for ((app, id), count) in &ids {
+        if *count > 1 {
+            errors.push(RegistryError::DuplicateMigration { app: app.to_string(), id: id.to_string() });
+        }
+    }
+    for m in &registry.migrations {
+        for target in m.depends_on {
+            let reason = match target.split_once(':') {
+                None => Some(format!("which is not of the form \"app:id\"")),
+                Some((app, _)) if !apps.contains(app) => Some(format!(
+                    "but app `{app}` is not linked into this binary: add its crate to `apps![...]`"
+                )),
+                Some((app, id)) if !ids.contains_key(&(app, id)) => {
+                    Some(format!("but app `{app}` has no migration `{id}`"))
+                }
+                Some(_) => None,
+            };
+            if let Some(reason) = reason {
+                errors.push(RegistryError::UnknownDependency {
+                    migration: format!("{}:{}", m.app, m.id),
+                    target: target.to_string(),
+                    reason,
+                });
+            }
+        }
+    }
+}
+
+fn check_expected_apps(registry: &Registry, errors: &mut Vec<RegistryError>) {
+    let apps = registry.apps();
+    for app in &registry.expected_apps {
+        if !apps.contains(app) {
+            errors.push(RegistryError::AppNotLinked { app: app.to_string() });
+        }
+    }
+}

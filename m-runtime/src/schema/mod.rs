@@ -1,0 +1,23 @@
+//! The schema model: one plain, serde-serialisable value that describes the
+//! compiled DocTypes, an introspected database and a committed snapshot alike.
+//!
+//! ```
+//! use m_runtime::schema::{Column, LogicalType, Schema, Table};
+//!
+//! let mut schema = Schema::default();
+//! schema.insert(
+//!     Table::new("book")
+//!         .column(Column::new("id", LogicalType::I64))
+//!         .column(Column::new("title", LogicalType::String { max_length: Some(140) }).nullable())
+//!         .primary_key(["id"]),
+//! );
+//! assert_eq!(schema.table("book").unwrap().columns.len(), 2);
+//! ```
+
+mod hash;
+mod model;
+mod types;
+
+pub use hash::table_hash;
+pub use model::{Column, DefaultValue, ForeignKey, Index, ReferentialAction, Schema, Table};
+pub use types::LogicalType;

@@ -1,0 +1,284 @@
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::LogicalType;
+
+/// The longest identifier every supported backend accepts (PostgreSQL: 63 bytes).
+pub const MAX_IDENTIFIER_LEN: usize = 63;
+
+/// A set of tables, keyed and iterated by table name so that every output
+/// derived from it is deterministic.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Schema {
+    pub tables: BTreeMap<String, Table>,
+}
+
+impl Schema {
+    /// Adds or replaces a table.
+    pub fn insert(&mut self, table: Table) {
+        self.tables.insert(table.name.clone(), table);
+    }
+
+    pub fn table(&self, name: &str) -> Option<&Table> {
+        self.tables.get(name)
+    }
+
+    /// Tables in an order where every table comes after the tables its
+    /// foreign keys point at (cycles and self references keep name order).
+    pub fn tables_in_dependency_order(&self) -> Vec<&Table> {
+        let mut ordered: Vec<&Table> = Vec::with_capacity(self.tables.len());
+        let mut placed = std::collections::BTreeSet::new();
+        let mut visiting = std::collections::BTreeSet::new();
+        fn visit<'a>(
+            schema: &'a Schema,
+            table: &'a Table,
+            placed: &mut std::collections::BTreeSet<&'a str>,
+            visiting: &mut std::collections::BTreeSet<&'a str>,
+            ordered: &mut Vec<&'a Table>,
+        ) {
+            if placed.contains(table.name.as_str()) || !visiting.insert(table.name.as_str()) {
+                return;
+            }
+            for fk in &table.foreign_keys {
+                if let Some(target) = schema.tables.get(&fk.ref_table) {
+                    visit(schema, target, placed, visiting, ordered);
+                }
+            }
+            placed.insert(table.name.as_str());
+            ordered.push(table);
+        }
+        for table in self.tables.values() {
+            visit(self, table, &mut placed, &mut visiting, &mut ordered);
+        }
+        ordered
+    }
+}
+
+/// One table: its columns in declaration order, primary key, indexes
+/// (unique constraints are unique indexes) and foreign keys.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Table {
+    pub name: String,
+    /// The app that declares the table (`None` for an introspected table).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub app: Option<String>,
+    pub columns: Vec<Column>,
+    #[serde(default)]
+    pub primary_key: Vec<String>,
+    #[serde(default)]
+    pub indexes: Vec<Index>,
+    #[serde(default)]
+    pub foreign_keys: Vec<ForeignKey>,
+}
+
+impl Table {
+    pub fn new(name: impl Into<String>) -> Self {
+        Table {
+            name: name.into(),
+            app: None,
+            columns: Vec::new(),
+            primary_key: Vec::new(),
+            indexes: Vec::new(),
+            foreign_keys: Vec::new(),
+        }
+    }
+
+    pub fn app(mut self, app: impl Into<String>) -> Self {
+        self.app = Some(app.into());
+        self
+    }
+
+    pub fn column(mut self, column: Column) -> Self {
+        self.columns.push(column);
+        self
+    }
+
+    pub fn primary_key<I, S>(mut self, columns: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.primary_key = columns.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Adds an index with the conventional name (see [`Index::conventional_name`]).
+    pub fn index<I, S>(mut self, columns: I, unique: bool) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        let columns: Vec<String> = columns.into_iter().map(Into::into).collect();
+        let name = Index::conventional_name(&self.name, &columns, unique);
+        self.indexes.push(Index { name, columns, unique });
+        self
+    }
+
+    pub fn foreign_key(mut self, fk: ForeignKey) -> Self {
+        self.foreign_keys.push(fk);
+        self
+    }
+
+    pub fn get_column(&self, name: &str) -> Option<&Column> {
+        self.columns.iter().find(|c| c.name == name)
+    }
+
+    /// Whether `column` is (part of) the primary key.
+    pub fn is_primary_key(&self, column: &str) -> bool {
+        self.primary_key.iter().any(|c| c == column)
+    }
+}
+
+/// One column.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Column {
+    pub name: String,
+    #[serde(flatten)]
+    pub ty: LogicalType,
+    pub nullable: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub default: Option<DefaultValue>,
+    /// Former names (declared with `renamed_from`); empty for introspected columns.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub renamed_from: Vec<String>,
+}
+
+impl Column {
+    /// A NOT NULL column without default.
+    pub fn new(name: impl Into<String>, ty: LogicalType) -> Self {
+        Column { name: name.into(), ty, nullable: false, default: None, renamed_from: Vec::new() }
+    }
+
+    pub fn nullable(mut self) -> Self {
+        self.nullable = true;
+        self
+    }
+
+    pub fn default(mut self, value: DefaultValue) -> Self {
+        self.default = Some(value);
+        self
+    }
+
+    pub fn renamed_from(mut self, old: impl Into<String>) -> Self {
+        self.renamed_from.push(old.into());
+        self
+    }
+}
+
+/// A column default, normalised so that every backend's spelling of the same
+/// value compares equal.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "value", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum DefaultValue {
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Text(Cow<'static, str>),
+    /// The current date and time at insert.
+    CurrentTimestamp,
+    /// A raw SQL expression, compared by its normalised spelling.
+    Sql(Cow<'static, str>),
+}
+
+/// An index; a `unique` index is how m models unique constraints.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Index {
+    pub name: String,
+    pub columns: Vec<String>,
+    pub unique: bool,
+}
+
+impl Index {
+    /// `ix_<table>__<columns>` (or `ux_` for unique), shortened with a stable
+    /// hash suffix when longer than [`MAX_IDENTIFIER_LEN`].
+    pub fn conventional_name(table: &str, columns: &[String], unique: bool) -> String {
+        let prefix = if unique { "ux" } else { "ix" };
+        bounded_identifier(&format!("{prefix}_{table}__{}", columns.join("_")))
+    }
+}
+
+/// What the database does to referencing rows when the referenced row goes.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReferentialAction {
+    #[default]
+    NoAction,
+    Restrict,
+    Cascade,
+    SetNull,
+    SetDefault,
+}
+
+impl ReferentialAction {
+    pub fn sql(self) -> &'static str {
+        match self {
+            ReferentialAction::NoAction => "NO ACTION",
+            ReferentialAction::Restrict => "RESTRICT",
+            ReferentialAction::Cascade => "CASCADE",
+            ReferentialAction::SetNull => "SET NULL",
+            ReferentialAction::SetDefault => "SET DEFAULT",
+        }
+    }
+
+    /// Parses a catalog's spelling (`NO ACTION`, `cascade`, `SET_NULL`, ...).
+    pub fn parse(text: &str) -> Option<Self> {
+        match text.trim().to_ascii_uppercase().replace('_', " ").as_str() {
+            "NO ACTION" | "" => Some(ReferentialAction::NoAction),
+            "RESTRICT" => Some(ReferentialAction::Restrict),
+            "CASCADE" => Some(ReferentialAction::Cascade),
+            "SET NULL" => Some(ReferentialAction::SetNull),
+            "SET DEFAULT" => Some(ReferentialAction::SetDefault),
+            _ => None,
+        }
+    }
+}
+
+/// A foreign key from `columns` of the owning table to `ref_columns` of `ref_table`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ForeignKey {
+    pub name: String,
+    pub columns: Vec<String>,
+    pub ref_table: String,
+    pub ref_columns: Vec<String>,
+    #[serde(default)]
+    pub on_delete: ReferentialAction,
+}
+
+impl ForeignKey {
+    /// A foreign key with the conventional name `fk_<table>__<columns>`.
+    pub fn new(
+        table: &str,
+        columns: Vec<String>,
+        ref_table: impl Into<String>,
+        ref_columns: Vec<String>,
+        on_delete: ReferentialAction,
+    ) -> Self {
+        let name = bounded_identifier(&format!("fk_{table}__{}", columns.join("_")));
+        ForeignKey { name, columns, ref_table: ref_table.into(), ref_columns, on_delete }
+    }
+
+    /// Whether two foreign keys enforce the same rule (names aside).
+    pub fn same_rule(&self, other: &ForeignKey) -> bool {
+        self.columns == other.columns
+            && self.ref_table == other.ref_table
+            && self.ref_columns == other.ref_columns
+            && self.on_delete == other.on_delete
+    }
+}
+
+/// Shortens `name` to [`MAX_IDENTIFIER_LEN`] bytes, keeping it unique with a
+/// hash of the full name.
+pub(crate) fn bounded_identifier(name: &str) -> String {
+    if name.len() <= MAX_IDENTIFIER_LEN {
+        return name.to_owned();
+    }
+    let digest = super::hash::short_digest(name.as_bytes());
+    let mut cut = MAX_IDENTIFIER_LEN - digest.len() - 1;
+    while !name.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    format!("{}_{digest}", &name[..cut])
+}

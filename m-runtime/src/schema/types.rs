@@ -1,0 +1,113 @@
+use std::borrow::Cow;
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+/// A portable column type. Each backend maps it to its own SQL type and back.
+///
+/// Constructible in `const` context so that `#[doctype]` can emit it into a
+/// static descriptor.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum LogicalType {
+    Bool,
+    I16,
+    I32,
+    I64,
+    F32,
+    F64,
+    /// Text; `max_length: None` is unbounded text.
+    String {
+        max_length: Option<u32>,
+    },
+    Bytes,
+    Date,
+    Time,
+    /// A date and time without a zone.
+    DateTime,
+    /// A point in time (stored in UTC where the backend has no zone type).
+    Timestamp,
+    Decimal {
+        precision: u8,
+        scale: u8,
+    },
+    Uuid,
+    Json,
+    /// The `sql_type = "..."` escape hatch: used verbatim, compared by its
+    /// normalised spelling.
+    Custom {
+        sql: Cow<'static, str>,
+    },
+}
+
+impl LogicalType {
+    /// Broad family used by the risk classifier to decide whether a type
+    /// change is a widening, a narrowing or an incompatible change.
+    pub fn family(&self) -> TypeFamily {
+        match self {
+            LogicalType::Bool => TypeFamily::Bool,
+            LogicalType::I16 | LogicalType::I32 | LogicalType::I64 => TypeFamily::Integer,
+            LogicalType::F32 | LogicalType::F64 => TypeFamily::Float,
+            LogicalType::Decimal { .. } => TypeFamily::Decimal,
+            LogicalType::String { .. } => TypeFamily::Text,
+            LogicalType::Bytes => TypeFamily::Bytes,
+            LogicalType::Date | LogicalType::Time | LogicalType::DateTime | LogicalType::Timestamp => {
+                TypeFamily::Temporal
+            }
+            LogicalType::Uuid => TypeFamily::Uuid,
+            LogicalType::Json => TypeFamily::Json,
+            LogicalType::Custom { .. } => TypeFamily::Custom,
+        }
+    }
+
+    /// Width of an integer type in bytes.
+    pub fn integer_width(&self) -> Option<u8> {
+        match self {
+            LogicalType::I16 => Some(2),
+            LogicalType::I32 => Some(4),
+            LogicalType::I64 => Some(8),
+            _ => None,
+        }
+    }
+}
+
+/// Coarse grouping of [`LogicalType`]s.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TypeFamily {
+    Bool,
+    Integer,
+    Float,
+    Decimal,
+    Text,
+    Bytes,
+    Temporal,
+    Uuid,
+    Json,
+    Custom,
+}
+
+impl fmt::Display for LogicalType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            LogicalType::Bool => f.write_str("bool"),
+            LogicalType::I16 => f.write_str("i16"),
+            LogicalType::I32 => f.write_str("i32"),
+            LogicalType::I64 => f.write_str("i64"),
+            LogicalType::F32 => f.write_str("f32"),
+            LogicalType::F64 => f.write_str("f64"),
+            LogicalType::String { max_length: Some(n) } => write!(f, "string({n})"),
+            LogicalType::String { max_length: None } => f.write_str("text"),
+            LogicalType::Bytes => f.write_str("bytes"),
+            LogicalType::Date => f.write_str("date"),
+            LogicalType::Time => f.write_str("time"),
+            LogicalType::DateTime => f.write_str("datetime"),
+            LogicalType::Timestamp => f.write_str("timestamp"),
+            LogicalType::Decimal { precision, scale } => write!(f, "decimal({precision},{scale})"),
+            LogicalType::Uuid => f.write_str("uuid"),
+            LogicalType::Json => f.write_str("json"),
+            LogicalType::Custom { sql } => write!(f, "sql({sql})"),
+        }
+    }
+}
