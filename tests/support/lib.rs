@@ -1,0 +1,2 @@
+//! Shared support for m's integration tests: one fresh database per test on
+//! each backend.
