@@ -25,7 +25,7 @@ pub enum Error {
     #[error("database error while {context}: {source}")]
     Database { context: String, source: sqlx::Error },
 
-    #[error("statement failed: {source}\n  statement: {sql}\n  nothing of this run was committed{partial}")]
+    #[error("statement failed: {source}\n  statement: {sql}{partial}")]
     Statement { sql: String, source: sqlx::Error, partial: String },
 
     #[error("cannot read the database schema: {0}")]

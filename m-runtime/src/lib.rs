@@ -107,6 +107,125 @@ pub mod __private {
     pub use crate::{BoxError, BoxFuture, Db, DocType};
     pub use inventory;
 
+    // ---- Items for the code `#[doctype]`, the hooks, `#[migration]` and
+    // ---- `m-build` generate (owned by the compile-time side).
+
+    pub use std::borrow::Cow;
+
+    /// What a hook or fn migration may return: `Result<(), E>` with
+    /// `E: Into<BoxError>`.
+    #[diagnostic::on_unimplemented(
+        message = "`{Self}` is not a valid return type for a hook or migration fn",
+        label = "expected `Result<(), E>` where `E: Into<BoxError>`",
+        note = "write the fn as `async fn name(db: &Db) -> m_runtime::Result<()>`"
+    )]
+    pub trait DbFnOutput {
+        fn into_db_result(self) -> Result<(), crate::BoxError>;
+    }
+
+    impl<E: Into<crate::BoxError>> DbFnOutput for Result<(), E> {
+        fn into_db_result(self) -> Result<(), crate::BoxError> {
+            self.map_err(Into::into)
+        }
+    }
+
+    /// Boxes the future of a user's hook or fn migration into the output of
+    /// [`DbFn`].
+    pub fn box_db_fn<'a, F>(future: F) -> crate::BoxFuture<'a, Result<(), crate::BoxError>>
+    where
+        F: std::future::Future + Send + 'a,
+        F::Output: DbFnOutput,
+    {
+        Box::pin(async move { future.await.into_db_result() })
+    }
+
+    /// Compile-time checks that a column type's m-runtime feature is on:
+    /// `#[doctype]` emits `feature::chrono::<feature::Enabled>()` for a
+    /// chrono field, which fails with the message below when the feature
+    /// is off.
+    #[allow(non_camel_case_types)]
+    pub mod feature {
+        pub struct Enabled;
+
+        #[diagnostic::on_unimplemented(
+            message = "this column type needs the `chrono` feature of m-runtime",
+            label = "a chrono type",
+            note = "enable it in Cargo.toml: m-runtime = {{ features = [\"chrono\"] }}"
+        )]
+        pub trait Chrono {}
+        #[cfg(feature = "chrono")]
+        impl Chrono for Enabled {}
+        pub const fn chrono<T: Chrono>() {}
+
+        #[diagnostic::on_unimplemented(
+            message = "this column type needs the `time` feature of m-runtime",
+            label = "a `time` crate type",
+            note = "enable it in Cargo.toml: m-runtime = {{ features = [\"time\"] }}"
+        )]
+        pub trait Time {}
+        #[cfg(feature = "time")]
+        impl Time for Enabled {}
+        pub const fn time<T: Time>() {}
+
+        #[diagnostic::on_unimplemented(
+            message = "this column type needs the `decimal` feature of m-runtime",
+            label = "a decimal type",
+            note = "enable it in Cargo.toml: m-runtime = {{ features = [\"decimal\"] }}"
+        )]
+        pub trait Decimal {}
+        #[cfg(feature = "decimal")]
+        impl Decimal for Enabled {}
+        pub const fn decimal<T: Decimal>() {}
+
+        #[diagnostic::on_unimplemented(
+            message = "this column type needs the `uuid` feature of m-runtime",
+            label = "a uuid type",
+            note = "enable it in Cargo.toml: m-runtime = {{ features = [\"uuid\"] }}"
+        )]
+        pub trait Uuid {}
+        #[cfg(feature = "uuid")]
+        impl Uuid for Enabled {}
+        pub const fn uuid<T: Uuid>() {}
+
+        #[diagnostic::on_unimplemented(
+            message = "this column type needs the `json` feature of m-runtime",
+            label = "a JSON type",
+            note = "enable it in Cargo.toml: m-runtime = {{ features = [\"json\"] }}"
+        )]
+        pub trait Json {}
+        #[cfg(feature = "json")]
+        impl Json for Enabled {}
+        pub const fn json<T: Json>() {}
+    }
+
+    /// Includes the SQL migrations `m_build::embed_migrations` embedded,
+    /// from the build script's `OUT_DIR`.
+    ///
+    /// ```ignore
+    /// // build.rs: m_build::embed_migrations("migrations")?;
+    /// m_runtime::include_migrations!();
+    /// ```
+    #[macro_export]
+    macro_rules! include_migrations {
+        () => {
+            ::core::include!(::core::concat!(::core::env!("OUT_DIR"), "/m_migrations.rs"));
+        };
+    }
+
+    /// Includes the DocTypes `m_build::doctypes_from_json` generated, from
+    /// the build script's `OUT_DIR`.
+    ///
+    /// ```ignore
+    /// // build.rs: m_build::doctypes_from_json("doctypes")?;
+    /// m_runtime::include_doctypes!();
+    /// ```
+    #[macro_export]
+    macro_rules! include_doctypes {
+        () => {
+            ::core::include!(::core::concat!(::core::env!("OUT_DIR"), "/m_doctypes.rs"));
+        };
+    }
+
     /// Turns a user fn's error into the runtime's boxed error.
     pub fn into_box_error<E: Into<crate::BoxError>>(error: E) -> crate::BoxError {
         error.into()

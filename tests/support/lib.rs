@@ -1,2 +1,256 @@
-//! Shared support for m's integration tests: one fresh database per test on
-//! each backend.
+//! Shared support for m's integration tests: a fresh database per test on
+//! each backend, and one test body run on all of them.
+//!
+//! URLs come from `M_TEST_POSTGRES_URL` and `M_TEST_MYSQL_URL` (defaults: the
+//! local services). `M_TEST_BACKENDS=sqlite,postgres` narrows the run; a
+//! backend that is not excluded and cannot be reached fails the test with a
+//! message saying how to start it.
+
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use m_runtime::plan::Plan;
+use m_runtime::schema::Schema;
+use m_runtime::{Db, Policy, SyncReport};
+
+/// The backends the suite runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+    Mysql,
+}
+
+impl Backend {
+    pub fn name(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+            Backend::Mysql => "mysql",
+        }
+    }
+
+    /// Whether `M_TEST_BACKENDS` (if set) includes this backend.
+    pub fn enabled(self) -> bool {
+        match std::env::var("M_TEST_BACKENDS") {
+            Ok(list) if !list.trim().is_empty() => list
+                .split(',')
+                .map(str::trim)
+                .any(|b| b == self.name() || (self == Backend::Mysql && b == "mariadb")),
+            _ => true,
+        }
+    }
+
+    fn admin_url(self) -> String {
+        match self {
+            Backend::Sqlite => String::new(),
+            Backend::Postgres => std::env::var("M_TEST_POSTGRES_URL")
+                .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into()),
+            Backend::Mysql => {
+                std::env::var("M_TEST_MYSQL_URL").unwrap_or_else(|_| "mysql://root@127.0.0.1:3306/test".into())
+            }
+        }
+    }
+
+    fn how_to_start(self) -> &'static str {
+        match self {
+            Backend::Sqlite => "",
+            Backend::Postgres => {
+                "start it with `pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main start` (or set M_TEST_POSTGRES_URL), or exclude it with M_TEST_BACKENDS=sqlite,mysql"
+            }
+            Backend::Mysql => {
+                "start it with `start-stop-daemon --start --oknodo --background --exec /usr/sbin/mariadbd` (or set M_TEST_MYSQL_URL), or exclude it with M_TEST_BACKENDS=sqlite,postgres"
+            }
+        }
+    }
+}
+
+/// A fresh, empty database for one test. Dropped (server databases) or
+/// deleted (SQLite files) when the value goes.
+pub struct TestDb {
+    pub backend: Backend,
+    pub url: String,
+    pub db: Db,
+    cleanup: Option<(String, String)>,
+    file: Option<std::path::PathBuf>,
+}
+
+static COUNTER: AtomicU32 = AtomicU32::new(0);
+
+fn unique_name(test: &str) -> String {
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0);
+    let short: String = test.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '_').take(24).collect();
+    format!("m_{short}_{}_{n}_{nanos:x}", std::process::id()).to_ascii_lowercase()
+}
+
+/// Replaces the database name of a server URL.
+fn with_database(url: &str, database: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((b, q)) => (b, Some(q)),
+        None => (url, None),
+    };
+    let scheme_end = base.find("://").map_or(0, |i| i + 3);
+    let path_start = base[scheme_end..].find('/').map_or(base.len(), |i| scheme_end + i);
+    let mut out = format!("{}/{database}", &base[..path_start]);
+    if let Some(q) = query {
+        out.push('?');
+        out.push_str(q);
+    }
+    out
+}
+
+impl TestDb {
+    /// Creates a fresh database named after `test` on `backend`.
+    pub async fn fresh(backend: Backend, test: &str) -> TestDb {
+        let name = unique_name(test);
+        match backend {
+            Backend::Sqlite => {
+                let dir = std::env::temp_dir().join("m-tests");
+                std::fs::create_dir_all(&dir).expect("temp dir");
+                let path = dir.join(format!("{name}.db"));
+                let url = format!("sqlite://{}", path.display());
+                let db = Db::connect(&url).await.expect("open SQLite");
+                TestDb { backend, url, db, cleanup: None, file: Some(path) }
+            }
+            Backend::Postgres | Backend::Mysql => {
+                let admin_url = backend.admin_url();
+                let admin = Db::connect(&admin_url).await.unwrap_or_else(|e| {
+                    panic!("{} is unreachable at {admin_url}: {e}\n{}", backend.name(), backend.how_to_start())
+                });
+                admin.execute(&format!("CREATE DATABASE {name}")).await.expect("create test database");
+                let url = with_database(&admin_url, &name);
+                let db = Db::connect(&url).await.expect("connect to the test database");
+                TestDb { backend, url, db, cleanup: Some((admin_url, name)), file: None }
+            }
+        }
+    }
+
+    /// A second, independent connection to the same database.
+    pub async fn reconnect(&self) -> Db {
+        Db::connect(&self.url).await.expect("reconnect")
+    }
+
+    /// Plans and applies `desired` under `policy`.
+    pub async fn sync(&self, desired: &Schema, policy: &Policy) -> (Plan, SyncReport) {
+        let plan = m_runtime::plan(&self.db, desired, policy).await.expect("plan");
+        let report = m_runtime::apply(&self.db, &plan).await.expect("apply");
+        (plan, report)
+    }
+
+    /// Plans `desired` with the default policy (writes nothing).
+    pub async fn verify(&self, desired: &Schema) -> Plan {
+        m_runtime::plan(&self.db, desired, &Policy::default()).await.expect("plan")
+    }
+
+    /// Runs SQL, panicking with the statement on error.
+    pub async fn exec(&self, sql: &str) {
+        self.db.execute(sql).await.unwrap_or_else(|e| panic!("{sql}: {e}"));
+    }
+
+    /// `SELECT COUNT(*)` of a table.
+    pub async fn count(&self, table: &str) -> i64 {
+        let q = self.db.backend().dialect().quote_ident(table);
+        self.db.fetch_i64(&format!("SELECT COUNT(*) FROM {q}")).await.expect("count").unwrap_or(0)
+    }
+
+    /// Every row of a query, each column read as text (the query should
+    /// cast to text where the backend would not).
+    pub async fn rows(&self, sql: &str) -> Vec<Vec<Option<String>>> {
+        use sqlx::{Column, Row, TypeInfo, ValueRef};
+        let rows = self.db.fetch_all(sql).await.unwrap_or_else(|e| panic!("{sql}: {e}"));
+        rows.iter()
+            .map(|row| {
+                (0..row.columns().len())
+                    .map(|i| {
+                        let raw = row.try_get_raw(i).expect("column");
+                        if raw.is_null() {
+                            return None;
+                        }
+                        let name = row.columns()[i].type_info().name().to_ascii_uppercase();
+                        Some(if name.contains("INT") || name == "BIGINT" {
+                            row.try_get::<i64, _>(i).map(|v| v.to_string()).unwrap_or_else(|_| {
+                                row.try_get::<i32, _>(i).map(|v| v.to_string()).unwrap_or_default()
+                            })
+                        } else if name.contains("DOUBLE") || name.contains("REAL") || name.contains("FLOAT") {
+                            row.try_get::<f64, _>(i).map(|v| v.to_string()).unwrap_or_default()
+                        } else if name.contains("BOOL") {
+                            row.try_get::<bool, _>(i).map(|v| v.to_string()).unwrap_or_default()
+                        } else {
+                            row.try_get::<String, _>(i).unwrap_or_else(|_| format!("<{name}>"))
+                        })
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if let Some(path) = self.file.take() {
+            for suffix in ["", "-wal", "-shm", ".m-lock"] {
+                let mut p = path.clone().into_os_string();
+                p.push(suffix);
+                let _ = std::fs::remove_file(p);
+            }
+        }
+        if let Some((admin_url, name)) = self.cleanup.take() {
+            let backend = self.backend;
+            // Dropping needs async I/O; do it on a runtime of its own so that
+            // Drop works from inside the test's runtime.
+            let _ = std::thread::spawn(move || {
+                let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() else { return };
+                rt.block_on(async move {
+                    if let Ok(admin) = Db::connect(&admin_url).await {
+                        let sql = match backend {
+                            Backend::Postgres => format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
+                            _ => format!("DROP DATABASE IF EXISTS {name}"),
+                        };
+                        let _ = admin.execute(&sql).await;
+                    }
+                });
+            })
+            .join();
+        }
+    }
+}
+
+/// Runs one async test body on every backend: `all_backends!(name, |t| async move { ... })`
+/// expands to a module `name` with the tests `sqlite`, `postgres` and `mysql`.
+#[macro_export]
+macro_rules! all_backends {
+    ($name:ident, |$t:ident| $body:expr) => {
+        mod $name {
+            #[allow(unused_imports)]
+            use super::*;
+
+            async fn body($t: $crate::TestDb) {
+                $body.await
+            }
+
+            async fn run(backend: $crate::Backend) {
+                if !backend.enabled() {
+                    eprintln!("skipped: {} excluded by M_TEST_BACKENDS", backend.name());
+                    return;
+                }
+                let t = $crate::TestDb::fresh(backend, stringify!($name)).await;
+                body(t).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                run($crate::Backend::Sqlite).await
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                run($crate::Backend::Postgres).await
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn mysql() {
+                run($crate::Backend::Mysql).await
+            }
+        }
+    };
+}

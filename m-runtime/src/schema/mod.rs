@@ -20,4 +20,4 @@ mod types;
 
 pub use hash::table_hash;
 pub use model::{Column, DefaultValue, ForeignKey, Index, ReferentialAction, Schema, Table};
-pub use types::LogicalType;
+pub use types::{LogicalType, TypeFamily};

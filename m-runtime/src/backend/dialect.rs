@@ -1,0 +1,237 @@
+use crate::schema::{Column, DefaultValue, ForeignKey, Index, LogicalType, Table};
+
+/// How one schema change is carried out on a backend.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum AlterSql {
+    /// These statements, in order.
+    Statements(Vec<String>),
+    /// The database cannot alter in place: rebuild the whole table
+    /// (SQLite's documented procedure), see [`Dialect::rebuild_table`].
+    Rebuild,
+}
+
+/// The SQL a backend speaks. Pure text: no I/O.
+///
+/// The default methods are the SQL that SQLite, PostgreSQL and MySQL share;
+/// a dialect overrides only what its database spells differently, so
+/// dialect differences live in the dialect modules and nowhere else.
+pub trait Dialect: Send + Sync {
+    /// Quotes an identifier (`"name"` or `` `name` ``), escaping the quote character.
+    fn quote_ident(&self, ident: &str) -> String;
+
+    /// The SQL type of `column` in `table`.
+    fn column_type(&self, table: &Table, column: &Column) -> String;
+
+    /// Whether DDL can be rolled back inside a transaction.
+    fn transactional_ddl(&self) -> bool {
+        true
+    }
+
+    /// Statements run before a sync transaction opens (e.g. SQLite turns off
+    /// foreign key enforcement for table rebuilds).
+    fn before_sync(&self) -> &'static [&'static str] {
+        &[]
+    }
+
+    /// Statements run after a sync transaction closes, committed or not.
+    fn after_sync(&self) -> &'static [&'static str] {
+        &[]
+    }
+
+    /// A query that must return no rows before a sync commits
+    /// (SQLite: `PRAGMA foreign_key_check`).
+    fn integrity_check(&self) -> Option<&'static str> {
+        None
+    }
+
+    /// Opens a transaction.
+    fn begin(&self) -> &'static str {
+        "BEGIN"
+    }
+
+    /// A string literal, with quotes and escapes.
+    fn quote_str(&self, value: &str) -> String {
+        format!("'{}'", value.replace('\'', "''"))
+    }
+
+    fn bool_literal(&self, value: bool) -> &'static str {
+        if value { "TRUE" } else { "FALSE" }
+    }
+
+    /// The `DEFAULT` expression of a value.
+    fn default_expr(&self, value: &DefaultValue, _ty: &LogicalType) -> String {
+        match value {
+            DefaultValue::Bool(b) => self.bool_literal(*b).to_owned(),
+            DefaultValue::Int(i) => i.to_string(),
+            DefaultValue::Float(f) => format!("{f:?}"),
+            DefaultValue::Text(t) => self.quote_str(t),
+            DefaultValue::CurrentTimestamp => "CURRENT_TIMESTAMP".to_owned(),
+            DefaultValue::Sql(sql) => sql.to_string(),
+        }
+    }
+
+    /// The expression for a text value's length in characters.
+    fn char_length(&self, expr: &str) -> String {
+        format!("CHAR_LENGTH({expr})")
+    }
+
+    /// `"name" TYPE [NOT NULL] [DEFAULT ...]`.
+    fn column_definition(&self, table: &Table, column: &Column) -> String {
+        let mut sql = format!("{} {}", self.quote_ident(&column.name), self.column_type(table, column));
+        if !column.nullable {
+            sql.push_str(" NOT NULL");
+        }
+        if let Some(default) = &column.default {
+            sql.push_str(" DEFAULT ");
+            sql.push_str(&self.default_expr(default, &column.ty));
+        }
+        sql
+    }
+
+    /// The primary key clause of a `CREATE TABLE`.
+    fn primary_key_clause(&self, table: &Table) -> Option<String> {
+        (!table.primary_key.is_empty()).then(|| format!("PRIMARY KEY ({})", self.ident_list(&table.primary_key)))
+    }
+
+    /// `CONSTRAINT "fk" FOREIGN KEY (...) REFERENCES "t" (...) ON DELETE ...`.
+    fn foreign_key_clause(&self, fk: &ForeignKey) -> String {
+        format!(
+            "CONSTRAINT {} FOREIGN KEY ({}) REFERENCES {} ({}) ON DELETE {}",
+            self.quote_ident(&fk.name),
+            self.ident_list(&fk.columns),
+            self.quote_ident(&fk.ref_table),
+            self.ident_list(&fk.ref_columns),
+            fk.on_delete.sql()
+        )
+    }
+
+    /// `CREATE TABLE` with its primary key and foreign keys, then its indexes.
+    fn create_table(&self, table: &Table) -> Vec<String> {
+        let mut parts: Vec<String> = table.columns.iter().map(|c| self.column_definition(table, c)).collect();
+        parts.extend(self.primary_key_clause(table));
+        parts.extend(table.foreign_keys.iter().map(|fk| self.foreign_key_clause(fk)));
+        let mut statements = vec![format!("CREATE TABLE {} (\n  {}\n)", self.quote_ident(&table.name), parts.join(",\n  "))];
+        statements.extend(table.indexes.iter().map(|i| self.create_index(&table.name, i)));
+        statements
+    }
+
+    fn create_index(&self, table: &str, index: &Index) -> String {
+        format!(
+            "CREATE {}INDEX {} ON {} ({})",
+            if index.unique { "UNIQUE " } else { "" },
+            self.quote_ident(&index.name),
+            self.quote_ident(table),
+            self.ident_list(&index.columns)
+        )
+    }
+
+    fn drop_index(&self, _table: &str, index: &Index) -> String {
+        format!("DROP INDEX {}", self.quote_ident(&index.name))
+    }
+
+    fn add_column(&self, table: &Table, column: &Column) -> AlterSql {
+        AlterSql::Statements(vec![format!(
+            "ALTER TABLE {} ADD COLUMN {}",
+            self.quote_ident(&table.name),
+            self.column_definition(table, column)
+        )])
+    }
+
+    /// Adds a NOT NULL column to a table that has rows, filling them with `fill`,
+    /// which is not kept as the column's default.
+    fn add_column_filled(&self, table: &Table, column: &Column, fill: &DefaultValue) -> AlterSql {
+        let mut with_fill = column.clone();
+        with_fill.default = Some(fill.clone());
+        let AlterSql::Statements(mut statements) = self.add_column(table, &with_fill) else {
+            return AlterSql::Rebuild;
+        };
+        if column.default.is_none() {
+            statements.push(format!(
+                "ALTER TABLE {} ALTER COLUMN {} DROP DEFAULT",
+                self.quote_ident(&table.name),
+                self.quote_ident(&column.name)
+            ));
+        }
+        AlterSql::Statements(statements)
+    }
+
+    /// Changes the type (and only the type) of `column` to its type in `table`.
+    fn alter_column_type(&self, table: &Table, column: &Column) -> AlterSql;
+
+    fn set_not_null(&self, table: &Table, column: &Column) -> AlterSql;
+
+    fn drop_not_null(&self, table: &Table, column: &Column) -> AlterSql;
+
+    fn alter_default(&self, table: &Table, column: &Column) -> AlterSql {
+        let target = match &column.default {
+            Some(value) => format!("SET DEFAULT {}", self.default_expr(value, &column.ty)),
+            None => "DROP DEFAULT".to_owned(),
+        };
+        AlterSql::Statements(vec![format!(
+            "ALTER TABLE {} ALTER COLUMN {} {target}",
+            self.quote_ident(&table.name),
+            self.quote_ident(&column.name)
+        )])
+    }
+
+    fn rename_column(&self, table: &str, from: &str, to: &str) -> AlterSql {
+        AlterSql::Statements(vec![format!(
+            "ALTER TABLE {} RENAME COLUMN {} TO {}",
+            self.quote_ident(table),
+            self.quote_ident(from),
+            self.quote_ident(to)
+        )])
+    }
+
+    fn add_foreign_key(&self, table: &str, fk: &ForeignKey) -> AlterSql {
+        AlterSql::Statements(vec![format!(
+            "ALTER TABLE {} ADD {}",
+            self.quote_ident(table),
+            self.foreign_key_clause(fk)
+        )])
+    }
+
+    fn drop_foreign_key(&self, table: &str, fk: &ForeignKey) -> AlterSql {
+        AlterSql::Statements(vec![format!(
+            "ALTER TABLE {} DROP CONSTRAINT {}",
+            self.quote_ident(table),
+            self.quote_ident(&fk.name)
+        )])
+    }
+
+    fn alter_primary_key(&self, _table: &Table) -> AlterSql {
+        AlterSql::Rebuild
+    }
+
+    /// Rebuilds `live` as `target` keeping every row: create the new table
+    /// under a temporary name, copy the rows (`sources` maps each target
+    /// column to the SQL expression over the old table that fills it;
+    /// columns not listed take their default), drop the old table, rename
+    /// the new one, re-create the indexes.
+    fn rebuild_table(&self, live: &Table, target: &Table, sources: &[(String, String)]) -> Vec<String> {
+        let temp = format!("_m_rebuild_{}", target.name);
+        let mut temp_table = target.clone();
+        temp_table.name = temp.clone();
+        temp_table.indexes.clear();
+        let mut statements = self.create_table(&temp_table);
+        let (columns, exprs): (Vec<&str>, Vec<&str>) = sources.iter().map(|(c, e)| (c.as_str(), e.as_str())).unzip();
+        if !columns.is_empty() {
+            statements.push(format!(
+                "INSERT INTO {} ({}) SELECT {} FROM {}",
+                self.quote_ident(&temp),
+                columns.iter().map(|c| self.quote_ident(c)).collect::<Vec<_>>().join(", "),
+                exprs.join(", "),
+                self.quote_ident(&live.name)
+            ));
+        }
+        statements.push(format!("DROP TABLE {}", self.quote_ident(&live.name)));
+        statements.push(format!("ALTER TABLE {} RENAME TO {}", self.quote_ident(&temp), self.quote_ident(&target.name)));
+        statements.extend(target.indexes.iter().map(|i| self.create_index(&target.name, i)));
+        statements
+    }
+
+    /// A quoted, comma-separated identifier list.
+    fn ident_list(&self, idents: &[String]) -> String {
+        idents.iter().map(|i| self.quote_ident(i)).collect::<Vec<_>>().join(", ")
+    }
+}

@@ -1,0 +1,81 @@
+//! Backends: one object-safe trait per role, one module per database.
+//!
+//! - [`Dialect`]: pure SQL text — identifier quoting, type names, DDL.
+//!   Its default methods hold the SQL the databases share; a dialect
+//!   overrides only where its database differs.
+//! - [`Introspector`]: reads the live schema in a constant number of
+//!   catalog queries.
+//! - [`Backend`]: ties the two to a URL scheme and connection setup.
+//!
+//! A third-party crate adds a database by implementing these traits and
+//! connecting with [`Db::connect_with`](crate::Db::connect_with); its sqlx
+//! driver must be installed into sqlx's `Any` driver list.
+
+mod dialect;
+mod lock;
+pub(crate) mod normalize;
+
+#[cfg(feature = "mysql")]
+pub mod mysql;
+#[cfg(feature = "postgres")]
+pub mod postgres;
+#[cfg(feature = "sqlite")]
+pub mod sqlite;
+
+pub use dialect::{AlterSql, Dialect};
+pub use lock::{LockGuard, Locker};
+
+use std::sync::Arc;
+
+use crate::schema::Schema;
+use crate::{BoxFuture, Db, Result};
+
+/// Reads the live schema.
+pub trait Introspector: Send + Sync {
+    /// The schema of every user table, normalised so that a database m just
+    /// synced compares equal to the declared schema. m's own bookkeeping
+    /// tables (see [`is_internal_table`]) are left out.
+    fn introspect<'a>(&'a self, db: &'a Db) -> BoxFuture<'a, Result<Schema>>;
+}
+
+/// One database kind.
+pub trait Backend: Send + Sync + 'static {
+    /// `"sqlite"`, `"postgres"`, `"mysql"`.
+    fn name(&self) -> &'static str;
+    /// Whether this backend serves `url`.
+    fn handles(&self, url: &str) -> bool;
+    fn dialect(&self) -> &dyn Dialect;
+    fn introspector(&self) -> &dyn Introspector;
+    /// The database-level lock that serialises concurrent runs.
+    fn locker(&self) -> &dyn Locker;
+    /// The URL handed to the sqlx driver (e.g. adds `mode=rwc` for SQLite).
+    fn driver_url(&self, url: &str) -> String {
+        url.to_owned()
+    }
+    /// Statements run once on every new connection.
+    fn session_setup(&self) -> &'static [&'static str] {
+        &[]
+    }
+}
+
+/// Tables m keeps for itself; never reported as orphans.
+pub fn is_internal_table(name: &str) -> bool {
+    name.starts_with("_m_")
+}
+
+/// The built-in backend serving `url`, if its feature is enabled.
+pub fn for_url(url: &str) -> Option<Arc<dyn Backend>> {
+    builtin().into_iter().find(|b| b.handles(url))
+}
+
+fn builtin() -> Vec<Arc<dyn Backend>> {
+    #[allow(unused_mut)]
+    let mut all: Vec<Arc<dyn Backend>> = Vec::new();
+    #[cfg(feature = "sqlite")]
+    all.push(Arc::new(sqlite::Sqlite));
+    #[cfg(feature = "postgres")]
+    all.push(Arc::new(postgres::Postgres));
+    #[cfg(feature = "mysql")]
+    all.push(Arc::new(mysql::MySql));
+    all
+}

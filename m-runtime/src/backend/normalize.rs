@@ -1,0 +1,138 @@
+//! Normalisation shared by the introspectors: catalog spellings of types
+//! and defaults back to logical values.
+
+use std::borrow::Cow;
+
+use crate::schema::{DefaultValue, LogicalType, TypeFamily};
+
+/// Splits `name(args)` into the lowercased name and its numeric arguments:
+/// `VARCHAR(140)` → (`varchar`, [140]); `numeric(10, 2)` → (`numeric`, [10, 2]).
+pub(crate) fn split_type(sql: &str) -> (String, Vec<u32>) {
+    let sql = sql.trim();
+    match sql.find('(') {
+        Some(open) => {
+            let name = sql[..open].trim().to_ascii_lowercase();
+            let close = sql.rfind(')').unwrap_or(sql.len());
+            let args = sql[open + 1..close.max(open + 1)]
+                .split(',')
+                .filter_map(|a| a.trim().parse().ok())
+                .collect();
+            let rest = sql[close.min(sql.len())..].trim_start_matches(')').trim().to_ascii_lowercase();
+            if rest.is_empty() { (name, args) } else { (format!("{name} {rest}"), args) }
+        }
+        None => (sql.to_ascii_lowercase(), Vec::new()),
+    }
+}
+
+/// A default as the catalog spells it (casts already stripped) back to a
+/// value, read in the light of the column type.
+pub(crate) fn parse_default(text: &str, ty: &LogicalType) -> DefaultValue {
+    let text = strip_parens(text.trim());
+    let lower = text.to_ascii_lowercase();
+    if matches!(lower.as_str(), "current_timestamp" | "current_timestamp()" | "now()" | "localtimestamp")
+        || lower.starts_with("current_timestamp(")
+    {
+        return DefaultValue::CurrentTimestamp;
+    }
+    let unquoted = unquote(text);
+    let family = ty.family();
+    let literal = unquoted.as_deref().unwrap_or(text);
+    match family {
+        TypeFamily::Bool => match literal.to_ascii_lowercase().as_str() {
+            "true" | "1" | "t" => return DefaultValue::Bool(true),
+            "false" | "0" | "f" => return DefaultValue::Bool(false),
+            _ => {}
+        },
+        TypeFamily::Integer => {
+            if let Ok(i) = literal.parse::<i64>() {
+                return DefaultValue::Int(i);
+            }
+        }
+        TypeFamily::Float | TypeFamily::Decimal => {
+            if let Ok(i) = literal.parse::<i64>() {
+                return DefaultValue::Int(i);
+            }
+            if let Ok(f) = literal.parse::<f64>() {
+                return DefaultValue::Float(f);
+            }
+        }
+        _ => {}
+    }
+    match unquoted {
+        Some(text) => DefaultValue::Text(Cow::Owned(text)),
+        None if lower == "null" => DefaultValue::Sql(Cow::Borrowed("NULL")),
+        None => DefaultValue::Sql(Cow::Owned(text.to_owned())),
+    }
+}
+
+/// `'it''s'` → `it's`; `None` when `text` is not one quoted literal.
+pub(crate) fn unquote(text: &str) -> Option<String> {
+    let inner = text.strip_prefix('\'')?.strip_suffix('\'')?;
+    let mut out = String::with_capacity(inner.len());
+    let mut chars = inner.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\'' if chars.peek() == Some(&'\'') => {
+                chars.next();
+                out.push('\'');
+            }
+            '\'' => return None,
+            '\\' => match chars.next() {
+                Some('n') => out.push('\n'),
+                Some('t') => out.push('\t'),
+                Some('0') => out.push('\0'),
+                Some(other) => out.push(other),
+                None => out.push('\\'),
+            },
+            c => out.push(c),
+        }
+    }
+    Some(out)
+}
+
+fn strip_parens(mut text: &str) -> &str {
+    while text.starts_with('(') && text.ends_with(')') && balanced(&text[1..text.len() - 1]) {
+        text = text[1..text.len() - 1].trim();
+    }
+    text
+}
+
+fn balanced(text: &str) -> bool {
+    let mut depth = 0i32;
+    for c in text.chars() {
+        match c {
+            '(' => depth += 1,
+            ')' => {
+                depth -= 1;
+                if depth < 0 {
+                    return false;
+                }
+            }
+            _ => {}
+        }
+    }
+    depth == 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_types() {
+        assert_eq!(split_type("VARCHAR(140)"), ("varchar".into(), vec![140]));
+        assert_eq!(split_type("numeric(10, 2)"), ("numeric".into(), vec![10, 2]));
+        assert_eq!(split_type("int(11) unsigned"), ("int unsigned".into(), vec![11]));
+        assert_eq!(split_type("text"), ("text".into(), vec![]));
+    }
+
+    #[test]
+    fn parses_defaults_by_type() {
+        assert_eq!(parse_default("'0'", &LogicalType::I32), DefaultValue::Int(0));
+        assert_eq!(parse_default("(1)", &LogicalType::Bool), DefaultValue::Bool(true));
+        assert_eq!(parse_default("'it''s'", &LogicalType::String { max_length: None }), DefaultValue::Text("it's".into()));
+        assert_eq!(parse_default("1.5", &LogicalType::F64), DefaultValue::Float(1.5));
+        assert_eq!(parse_default("now()", &LogicalType::Timestamp), DefaultValue::CurrentTimestamp);
+        assert_eq!(parse_default("current_timestamp()", &LogicalType::DateTime), DefaultValue::CurrentTimestamp);
+    }
+}

@@ -1,0 +1,42 @@
+use std::process::ExitCode;
+
+use crate::Error;
+
+/// The documented exit codes of the `migrate` commands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+pub enum ExitStatus {
+    /// 0: done; for `verify`, the database matches the code.
+    Success = 0,
+    /// 1: `verify` found changes that `sync` would apply.
+    Pending = 1,
+    /// 2: usage error (bad arguments), reported by clap.
+    Usage = 2,
+    /// 3: a change was blocked by the policy (needs `--allow-warning`, or is BREAKING).
+    Blocked = 3,
+    /// 4: invalid declarations or migrations (registry errors, cycles, tampered checksums).
+    Invalid = 4,
+    /// 5: database error (unreachable, a statement failed, lock timeout).
+    Database = 5,
+}
+
+impl ExitStatus {
+    /// The exit status for an error.
+    pub fn from_error(error: &Error) -> Self {
+        match error {
+            Error::Registry(_) | Error::Migration(_) => ExitStatus::Invalid,
+            Error::Policy(_) => ExitStatus::Blocked,
+            _ => ExitStatus::Database,
+        }
+    }
+
+    pub fn code(self) -> u8 {
+        self as u8
+    }
+}
+
+impl From<ExitStatus> for ExitCode {
+    fn from(status: ExitStatus) -> Self {
+        ExitCode::from(status.code())
+    }
+}

@@ -1,0 +1,202 @@
+//! Human, JSON and CI-annotation output. Order follows the plan, which is
+//! deterministic (tables in dependency then name order).
+
+use anstream::println;
+use anstyle::{AnsiColor, Style};
+use indicatif::{ProgressBar, ProgressStyle};
+
+use super::{Format, PlanArgs};
+use crate::execute::SyncReport;
+use crate::plan::{Action, Plan, PlannedChange};
+use crate::registry::Registry;
+use crate::risk::Risk;
+
+pub(super) const ERROR: Style = AnsiColor::Red.on_default().bold();
+const BOLD: Style = Style::new().bold();
+const DIM: Style = Style::new().dimmed();
+
+fn risk_style(risk: Risk) -> Style {
+    match risk {
+        Risk::Safe => AnsiColor::Green.on_default().bold(),
+        Risk::Warning => AnsiColor::Yellow.on_default().bold(),
+        Risk::Breaking => AnsiColor::Red.on_default().bold(),
+    }
+}
+
+fn target(change: &PlannedChange) -> String {
+    let table = change.change.table();
+    match change.change.column() {
+        Some(column) => format!("{table}.{column}"),
+        None => table.to_owned(),
+    }
+}
+
+/// Prints a plan (`verify`).
+pub(super) fn plan(plan: &Plan, args: &PlanArgs) {
+    match args.format.format {
+        Format::Json => println!("{}", serde_json::to_string_pretty(&plan.to_json()).unwrap_or_default()),
+        Format::Github => github(plan),
+        Format::Text => text(plan, args.sql),
+    }
+}
+
+fn text(plan: &Plan, show_sql: bool) {
+    let s = plan.summary();
+    if plan.is_empty() {
+        println!("{BOLD}The database matches the code{BOLD:#} ({}): nothing to do.", plan.backend);
+        return;
+    }
+    println!(
+        "{BOLD}{} change(s){BOLD:#} on {}: {} SAFE, {} WARNING, {} BREAKING; {} to apply, {} blocked",
+        plan.changes.len(),
+        plan.backend,
+        s.safe,
+        s.warning,
+        s.breaking,
+        s.apply,
+        s.blocked
+    );
+    for change in &plan.changes {
+        let style = risk_style(change.risk);
+        let app = change.app.as_deref().unwrap_or("-");
+        println!(
+            "\n  {style}{:<8}{style:#} {:<18} {app}: {BOLD}{}{BOLD:#}",
+            change.risk.as_str(),
+            change.change.kind(),
+            target(change)
+        );
+        println!("           {}", change.reason);
+        if let Action::Blocked(why) = &change.action {
+            println!("           {DIM}blocked:{DIM:#} {why}");
+        }
+        if show_sql {
+            for sql in &change.sql {
+                for line in sql.lines() {
+                    println!("           {DIM}{line}{DIM:#}");
+                }
+            }
+        }
+    }
+    if s.breaking > 0 {
+        println!(
+            "\nBREAKING changes are never applied by sync. See the expand/contract guide in the README, and write a #[migration] for them."
+        );
+    }
+}
+
+fn github(plan: &Plan) {
+    for change in &plan.changes {
+        let level = match change.risk {
+            Risk::Safe => "notice",
+            Risk::Warning => "warning",
+            Risk::Breaking => "error",
+        };
+        println!(
+            "::{level} title={} {} {}::{}",
+            change.risk,
+            change.change.kind(),
+            target(change),
+            change.reason.replace('\n', "%0A")
+        );
+    }
+}
+
+/// Prints what a sync did.
+pub(super) fn sync_report(plan: &Plan, report: &SyncReport, args: &PlanArgs) {
+    if args.format.format == Format::Json {
+        let json = serde_json::json!({
+            "plan": plan.to_json(),
+            "applied": report.applied.len(),
+            "blocked": report.blocked.len(),
+            "statements": report.statements,
+        });
+        println!("{}", serde_json::to_string_pretty(&json).unwrap_or_default());
+        return;
+    }
+    if plan.is_empty() {
+        println!("{BOLD}The database matches the code{BOLD:#} ({}): nothing to do.", plan.backend);
+        return;
+    }
+    println!(
+        "{BOLD}Applied {} change(s){BOLD:#} ({} statement(s)); {} blocked.",
+        report.applied.len(),
+        report.statements,
+        report.blocked.len()
+    );
+    for change in &report.applied {
+        let style = risk_style(change.risk);
+        println!("  {style}applied{style:#}  {:<8} {:<18} {}", change.risk.as_str(), change.change.kind(), target(change));
+    }
+    for change in &report.blocked {
+        let style = risk_style(change.risk);
+        let why = match &change.action {
+            Action::Blocked(why) => why.as_str(),
+            Action::Apply => "",
+        };
+        println!(
+            "  {style}blocked{style:#}  {:<8} {:<18} {}\n           {}\n           {why}",
+            change.risk.as_str(),
+            change.change.kind(),
+            target(change),
+            change.reason
+        );
+    }
+    if !report.blocked.is_empty() {
+        println!("\nThe blocked changes are still pending: `migrate verify` reports them until they are resolved.");
+    }
+}
+
+/// Prints `migrate list`.
+pub(super) fn registry(registry: &Registry, format: super::FormatArgs) {
+    if format.format == Format::Json {
+        let json = serde_json::json!({
+            "apps": registry.apps(),
+            "doctypes": registry.doctypes.iter().map(|d| serde_json::json!({"app": d.app, "name": d.name, "table": d.table})).collect::<Vec<_>>(),
+            "hooks": registry.hooks.iter().map(|h| serde_json::json!({"app": h.app, "name": h.name, "phase": h.phase})).collect::<Vec<_>>(),
+            "migrations": registry.migrations.iter().map(|m| serde_json::json!({"app": m.app, "id": m.id, "phase": m.phase, "depends_on": m.depends_on})).collect::<Vec<_>>(),
+        });
+        println!("{}", serde_json::to_string_pretty(&json).unwrap_or_default());
+        return;
+    }
+    for app in registry.apps() {
+        println!("{BOLD}{app}{BOLD:#}");
+        for d in registry.doctypes.iter().filter(|d| d.app == app) {
+            println!("  doctype    {} -> table `{}`", d.name, d.table);
+        }
+        for h in registry.hooks.iter().filter(|h| h.app == app) {
+            println!("  hook       {} ({:?})", h.name, h.phase);
+        }
+        for m in registry.migrations.iter().filter(|m| m.app == app) {
+            println!("  migration  {} ({})", m.id, m.phase.as_str());
+        }
+    }
+}
+
+/// A progress bar on stderr for long runs; hidden when stderr is not a terminal.
+pub(super) struct Progress(Option<ProgressBar>);
+
+impl Progress {
+    pub(super) fn new(total: usize) -> Self {
+        if total < 10 {
+            return Progress(None);
+        }
+        let bar = ProgressBar::new(total as u64);
+        if let Ok(style) = ProgressStyle::with_template("{bar:40} {pos}/{len} {wide_msg}") {
+            bar.set_style(style);
+        }
+        Progress(Some(bar))
+    }
+
+    pub(super) fn step(&self, done: usize, sql: &str) {
+        if let Some(bar) = &self.0 {
+            bar.set_position(done as u64);
+            bar.set_message(sql.lines().next().unwrap_or_default().to_owned());
+        }
+    }
+
+    pub(super) fn finish(&self) {
+        if let Some(bar) = &self.0 {
+            bar.finish_and_clear();
+        }
+    }
+}

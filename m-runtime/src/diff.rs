@@ -1,0 +1,310 @@
+//! The differ: a pure function from (live, desired) schemas to the list of
+//! [`Change`]s that turn one into the other. It never looks at a database.
+//!
+//! ```
+//! use m_runtime::diff::{diff, Change};
+//! use m_runtime::schema::{Column, LogicalType, Schema, Table};
+//!
+//! let live = Schema::default();
+//! let mut desired = Schema::default();
+//! desired.insert(Table::new("tag").column(Column::new("id", LogicalType::I64)).primary_key(["id"]));
+//! let changes = diff(&live, &desired);
+//! assert!(matches!(changes.as_slice(), [Change::CreateTable { .. }]));
+//! ```
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::backend::is_internal_table;
+use crate::schema::{Column, DefaultValue, ForeignKey, Index, LogicalType, Schema, Table};
+
+/// One difference between the live database and the declared schema.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Change {
+    CreateTable { table: Table },
+    AddColumn { table: String, column: Column },
+    AlterColumnType { table: String, column: String, from: LogicalType, to: LogicalType },
+    SetNotNull { table: String, column: String },
+    DropNotNull { table: String, column: String },
+    AlterDefault { table: String, column: String, from: Option<DefaultValue>, to: Option<DefaultValue> },
+    AddIndex { table: String, index: Index },
+    DropIndex { table: String, index: Index },
+    AddForeignKey { table: String, foreign_key: ForeignKey },
+    DropForeignKey { table: String, foreign_key: ForeignKey },
+    /// Only produced when the declaration says `renamed_from`.
+    RenameColumn { table: String, from: String, to: String },
+    AlterPrimaryKey { table: String, from: Vec<String>, to: Vec<String> },
+    /// A column the database has and no DocType declares. Kept.
+    OrphanColumn { table: String, column: Column },
+    /// A table the database has and no DocType declares. Kept.
+    OrphanTable { table: String },
+}
+
+impl Change {
+    /// The snake_case kind used in JSON output.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Change::CreateTable { .. } => "create_table",
+            Change::AddColumn { .. } => "add_column",
+            Change::AlterColumnType { .. } => "alter_column_type",
+            Change::SetNotNull { .. } => "set_not_null",
+            Change::DropNotNull { .. } => "drop_not_null",
+            Change::AlterDefault { .. } => "alter_default",
+            Change::AddIndex { .. } => "add_index",
+            Change::DropIndex { .. } => "drop_index",
+            Change::AddForeignKey { .. } => "add_foreign_key",
+            Change::DropForeignKey { .. } => "drop_foreign_key",
+            Change::RenameColumn { .. } => "rename_column",
+            Change::AlterPrimaryKey { .. } => "alter_primary_key",
+            Change::OrphanColumn { .. } => "orphan_column",
+            Change::OrphanTable { .. } => "orphan_table",
+        }
+    }
+
+    /// The table the change is about.
+    pub fn table(&self) -> &str {
+        match self {
+            Change::CreateTable { table } => &table.name,
+            Change::AddColumn { table, .. }
+            | Change::AlterColumnType { table, .. }
+            | Change::SetNotNull { table, .. }
+            | Change::DropNotNull { table, .. }
+            | Change::AlterDefault { table, .. }
+            | Change::AddIndex { table, .. }
+            | Change::DropIndex { table, .. }
+            | Change::AddForeignKey { table, .. }
+            | Change::DropForeignKey { table, .. }
+            | Change::RenameColumn { table, .. }
+            | Change::AlterPrimaryKey { table, .. }
+            | Change::OrphanColumn { table, .. }
+            | Change::OrphanTable { table } => table,
+        }
+    }
+
+    /// The column the change is about (`None` for table-level changes).
+    pub fn column(&self) -> Option<&str> {
+        match self {
+            Change::AddColumn { column, .. } | Change::OrphanColumn { column, .. } => Some(&column.name),
+            Change::AlterColumnType { column, .. }
+            | Change::SetNotNull { column, .. }
+            | Change::DropNotNull { column, .. }
+            | Change::AlterDefault { column, .. } => Some(column),
+            Change::RenameColumn { to, .. } => Some(to),
+            Change::AddIndex { index, .. } | Change::DropIndex { index, .. } => {
+                index.columns.first().filter(|_| index.columns.len() == 1).map(String::as_str)
+            }
+            Change::AddForeignKey { foreign_key, .. } | Change::DropForeignKey { foreign_key, .. } => {
+                foreign_key.columns.first().filter(|_| foreign_key.columns.len() == 1).map(String::as_str)
+            }
+            Change::CreateTable { .. } | Change::AlterPrimaryKey { .. } | Change::OrphanTable { .. } => None,
+        }
+    }
+
+    /// Columns this change needs to exist (under their new names) before it can run.
+    pub fn needs_columns(&self) -> Vec<&str> {
+        match self {
+            Change::AddIndex { index, .. } => index.columns.iter().map(String::as_str).collect(),
+            Change::AddForeignKey { foreign_key, .. } => foreign_key.columns.iter().map(String::as_str).collect(),
+            Change::AlterColumnType { column, .. }
+            | Change::SetNotNull { column, .. }
+            | Change::DropNotNull { column, .. }
+            | Change::AlterDefault { column, .. } => vec![column.as_str()],
+            Change::AlterPrimaryKey { to, .. } => to.iter().map(String::as_str).collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// Execution order inside one table: renames first, additive index and
+    /// key changes after the columns they use exist.
+    pub(crate) fn order(&self) -> u8 {
+        match self {
+            Change::CreateTable { .. } => 0,
+            Change::RenameColumn { .. } => 1,
+            Change::DropForeignKey { .. } => 2,
+            Change::DropIndex { .. } => 3,
+            Change::AddColumn { .. } => 4,
+            Change::AlterColumnType { .. } => 5,
+            Change::DropNotNull { .. } => 6,
+            Change::AlterDefault { .. } => 7,
+            Change::SetNotNull { .. } => 8,
+            Change::AlterPrimaryKey { .. } => 9,
+            Change::AddIndex { .. } => 10,
+            Change::AddForeignKey { .. } => 11,
+            Change::OrphanColumn { .. } => 12,
+            Change::OrphanTable { .. } => 13,
+        }
+    }
+}
+
+/// Every change that turns `live` into `desired`, in execution order:
+/// tables to create (referenced tables first), then per table (by name)
+/// column, index and key changes, then orphans.
+pub fn diff(live: &Schema, desired: &Schema) -> Vec<Change> {
+    let mut creates = Vec::new();
+    let mut alters = Vec::new();
+    let mut foreign_keys = Vec::new();
+    for table in desired.tables_in_dependency_order() {
+        if live.table(&table.name).is_none() {
+            creates.push(Change::CreateTable { table: table.clone() });
+        }
+    }
+    for (name, want) in &desired.tables {
+        if let Some(have) = live.table(name) {
+            for change in diff_table(have, want) {
+                match change {
+                    Change::AddForeignKey { .. } => foreign_keys.push(change),
+                    _ => alters.push(change),
+                }
+            }
+        }
+    }
+    alters.sort_by(|a, b| (a.table(), a.order()).cmp(&(b.table(), b.order())));
+    let orphans = live
+        .tables
+        .keys()
+        .filter(|name| !desired.tables.contains_key(*name) && !is_internal_table(name))
+        .map(|name| Change::OrphanTable { table: name.clone() });
+    creates.into_iter().chain(alters).chain(foreign_keys).chain(orphans).collect()
+}
+
+/// Changes within one table present on both sides.
+pub fn diff_table(have: &Table, want: &Table) -> Vec<Change> {
+    let table = &want.name;
+    let mut changes = Vec::new();
+    // Live column name -> the desired name it now goes by.
+    let mut renamed: BTreeMap<&str, &str> = BTreeMap::new();
+    for column in &want.columns {
+        if have.get_column(&column.name).is_some() {
+            continue;
+        }
+        let old = column.renamed_from.iter().find(|old| {
+            have.get_column(old).is_some() && want.get_column(old).is_none() && !renamed.contains_key(old.as_str())
+        });
+        if let Some(old) = old {
+            renamed.insert(old.as_str(), column.name.as_str());
+            changes.push(Change::RenameColumn { table: table.clone(), from: old.clone(), to: column.name.clone() });
+        }
+    }
+    let live_name = |desired: &str| -> String {
+        renamed.iter().find(|(_, new)| **new == desired).map(|(old, _)| old.to_string()).unwrap_or(desired.to_owned())
+    };
+    let current_name = |live: &str| -> String { renamed.get(live).map(|s| s.to_string()).unwrap_or(live.to_owned()) };
+
+    for column in &want.columns {
+        let Some(old) = have.get_column(&live_name(&column.name)) else {
+            changes.push(Change::AddColumn { table: table.clone(), column: column.clone() });
+            continue;
+        };
+        let name = column.name.clone();
+        if !types_equal(&old.ty, &column.ty) {
+            changes.push(Change::AlterColumnType {
+                table: table.clone(),
+                column: name.clone(),
+                from: old.ty.clone(),
+                to: column.ty.clone(),
+            });
+        }
+        match (old.nullable, column.nullable) {
+            (true, false) => changes.push(Change::SetNotNull { table: table.clone(), column: name.clone() }),
+            (false, true) => changes.push(Change::DropNotNull { table: table.clone(), column: name.clone() }),
+            _ => {}
+        }
+        if !defaults_equal(old.default.as_ref(), column.default.as_ref(), &column.ty) {
+            changes.push(Change::AlterDefault {
+                table: table.clone(),
+                column: name,
+                from: old.default.clone(),
+                to: column.default.clone(),
+            });
+        }
+    }
+    for column in &have.columns {
+        if want.get_column(&current_name(&column.name)).is_none() {
+            changes.push(Change::OrphanColumn { table: table.clone(), column: column.clone() });
+        }
+    }
+
+    let live_pk: Vec<String> = have.primary_key.iter().map(|c| current_name(c)).collect();
+    if live_pk != want.primary_key {
+        changes.push(Change::AlterPrimaryKey { table: table.clone(), from: live_pk, to: want.primary_key.clone() });
+    }
+
+    let live_indexes: Vec<Index> = have
+        .indexes
+        .iter()
+        .map(|i| Index { columns: i.columns.iter().map(|c| current_name(c)).collect(), ..i.clone() })
+        .collect();
+    for index in &want.indexes {
+        if !live_indexes.iter().any(|i| i.columns == index.columns && i.unique == index.unique) {
+            changes.push(Change::AddIndex { table: table.clone(), index: index.clone() });
+        }
+    }
+    for (live, original) in live_indexes.iter().zip(&have.indexes) {
+        if !want.indexes.iter().any(|i| i.columns == live.columns && i.unique == live.unique) {
+            changes.push(Change::DropIndex { table: table.clone(), index: original.clone() });
+        }
+    }
+
+    let live_fks: Vec<ForeignKey> = have
+        .foreign_keys
+        .iter()
+        .map(|f| ForeignKey { columns: f.columns.iter().map(|c| current_name(c)).collect(), ..f.clone() })
+        .collect();
+    for fk in &want.foreign_keys {
+        if !live_fks.iter().any(|f| f.same_rule(fk)) {
+            changes.push(Change::AddForeignKey { table: table.clone(), foreign_key: fk.clone() });
+        }
+    }
+    for (live, original) in live_fks.iter().zip(&have.foreign_keys) {
+        if !want.foreign_keys.iter().any(|f| f.same_rule(live)) {
+            changes.push(Change::DropForeignKey { table: table.clone(), foreign_key: original.clone() });
+        }
+    }
+    changes
+}
+
+/// Whether two logical types are the same column type.
+pub fn types_equal(a: &LogicalType, b: &LogicalType) -> bool {
+    match (a, b) {
+        (LogicalType::Custom { sql: x }, LogicalType::Custom { sql: y }) => normalize_sql(x) == normalize_sql(y),
+        _ => a == b,
+    }
+}
+
+/// Whether two defaults are the same value for a column of type `ty`.
+pub fn defaults_equal(a: Option<&DefaultValue>, b: Option<&DefaultValue>, ty: &LogicalType) -> bool {
+    match (a, b) {
+        (None, None) => true,
+        (Some(a), Some(b)) => canonical_default(a, ty) == canonical_default(b, ty),
+        _ => false,
+    }
+}
+
+/// One spelling per default value, so that `1`, `1.0`, `'1'` and `TRUE`
+/// compare equal where the column type makes them the same value.
+fn canonical_default(value: &DefaultValue, ty: &LogicalType) -> String {
+    use crate::schema::TypeFamily;
+    let family = ty.family();
+    match value {
+        DefaultValue::Bool(b) => (if *b { "1" } else { "0" }).to_owned(),
+        DefaultValue::Int(i) if matches!(family, TypeFamily::Float | TypeFamily::Decimal) => format!("{}", *i as f64),
+        DefaultValue::Int(i) => i.to_string(),
+        DefaultValue::Float(f) => format!("{f}"),
+        DefaultValue::Text(t) => match family {
+            TypeFamily::Integer | TypeFamily::Bool => t.trim().parse::<i64>().map(|i| i.to_string()).unwrap_or(format!("'{t}'")),
+            TypeFamily::Float | TypeFamily::Decimal => {
+                t.trim().parse::<f64>().map(|f| format!("{f}")).unwrap_or(format!("'{t}'"))
+            }
+            _ => format!("'{t}'"),
+        },
+        DefaultValue::CurrentTimestamp => "current_timestamp".to_owned(),
+        DefaultValue::Sql(s) => normalize_sql(s),
+    }
+}
+
+fn normalize_sql(sql: &str) -> String {
+    sql.split_whitespace().collect::<Vec<_>>().join(" ").to_ascii_lowercase()
+}

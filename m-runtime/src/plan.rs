@@ -1,0 +1,392 @@
+//! The plan: every change with its risk, reason, SQL and whether the policy
+//! lets it through. Building it reads the database (introspection and
+//! probes) but writes nothing; [`crate::apply`] carries it out.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::Serialize;
+
+use crate::backend::{AlterSql, Dialect};
+use crate::diff::{Change, diff};
+use crate::risk::{Probe, Risk, assess, fill_value};
+use crate::schema::{Schema, Table};
+use crate::{Db, Result};
+
+/// What sync may apply. BREAKING changes are never applied by sync.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Policy {
+    /// Apply SAFE changes (`false`: plan only, as production boot does by default).
+    pub apply_safe: bool,
+    /// Apply WARNING changes too (`--allow-warning`).
+    pub allow_warning: bool,
+}
+
+impl Default for Policy {
+    /// SAFE changes only.
+    fn default() -> Self {
+        Policy { apply_safe: true, allow_warning: false }
+    }
+}
+
+impl Policy {
+    /// SAFE and WARNING changes.
+    pub fn allow_warning() -> Self {
+        Policy { apply_safe: true, allow_warning: true }
+    }
+
+    /// Nothing: every change is reported as blocked.
+    pub fn review_only() -> Self {
+        Policy { apply_safe: false, allow_warning: false }
+    }
+
+    fn allows(&self, risk: Risk) -> Result<(), String> {
+        match risk {
+            Risk::Safe if self.apply_safe => Ok(()),
+            Risk::Safe => Err("the policy applies nothing without review".into()),
+            Risk::Warning if self.allow_warning => Ok(()),
+            Risk::Warning => Err("needs confirmation: re-run with --allow-warning".into()),
+            Risk::Breaking => Err("BREAKING changes are never applied by sync".into()),
+        }
+    }
+}
+
+/// Whether a planned change will run.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "action", content = "blocked_because", rename_all = "snake_case")]
+pub enum Action {
+    Apply,
+    Blocked(String),
+}
+
+/// One change, assessed and compiled to SQL.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PlannedChange {
+    /// The app declaring the table (`None` for orphans).
+    pub app: Option<String>,
+    pub change: Change,
+    pub risk: Risk,
+    pub reason: String,
+    /// The statements that carry the change out (for a blocked change: the
+    /// statements it would run).
+    pub sql: Vec<String>,
+    /// The rows the change's probe counted, if it has one.
+    pub measured: Option<u64>,
+    pub action: Action,
+}
+
+impl PlannedChange {
+    pub fn is_applied(&self) -> bool {
+        self.action == Action::Apply
+    }
+}
+
+/// The ordered list of planned changes.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Plan {
+    /// The backend the SQL is written for.
+    pub backend: String,
+    pub changes: Vec<PlannedChange>,
+}
+
+impl Plan {
+    pub fn is_empty(&self) -> bool {
+        self.changes.is_empty()
+    }
+
+    /// Changes the policy lets through.
+    pub fn applied(&self) -> impl Iterator<Item = &PlannedChange> {
+        self.changes.iter().filter(|c| c.is_applied())
+    }
+
+    /// Changes the policy holds back.
+    pub fn blocked(&self) -> impl Iterator<Item = &PlannedChange> {
+        self.changes.iter().filter(|c| !c.is_applied())
+    }
+
+    /// Every statement to execute, in order.
+    pub fn statements(&self) -> Vec<&str> {
+        self.applied().flat_map(|c| c.sql.iter().map(String::as_str)).collect()
+    }
+
+    /// Counts per risk level.
+    pub fn summary(&self) -> Summary {
+        let count = |r: Risk| self.changes.iter().filter(|c| c.risk == r).count();
+        Summary {
+            safe: count(Risk::Safe),
+            warning: count(Risk::Warning),
+            breaking: count(Risk::Breaking),
+            apply: self.applied().count(),
+            blocked: self.blocked().count(),
+        }
+    }
+
+    /// The documented, stable JSON shape (see the README).
+    pub fn to_json(&self) -> serde_json::Value {
+        let changes: Vec<serde_json::Value> = self
+            .changes
+            .iter()
+            .map(|c| {
+                serde_json::json!({
+                    "app": c.app,
+                    "table": c.change.table(),
+                    "column": c.change.column(),
+                    "kind": c.change.kind(),
+                    "risk": c.risk,
+                    "reason": c.reason,
+                    "sql": c.sql,
+                    "measured_rows": c.measured,
+                    "action": if c.is_applied() { "apply" } else { "blocked" },
+                    "blocked_because": match &c.action { Action::Blocked(why) => Some(why), Action::Apply => None },
+                })
+            })
+            .collect();
+        serde_json::json!({ "backend": self.backend, "changes": changes, "summary": self.summary() })
+    }
+}
+
+/// Counts of a plan's changes.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Summary {
+    pub safe: usize,
+    pub warning: usize,
+    pub breaking: usize,
+    pub apply: usize,
+    pub blocked: usize,
+}
+
+/// Introspects `db`, diffs it against `desired`, measures what data decides,
+/// and plans under `policy`. Writes nothing.
+pub async fn plan(db: &Db, desired: &Schema, policy: &Policy) -> Result<Plan> {
+    let live = crate::introspect(db).await?;
+    plan_against(db, &live, desired, policy).await
+}
+
+/// [`plan`] against an already introspected `live` schema.
+pub async fn plan_against(db: &Db, live: &Schema, desired: &Schema, policy: &Policy) -> Result<Plan> {
+    let changes = diff(live, desired);
+    let dialect = db.backend().dialect();
+    let mut measured = Vec::with_capacity(changes.len());
+    for change in &changes {
+        let value = match Probe::for_change(change, live.table(change.table())) {
+            Some(probe) => db.fetch_i64(&probe.sql(dialect)).await?.map(|n| n.max(0) as u64),
+            None => None,
+        };
+        measured.push(value);
+    }
+    Ok(build(db.backend().name(), dialect, live, desired, changes, &measured, policy))
+}
+
+/// The pure part of planning: assess each change, apply the policy, block
+/// what depends on a blocked change, and compile SQL.
+pub fn build(
+    backend: &str,
+    dialect: &dyn Dialect,
+    live: &Schema,
+    desired: &Schema,
+    changes: Vec<Change>,
+    measured: &[Option<u64>],
+    policy: &Policy,
+) -> Plan {
+    let mut planned: Vec<PlannedChange> = changes
+        .into_iter()
+        .enumerate()
+        .map(|(i, change)| {
+            let measured = measured.get(i).copied().flatten();
+            let assessment = assess(&change, measured);
+            let action = match policy.allows(assessment.risk) {
+                Ok(()) => Action::Apply,
+                Err(why) => Action::Blocked(why),
+            };
+            PlannedChange {
+                app: desired.table(change.table()).and_then(|t| t.app.clone()),
+                change,
+                risk: assessment.risk,
+                reason: assessment.reason,
+                sql: Vec::new(),
+                measured,
+                action,
+            }
+        })
+        .collect();
+    block_dependents(&mut planned);
+    compile_sql(dialect, live, &mut planned);
+    Plan { backend: backend.to_owned(), changes: planned }
+}
+
+/// A change that needs a column a blocked change would have created (or
+/// renamed into place) cannot run either.
+fn block_dependents(planned: &mut [PlannedChange]) {
+    loop {
+        let missing: BTreeSet<(String, String)> = planned
+            .iter()
+            .filter(|c| !c.is_applied())
+            .filter_map(|c| match &c.change {
+                Change::AddColumn { table, column } => Some((table.clone(), column.name.clone())),
+                Change::RenameColumn { table, to, .. } => Some((table.clone(), to.clone())),
+                _ => None,
+            })
+            .collect();
+        let mut changed = false;
+        for c in planned.iter_mut().filter(|c| c.is_applied()) {
+            let table = c.change.table().to_owned();
+            if let Some(column) = c.change.needs_columns().into_iter().find(|col| missing.contains(&(table.clone(), col.to_string()))) {
+                c.action = Action::Blocked(format!("needs column `{table}.{column}`, whose change is blocked"));
+                changed = true;
+            }
+        }
+        if !changed {
+            return;
+        }
+    }
+}
+
+/// Fills in each change's SQL. Changes of one table are folded over the
+/// live table in order; when the dialect must rebuild the table for any
+/// applied change, one rebuild to the final shape carries all of that
+/// table's applied changes.
+fn compile_sql(dialect: &dyn Dialect, live: &Schema, planned: &mut [PlannedChange]) {
+    let mut by_table: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+    for (i, c) in planned.iter_mut().enumerate() {
+        match &c.change {
+            Change::CreateTable { table } => c.sql = dialect.create_table(table),
+            Change::OrphanColumn { .. } | Change::OrphanTable { .. } => {}
+            change => by_table.entry(change.table().to_owned()).or_default().push(i),
+        }
+    }
+    for (table, indexes) in by_table {
+        let Some(live_table) = live.table(&table) else { continue };
+        // What each change would run on its own (shown for blocked changes).
+        for &i in &indexes {
+            let change = &planned[i].change;
+            let mut target = live_table.clone();
+            apply_to_table(&mut target, change);
+            planned[i].sql = match alter_sql(dialect, live_table, &target, change, planned[i].measured) {
+                AlterSql::Statements(sql) => sql,
+                AlterSql::Rebuild => dialect.rebuild_table(live_table, &target, &rebuild_sources(dialect, live_table, &target, std::slice::from_ref(change))),
+            };
+        }
+        // What the applied ones run together.
+        let applied: Vec<usize> = indexes.iter().copied().filter(|&i| planned[i].is_applied()).collect();
+        let mut target = live_table.clone();
+        let mut statements = Vec::with_capacity(applied.len());
+        let mut rebuild = false;
+        for &i in &applied {
+            let before = target.clone();
+            apply_to_table(&mut target, &planned[i].change);
+            match alter_sql(dialect, &before, &target, &planned[i].change, planned[i].measured) {
+                AlterSql::Statements(sql) => statements.push(sql),
+                AlterSql::Rebuild => rebuild = true,
+            }
+        }
+        if rebuild {
+            let changes: Vec<Change> = applied.iter().map(|&i| planned[i].change.clone()).collect();
+            let sql = dialect.rebuild_table(live_table, &target, &rebuild_sources(dialect, live_table, &target, &changes));
+            for (n, &i) in applied.iter().enumerate() {
+                if n == 0 {
+                    planned[i].sql = sql.clone();
+                    planned[i].reason.push_str(&format!(" (rebuilds table `{table}`, keeping its rows)"));
+                } else {
+                    planned[i].sql = Vec::new();
+                    planned[i].reason.push_str(&format!(" (applied by the rebuild of `{table}` above)"));
+                }
+            }
+        } else {
+            for (&i, sql) in applied.iter().zip(statements) {
+                planned[i].sql = sql;
+            }
+        }
+    }
+}
+
+/// The dialect's SQL for one change from `before` to `after`.
+fn alter_sql(dialect: &dyn Dialect, before: &Table, after: &Table, change: &Change, measured: Option<u64>) -> AlterSql {
+    let column = |name: &str| after.get_column(name).cloned();
+    match change {
+        Change::AddColumn { column: c, .. } => {
+            let has_rows = measured != Some(0);
+            match fill_value(&c.ty) {
+                Some(fill) if !c.nullable && c.default.is_none() && has_rows => dialect.add_column_filled(before, c, &fill),
+                _ => dialect.add_column(before, c),
+            }
+        }
+        Change::AlterColumnType { column: name, .. } => column(name).map_or(AlterSql::Rebuild, |c| dialect.alter_column_type(after, &c)),
+        Change::SetNotNull { column: name, .. } => column(name).map_or(AlterSql::Rebuild, |c| dialect.set_not_null(after, &c)),
+        Change::DropNotNull { column: name, .. } => column(name).map_or(AlterSql::Rebuild, |c| dialect.drop_not_null(after, &c)),
+        Change::AlterDefault { column: name, .. } => column(name).map_or(AlterSql::Rebuild, |c| dialect.alter_default(after, &c)),
+        Change::AddIndex { table, index } => AlterSql::Statements(vec![dialect.create_index(table, index)]),
+        Change::DropIndex { table, index } => AlterSql::Statements(vec![dialect.drop_index(table, index)]),
+        Change::AddForeignKey { table, foreign_key } => dialect.add_foreign_key(table, foreign_key),
+        Change::DropForeignKey { table, foreign_key } => dialect.drop_foreign_key(table, foreign_key),
+        Change::RenameColumn { table, from, to } => dialect.rename_column(table, from, to),
+        Change::AlterPrimaryKey { .. } => dialect.alter_primary_key(after),
+        Change::CreateTable { table } => AlterSql::Statements(dialect.create_table(table)),
+        Change::OrphanColumn { .. } | Change::OrphanTable { .. } => AlterSql::Statements(Vec::new()),
+    }
+}
+
+/// For a rebuild: which expression over the old table fills each column of
+/// the new one. Renamed columns read their old name; new NOT NULL columns
+/// without a default are filled with their type's zero value.
+fn rebuild_sources(dialect: &dyn Dialect, live: &Table, target: &Table, changes: &[Change]) -> Vec<(String, String)> {
+    let renamed: BTreeMap<&str, &str> = changes
+        .iter()
+        .filter_map(|c| match c {
+            Change::RenameColumn { from, to, .. } => Some((to.as_str(), from.as_str())),
+            _ => None,
+        })
+        .collect();
+    target
+        .columns
+        .iter()
+        .filter_map(|column| {
+            let source = renamed.get(column.name.as_str()).copied().unwrap_or(&column.name);
+            if live.get_column(source).is_some() {
+                Some((column.name.clone(), dialect.quote_ident(source)))
+            } else if !column.nullable && column.default.is_none() {
+                fill_value(&column.ty).map(|fill| (column.name.clone(), dialect.default_expr(&fill, &column.ty)))
+            } else {
+                None
+            }
+        })
+        .collect()
+}
+
+/// Applies a change to a table model.
+pub fn apply_to_table(table: &mut Table, change: &Change) {
+    let col = |table: &mut Table, name: &str| table.columns.iter_mut().position(|c| c.name == name);
+    match change {
+        Change::AddColumn { column, .. } => table.columns.push(column.clone()),
+        Change::AlterColumnType { column, to, .. } => {
+            if let Some(i) = col(table, column) {
+                table.columns[i].ty = to.clone();
+            }
+        }
+        Change::SetNotNull { column, .. } | Change::DropNotNull { column, .. } => {
+            if let Some(i) = col(table, column) {
+                table.columns[i].nullable = matches!(change, Change::DropNotNull { .. });
+            }
+        }
+        Change::AlterDefault { column, to, .. } => {
+            if let Some(i) = col(table, column) {
+                table.columns[i].default = to.clone();
+            }
+        }
+        Change::AddIndex { index, .. } => table.indexes.push(index.clone()),
+        Change::DropIndex { index, .. } => table.indexes.retain(|i| i.name != index.name),
+        Change::AddForeignKey { foreign_key, .. } => table.foreign_keys.push(foreign_key.clone()),
+        Change::DropForeignKey { foreign_key, .. } => table.foreign_keys.retain(|f| f.name != foreign_key.name),
+        Change::RenameColumn { from, to, .. } => {
+            let rename = |c: &mut String| {
+                if c == from {
+                    *c = to.clone();
+                }
+            };
+            table.columns.iter_mut().for_each(|c| rename(&mut c.name));
+            table.primary_key.iter_mut().for_each(rename);
+            table.indexes.iter_mut().flat_map(|i| i.columns.iter_mut()).for_each(rename);
+            table.foreign_keys.iter_mut().flat_map(|f| f.columns.iter_mut()).for_each(rename);
+        }
+        Change::AlterPrimaryKey { to, .. } => table.primary_key = to.clone(),
+        Change::CreateTable { .. } | Change::OrphanColumn { .. } | Change::OrphanTable { .. } => {}
+    }
+}
