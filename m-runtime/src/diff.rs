@@ -103,6 +103,12 @@ impl Change {
         }
     }
 
+    /// Whether this reports something the database has and the code does not
+    /// declare (kept, never applied).
+    pub fn is_orphan(&self) -> bool {
+        matches!(self, Change::OrphanColumn { .. } | Change::OrphanTable { .. })
+    }
+
     /// Columns this change needs to exist (under their new names) before it can run.
     pub fn needs_columns(&self) -> Vec<&str> {
         match self {

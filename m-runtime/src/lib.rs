@@ -48,16 +48,20 @@
 //! reports an app that registered nothing.
 
 pub mod backend;
+pub mod boot;
 pub mod cli;
 mod db;
 pub mod diff;
 mod error;
-mod execute;
+pub mod execute;
+pub mod pipeline;
 pub mod plan;
 pub mod registry;
 pub mod risk;
 pub mod schema;
+pub mod state;
 
+pub use boot::{Boot, boot};
 pub use db::Db;
 pub use error::{BoxError, Error, Result};
 pub use execute::{SyncReport, apply};

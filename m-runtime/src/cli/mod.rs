@@ -147,16 +147,22 @@ async fn execute(command: MigrateCommand, registry: Registry) -> Result<ExitStat
         }
         MigrateAction::Sync(args) | MigrateAction::All(args) => {
             let db = Db::connect(&url).await?;
-            let plan = crate::plan(&db, &registry.schema(), &policy(&args)).await?;
-            let progress = render::Progress::new(plan.statements().len());
-            let report = crate::execute::apply_observed(&db, &plan, &|done, _, sql| progress.step(done, sql)).await;
+            let _lock = db.backend().locker().acquire(&url, LOCK_TIMEOUT).await?;
+            let progress = render::Progress::new();
+            let on_statement = |done, total, sql: &str| progress.step(done, total, sql);
+            let options = crate::pipeline::RunOptions { policy: policy(&args), on_statement: &on_statement };
+            let outcome = crate::pipeline::run_all(&db, &registry, &options).await;
             progress.finish();
-            let report = report?;
+            let outcome = outcome?;
+            let (plan, report) = (outcome.plan, outcome.report);
             render::sync_report(&plan, &report, &args);
             Ok(if report.is_complete() { ExitStatus::Success } else { ExitStatus::Blocked })
         }
     }
 }
+
+/// How long `sync`/`all` wait for another run's lock.
+const LOCK_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
 
 fn policy(args: &PlanArgs) -> Policy {
     Policy { apply_safe: true, allow_warning: args.allow_warning }

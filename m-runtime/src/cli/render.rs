@@ -173,29 +173,33 @@ pub(super) fn registry(registry: &Registry, format: super::FormatArgs) {
 }
 
 /// A progress bar on stderr for long runs; hidden when stderr is not a terminal.
-pub(super) struct Progress(Option<ProgressBar>);
+pub(super) struct Progress(std::sync::OnceLock<ProgressBar>);
 
 impl Progress {
-    pub(super) fn new(total: usize) -> Self {
-        if total < 10 {
-            return Progress(None);
-        }
-        let bar = ProgressBar::new(total as u64);
-        if let Ok(style) = ProgressStyle::with_template("{bar:40} {pos}/{len} {wide_msg}") {
-            bar.set_style(style);
-        }
-        Progress(Some(bar))
+    pub(super) fn new() -> Self {
+        Progress(std::sync::OnceLock::new())
     }
 
-    pub(super) fn step(&self, done: usize, sql: &str) {
-        if let Some(bar) = &self.0 {
+    /// Shows the bar from the first statement of a run of ten or more.
+    pub(super) fn step(&self, done: usize, total: usize, sql: &str) {
+        if total < 10 {
+            return;
+        }
+        let bar = self.0.get_or_init(|| {
+            let bar = ProgressBar::new(total as u64);
+            if let Ok(style) = ProgressStyle::with_template("{bar:40} {pos}/{len} {wide_msg}") {
+                bar.set_style(style);
+            }
+            bar
+        });
+        {
             bar.set_position(done as u64);
             bar.set_message(sql.lines().next().unwrap_or_default().to_owned());
         }
     }
 
     pub(super) fn finish(&self) {
-        if let Some(bar) = &self.0 {
+        if let Some(bar) = self.0.get() {
             bar.finish_and_clear();
         }
     }

@@ -1,0 +1,172 @@
+//! Self-migration on start.
+//!
+//! ```no_run
+//! # async fn demo() -> m_runtime::Result<()> {
+//! use m_runtime::boot::{Boot, Environment};
+//!
+//! // DATABASE_URL, M_ENV, M_LOCK_TIMEOUT_SECS from the environment:
+//! let report = Boot::from_env().run().await?;
+//! // or spelled out:
+//! let report = Boot::new("sqlite://app.db").environment(Environment::Production).run().await?;
+//! # Ok(()) }
+//! ```
+//!
+//! Every run holds the database-level migration lock (advisory lock on
+//! PostgreSQL, `GET_LOCK` on MySQL, a file lock beside a SQLite database)
+//! from start to end, hooks and non-transactional steps included, so that
+//! replicas booting together migrate once: the others wait, then find
+//! nothing to do.
+//!
+//! The fast path: when the schema hashes recorded by the last complete sync
+//! equal the compiled ones and no migration is pending, boot runs a constant
+//! number of queries and no introspection, whatever the number of DocTypes.
+
+use std::time::Duration;
+
+use crate::plan::{Plan, Policy};
+use crate::{Db, Error, Registry, Result};
+
+/// Where the binary runs; picks the default policy.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Environment {
+    /// Apply SAFE changes and pending migrations; report blocked changes and start anyway.
+    #[default]
+    Development,
+    /// Apply SAFE changes and pending migrations; refuse to start, applying
+    /// nothing, when any change needs review (WARNING or BREAKING).
+    Production,
+}
+
+impl Environment {
+    /// From `M_ENV` (`production`/`prod` → production; anything else, or unset, development).
+    pub fn from_env() -> Self {
+        match std::env::var("M_ENV").as_deref().map(str::to_ascii_lowercase).as_deref() {
+            Ok("production" | "prod") => Environment::Production,
+            _ => Environment::Development,
+        }
+    }
+}
+
+/// What a boot did.
+#[derive(Clone, Debug, Default)]
+pub struct BootReport {
+    /// Nothing had changed: no introspection, constant queries.
+    pub fast_path: bool,
+    /// The plan sync carried out (slow path).
+    pub plan: Option<Plan>,
+    /// Changes left blocked (development only: production refuses instead).
+    pub blocked: usize,
+    /// Statements sent to the database by this boot.
+    pub queries: u64,
+}
+
+/// Boot options (a builder).
+#[derive(Clone, Debug)]
+pub struct Boot {
+    url: String,
+    environment: Environment,
+    policy: Option<Policy>,
+    lock_timeout: Duration,
+    registry: Option<Registry>,
+}
+
+/// Boots with `policy`: `m_runtime::boot(&url, Policy::default())`.
+pub async fn boot(url: &str, policy: Policy) -> Result<BootReport> {
+    Boot::new(url).policy(policy).run().await
+}
+
+impl Boot {
+    pub fn new(url: impl Into<String>) -> Self {
+        Boot {
+            url: url.into(),
+            environment: Environment::default(),
+            policy: None,
+            lock_timeout: Duration::from_secs(60),
+            registry: None,
+        }
+    }
+
+    /// `DATABASE_URL` (default: a SQLite file named after the binary),
+    /// `M_ENV`, and `M_LOCK_TIMEOUT_SECS`.
+    pub fn from_env() -> Self {
+        let url = std::env::var("DATABASE_URL").unwrap_or_else(|_| crate::cli::default_url());
+        let mut boot = Boot::new(url).environment(Environment::from_env());
+        if let Some(secs) = std::env::var("M_LOCK_TIMEOUT_SECS").ok().and_then(|s| s.parse().ok()) {
+            boot = boot.lock_timeout(Duration::from_secs(secs));
+        }
+        boot
+    }
+
+    pub fn environment(mut self, environment: Environment) -> Self {
+        self.environment = environment;
+        self
+    }
+
+    /// Overrides the environment's default policy.
+    pub fn policy(mut self, policy: Policy) -> Self {
+        self.policy = Some(policy);
+        self
+    }
+
+    /// How long to wait for another process's run (default 60 s).
+    pub fn lock_timeout(mut self, timeout: Duration) -> Self {
+        self.lock_timeout = timeout;
+        self
+    }
+
+    /// Uses this registry instead of the binary's link-time one.
+    pub fn registry(mut self, registry: Registry) -> Self {
+        self.registry = Some(registry);
+        self
+    }
+
+    /// Migrates the database, holding the lock throughout.
+    pub async fn run(self) -> Result<BootReport> {
+        let registry = self.registry.clone().unwrap_or_else(Registry::linked);
+        registry.validate()?;
+        let desired = registry.schema();
+        let db = Db::connect(&self.url).await?;
+        let _lock = db.backend().locker().acquire(&self.url, self.lock_timeout).await?;
+
+        if crate::state::matches(&db, &desired).await? && !crate::pipeline::migrations_pending(&db, &registry).await? {
+            return Ok(BootReport { fast_path: true, queries: db.query_count(), ..BootReport::default() });
+        }
+
+        let policy = self.policy.clone().unwrap_or_default();
+        if self.environment == Environment::Production {
+            let staged = crate::plan(&db, &desired, &policy).await?;
+            let unreviewed: Vec<_> = staged.blocked().filter(|c| !c.change.is_orphan()).collect();
+            if !unreviewed.is_empty() {
+                return Err(Error::Policy(refusal(&staged, &unreviewed)));
+            }
+        }
+        let outcome = crate::pipeline::run_all(&db, &registry, &crate::pipeline::RunOptions::new(policy)).await?;
+        let blocked = outcome.plan.blocked().filter(|c| !c.change.is_orphan()).count();
+        for change in outcome.plan.blocked() {
+            tracing::warn!(table = change.change.table(), kind = change.change.kind(), risk = %change.risk, "not applied: {}", change.reason);
+        }
+        Ok(BootReport { fast_path: false, blocked, queries: db.query_count(), plan: Some(outcome.plan) })
+    }
+}
+
+fn refusal(plan: &Plan, unreviewed: &[&crate::plan::PlannedChange]) -> String {
+    let mut message = format!(
+        "refusing to start: {} schema change(s) need review before this binary may run in production (nothing was applied):",
+        unreviewed.len()
+    );
+    for change in unreviewed {
+        let target = match change.change.column() {
+            Some(column) => format!("{}.{column}", change.change.table()),
+            None => change.change.table().to_owned(),
+        };
+        message.push_str(&format!("\n  {} {} {target}: {}", change.risk, change.change.kind(), change.reason));
+        for sql in &change.sql {
+            message.push_str(&format!("\n      {}", sql.replace('\n', "\n      ")));
+        }
+    }
+    message.push_str(&format!(
+        "\nreview the plan with `migrate verify --sql` on {}, then apply it with `migrate sync --allow-warning` (WARNING) or write a #[migration] (BREAKING), and start again",
+        plan.backend
+    ));
+    message
+}
