@@ -163,8 +163,9 @@ pub async fn plan(db: &Db, desired: &Schema, policy: &Policy) -> Result<Plan> {
 
 /// [`plan`] against an already introspected `live` schema.
 pub async fn plan_against(db: &Db, live: &Schema, desired: &Schema, policy: &Policy) -> Result<Plan> {
-    let changes = diff(live, desired);
     let dialect = db.backend().dialect();
+    let desired = &canonical_types(dialect, desired);
+    let changes = diff(live, desired);
     let mut measured = Vec::with_capacity(changes.len());
     for change in &changes {
         let value = match Probe::for_change(change, live.table(change.table())) {
@@ -174,6 +175,18 @@ pub async fn plan_against(db: &Db, live: &Schema, desired: &Schema, policy: &Pol
         measured.push(value);
     }
     Ok(build(db.backend().name(), dialect, live, desired, changes, &measured, policy))
+}
+
+/// `desired` with every `sql_type` column read the way the backend's
+/// introspection will read it back.
+pub fn canonical_types(dialect: &dyn Dialect, desired: &Schema) -> Schema {
+    let mut schema = desired.clone();
+    for column in schema.tables.values_mut().flat_map(|t| t.columns.iter_mut()) {
+        if let crate::schema::LogicalType::Custom { sql } = &column.ty {
+            column.ty = dialect.canonical_type(sql);
+        }
+    }
+    schema
 }
 
 /// The pure part of planning: assess each change, apply the policy, block

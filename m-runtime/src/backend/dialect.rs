@@ -22,6 +22,13 @@ pub trait Dialect: Send + Sync {
     /// The SQL type of `column` in `table`.
     fn column_type(&self, table: &Table, column: &Column) -> String;
 
+    /// What introspection reads back for a column declared with
+    /// `sql_type = sql`, so that an escape-hatch type that spells a known
+    /// type (`TEXT`, `int4`) diffs to nothing. Default: the spelling itself.
+    fn canonical_type(&self, sql: &str) -> LogicalType {
+        LogicalType::Custom { sql: sql.to_owned().into() }
+    }
+
     /// Whether DDL can be rolled back inside a transaction.
     fn transactional_ddl(&self) -> bool {
         true

@@ -89,6 +89,10 @@ impl Dialect for Sqlite {
         }
     }
 
+    fn canonical_type(&self, sql: &str) -> LogicalType {
+        parse_type(sql)
+    }
+
     fn before_sync(&self) -> &'static [&'static str] {
         &["PRAGMA foreign_keys = OFF"]
     }

@@ -1,1 +1,44 @@
-//! The orders app.
+//! The `orders` app of the bookshop example: customers and their orders,
+//! which reference the `catalog` app's books.
+
+use m_runtime::prelude::*;
+
+/// Someone who buys.
+#[doctype]
+pub struct Customer {
+    #[field(primary_key)]
+    pub id: i64,
+    #[field(max_length = 200, unique)]
+    pub email: String,
+    #[field(max_length = 140)]
+    pub name: String,
+    #[field(default = true)]
+    pub active: bool,
+}
+
+/// An order; the table is named `order`, a reserved word, on purpose.
+#[doctype(index(fields = ["customer", "status"]))]
+pub struct Order {
+    #[field(primary_key)]
+    pub id: i64,
+    #[field(references = Customer, on_delete = cascade)]
+    pub customer: i64,
+    #[field(max_length = 20, default = "new")]
+    pub status: String,
+    #[field(default = 0)]
+    pub total_cents: i64,
+    pub note: Option<String>,
+    #[field(default = 0.0)]
+    pub discount: f32,
+}
+
+/// One book of an order: a cross-app foreign key to `catalog::Book`.
+#[doctype(table = "order_line", primary_key(fields = ["order", "book"]))]
+pub struct OrderLine {
+    #[field(references = Order, on_delete = cascade)]
+    pub order: i64,
+    #[field(references = catalog::Book, on_delete = restrict)]
+    pub book: i64,
+    #[field(default = 1)]
+    pub quantity: i32,
+}
