@@ -9,7 +9,7 @@ use crate::schema::{DefaultValue, LogicalType, ReferentialAction};
 use crate::{BoxError, BoxFuture};
 
 /// A DocType: one struct, one table.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct DocTypeDef {
     /// The app (crate) that declares it.
     pub app: &'static str,
@@ -26,7 +26,7 @@ pub struct DocTypeDef {
 }
 
 /// A column of a DocType.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct ColumnDef {
     pub name: &'static str,
     /// The Rust field it comes from.
@@ -41,7 +41,7 @@ pub struct ColumnDef {
 }
 
 /// `references = Target`: a foreign key to another DocType's primary key.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct ReferenceDef {
     pub table: &'static str,
     pub column: &'static str,
@@ -49,7 +49,7 @@ pub struct ReferenceDef {
 }
 
 /// A struct-level `index(fields = [...], unique)`.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct IndexDef {
     pub name: Option<&'static str>,
     pub columns: &'static [&'static str],
@@ -68,7 +68,7 @@ pub enum HookPhase {
 pub type DbFn = for<'a> fn(&'a Db) -> BoxFuture<'a, Result<(), BoxError>>;
 
 /// A `#[before_sync]` or `#[after_sync]` fn.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct HookDef {
     pub app: &'static str,
     pub name: &'static str,
@@ -106,7 +106,7 @@ pub enum MigrationBody {
 }
 
 /// A `#[migration]` fn or an embedded SQL file.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct MigrationDef {
     pub app: &'static str,
     pub id: &'static str,
@@ -122,7 +122,7 @@ pub struct MigrationDef {
 }
 
 /// `apps![catalog, orders]`: the apps the binary means to link.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct AppsDef {
     pub apps: &'static [&'static str],
 }
