@@ -103,7 +103,7 @@ pub fn flag<'m>(cx: &Ctxt, key: &str, item: &'m Meta) -> Option<&'m Path> {
         _ => {
             cx.error_spanned_by(
                 item,
-                format!("`{key}` takes no value: write `{}`", symbol::form(key)),
+                format!("`{key}` takes no value: write `{key}` alone"),
             );
             None
         }
@@ -180,7 +180,11 @@ where
             Err(_) => {
                 cx.error_spanned_by(
                     int,
-                    format!("`{key}` is out of range for {}", std::any::type_name::<N>()),
+                    format!(
+                        "`{key}` is out of range: {} does not fit in {}",
+                        int.base10_digits(),
+                        std::any::type_name::<N>()
+                    ),
                 );
                 None
             }

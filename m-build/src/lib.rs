@@ -9,6 +9,8 @@ pub use build::{Error, doctypes_from_json, embed_migrations};
 mod ctxt;
 pub mod doctype;
 mod fns;
+#[cfg(test)]
+mod golden;
 mod names;
 mod symbol;
 

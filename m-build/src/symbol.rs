@@ -90,23 +90,24 @@ pub const MIGRATION_KEYS: Keys = Keys {
     keys: &[ID, DEPENDS_ON, PHASE, DOWN, APP],
 };
 
-/// The correct form of each key, shown when a value has the wrong shape.
+/// The correct form of each key that takes a value or a list, shown when
+/// the value has the wrong shape.
 pub fn form(key: &str) -> &'static str {
     match key {
         APP => "app = \"my_app\"",
         COLUMN => "column = \"column_name\"",
-        DEFAULT => "default = 0 (an integer, float, string or bool literal, or `current_timestamp`)",
+        DEFAULT => "default = 0",
         DEPENDS_ON => "depends_on = [\"app:0001_id\"]",
         DOWN => "down = revert_fn",
         FIELDS => "fields = [\"field_a\", \"field_b\"]",
         ID => "id = \"0001_name\"",
-        INDEX => "index (on a field) or index(fields = [\"a\", \"b\"], unique) (on the struct)",
+        INDEX => "index(fields = [\"a\", \"b\"], unique)",
         MAX_LENGTH => "max_length = 140",
         NAME => "name = \"index_name\"",
-        ON_DELETE => "on_delete = cascade (one of no_action, restrict, cascade, set_null, set_default)",
-        PHASE => "phase = pre_sync (or post_sync)",
+        ON_DELETE => "on_delete = cascade",
+        PHASE => "phase = post_sync",
         PRECISION => "precision = 18",
-        PRIMARY_KEY => "primary_key (on a field) or primary_key(fields = [\"a\", \"b\"]) (on the struct)",
+        PRIMARY_KEY => "primary_key(fields = [\"a\", \"b\"])",
         REFERENCES => "references = OtherDocType",
         RENAMED_FROM => "renamed_from = \"old_name\"",
         SCALE => "scale = 6",

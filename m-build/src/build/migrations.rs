@@ -217,8 +217,7 @@ mod tests {
         assert!(!planned[0].post_sync);
         assert!(planned[1].post_sync);
         assert_eq!(planned[1].depends_on, ["orders:0001_init", "catalog:0003_x"]);
-        let golden = include_str!("../../tests/golden/migrations.rs");
-        assert_eq!(render(&planned), golden);
+        crate::golden::assert_golden("migrations.rs", &render(&planned));
     }
 
     #[test]

@@ -7,7 +7,7 @@ use quote::ToTokens;
 use syn::LitStr;
 
 use super::model::{Action, CompositeKey, Container, DefaultLit, Field, IndexAttr};
-use super::types::TypeKind;
+use super::types::{self, TypeKind};
 use crate::ctxt::Ctxt;
 use crate::names::identifier_problem;
 use crate::symbol::*;
@@ -119,10 +119,10 @@ fn check_type(cx: &Ctxt, field: &Field<'_>) -> Option<TypeKind> {
         return None;
     }
     if field.resolved.kind.is_none() {
-        cx.error_spanned_by(
-            field.ty,
-            format!("unsupported column type `{}`: {TYPE_HINT}", field.ty.to_token_stream()),
-        );
+        let why = types::unsupported_reason(field.ty)
+            .map(|why| format!(" ({why})"))
+            .unwrap_or_default();
+        cx.error_spanned_by(field.ty, format!("unsupported column type{why}: {TYPE_HINT}"));
     }
     field.resolved.kind
 }

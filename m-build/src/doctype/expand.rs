@@ -105,10 +105,10 @@ fn feature_gate(field: &Field<'_>) -> Option<TokenStream> {
     if field.attrs.sql_type.is_some() {
         return None;
     }
-    let p = private();
-    let check = syn::Ident::new(field.resolved.kind?.feature()?.name(), field.ty.span());
-    Some(quote_spanned! {field.ty.span()=>
-        #p::feature::#check::<#p::feature::Enabled>();
+    let span = field.ty.span();
+    let check = syn::Ident::new(field.resolved.kind?.feature()?.name(), span);
+    Some(quote_spanned! {span=>
+        ::m_runtime::__private::feature::#check::<::m_runtime::__private::feature::Enabled>();
     })
 }
 

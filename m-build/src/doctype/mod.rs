@@ -40,3 +40,6 @@ pub fn doctype_inner(args: TokenStream, input: TokenStream) -> TokenStream {
     tokens.extend(fallback::expand(&input, &table));
     tokens
 }
+
+#[cfg(test)]
+mod tests;

@@ -328,7 +328,7 @@ fn default_value(cx: &Ctxt, expr: &Expr) -> Option<DefaultLit> {
     if parsed.is_none() {
         cx.error_spanned_by(
             expr,
-            format!("`default` expects a literal: write `{}`", form(DEFAULT)),
+            "`default` expects a literal: an integer, float, string or bool, or `current_timestamp`",
         );
     }
     parsed

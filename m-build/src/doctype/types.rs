@@ -160,6 +160,30 @@ pub fn option_inner(ty: &Type) -> Option<&Type> {
     }
 }
 
+/// Why a type has no column type, for the types users try most.
+pub fn unsupported_reason(ty: &Type) -> Option<&'static str> {
+    let ty = option_inner(ty).unwrap_or(ty);
+    if option_inner(ty).is_some() {
+        return Some("`Option<Option<T>>` has no column meaning: one `Option` makes a nullable column");
+    }
+    match strip(ty) {
+        Type::Reference(_) => return Some("a DocType owns its data: use `String` or `Vec<u8>`"),
+        Type::Tuple(_) => return Some("a tuple is not one column: use one field per column"),
+        _ => {}
+    }
+    let (_, segment) = last_segment(ty)?;
+    Some(match segment.ident.to_string().as_str() {
+        "u8" | "u16" | "u32" | "u64" | "u128" | "usize" => {
+            "unsigned integers are not portable across databases: use `i16`, `i32` or `i64`"
+        }
+        "i8" => "use `i16`: not every database has a one-byte integer",
+        "i128" | "isize" => "use `i64`",
+        "char" => "use `String` with `max_length = 1`",
+        "Vec" => "only `Vec<u8>` (bytes) is a column: store lists in a DocType of their own or as JSON",
+        _ => return None,
+    })
+}
+
 fn kind_of(ty: &Type) -> Option<TypeKind> {
     let (path, segment) = last_segment(ty)?;
     let name = segment.ident.to_string();

@@ -6,8 +6,9 @@
 //!
 //! * an identifier as written (`r#type` keeps its `r#`),
 //! * a literal as written (`1_000`, `"text"`, `r"raw"`),
-//! * a punctuation character, with no space after it when it is joined to
-//!   the next one (`::`, `->`, `+=`),
+//! * a punctuation character, one at a time (`::` is `: :`, `->` is `- >`:
+//!   whether punctuation touches its neighbour depends on layout, so it is
+//!   not part of the text),
 //! * a group as its open delimiter, its tokens, its close delimiter
 //!   (`(` `)`, `[` `]`, `{` `}`; an invisible group as its tokens only),
 //!
@@ -16,7 +17,7 @@
 //! change to the code changes it. Unlike `TokenStream::to_string()`, this
 //! text does not depend on the compiler's pretty-printer.
 
-use proc_macro2::{Delimiter, Spacing, TokenStream, TokenTree};
+use proc_macro2::{Delimiter, TokenStream, TokenTree};
 use sha2::{Digest, Sha256};
 
 /// The canonical text of `tokens`.
@@ -27,19 +28,14 @@ pub fn canonical(tokens: TokenStream) -> String {
 }
 
 fn write_tokens(out: &mut String, tokens: TokenStream) {
-    let mut joint = false;
     for tree in tokens {
-        if !out.is_empty() && !joint {
+        if !out.is_empty() {
             out.push(' ');
         }
-        joint = false;
         match tree {
             TokenTree::Ident(ident) => out.push_str(&ident.to_string()),
             TokenTree::Literal(literal) => out.push_str(&literal.to_string()),
-            TokenTree::Punct(punct) => {
-                out.push(punct.as_char());
-                joint = punct.spacing() == Spacing::Joint;
-            }
+            TokenTree::Punct(punct) => out.push(punct.as_char()),
             TokenTree::Group(group) => {
                 let (open, close) = match group.delimiter() {
                     Delimiter::Parenthesis => ("(", ")"),
@@ -104,8 +100,9 @@ mod tests {
 
     #[test]
     fn canonical_text_spells_tokens() {
-        assert_eq!(text("a::b(1_000, [x])"), "a :: b ( 1_000 , [ x ] )");
-        assert_eq!(text("x -> y"), "x -> y");
+        assert_eq!(text("a::b(1_000, [x])"), "a : : b ( 1_000 , [ x ] )");
+        assert_eq!(text("x -> y"), "x - > y");
+        assert_eq!(text("r#type 'a"), "r#type ' a");
         assert_eq!(text("f()"), "f ( )");
     }
 

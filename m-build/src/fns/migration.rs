@@ -57,9 +57,8 @@ impl MigrationAttrs {
             }
         }
         if !id_given {
-            let span = if args.is_empty() { proc_macro2::Span::call_site() } else { args.span() };
             cx.error_at(
-                span,
+                proc_macro2::Span::call_site(),
                 "#[migration] needs an explicit id: write `#[migration(id = \"0001_name\")]`",
             );
         }

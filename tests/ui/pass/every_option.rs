@@ -72,7 +72,7 @@ fn main() {
     let def = Book::doctype();
     assert_eq!(def.app, env!("CARGO_CRATE_NAME"));
     assert_eq!(Author::doctype().app, "library");
-    assert_eq!(def.columns.len(), 22);
+    assert_eq!(def.columns.len(), 21);
     assert_eq!(def.primary_key, ["book_id"]);
     assert_eq!(def.indexes.len(), 2);
     assert_eq!(BookTag::doctype().primary_key, ["book", "tag"]);
