@@ -5,7 +5,9 @@
 mod attr;
 mod build;
 
-pub use build::{Error, doctypes_from_json, embed_migrations};
+pub use build::{
+    Error, doctypes_from_json, doctypes_source, embed_migrations, migrations_source,
+};
 mod ctxt;
 pub mod doctype;
 mod fns;

@@ -237,4 +237,18 @@ mod tests {
         assert!(text.contains("migrations/0003_y.sql:3: `-- m:` header lines must come first"), "{text}");
         assert_eq!(error.problems().len(), 6);
     }
+
+    #[test]
+    fn reads_a_directory_into_valid_rust() {
+        let dir = std::env::temp_dir().join(format!("m-build-migrations-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        std::fs::write(dir.join("0001_init.sql"), "create table t (id int);\n").expect("write");
+        std::fs::write(dir.join("0001_init.down.sql"), "drop table t;\n").expect("write");
+        std::fs::write(dir.join("README.md"), "not a migration").expect("write");
+        let source = crate::migrations_source(&dir).expect("valid directory");
+        std::fs::remove_dir_all(&dir).ok();
+        let file: syn::File = syn::parse_str(&source).expect("generated source parses");
+        assert_eq!(file.items.len(), 1);
+        assert!(source.contains("0001_init.down.sql"));
+    }
 }

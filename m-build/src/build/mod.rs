@@ -115,19 +115,32 @@ pub(crate) fn write_out(name: &str, contents: &str) -> Result<PathBuf, Error> {
     Ok(path)
 }
 
-/// Embeds `dir/*.sql` migrations; see the crate docs.
+/// Embeds `dir/*.sql` migrations into `$OUT_DIR/m_migrations.rs`, which
+/// `m_runtime::include_migrations!()` includes; see the crate docs. A
+/// relative `dir` is relative to the crate's `Cargo.toml`.
 pub fn embed_migrations(dir: impl AsRef<Path>) -> Result<(), Error> {
-    let files = read_dir(dir.as_ref(), ".sql")?;
-    let planned = migrations::plan(&files)?;
-    write_out("m_migrations.rs", &migrations::render(&planned))?;
+    write_out("m_migrations.rs", &migrations_source(dir)?)?;
     Ok(())
 }
 
-/// Turns `dir/*.json` Frappe DocTypes into `#[doctype]` structs; see the
-/// crate docs.
+/// The source [`embed_migrations`] writes, without writing it.
+pub fn migrations_source(dir: impl AsRef<Path>) -> Result<String, Error> {
+    let files = read_dir(dir.as_ref(), ".sql")?;
+    let planned = migrations::plan(&files)?;
+    Ok(migrations::render(&planned))
+}
+
+/// Turns `dir/*.json` Frappe DocTypes into `#[doctype]` structs in
+/// `$OUT_DIR/m_doctypes.rs`, which `m_runtime::include_doctypes!()`
+/// includes; see the crate docs. A relative `dir` is relative to the
+/// crate's `Cargo.toml`.
 pub fn doctypes_from_json(dir: impl AsRef<Path>) -> Result<(), Error> {
-    let files = read_dir(dir.as_ref(), ".json")?;
-    let source = json::generate(&files)?;
-    write_out("m_doctypes.rs", &source)?;
+    write_out("m_doctypes.rs", &doctypes_source(dir)?)?;
     Ok(())
+}
+
+/// The source [`doctypes_from_json`] writes, without writing it.
+pub fn doctypes_source(dir: impl AsRef<Path>) -> Result<String, Error> {
+    let files = read_dir(dir.as_ref(), ".json")?;
+    json::generate(&files)
 }

@@ -60,3 +60,6 @@ fn strip_position(message: &str) -> &str {
         None => message,
     }
 }
+
+#[cfg(test)]
+mod tests;
