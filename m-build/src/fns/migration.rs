@@ -1,0 +1,183 @@
+//! `#[migration(id = "...", depends_on = [...], phase = ..., down = ...)]`.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+use syn::spanned::Spanned;
+use syn::{Expr, LitStr, Path};
+
+use super::{CallSpans, adapter, check_signature, checksum, parse_fn};
+use crate::attr::{self, KeySet};
+use crate::ctxt::Ctxt;
+use crate::doctype::expand::{app_expr, private};
+use crate::names::{identifier_problem, is_dependency, is_migration_id};
+use crate::symbol::*;
+
+const ATTRIBUTE: &str = "#[migration]";
+
+/// When the migration runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Phase {
+    #[default]
+    PreSync,
+    PostSync,
+}
+
+/// The options of `#[migration(...)]`.
+#[derive(Default)]
+pub struct MigrationAttrs {
+    pub id: Option<LitStr>,
+    pub depends_on: Vec<LitStr>,
+    pub phase: Phase,
+    pub down: Option<Path>,
+    pub app: Option<LitStr>,
+}
+
+impl MigrationAttrs {
+    /// Reads and checks the options; `id` is required.
+    pub fn from_args(cx: &Ctxt, args: TokenStream) -> Self {
+        let mut out = MigrationAttrs::default();
+        let mut keys = KeySet::new(cx, &MIGRATION_KEYS);
+        let mut id_given = false;
+        for item in attr::parse_items(cx, args.clone()) {
+            let Some(key) = keys.key(&item) else { continue };
+            let Some(value) = attr::value(cx, key, &item) else {
+                id_given |= key == ID;
+                continue;
+            };
+            match key {
+                ID => {
+                    id_given = true;
+                    out.id = attr::lit_str(cx, key, value);
+                }
+                DEPENDS_ON => out.depends_on = attr::str_array(cx, key, value).unwrap_or_default(),
+                PHASE => out.phase = phase(cx, value).unwrap_or_default(),
+                DOWN => out.down = attr::path(cx, key, value),
+                APP => out.app = attr::lit_str(cx, key, value),
+                _ => {}
+            }
+        }
+        if !id_given {
+            cx.error_at(
+                proc_macro2::Span::call_site(),
+                "#[migration] needs an explicit id: write `#[migration(id = \"0001_name\")]`",
+            );
+        }
+        out.check(cx);
+        out
+    }
+
+    fn check(&self, cx: &Ctxt) {
+        if let Some(id) = &self.id
+            && !is_migration_id(&id.value())
+        {
+            cx.error_spanned_by(
+                id,
+                format!("invalid migration id {:?}: use ASCII letters, digits and `_`, like \"0001_create_books\"", id.value()),
+            );
+        }
+        for target in &self.depends_on {
+            if !is_dependency(&target.value()) {
+                cx.error_spanned_by(
+                    target,
+                    format!("invalid `depends_on` entry {:?}: write \"app:id\", like \"orders:0001_init\"", target.value()),
+                );
+            }
+        }
+        if let Some(app) = &self.app
+            && let Some(problem) = identifier_problem(&app.value())
+        {
+            cx.error_spanned_by(app, format!("invalid app name {:?}: {problem}", app.value()));
+        }
+    }
+}
+
+/// `phase = pre_sync | post_sync`; the string forms are accepted too.
+fn phase(cx: &Ctxt, expr: &Expr) -> Option<Phase> {
+    let (name, span_of): (String, &dyn quote::ToTokens) = match attr::strip_group(expr) {
+        Expr::Path(p) if p.path.get_ident().is_some() => (
+            p.path.get_ident().map(ToString::to_string).unwrap_or_default(),
+            expr,
+        ),
+        Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Str(s),
+            ..
+        }) => (s.value(), expr),
+        _ => {
+            cx.error_spanned_by(expr, format!("`phase` expects an identifier: write `{}`", form(PHASE)));
+            return None;
+        }
+    };
+    match name.as_str() {
+        "pre_sync" => Some(Phase::PreSync),
+        "post_sync" => Some(Phase::PostSync),
+        other => {
+            cx.error_spanned_by(
+                span_of,
+                format!("unknown phase `{other}`: expected `pre_sync` (the default) or `post_sync`"),
+            );
+            None
+        }
+    }
+}
+
+/// Expands `#[migration(...)]`: the fn unchanged, adapters for `up` and
+/// `down`, and the registered `MigrationDef`; or the errors and the fn.
+pub fn migration_inner(args: TokenStream, input: TokenStream) -> TokenStream {
+    let item = match parse_fn(ATTRIBUTE, input.clone()) {
+        Ok(item) => item,
+        Err(error) => {
+            let mut tokens = error.into_compile_error();
+            tokens.extend(input);
+            return tokens;
+        }
+    };
+    let cx = Ctxt::new();
+    let attrs = MigrationAttrs::from_args(&cx, args);
+    check_signature(&cx, ATTRIBUTE, &item);
+    if let Err(error) = cx.check() {
+        let mut tokens = error.into_compile_error();
+        tokens.extend(quote!(#item));
+        return tokens;
+    }
+    let p = private();
+    let ident = &item.sig.ident;
+    let up = adapter(&format_ident!("__m_up"), &quote!(#ident), CallSpans::of(&item));
+    let (down_fn, down) = match &attrs.down {
+        Some(path) => (
+            adapter(&format_ident!("__m_down"), &quote!(#path), CallSpans::at(path.span())),
+            quote!(::core::option::Option::Some(#p::MigrationBody::Fn(__m_down))),
+        ),
+        None => (quote!(), quote!(::core::option::Option::None)),
+    };
+    let app = app_expr(attrs.app.as_ref());
+    let id = attrs.id.as_ref().map(LitStr::value).unwrap_or_default();
+    let depends_on = &attrs.depends_on;
+    let phase = match attrs.phase {
+        Phase::PreSync => quote!(PreSync),
+        Phase::PostSync => quote!(PostSync),
+    };
+    let checksum = checksum::of_fn(&item);
+    let source = format!("::{ident}");
+    quote! {
+        #item
+
+        #[doc(hidden)]
+        const _: () = {
+            #up
+            #down_fn
+
+            #p::inventory::submit! {
+                #p::MigrationDef {
+                    app: #app,
+                    id: #id,
+                    depends_on: &[#(#depends_on),*],
+                    phase: #p::MigrationPhase::#phase,
+                    checksum: #checksum,
+                    up: #p::MigrationBody::Fn(__m_up),
+                    down: #down,
+                    source: ::core::concat!(::core::module_path!(), #source),
+                }
+            }
+        };
+    }
+}

@@ -1,0 +1,120 @@
+//! Every attribute key, defined once, and the key sets each attribute
+//! accepts. The sets are what an "unknown option" error lists.
+
+pub const APP: &str = "app";
+pub const COLUMN: &str = "column";
+pub const DEFAULT: &str = "default";
+pub const DEPENDS_ON: &str = "depends_on";
+pub const DOWN: &str = "down";
+pub const FIELDS: &str = "fields";
+pub const ID: &str = "id";
+pub const INDEX: &str = "index";
+pub const MAX_LENGTH: &str = "max_length";
+pub const NAME: &str = "name";
+pub const ON_DELETE: &str = "on_delete";
+pub const PHASE: &str = "phase";
+pub const PRECISION: &str = "precision";
+pub const PRIMARY_KEY: &str = "primary_key";
+pub const REFERENCES: &str = "references";
+pub const RENAMED_FROM: &str = "renamed_from";
+pub const SCALE: &str = "scale";
+pub const SKIP: &str = "skip";
+pub const SQL_TYPE: &str = "sql_type";
+pub const TABLE: &str = "table";
+pub const UNIQUE: &str = "unique";
+
+/// The options of one attribute: its spelling for messages and its keys.
+pub struct Keys {
+    pub attribute: &'static str,
+    pub keys: &'static [&'static str],
+}
+
+impl Keys {
+    /// `` `a`, `b`, `c` `` for an "expected one of" message.
+    pub fn list(&self) -> String {
+        self.keys
+            .iter()
+            .map(|k| format!("`{k}`"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+/// `#[doctype(...)]`.
+pub const DOCTYPE_KEYS: Keys = Keys {
+    attribute: "#[doctype(...)]",
+    keys: &[TABLE, APP, INDEX, PRIMARY_KEY],
+};
+
+/// `#[doctype(index(...))]`.
+pub const INDEX_KEYS: Keys = Keys {
+    attribute: "index(...)",
+    keys: &[FIELDS, UNIQUE, NAME],
+};
+
+/// `#[doctype(primary_key(...))]`.
+pub const PRIMARY_KEY_KEYS: Keys = Keys {
+    attribute: "primary_key(...)",
+    keys: &[FIELDS],
+};
+
+/// `#[field(...)]`.
+pub const FIELD_KEYS: Keys = Keys {
+    attribute: "#[field(...)]",
+    keys: &[
+        PRIMARY_KEY,
+        MAX_LENGTH,
+        UNIQUE,
+        INDEX,
+        DEFAULT,
+        COLUMN,
+        RENAMED_FROM,
+        SQL_TYPE,
+        SKIP,
+        REFERENCES,
+        ON_DELETE,
+        PRECISION,
+        SCALE,
+    ],
+};
+
+/// `#[before_sync(...)]` and `#[after_sync(...)]`.
+pub const HOOK_KEYS: Keys = Keys {
+    attribute: "a hook attribute",
+    keys: &[APP],
+};
+
+/// `#[migration(...)]`.
+pub const MIGRATION_KEYS: Keys = Keys {
+    attribute: "#[migration(...)]",
+    keys: &[ID, DEPENDS_ON, PHASE, DOWN, APP],
+};
+
+/// The correct form of each key that takes a value or a list, shown when
+/// the value has the wrong shape.
+pub fn form(key: &str) -> &'static str {
+    match key {
+        APP => "app = \"my_app\"",
+        COLUMN => "column = \"column_name\"",
+        DEFAULT => "default = 0",
+        DEPENDS_ON => "depends_on = [\"app:0001_id\"]",
+        DOWN => "down = revert_fn",
+        FIELDS => "fields = [\"field_a\", \"field_b\"]",
+        ID => "id = \"0001_name\"",
+        INDEX => "index(fields = [\"a\", \"b\"], unique)",
+        MAX_LENGTH => "max_length = 140",
+        NAME => "name = \"index_name\"",
+        ON_DELETE => "on_delete = cascade",
+        PHASE => "phase = post_sync",
+        PRECISION => "precision = 18",
+        PRIMARY_KEY => "primary_key(fields = [\"a\", \"b\"])",
+        REFERENCES => "references = OtherDocType",
+        RENAMED_FROM => "renamed_from = \"old_name\"",
+        SCALE => "scale = 6",
+        SKIP => "skip",
+        SQL_TYPE => "sql_type = \"varchar(12)\"",
+        TABLE => "table = \"table_name\"",
+        UNIQUE => "unique",
+        _ => "",
+    }
+}

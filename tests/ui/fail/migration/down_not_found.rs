@@ -1,0 +1,9 @@
+//! `down` must name a fn in scope.
+use m_runtime::prelude::*;
+
+#[migration(id = "0001_init", down = revert)]
+async fn up(_db: &Db) -> m_runtime::Result<()> {
+    Ok(())
+}
+
+fn main() {}
