@@ -17,6 +17,7 @@ pub struct AllOutcome {
 /// when nothing the code needs was held back (orphans aside: the code does
 /// not need them).
 pub async fn sync(db: &Db, registry: &Registry, options: &RunOptions<'_>) -> Result<AllOutcome> {
+    crate::state::check_linked_apps(db, registry).await?;
     let desired = registry.schema();
     let plan = crate::plan(db, &desired, &options.policy).await?;
     let report = crate::execute::apply_observed(db, &plan, options.on_statement).await?;

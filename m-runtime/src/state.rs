@@ -75,6 +75,37 @@ pub async fn record(db: &Db, schema: &Schema) -> Result<()> {
     result.map(drop)
 }
 
+/// Apps that synced tables into this database (per the last complete sync)
+/// and are not in `registry`: an app crate the binary forgot to link.
+/// Returns an error naming them and their tables.
+pub async fn check_linked_apps(db: &Db, registry: &crate::Registry) -> Result<()> {
+    let q = |s: &str| db.backend().dialect().quote_ident(s);
+    let sql = format!("SELECT {}, {} FROM {} ORDER BY 1, 2", q("app"), q("table_name"), q(STATE_TABLE));
+    let Ok(rows) = db.fetch_all(&sql).await else {
+        return Ok(());
+    };
+    let linked = registry.apps();
+    let mut missing: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for row in rows {
+        let app: String = row.try_get(0).map_err(|e| Error::database("reading _m_doctypes", e))?;
+        let table: String = row.try_get(1).map_err(|e| Error::database("reading _m_doctypes", e))?;
+        if !app.is_empty() && !linked.contains(app.as_str()) {
+            missing.entry(app).or_default().push(table);
+        }
+    }
+    if missing.is_empty() {
+        return Ok(());
+    }
+    let list = missing
+        .iter()
+        .map(|(app, tables)| format!("`{app}` (tables {})", tables.join(", ")))
+        .collect::<Vec<_>>()
+        .join(", ");
+    Err(Error::Registry(crate::registry::RegistryErrors(vec![crate::registry::RegistryError::Other(format!(
+        "app(s) {list} synced this database but are not linked into this binary: add them to `m_runtime::apps![...]`; if an app was retired on purpose, drop its tables in a #[migration] and delete its rows from `{STATE_TABLE}`"
+    ))])))
+}
+
 /// Whether the recorded hashes equal the compiled ones, table for table.
 pub async fn matches(db: &Db, schema: &Schema) -> Result<bool> {
     Ok(recorded(db).await?.is_some_and(|recorded| recorded == hashes(schema)))

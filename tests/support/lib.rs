@@ -226,32 +226,32 @@ macro_rules! all_backends {
             #[allow(unused_imports)]
             use super::*;
 
-            async fn body($t: $crate::TestDb) {
+            async fn __body($t: $crate::TestDb) {
                 $body.await
             }
 
-            async fn run(backend: $crate::Backend) {
+            async fn __run_on(backend: $crate::Backend) {
                 if !backend.enabled() {
                     eprintln!("skipped: {} excluded by M_TEST_BACKENDS", backend.name());
                     return;
                 }
                 let t = $crate::TestDb::fresh(backend, stringify!($name)).await;
-                body(t).await;
+                __body(t).await;
             }
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn sqlite() {
-                run($crate::Backend::Sqlite).await
+                __run_on($crate::Backend::Sqlite).await
             }
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn postgres() {
-                run($crate::Backend::Postgres).await
+                __run_on($crate::Backend::Postgres).await
             }
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn mysql() {
-                run($crate::Backend::Mysql).await
+                __run_on($crate::Backend::Mysql).await
             }
         }
     };

@@ -135,6 +135,7 @@ async fn execute(command: MigrateCommand, registry: Registry) -> Result<ExitStat
         }
         MigrateAction::Verify(args) => {
             let db = Db::connect(&url).await?;
+            crate::state::check_linked_apps(&db, &registry).await?;
             let plan = crate::plan(&db, &registry.schema(), &policy(&args)).await?;
             render::plan(&plan, &args);
             Ok(if plan.blocked().next().is_some() {

@@ -72,6 +72,11 @@ impl std::error::Error for RegistryErrors {}
 
 pub(super) fn validate(registry: &Registry) -> Result<(), RegistryErrors> {
     let mut errors = Vec::new();
+    if registry.doctypes.is_empty() && registry.hooks.is_empty() && registry.migrations.is_empty() {
+        errors.push(RegistryError::Other(
+            "nothing is registered: no app crate is linked into this binary; name your app crates in `m_runtime::apps![...]`".into(),
+        ));
+    }
     check_doctypes(registry, &mut errors);
     check_migrations(registry, &mut errors);
     check_expected_apps(registry, &mut errors);
