@@ -7,79 +7,145 @@ use m_tests::{all_backends, synthetic};
 
 async fn boot_queries(url: &str, n: usize) -> (bool, u64) {
     let registry = synthetic::registry(n);
-    let first = Boot::new(url).registry(registry.clone()).run().await.expect("first boot");
+    let first = Boot::new(url)
+        .registry(registry.clone())
+        .run()
+        .await
+        .expect("first boot");
     assert!(!first.fast_path, "a fresh database takes the slow path");
-    let again = Boot::new(url).registry(registry).run().await.expect("second boot");
+    let again = Boot::new(url)
+        .registry(registry)
+        .run()
+        .await
+        .expect("second boot");
     (again.fast_path, again.queries)
 }
 
-all_backends!(unchanged_boot_costs_the_same_for_10_and_1000_doctypes, |t| async move {
-    let (fast_small, small) = boot_queries(&t.url, 10).await;
-    let other = m_tests::TestDb::fresh(t.backend, "boot_1000").await;
-    let (fast_large, large) = boot_queries(&other.url, 1000).await;
-    assert!(fast_small && fast_large, "unchanged boots take the fast path");
-    assert_eq!(small, large, "queries of an unchanged boot: {small} for 10 DocTypes, {large} for 1000");
-    assert!(small <= 3, "an unchanged boot runs a handful of queries, got {small}");
-});
+all_backends!(
+    unchanged_boot_costs_the_same_for_10_and_1000_doctypes,
+    |t| async move {
+        let (fast_small, small) = boot_queries(&t.url, 10).await;
+        let other = m_tests::TestDb::fresh(t.backend, "boot_1000").await;
+        let (fast_large, large) = boot_queries(&other.url, 1000).await;
+        assert!(
+            fast_small && fast_large,
+            "unchanged boots take the fast path"
+        );
+        assert_eq!(
+            small, large,
+            "queries of an unchanged boot: {small} for 10 DocTypes, {large} for 1000"
+        );
+        assert!(
+            small <= 3,
+            "an unchanged boot runs a handful of queries, got {small}"
+        );
+    }
+);
 
 all_backends!(manual_alter_is_found_by_verify, |t| async move {
     let registry = synthetic::registry(3);
-    Boot::new(&t.url).registry(registry.clone()).run().await.expect("boot");
+    Boot::new(&t.url)
+        .registry(registry.clone())
+        .run()
+        .await
+        .expect("boot");
     t.exec("ALTER TABLE t0001 ADD COLUMN sneaky INTEGER").await;
     // Boot trusts the recorded hashes ...
-    let report = Boot::new(&t.url).registry(registry.clone()).run().await.expect("boot");
+    let report = Boot::new(&t.url)
+        .registry(registry.clone())
+        .run()
+        .await
+        .expect("boot");
     assert!(report.fast_path);
     // ... verify always introspects.
     let plan = t.verify(&registry.schema()).await;
-    let drift: Vec<_> = plan.changes.iter().map(|c| (c.change.kind(), c.change.table(), c.change.column())).collect();
+    let drift: Vec<_> = plan
+        .changes
+        .iter()
+        .map(|c| (c.change.kind(), c.change.table(), c.change.column()))
+        .collect();
     assert_eq!(drift, [("orphan_column", "t0001", Some("sneaky"))]);
 });
 
 all_backends!(development_applies_safe_on_boot, |t| async move {
-    let report = Boot::new(&t.url).registry(synthetic::registry(2)).run().await.expect("boot");
+    let report = Boot::new(&t.url)
+        .registry(synthetic::registry(2))
+        .run()
+        .await
+        .expect("boot");
     assert_eq!(report.plan.expect("slow path").applied().count(), 2);
     // A new nullable column is SAFE: applied on the next boot.
-    let report = Boot::new(&t.url).registry(synthetic::registry_with(2, 1)).run().await.expect("boot");
-    assert_eq!(report.plan.expect("slow path").applied().count(), 2);
-    assert!(t.verify(&synthetic::registry_with(2, 1).schema()).await.is_empty());
-});
-
-all_backends!(production_refuses_a_warning_and_applies_nothing, |t| async move {
-    let registry = synthetic::registry(2);
-    Boot::new(&t.url).registry(registry.clone()).run().await.expect("boot");
-    t.exec("INSERT INTO t0000 (id, title, counter) VALUES (1, 'a', 0), (2, 'b', 0)").await;
-    // Declare `title` unique: a WARNING (no duplicates today), plus a SAFE new column.
-    let mut next = synthetic::registry_with(2, 1);
-    let doctype = next.doctypes.iter_mut().find(|d| d.table == "t0000").expect("t0000");
-    let mut changed = m_runtime::registry::DocTypeDef { ..**doctype };
-    let mut columns = changed.columns.to_vec();
-    columns[1].index = false;
-    columns[1].unique = true;
-    changed.columns = Box::leak(columns.into_boxed_slice());
-    *doctype = Box::leak(Box::new(changed));
-    let before = m_runtime::introspect(&t.db).await.expect("introspect");
-
-    let error = Boot::new(&t.url)
-        .environment(Environment::Production)
-        .registry(next.clone())
-        .run()
-        .await
-        .expect_err("production must refuse");
-    assert!(matches!(error, Error::Policy(_)));
-    let message = error.to_string();
-    assert!(message.contains("refusing to start"), "{message}");
-    assert!(message.contains("WARNING add_index t0000.title"), "names the change: {message}");
-    assert!(message.contains("--allow-warning"), "says what to do: {message}");
-    assert_eq!(m_runtime::introspect(&t.db).await.expect("introspect"), before, "nothing applied, not even the SAFE change");
-
-    // With the WARNING allowed by policy, it starts.
     let report = Boot::new(&t.url)
-        .environment(Environment::Production)
-        .policy(Policy::allow_warning())
-        .registry(next.clone())
+        .registry(synthetic::registry_with(2, 1))
         .run()
         .await
-        .expect("allowed");
-    assert_eq!(report.blocked, 0);
-    assert!(t.verify(&next.schema()).await.is_empty());
+        .expect("boot");
+    assert_eq!(report.plan.expect("slow path").applied().count(), 2);
+    assert!(
+        t.verify(&synthetic::registry_with(2, 1).schema())
+            .await
+            .is_empty()
+    );
 });
+
+all_backends!(
+    production_refuses_a_warning_and_applies_nothing,
+    |t| async move {
+        let registry = synthetic::registry(2);
+        Boot::new(&t.url)
+            .registry(registry.clone())
+            .run()
+            .await
+            .expect("boot");
+        t.exec("INSERT INTO t0000 (id, title, counter) VALUES (1, 'a', 0), (2, 'b', 0)")
+            .await;
+        // Declare `title` unique: a WARNING (no duplicates today), plus a SAFE new column.
+        let mut next = synthetic::registry_with(2, 1);
+        let doctype = next
+            .doctypes
+            .iter_mut()
+            .find(|d| d.table == "t0000")
+            .expect("t0000");
+        let mut changed = m_runtime::registry::DocTypeDef { ..**doctype };
+        let mut columns = changed.columns.to_vec();
+        columns[1].index = false;
+        columns[1].unique = true;
+        changed.columns = Box::leak(columns.into_boxed_slice());
+        *doctype = Box::leak(Box::new(changed));
+        let before = m_runtime::introspect(&t.db).await.expect("introspect");
+
+        let error = Boot::new(&t.url)
+            .environment(Environment::Production)
+            .registry(next.clone())
+            .run()
+            .await
+            .expect_err("production must refuse");
+        assert!(matches!(error, Error::Policy(_)));
+        let message = error.to_string();
+        assert!(message.contains("refusing to start"), "{message}");
+        assert!(
+            message.contains("WARNING add_index t0000.title"),
+            "names the change: {message}"
+        );
+        assert!(
+            message.contains("--allow-warning"),
+            "says what to do: {message}"
+        );
+        assert_eq!(
+            m_runtime::introspect(&t.db).await.expect("introspect"),
+            before,
+            "nothing applied, not even the SAFE change"
+        );
+
+        // With the WARNING allowed by policy, it starts.
+        let report = Boot::new(&t.url)
+            .environment(Environment::Production)
+            .policy(Policy::allow_warning())
+            .registry(next.clone())
+            .run()
+            .await
+            .expect("allowed");
+        assert_eq!(report.blocked, 0);
+        assert!(t.verify(&next.schema()).await.is_empty());
+    }
+);

@@ -2,7 +2,9 @@
 //! syncs, and the database m just synced diffs to nothing.
 
 use m_runtime::Policy;
-use m_runtime::schema::{Column, DefaultValue, ForeignKey, LogicalType as T, ReferentialAction, Schema, Table};
+use m_runtime::schema::{
+    Column, DefaultValue, ForeignKey, LogicalType as T, ReferentialAction, Schema, Table,
+};
 use m_tests::all_backends;
 
 /// Every portable type, nullable and not, with every kind of default.
@@ -11,7 +13,12 @@ pub fn every_type() -> Schema {
     schema.insert(
         Table::new("author")
             .column(Column::new("id", T::I64))
-            .column(Column::new("name", T::String { max_length: Some(140) }))
+            .column(Column::new(
+                "name",
+                T::String {
+                    max_length: Some(140),
+                },
+            ))
             .primary_key(["id"])
             .index(["name"], true),
     );
@@ -24,14 +31,31 @@ pub fn every_type() -> Schema {
             .column(Column::new("big", T::I64).nullable())
             .column(Column::new("single", T::F32).nullable())
             .column(Column::new("double", T::F64).default(DefaultValue::Float(1.5)))
-            .column(Column::new("short_text", T::String { max_length: Some(40) }).default(DefaultValue::Text("it's".into())))
+            .column(
+                Column::new(
+                    "short_text",
+                    T::String {
+                        max_length: Some(40),
+                    },
+                )
+                .default(DefaultValue::Text("it's".into())),
+            )
             .column(Column::new("long_text", T::String { max_length: None }).nullable())
             .column(Column::new("blob", T::Bytes).nullable())
             .column(Column::new("day", T::Date).nullable())
             .column(Column::new("clock", T::Time).nullable())
             .column(Column::new("local", T::DateTime).nullable())
             .column(Column::new("stamp", T::Timestamp).default(DefaultValue::CurrentTimestamp))
-            .column(Column::new("price", T::Decimal { precision: 10, scale: 2 }).default(DefaultValue::Float(9.99)))
+            .column(
+                Column::new(
+                    "price",
+                    T::Decimal {
+                        precision: 10,
+                        scale: 2,
+                    },
+                )
+                .default(DefaultValue::Float(9.99)),
+            )
             .column(Column::new("uid", T::Uuid).nullable())
             .column(Column::new("doc", T::Json).nullable())
             .column(Column::new("author_id", T::I64).nullable())
@@ -49,7 +73,12 @@ pub fn every_type() -> Schema {
     // Reserved words as names, composite key.
     schema.insert(
         Table::new("order")
-            .column(Column::new("group", T::String { max_length: Some(20) }))
+            .column(Column::new(
+                "group",
+                T::String {
+                    max_length: Some(20),
+                },
+            ))
             .column(Column::new("user", T::I32))
             .column(Column::new("select", T::String { max_length: None }).nullable())
             .primary_key(["group", "user"])
@@ -64,7 +93,11 @@ all_backends!(every_type_round_trips, |t| async move {
     assert_eq!(plan.changes.len(), 3, "{:#?}", plan.changes);
     assert!(report.is_complete());
     let again = t.verify(&desired).await;
-    assert!(again.is_empty(), "a synced database must diff to nothing, got {:#?}", again.changes);
+    assert!(
+        again.is_empty(),
+        "a synced database must diff to nothing, got {:#?}",
+        again.changes
+    );
     let live = m_runtime::introspect(&t.db).await.expect("introspect");
     for (name, table) in &desired.tables {
         let got = live.table(name).expect("table exists");
@@ -87,5 +120,9 @@ all_backends!(second_sync_does_nothing, |t| async move {
     assert!(plan.is_empty());
     assert_eq!(report.statements, 0);
     // Introspection only: no statement was executed.
-    assert!(t.db.query_count() - before <= 8, "{} queries", t.db.query_count() - before);
+    assert!(
+        t.db.query_count() - before <= 8,
+        "{} queries",
+        t.db.query_count() - before
+    );
 });

@@ -5,9 +5,7 @@
 mod attr;
 mod build;
 
-pub use build::{
-    Error, doctypes_from_json, doctypes_source, embed_migrations, migrations_source,
-};
+pub use build::{Error, doctypes_from_json, doctypes_source, embed_migrations, migrations_source};
 mod ctxt;
 pub mod doctype;
 mod fns;

@@ -40,7 +40,11 @@ pub enum Environment {
 impl Environment {
     /// From `M_ENV` (`production`/`prod` → production; anything else, or unset, development).
     pub fn from_env() -> Self {
-        match std::env::var("M_ENV").as_deref().map(str::to_ascii_lowercase).as_deref() {
+        match std::env::var("M_ENV")
+            .as_deref()
+            .map(str::to_ascii_lowercase)
+            .as_deref()
+        {
             Ok("production" | "prod") => Environment::Production,
             _ => Environment::Development,
         }
@@ -91,7 +95,10 @@ impl Boot {
     pub fn from_env() -> Self {
         let url = std::env::var("DATABASE_URL").unwrap_or_else(|_| crate::cli::default_url());
         let mut boot = Boot::new(url).environment(Environment::from_env());
-        if let Some(secs) = std::env::var("M_LOCK_TIMEOUT_SECS").ok().and_then(|s| s.parse().ok()) {
+        if let Some(secs) = std::env::var("M_LOCK_TIMEOUT_SECS")
+            .ok()
+            .and_then(|s| s.parse().ok())
+        {
             boot = boot.lock_timeout(Duration::from_secs(secs));
         }
         boot
@@ -126,10 +133,20 @@ impl Boot {
         registry.validate()?;
         let desired = registry.schema();
         let db = Db::connect(&self.url).await?;
-        let _lock = db.backend().locker().acquire(&self.url, self.lock_timeout).await?;
+        let _lock = db
+            .backend()
+            .locker()
+            .acquire(&self.url, self.lock_timeout)
+            .await?;
 
-        if crate::state::matches(&db, &desired).await? && !crate::pipeline::migrations_pending(&db, &registry).await? {
-            return Ok(BootReport { fast_path: true, queries: db.query_count(), ..BootReport::default() });
+        if crate::state::matches(&db, &desired).await?
+            && !crate::pipeline::migrations_pending(&db, &registry).await?
+        {
+            return Ok(BootReport {
+                fast_path: true,
+                queries: db.query_count(),
+                ..BootReport::default()
+            });
         }
 
         let policy = self.policy.clone().unwrap_or_default();
@@ -140,12 +157,23 @@ impl Boot {
                 return Err(Error::Policy(refusal(&staged, &unreviewed)));
             }
         }
-        let outcome = crate::pipeline::run_all(&db, &registry, &crate::pipeline::RunOptions::new(policy)).await?;
-        let blocked = outcome.plan.blocked().filter(|c| !c.change.is_orphan()).count();
+        let outcome =
+            crate::pipeline::run_all(&db, &registry, &crate::pipeline::RunOptions::new(policy))
+                .await?;
+        let blocked = outcome
+            .plan
+            .blocked()
+            .filter(|c| !c.change.is_orphan())
+            .count();
         for change in outcome.plan.blocked() {
             tracing::warn!(table = change.change.table(), kind = change.change.kind(), risk = %change.risk, "not applied: {}", change.reason);
         }
-        Ok(BootReport { fast_path: false, blocked, queries: db.query_count(), plan: Some(outcome.plan) })
+        Ok(BootReport {
+            fast_path: false,
+            blocked,
+            queries: db.query_count(),
+            plan: Some(outcome.plan),
+        })
     }
 }
 
@@ -159,7 +187,12 @@ fn refusal(plan: &Plan, unreviewed: &[&crate::plan::PlannedChange]) -> String {
             Some(column) => format!("{}.{column}", change.change.table()),
             None => change.change.table().to_owned(),
         };
-        message.push_str(&format!("\n  {} {} {target}: {}", change.risk, change.change.kind(), change.reason));
+        message.push_str(&format!(
+            "\n  {} {} {target}: {}",
+            change.risk,
+            change.change.kind(),
+            change.reason
+        ));
         for sql in &change.sql {
             message.push_str(&format!("\n      {}", sql.replace('\n', "\n      ")));
         }

@@ -39,7 +39,10 @@ pub struct Db {
 
 impl std::fmt::Debug for Db {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Db").field("backend", &self.backend.name()).field("url", &redact(&self.url)).finish()
+        f.debug_struct("Db")
+            .field("backend", &self.backend.name())
+            .field("url", &redact(&self.url))
+            .finish()
     }
 }
 
@@ -57,14 +60,22 @@ impl Db {
         let driver_url = backend.driver_url(url);
         let mut conn = AnyConnection::connect(&driver_url)
             .await
-            .map_err(|source| Error::Connect { url: redact(url), source })?;
+            .map_err(|source| Error::Connect {
+                url: redact(url),
+                source,
+            })?;
         for statement in backend.session_setup() {
             sqlx::raw_sql(AssertSqlSafe(statement.to_string()))
                 .execute(&mut conn)
                 .await
                 .map_err(|e| Error::database("preparing the session", e))?;
         }
-        Ok(Db { conn: Mutex::new(conn), backend, url: url.to_owned(), queries: AtomicU64::new(0) })
+        Ok(Db {
+            conn: Mutex::new(conn),
+            backend,
+            url: url.to_owned(),
+            queries: AtomicU64::new(0),
+        })
     }
 
     /// The backend behind this handle.
@@ -117,7 +128,10 @@ impl Db {
         self.count();
         let mut conn = self.conn.lock().await;
         let query = bind(sqlx::query(AssertSqlSafe(sql.to_owned())).persistent(false));
-        query.fetch_all(&mut *conn).await.map_err(|source| statement_error(sql, source))
+        query
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(|source| statement_error(sql, source))
     }
 
     /// Runs one statement with parameters bound by `bind`; returns the rows affected.
@@ -135,7 +149,11 @@ impl Db {
         self.count();
         let mut conn = self.conn.lock().await;
         let query = bind(sqlx::query(AssertSqlSafe(sql.to_owned())).persistent(false));
-        query.execute(&mut *conn).await.map(|r| r.rows_affected()).map_err(|source| statement_error(sql, source))
+        query
+            .execute(&mut *conn)
+            .await
+            .map(|r| r.rows_affected())
+            .map_err(|source| statement_error(sql, source))
     }
 
     /// The first column of the first row as an integer (`None` without rows or on NULL).
@@ -152,7 +170,11 @@ impl Db {
 
     /// Closes the connection.
     pub async fn close(self) -> Result<()> {
-        self.conn.into_inner().close().await.map_err(|e| Error::database("closing the connection", e))
+        self.conn
+            .into_inner()
+            .close()
+            .await
+            .map_err(|e| Error::database("closing the connection", e))
     }
 
     fn count(&self) {
@@ -161,7 +183,11 @@ impl Db {
 }
 
 fn statement_error(sql: &str, source: sqlx::Error) -> Error {
-    Error::Statement { sql: sql.to_owned(), source, partial: String::new() }
+    Error::Statement {
+        sql: sql.to_owned(),
+        source,
+        partial: String::new(),
+    }
 }
 
 /// Hides the password of a URL for messages.

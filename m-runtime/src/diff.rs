@@ -24,23 +24,69 @@ use crate::schema::{Column, DefaultValue, ForeignKey, Index, LogicalType, Schema
 #[serde(tag = "kind", rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum Change {
-    CreateTable { table: Table },
-    AddColumn { table: String, column: Column },
-    AlterColumnType { table: String, column: String, from: LogicalType, to: LogicalType },
-    SetNotNull { table: String, column: String },
-    DropNotNull { table: String, column: String },
-    AlterDefault { table: String, column: String, from: Option<DefaultValue>, to: Option<DefaultValue> },
-    AddIndex { table: String, index: Index },
-    DropIndex { table: String, index: Index },
-    AddForeignKey { table: String, foreign_key: ForeignKey },
-    DropForeignKey { table: String, foreign_key: ForeignKey },
+    CreateTable {
+        table: Table,
+    },
+    AddColumn {
+        table: String,
+        column: Column,
+    },
+    AlterColumnType {
+        table: String,
+        column: String,
+        from: LogicalType,
+        to: LogicalType,
+    },
+    SetNotNull {
+        table: String,
+        column: String,
+    },
+    DropNotNull {
+        table: String,
+        column: String,
+    },
+    AlterDefault {
+        table: String,
+        column: String,
+        from: Option<DefaultValue>,
+        to: Option<DefaultValue>,
+    },
+    AddIndex {
+        table: String,
+        index: Index,
+    },
+    DropIndex {
+        table: String,
+        index: Index,
+    },
+    AddForeignKey {
+        table: String,
+        foreign_key: ForeignKey,
+    },
+    DropForeignKey {
+        table: String,
+        foreign_key: ForeignKey,
+    },
     /// Only produced when the declaration says `renamed_from`.
-    RenameColumn { table: String, from: String, to: String },
-    AlterPrimaryKey { table: String, from: Vec<String>, to: Vec<String> },
+    RenameColumn {
+        table: String,
+        from: String,
+        to: String,
+    },
+    AlterPrimaryKey {
+        table: String,
+        from: Vec<String>,
+        to: Vec<String>,
+    },
     /// A column the database has and no DocType declares. Kept.
-    OrphanColumn { table: String, column: Column },
+    OrphanColumn {
+        table: String,
+        column: Column,
+    },
     /// A table the database has and no DocType declares. Kept.
-    OrphanTable { table: String },
+    OrphanTable {
+        table: String,
+    },
 }
 
 impl Change {
@@ -87,33 +133,47 @@ impl Change {
     /// The column the change is about (`None` for table-level changes).
     pub fn column(&self) -> Option<&str> {
         match self {
-            Change::AddColumn { column, .. } | Change::OrphanColumn { column, .. } => Some(&column.name),
+            Change::AddColumn { column, .. } | Change::OrphanColumn { column, .. } => {
+                Some(&column.name)
+            }
             Change::AlterColumnType { column, .. }
             | Change::SetNotNull { column, .. }
             | Change::DropNotNull { column, .. }
             | Change::AlterDefault { column, .. } => Some(column),
             Change::RenameColumn { to, .. } => Some(to),
-            Change::AddIndex { index, .. } | Change::DropIndex { index, .. } => {
-                index.columns.first().filter(|_| index.columns.len() == 1).map(String::as_str)
-            }
-            Change::AddForeignKey { foreign_key, .. } | Change::DropForeignKey { foreign_key, .. } => {
-                foreign_key.columns.first().filter(|_| foreign_key.columns.len() == 1).map(String::as_str)
-            }
-            Change::CreateTable { .. } | Change::AlterPrimaryKey { .. } | Change::OrphanTable { .. } => None,
+            Change::AddIndex { index, .. } | Change::DropIndex { index, .. } => index
+                .columns
+                .first()
+                .filter(|_| index.columns.len() == 1)
+                .map(String::as_str),
+            Change::AddForeignKey { foreign_key, .. }
+            | Change::DropForeignKey { foreign_key, .. } => foreign_key
+                .columns
+                .first()
+                .filter(|_| foreign_key.columns.len() == 1)
+                .map(String::as_str),
+            Change::CreateTable { .. }
+            | Change::AlterPrimaryKey { .. }
+            | Change::OrphanTable { .. } => None,
         }
     }
 
     /// Whether this reports something the database has and the code does not
     /// declare (kept, never applied).
     pub fn is_orphan(&self) -> bool {
-        matches!(self, Change::OrphanColumn { .. } | Change::OrphanTable { .. })
+        matches!(
+            self,
+            Change::OrphanColumn { .. } | Change::OrphanTable { .. }
+        )
     }
 
     /// Columns this change needs to exist (under their new names) before it can run.
     pub fn needs_columns(&self) -> Vec<&str> {
         match self {
             Change::AddIndex { index, .. } => index.columns.iter().map(String::as_str).collect(),
-            Change::AddForeignKey { foreign_key, .. } => foreign_key.columns.iter().map(String::as_str).collect(),
+            Change::AddForeignKey { foreign_key, .. } => {
+                foreign_key.columns.iter().map(String::as_str).collect()
+            }
             Change::AlterColumnType { column, .. }
             | Change::SetNotNull { column, .. }
             | Change::DropNotNull { column, .. }
@@ -154,7 +214,9 @@ pub fn diff(live: &Schema, desired: &Schema) -> Vec<Change> {
     let mut foreign_keys = Vec::new();
     for table in desired.tables_in_dependency_order() {
         if live.table(&table.name).is_none() {
-            creates.push(Change::CreateTable { table: table.clone() });
+            creates.push(Change::CreateTable {
+                table: table.clone(),
+            });
         }
     }
     for (name, want) in &desired.tables {
@@ -172,8 +234,15 @@ pub fn diff(live: &Schema, desired: &Schema) -> Vec<Change> {
         .tables
         .keys()
         .filter(|name| !desired.tables.contains_key(*name) && !is_internal_table(name))
-        .map(|name| Change::OrphanTable { table: name.clone() });
-    creates.into_iter().chain(alters).chain(foreign_keys).chain(orphans).collect()
+        .map(|name| Change::OrphanTable {
+            table: name.clone(),
+        });
+    creates
+        .into_iter()
+        .chain(alters)
+        .chain(foreign_keys)
+        .chain(orphans)
+        .collect()
 }
 
 /// Changes within one table present on both sides.
@@ -187,21 +256,39 @@ pub fn diff_table(have: &Table, want: &Table) -> Vec<Change> {
             continue;
         }
         let old = column.renamed_from.iter().find(|old| {
-            have.get_column(old).is_some() && want.get_column(old).is_none() && !renamed.contains_key(old.as_str())
+            have.get_column(old).is_some()
+                && want.get_column(old).is_none()
+                && !renamed.contains_key(old.as_str())
         });
         if let Some(old) = old {
             renamed.insert(old.as_str(), column.name.as_str());
-            changes.push(Change::RenameColumn { table: table.clone(), from: old.clone(), to: column.name.clone() });
+            changes.push(Change::RenameColumn {
+                table: table.clone(),
+                from: old.clone(),
+                to: column.name.clone(),
+            });
         }
     }
     let live_name = |desired: &str| -> String {
-        renamed.iter().find(|(_, new)| **new == desired).map(|(old, _)| old.to_string()).unwrap_or(desired.to_owned())
+        renamed
+            .iter()
+            .find(|(_, new)| **new == desired)
+            .map(|(old, _)| old.to_string())
+            .unwrap_or(desired.to_owned())
     };
-    let current_name = |live: &str| -> String { renamed.get(live).map(|s| s.to_string()).unwrap_or(live.to_owned()) };
+    let current_name = |live: &str| -> String {
+        renamed
+            .get(live)
+            .map(|s| s.to_string())
+            .unwrap_or(live.to_owned())
+    };
 
     for column in &want.columns {
         let Some(old) = have.get_column(&live_name(&column.name)) else {
-            changes.push(Change::AddColumn { table: table.clone(), column: column.clone() });
+            changes.push(Change::AddColumn {
+                table: table.clone(),
+                column: column.clone(),
+            });
             continue;
         };
         let name = column.name.clone();
@@ -214,8 +301,14 @@ pub fn diff_table(have: &Table, want: &Table) -> Vec<Change> {
             });
         }
         match (old.nullable, column.nullable) {
-            (true, false) => changes.push(Change::SetNotNull { table: table.clone(), column: name.clone() }),
-            (false, true) => changes.push(Change::DropNotNull { table: table.clone(), column: name.clone() }),
+            (true, false) => changes.push(Change::SetNotNull {
+                table: table.clone(),
+                column: name.clone(),
+            }),
+            (false, true) => changes.push(Change::DropNotNull {
+                table: table.clone(),
+                column: name.clone(),
+            }),
             _ => {}
         }
         if !defaults_equal(old.default.as_ref(), column.default.as_ref(), &column.ty) {
@@ -229,44 +322,76 @@ pub fn diff_table(have: &Table, want: &Table) -> Vec<Change> {
     }
     for column in &have.columns {
         if want.get_column(&current_name(&column.name)).is_none() {
-            changes.push(Change::OrphanColumn { table: table.clone(), column: column.clone() });
+            changes.push(Change::OrphanColumn {
+                table: table.clone(),
+                column: column.clone(),
+            });
         }
     }
 
     let live_pk: Vec<String> = have.primary_key.iter().map(|c| current_name(c)).collect();
     if live_pk != want.primary_key {
-        changes.push(Change::AlterPrimaryKey { table: table.clone(), from: live_pk, to: want.primary_key.clone() });
+        changes.push(Change::AlterPrimaryKey {
+            table: table.clone(),
+            from: live_pk,
+            to: want.primary_key.clone(),
+        });
     }
 
     let live_indexes: Vec<Index> = have
         .indexes
         .iter()
-        .map(|i| Index { columns: i.columns.iter().map(|c| current_name(c)).collect(), ..i.clone() })
+        .map(|i| Index {
+            columns: i.columns.iter().map(|c| current_name(c)).collect(),
+            ..i.clone()
+        })
         .collect();
     for index in &want.indexes {
-        if !live_indexes.iter().any(|i| i.columns == index.columns && i.unique == index.unique) {
-            changes.push(Change::AddIndex { table: table.clone(), index: index.clone() });
+        if !live_indexes
+            .iter()
+            .any(|i| i.columns == index.columns && i.unique == index.unique)
+        {
+            changes.push(Change::AddIndex {
+                table: table.clone(),
+                index: index.clone(),
+            });
         }
     }
     for (live, original) in live_indexes.iter().zip(&have.indexes) {
-        if !want.indexes.iter().any(|i| i.columns == live.columns && i.unique == live.unique) {
-            changes.push(Change::DropIndex { table: table.clone(), index: original.clone() });
+        if !want
+            .indexes
+            .iter()
+            .any(|i| i.columns == live.columns && i.unique == live.unique)
+        {
+            changes.push(Change::DropIndex {
+                table: table.clone(),
+                index: original.clone(),
+            });
         }
     }
 
     let live_fks: Vec<ForeignKey> = have
         .foreign_keys
         .iter()
-        .map(|f| ForeignKey { columns: f.columns.iter().map(|c| current_name(c)).collect(), ..f.clone() })
+        .map(|f| ForeignKey {
+            columns: f.columns.iter().map(|c| current_name(c)).collect(),
+            ..f.clone()
+        })
         .collect();
     for fk in &want.foreign_keys {
         if !live_fks.iter().any(|f| f.same_rule(fk)) {
-            changes.push(Change::AddForeignKey { table: table.clone(), foreign_key: fk.clone() });
+            changes.push(Change::AddForeignKey {
+                table: table.clone(),
+                foreign_key: fk.clone(),
+            });
         }
     }
     for (live, original) in live_fks.iter().zip(&have.foreign_keys) {
         if !want.foreign_keys.iter().any(|f| f.same_rule(live)) {
-            changes.push(Change::DropForeignKey { table: table.clone(), foreign_key: original.clone() });
+            changes.push(Change::DropForeignKey {
+                table: table.clone(),
+                foreign_key: original.clone(),
+            });
         }
     }
     changes
@@ -275,13 +400,19 @@ pub fn diff_table(have: &Table, want: &Table) -> Vec<Change> {
 /// Whether two logical types are the same column type.
 pub fn types_equal(a: &LogicalType, b: &LogicalType) -> bool {
     match (a, b) {
-        (LogicalType::Custom { sql: x }, LogicalType::Custom { sql: y }) => normalize_sql(x) == normalize_sql(y),
+        (LogicalType::Custom { sql: x }, LogicalType::Custom { sql: y }) => {
+            normalize_sql(x) == normalize_sql(y)
+        }
         _ => a == b,
     }
 }
 
 /// Whether two defaults are the same value for a column of type `ty`.
-pub fn defaults_equal(a: Option<&DefaultValue>, b: Option<&DefaultValue>, ty: &LogicalType) -> bool {
+pub fn defaults_equal(
+    a: Option<&DefaultValue>,
+    b: Option<&DefaultValue>,
+    ty: &LogicalType,
+) -> bool {
     match (a, b) {
         (None, None) => true,
         (Some(a), Some(b)) => canonical_default(a, ty) == canonical_default(b, ty),
@@ -296,14 +427,22 @@ fn canonical_default(value: &DefaultValue, ty: &LogicalType) -> String {
     let family = ty.family();
     match value {
         DefaultValue::Bool(b) => (if *b { "1" } else { "0" }).to_owned(),
-        DefaultValue::Int(i) if matches!(family, TypeFamily::Float | TypeFamily::Decimal) => format!("{}", *i as f64),
+        DefaultValue::Int(i) if matches!(family, TypeFamily::Float | TypeFamily::Decimal) => {
+            format!("{}", *i as f64)
+        }
         DefaultValue::Int(i) => i.to_string(),
         DefaultValue::Float(f) => format!("{f}"),
         DefaultValue::Text(t) => match family {
-            TypeFamily::Integer | TypeFamily::Bool => t.trim().parse::<i64>().map(|i| i.to_string()).unwrap_or(format!("'{t}'")),
-            TypeFamily::Float | TypeFamily::Decimal => {
-                t.trim().parse::<f64>().map(|f| format!("{f}")).unwrap_or(format!("'{t}'"))
-            }
+            TypeFamily::Integer | TypeFamily::Bool => t
+                .trim()
+                .parse::<i64>()
+                .map(|i| i.to_string())
+                .unwrap_or(format!("'{t}'")),
+            TypeFamily::Float | TypeFamily::Decimal => t
+                .trim()
+                .parse::<f64>()
+                .map(|f| format!("{f}"))
+                .unwrap_or(format!("'{t}'")),
             _ => format!("'{t}'"),
         },
         DefaultValue::CurrentTimestamp => "current_timestamp".to_owned(),
@@ -312,5 +451,8 @@ fn canonical_default(value: &DefaultValue, ty: &LogicalType) -> String {
 }
 
 fn normalize_sql(sql: &str) -> String {
-    sql.split_whitespace().collect::<Vec<_>>().join(" ").to_ascii_lowercase()
+    sql.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_ascii_lowercase()
 }

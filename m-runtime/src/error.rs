@@ -23,10 +23,17 @@ pub enum Error {
     UnsupportedUrl(String),
 
     #[error("database error while {context}: {source}")]
-    Database { context: String, source: sqlx::Error },
+    Database {
+        context: String,
+        source: sqlx::Error,
+    },
 
     #[error("statement failed: {source}\n  statement: {sql}{partial}")]
-    Statement { sql: String, source: sqlx::Error, partial: String },
+    Statement {
+        sql: String,
+        source: sqlx::Error,
+        partial: String,
+    },
 
     #[error("cannot read the database schema: {0}")]
     Introspect(String),
@@ -38,7 +45,12 @@ pub enum Error {
     Migration(String),
 
     #[error("{phase} hook `{app}::{name}` failed: {source}\n  nothing after it ran")]
-    Hook { app: String, name: String, phase: &'static str, source: BoxError },
+    Hook {
+        app: String,
+        name: String,
+        phase: &'static str,
+        source: BoxError,
+    },
 
     #[error("{0}")]
     Lock(String),
@@ -55,6 +67,9 @@ pub enum Error {
 
 impl Error {
     pub(crate) fn database(context: impl Into<String>, source: sqlx::Error) -> Self {
-        Error::Database { context: context.into(), source }
+        Error::Database {
+            context: context.into(),
+            source,
+        }
     }
 }

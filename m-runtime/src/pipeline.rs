@@ -41,7 +41,10 @@ pub struct RunOptions<'a> {
 
 impl RunOptions<'_> {
     pub fn new(policy: Policy) -> Self {
-        RunOptions { policy, on_statement: &|_, _, _| {} }
+        RunOptions {
+            policy,
+            on_statement: &|_, _, _| {},
+        }
     }
 }
 

@@ -60,7 +60,10 @@ pub struct Assessment {
 }
 
 fn level(risk: Risk, reason: impl Into<String>) -> Assessment {
-    Assessment { risk, reason: reason.into() }
+    Assessment {
+        risk,
+        reason: reason.into(),
+    }
 }
 
 const MIGRATION_HINT: &str = "write a #[migration] for it (expand/contract: add the new shape, backfill, switch the code, then drop the old)";
@@ -74,13 +77,27 @@ pub enum Probe {
     /// Rows where the column is NULL.
     Nulls { table: String, column: String },
     /// Rows whose text is longer than `max` characters.
-    TooLong { table: String, column: String, max: u32 },
+    TooLong {
+        table: String,
+        column: String,
+        max: u32,
+    },
     /// Rows whose integer falls outside `min..=max`.
-    OutOfRange { table: String, column: String, min: i64, max: i64 },
+    OutOfRange {
+        table: String,
+        column: String,
+        min: i64,
+        max: i64,
+    },
     /// Rows that share their values in `columns` with another row.
     Duplicates { table: String, columns: Vec<String> },
     /// Rows whose reference points at no row of `ref_table`.
-    Dangling { table: String, columns: Vec<String>, ref_table: String, ref_columns: Vec<String> },
+    Dangling {
+        table: String,
+        columns: Vec<String>,
+        ref_table: String,
+        ref_columns: Vec<String>,
+    },
 }
 
 impl Probe {
@@ -94,11 +111,18 @@ impl Probe {
             Change::AddColumn { column, .. } if !column.nullable && column.default.is_none() => {
                 Some(Probe::Rows { table })
             }
-            Change::SetNotNull { column, .. } if has(column) => Some(Probe::Nulls { table, column: column.clone() }),
+            Change::SetNotNull { column, .. } if has(column) => Some(Probe::Nulls {
+                table,
+                column: column.clone(),
+            }),
             Change::AlterColumnType { column, to, .. } if has(column) => match to {
-                LogicalType::String { max_length: Some(max) } => {
-                    Some(Probe::TooLong { table, column: column.clone(), max: *max })
-                }
+                LogicalType::String {
+                    max_length: Some(max),
+                } => Some(Probe::TooLong {
+                    table,
+                    column: column.clone(),
+                    max: *max,
+                }),
                 LogicalType::I16 => Some(Probe::OutOfRange {
                     table,
                     column: column.clone(),
@@ -113,10 +137,17 @@ impl Probe {
                 }),
                 _ => None,
             },
-            Change::AddIndex { index, .. } if index.unique && index.columns.iter().all(|c| has(c)) => {
-                Some(Probe::Duplicates { table, columns: index.columns.clone() })
+            Change::AddIndex { index, .. }
+                if index.unique && index.columns.iter().all(|c| has(c)) =>
+            {
+                Some(Probe::Duplicates {
+                    table,
+                    columns: index.columns.clone(),
+                })
             }
-            Change::AddForeignKey { foreign_key, .. } if foreign_key.columns.iter().all(|c| has(c)) => {
+            Change::AddForeignKey { foreign_key, .. }
+                if foreign_key.columns.iter().all(|c| has(c)) =>
+            {
                 Some(Probe::Dangling {
                     table,
                     columns: foreign_key.columns.clone(),
@@ -134,34 +165,56 @@ impl Probe {
         match self {
             Probe::Rows { table } => format!("SELECT COUNT(*) FROM {}", q(table)),
             Probe::Nulls { table, column } => {
-                format!("SELECT COUNT(*) FROM {} WHERE {} IS NULL", q(table), q(column))
+                format!(
+                    "SELECT COUNT(*) FROM {} WHERE {} IS NULL",
+                    q(table),
+                    q(column)
+                )
             }
             Probe::TooLong { table, column, max } => format!(
                 "SELECT COUNT(*) FROM {} WHERE {} > {max}",
                 q(table),
                 d.char_length(&q(column))
             ),
-            Probe::OutOfRange { table, column, min, max } => format!(
+            Probe::OutOfRange {
+                table,
+                column,
+                min,
+                max,
+            } => format!(
                 "SELECT COUNT(*) FROM {} WHERE {c} < {min} OR {c} > {max}",
                 q(table),
                 c = q(column)
             ),
             Probe::Duplicates { table, columns } => {
                 let cols = d.ident_list(columns);
-                let not_null = columns.iter().map(|c| format!("{} IS NOT NULL", q(c))).collect::<Vec<_>>().join(" AND ");
+                let not_null = columns
+                    .iter()
+                    .map(|c| format!("{} IS NOT NULL", q(c)))
+                    .collect::<Vec<_>>()
+                    .join(" AND ");
                 format!(
                     "SELECT COALESCE(SUM(n), 0) FROM (SELECT COUNT(*) AS n FROM {} WHERE {not_null} GROUP BY {cols} HAVING COUNT(*) > 1) AS dup",
                     q(table)
                 )
             }
-            Probe::Dangling { table, columns, ref_table, ref_columns } => {
+            Probe::Dangling {
+                table,
+                columns,
+                ref_table,
+                ref_columns,
+            } => {
                 let join = columns
                     .iter()
                     .zip(ref_columns)
                     .map(|(c, r)| format!("r.{} = t.{}", q(r), q(c)))
                     .collect::<Vec<_>>()
                     .join(" AND ");
-                let not_null = columns.iter().map(|c| format!("t.{} IS NOT NULL", q(c))).collect::<Vec<_>>().join(" AND ");
+                let not_null = columns
+                    .iter()
+                    .map(|c| format!("t.{} IS NOT NULL", q(c)))
+                    .collect::<Vec<_>>()
+                    .join(" AND ");
                 format!(
                     "SELECT COUNT(*) FROM {} AS t WHERE {not_null} AND NOT EXISTS (SELECT 1 FROM {} AS r WHERE {join})",
                     q(table),
@@ -200,7 +253,11 @@ pub fn type_change(from: &LogicalType, to: &LogicalType) -> TypeChange {
     use LogicalType as T;
     match (from, to) {
         (a, b) if a.integer_width().is_some() && b.integer_width().is_some() => {
-            if a.integer_width() <= b.integer_width() { TypeChange::Widen } else { TypeChange::Narrow }
+            if a.integer_width() <= b.integer_width() {
+                TypeChange::Widen
+            } else {
+                TypeChange::Narrow
+            }
         }
         (T::F32, T::F64) | (T::I16 | T::I32, T::F64) => TypeChange::Widen,
         (T::F64, T::F32) => TypeChange::Narrow,
@@ -209,7 +266,16 @@ pub fn type_change(from: &LogicalType, to: &LogicalType) -> TypeChange {
             (Some(a), Some(b)) if a <= b => TypeChange::Widen,
             _ => TypeChange::Narrow,
         },
-        (T::Decimal { precision: p1, scale: s1 }, T::Decimal { precision: p2, scale: s2 }) => {
+        (
+            T::Decimal {
+                precision: p1,
+                scale: s1,
+            },
+            T::Decimal {
+                precision: p2,
+                scale: s2,
+            },
+        ) => {
             if s2 >= s1 && p2.saturating_sub(*s2) >= p1.saturating_sub(*s1) {
                 TypeChange::Widen
             } else {
@@ -226,10 +292,13 @@ pub fn type_change(from: &LogicalType, to: &LogicalType) -> TypeChange {
 pub fn assess(change: &Change, measured: Option<u64>) -> Assessment {
     match change {
         Change::CreateTable { table } => level(Risk::Safe, format!("new table `{}`", table.name)),
-        Change::AddColumn { column, .. } if column.nullable => level(Risk::Safe, "new nullable column"),
-        Change::AddColumn { column, .. } if column.default.is_some() => {
-            level(Risk::Safe, "new column with a default: existing rows get the default")
+        Change::AddColumn { column, .. } if column.nullable => {
+            level(Risk::Safe, "new nullable column")
         }
+        Change::AddColumn { column, .. } if column.default.is_some() => level(
+            Risk::Safe,
+            "new column with a default: existing rows get the default",
+        ),
         Change::AddColumn { column, .. } => match (measured, fill_value(&column.ty)) {
             (Some(0), _) => level(Risk::Safe, "new NOT NULL column on an empty table"),
             (rows, Some(fill)) => level(
@@ -250,29 +319,46 @@ pub fn assess(change: &Change, measured: Option<u64>) -> Assessment {
             ),
         },
         Change::AlterColumnType { from, to, .. } => match (type_change(from, to), measured) {
-            (TypeChange::Widen, _) => level(Risk::Safe, format!("widens {from} to {to}: every value fits")),
+            (TypeChange::Widen, _) => level(
+                Risk::Safe,
+                format!("widens {from} to {to}: every value fits"),
+            ),
             (TypeChange::Narrow, Some(n)) if n > 0 => level(
                 Risk::Breaking,
-                format!("narrows {from} to {to}: {n} row(s) do not fit and would be truncated or rejected; {MIGRATION_HINT}"),
+                format!(
+                    "narrows {from} to {to}: {n} row(s) do not fit and would be truncated or rejected; {MIGRATION_HINT}"
+                ),
             ),
             (TypeChange::Narrow, Some(_)) => level(
                 Risk::Warning,
-                format!("narrows {from} to {to}: every current row fits (measured), but later writes may not"),
+                format!(
+                    "narrows {from} to {to}: every current row fits (measured), but later writes may not"
+                ),
             ),
-            (TypeChange::Narrow, None) => {
-                level(Risk::Warning, format!("narrows {from} to {to}: values may be rounded or rejected"))
-            }
-            (TypeChange::Incompatible, _) => {
-                level(Risk::Breaking, format!("changes {from} to {to}, an incompatible type; {MIGRATION_HINT}"))
-            }
+            (TypeChange::Narrow, None) => level(
+                Risk::Warning,
+                format!("narrows {from} to {to}: values may be rounded or rejected"),
+            ),
+            (TypeChange::Incompatible, _) => level(
+                Risk::Breaking,
+                format!("changes {from} to {to}, an incompatible type; {MIGRATION_HINT}"),
+            ),
         },
         Change::SetNotNull { .. } => match measured {
             Some(n) if n > 0 => level(
                 Risk::Breaking,
-                format!("sets NOT NULL but {n} row(s) hold NULL: backfill them in a #[migration] first"),
+                format!(
+                    "sets NOT NULL but {n} row(s) hold NULL: backfill them in a #[migration] first"
+                ),
             ),
-            Some(_) => level(Risk::Warning, "sets NOT NULL: no row holds NULL today (measured); writers of NULL will fail"),
-            None => level(Risk::Warning, "sets NOT NULL: rows holding NULL would make it fail"),
+            Some(_) => level(
+                Risk::Warning,
+                "sets NOT NULL: no row holds NULL today (measured); writers of NULL will fail",
+            ),
+            None => level(
+                Risk::Warning,
+                "sets NOT NULL: rows holding NULL would make it fail",
+            ),
         },
         Change::DropNotNull { .. } => level(Risk::Safe, "drops NOT NULL"),
         Change::AlterDefault { .. } => level(Risk::Safe, "changes the default of new rows"),
@@ -280,17 +366,32 @@ pub fn assess(change: &Change, measured: Option<u64>) -> Assessment {
         Change::AddIndex { .. } => match measured {
             Some(n) if n > 0 => level(
                 Risk::Breaking,
-                format!("new unique index, but {n} row(s) share their values with another row: deduplicate them in a #[migration] first"),
+                format!(
+                    "new unique index, but {n} row(s) share their values with another row: deduplicate them in a #[migration] first"
+                ),
             ),
-            Some(_) => level(Risk::Warning, "new unique index: no duplicates today (measured); writers of duplicates will fail"),
-            None => level(Risk::Warning, "new unique index: duplicates would make it fail"),
+            Some(_) => level(
+                Risk::Warning,
+                "new unique index: no duplicates today (measured); writers of duplicates will fail",
+            ),
+            None => level(
+                Risk::Warning,
+                "new unique index: duplicates would make it fail",
+            ),
         },
-        Change::DropIndex { index, .. } if index.unique => {
-            level(Risk::Warning, format!("drops unique index `{}`: duplicates become possible", index.name))
-        }
+        Change::DropIndex { index, .. } if index.unique => level(
+            Risk::Warning,
+            format!(
+                "drops unique index `{}`: duplicates become possible",
+                index.name
+            ),
+        ),
         Change::DropIndex { index, .. } => level(
             Risk::Warning,
-            format!("drops index `{}`, which no DocType declares (added by hand?): queries that use it slow down", index.name),
+            format!(
+                "drops index `{}`, which no DocType declares (added by hand?): queries that use it slow down",
+                index.name
+            ),
         ),
         Change::AddForeignKey { foreign_key, .. } => match measured {
             Some(n) if n > 0 => level(
@@ -302,33 +403,57 @@ pub fn assess(change: &Change, measured: Option<u64>) -> Assessment {
             ),
             Some(_) => level(
                 Risk::Warning,
-                format!("new foreign key to `{}`: every row has its target today (measured)", foreign_key.ref_table),
+                format!(
+                    "new foreign key to `{}`: every row has its target today (measured)",
+                    foreign_key.ref_table
+                ),
             ),
-            None => level(Risk::Warning, format!("new foreign key to `{}`: rows without a target would make it fail", foreign_key.ref_table)),
+            None => level(
+                Risk::Warning,
+                format!(
+                    "new foreign key to `{}`: rows without a target would make it fail",
+                    foreign_key.ref_table
+                ),
+            ),
         },
         Change::DropForeignKey { foreign_key, .. } => level(
             Risk::Warning,
-            format!("drops foreign key `{}`: references to `{}` are no longer enforced", foreign_key.name, foreign_key.ref_table),
+            format!(
+                "drops foreign key `{}`: references to `{}` are no longer enforced",
+                foreign_key.name, foreign_key.ref_table
+            ),
         ),
         Change::RenameColumn { from, to, .. } => level(
             Risk::Breaking,
-            format!("renames `{from}` to `{to}`: running code that uses `{from}` breaks; {MIGRATION_HINT}"),
+            format!(
+                "renames `{from}` to `{to}`: running code that uses `{from}` breaks; {MIGRATION_HINT}"
+            ),
         ),
         Change::AlterPrimaryKey { from, to, .. } => level(
             Risk::Breaking,
-            format!("changes the primary key from ({}) to ({}); {MIGRATION_HINT}", from.join(", "), to.join(", ")),
+            format!(
+                "changes the primary key from ({}) to ({}); {MIGRATION_HINT}",
+                from.join(", "),
+                to.join(", ")
+            ),
         ),
         Change::OrphanColumn { table, column } => level(
             Risk::Breaking,
             format!(
                 "column `{table}.{}` is in the database but no DocType declares it; m keeps it (never drops data): declare it again, or drop it in a #[migration]{}",
                 column.name,
-                if column.nullable || column.default.is_some() { "" } else { " (it is NOT NULL without a default: inserts that omit it fail)" }
+                if column.nullable || column.default.is_some() {
+                    ""
+                } else {
+                    " (it is NOT NULL without a default: inserts that omit it fail)"
+                }
             ),
         ),
         Change::OrphanTable { table } => level(
             Risk::Breaking,
-            format!("table `{table}` is in the database but no DocType declares it; m keeps it (never drops data): declare it again, or drop it in a #[migration]"),
+            format!(
+                "table `{table}` is in the database but no DocType declares it; m keeps it (never drops data): declare it again, or drop it in a #[migration]"
+            ),
         ),
     }
 }
@@ -353,37 +478,86 @@ mod tests {
 
     #[test]
     fn type_changes() {
-        assert_eq!(type_change(&LogicalType::I32, &LogicalType::I64), TypeChange::Widen);
-        assert_eq!(type_change(&LogicalType::I64, &LogicalType::I32), TypeChange::Narrow);
-        assert_eq!(type_change(&string(Some(10)), &string(Some(20))), TypeChange::Widen);
-        assert_eq!(type_change(&string(Some(20)), &string(None)), TypeChange::Widen);
-        assert_eq!(type_change(&string(None), &string(Some(20))), TypeChange::Narrow);
-        assert_eq!(type_change(&LogicalType::I64, &string(None)), TypeChange::Incompatible);
         assert_eq!(
-            type_change(&LogicalType::Decimal { precision: 10, scale: 2 }, &LogicalType::Decimal { precision: 12, scale: 3 }),
+            type_change(&LogicalType::I32, &LogicalType::I64),
             TypeChange::Widen
         );
         assert_eq!(
-            type_change(&LogicalType::Decimal { precision: 10, scale: 2 }, &LogicalType::Decimal { precision: 10, scale: 3 }),
+            type_change(&LogicalType::I64, &LogicalType::I32),
+            TypeChange::Narrow
+        );
+        assert_eq!(
+            type_change(&string(Some(10)), &string(Some(20))),
+            TypeChange::Widen
+        );
+        assert_eq!(
+            type_change(&string(Some(20)), &string(None)),
+            TypeChange::Widen
+        );
+        assert_eq!(
+            type_change(&string(None), &string(Some(20))),
+            TypeChange::Narrow
+        );
+        assert_eq!(
+            type_change(&LogicalType::I64, &string(None)),
+            TypeChange::Incompatible
+        );
+        assert_eq!(
+            type_change(
+                &LogicalType::Decimal {
+                    precision: 10,
+                    scale: 2
+                },
+                &LogicalType::Decimal {
+                    precision: 12,
+                    scale: 3
+                }
+            ),
+            TypeChange::Widen
+        );
+        assert_eq!(
+            type_change(
+                &LogicalType::Decimal {
+                    precision: 10,
+                    scale: 2
+                },
+                &LogicalType::Decimal {
+                    precision: 10,
+                    scale: 3
+                }
+            ),
             TypeChange::Narrow
         );
     }
 
     #[test]
     fn measurements_decide() {
-        let change = Change::SetNotNull { table: "t".into(), column: "c".into() };
+        let change = Change::SetNotNull {
+            table: "t".into(),
+            column: "c".into(),
+        };
         assert_eq!(assess(&change, Some(0)).risk, Risk::Warning);
         assert_eq!(assess(&change, Some(3)).risk, Risk::Breaking);
         assert!(assess(&change, Some(3)).reason.contains("3 row(s)"));
         let unique = Change::AddIndex {
             table: "t".into(),
-            index: Index { name: "ux".into(), columns: vec!["c".into()], unique: true },
+            index: Index {
+                name: "ux".into(),
+                columns: vec!["c".into()],
+                unique: true,
+            },
         };
         assert_eq!(assess(&unique, Some(2)).risk, Risk::Breaking);
-        let add = Change::AddColumn { table: "t".into(), column: Column::new("c", LogicalType::I32) };
+        let add = Change::AddColumn {
+            table: "t".into(),
+            column: Column::new("c", LogicalType::I32),
+        };
         assert_eq!(assess(&add, Some(0)).risk, Risk::Safe);
         assert_eq!(assess(&add, Some(5)).risk, Risk::Warning);
-        let add_uuid = Change::AddColumn { table: "t".into(), column: Column::new("c", LogicalType::Uuid) };
+        let add_uuid = Change::AddColumn {
+            table: "t".into(),
+            column: Column::new("c", LogicalType::Uuid),
+        };
         assert_eq!(assess(&add_uuid, Some(5)).risk, Risk::Breaking);
     }
 }

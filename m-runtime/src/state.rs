@@ -18,20 +18,33 @@ pub const STATE_TABLE: &str = "_m_doctypes";
 
 /// Compiled hash per table of `schema`.
 pub fn hashes(schema: &Schema) -> BTreeMap<String, String> {
-    schema.tables.values().map(|t| (t.name.clone(), table_hash(t))).collect()
+    schema
+        .tables
+        .values()
+        .map(|t| (t.name.clone(), table_hash(t)))
+        .collect()
 }
 
 /// The hashes recorded by the last complete sync, or `None` when nothing
 /// was recorded yet (one query).
 pub async fn recorded(db: &Db) -> Result<Option<BTreeMap<String, String>>> {
     let q = |s: &str| db.backend().dialect().quote_ident(s);
-    let sql = format!("SELECT {}, {} FROM {}", q("table_name"), q("hash"), q(STATE_TABLE));
+    let sql = format!(
+        "SELECT {}, {} FROM {}",
+        q("table_name"),
+        q("hash"),
+        q(STATE_TABLE)
+    );
     match db.fetch_all(&sql).await {
         Ok(rows) => rows
             .iter()
             .map(|row| {
-                let table: String = row.try_get(0).map_err(|e| Error::database("reading _m_doctypes", e))?;
-                let hash: String = row.try_get(1).map_err(|e| Error::database("reading _m_doctypes", e))?;
+                let table: String = row
+                    .try_get(0)
+                    .map_err(|e| Error::database("reading _m_doctypes", e))?;
+                let hash: String = row
+                    .try_get(1)
+                    .map_err(|e| Error::database("reading _m_doctypes", e))?;
                 Ok((table, hash))
             })
             .collect::<Result<_>>()
@@ -80,15 +93,24 @@ pub async fn record(db: &Db, schema: &Schema) -> Result<()> {
 /// Returns an error naming them and their tables.
 pub async fn check_linked_apps(db: &Db, registry: &crate::Registry) -> Result<()> {
     let q = |s: &str| db.backend().dialect().quote_ident(s);
-    let sql = format!("SELECT {}, {} FROM {} ORDER BY 1, 2", q("app"), q("table_name"), q(STATE_TABLE));
+    let sql = format!(
+        "SELECT {}, {} FROM {} ORDER BY 1, 2",
+        q("app"),
+        q("table_name"),
+        q(STATE_TABLE)
+    );
     let Ok(rows) = db.fetch_all(&sql).await else {
         return Ok(());
     };
     let linked = registry.apps();
     let mut missing: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for row in rows {
-        let app: String = row.try_get(0).map_err(|e| Error::database("reading _m_doctypes", e))?;
-        let table: String = row.try_get(1).map_err(|e| Error::database("reading _m_doctypes", e))?;
+        let app: String = row
+            .try_get(0)
+            .map_err(|e| Error::database("reading _m_doctypes", e))?;
+        let table: String = row
+            .try_get(1)
+            .map_err(|e| Error::database("reading _m_doctypes", e))?;
         if !app.is_empty() && !linked.contains(app.as_str()) {
             missing.entry(app).or_default().push(table);
         }
@@ -101,12 +123,16 @@ pub async fn check_linked_apps(db: &Db, registry: &crate::Registry) -> Result<()
         .map(|(app, tables)| format!("`{app}` (tables {})", tables.join(", ")))
         .collect::<Vec<_>>()
         .join(", ");
-    Err(Error::Registry(crate::registry::RegistryErrors(vec![crate::registry::RegistryError::Other(format!(
-        "app(s) {list} synced this database but are not linked into this binary: add them to `m_runtime::apps![...]`; if an app was retired on purpose, drop its tables in a #[migration] and delete its rows from `{STATE_TABLE}`"
-    ))])))
+    Err(Error::Registry(crate::registry::RegistryErrors(vec![
+        crate::registry::RegistryError::Other(format!(
+            "app(s) {list} synced this database but are not linked into this binary: add them to `m_runtime::apps![...]`; if an app was retired on purpose, drop its tables in a #[migration] and delete its rows from `{STATE_TABLE}`"
+        )),
+    ])))
 }
 
 /// Whether the recorded hashes equal the compiled ones, table for table.
 pub async fn matches(db: &Db, schema: &Schema) -> Result<bool> {
-    Ok(recorded(db).await?.is_some_and(|recorded| recorded == hashes(schema)))
+    Ok(recorded(db)
+        .await?
+        .is_some_and(|recorded| recorded == hashes(schema)))
 }

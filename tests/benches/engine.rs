@@ -18,7 +18,10 @@ use tokio::runtime::Runtime;
 const N: usize = 1000;
 
 fn backends() -> Vec<Backend> {
-    [Backend::Sqlite, Backend::Postgres, Backend::Mysql].into_iter().filter(|b| b.enabled()).collect()
+    [Backend::Sqlite, Backend::Postgres, Backend::Mysql]
+        .into_iter()
+        .filter(|b| b.enabled())
+        .collect()
 }
 
 fn engine(c: &mut Criterion) {
@@ -27,17 +30,28 @@ fn engine(c: &mut Criterion) {
     let desired = registry.schema();
     for backend in backends() {
         let mut group = c.benchmark_group(backend.name());
-        group.sample_size(10).measurement_time(Duration::from_secs(20)).warm_up_time(Duration::from_secs(1));
+        group
+            .sample_size(10)
+            .measurement_time(Duration::from_secs(20))
+            .warm_up_time(Duration::from_secs(1));
 
         // One synced database for the no-op boot and introspection.
         let synced = rt.block_on(async {
             let t = TestDb::fresh(backend, "bench_synced").await;
-            Boot::new(&t.url).registry(registry.clone()).run().await.expect("first boot");
+            Boot::new(&t.url)
+                .registry(registry.clone())
+                .run()
+                .await
+                .expect("first boot");
             t
         });
         group.bench_function("noop_boot/1000", |b| {
             b.to_async(&rt).iter(|| async {
-                let report = Boot::new(&synced.url).registry(registry.clone()).run().await.expect("boot");
+                let report = Boot::new(&synced.url)
+                    .registry(registry.clone())
+                    .run()
+                    .await
+                    .expect("boot");
                 assert!(report.fast_path);
             })
         });
@@ -63,14 +77,24 @@ fn engine(c: &mut Criterion) {
             })
         });
         // 1,000 tables, each gaining one column: 1,000 changes.
-        let live = rt.block_on(m_runtime::introspect(&synced.db)).expect("introspect");
+        let live = rt
+            .block_on(m_runtime::introspect(&synced.db))
+            .expect("introspect");
         let wider = synthetic::registry_with(N, 1).schema();
         let dialect = synced.db.backend().dialect();
         group.bench_function("plan/1000_changes", |b| {
             b.iter(|| {
                 let changes = m_runtime::diff::diff(&live, &wider);
                 let measured = vec![None; changes.len()];
-                let plan = build(backend.name(), dialect, &live, &wider, changes, &measured, &Policy::default());
+                let plan = build(
+                    backend.name(),
+                    dialect,
+                    &live,
+                    &wider,
+                    changes,
+                    &measured,
+                    &Policy::default(),
+                );
                 assert_eq!(plan.changes.len(), N);
             })
         });

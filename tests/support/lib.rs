@@ -47,9 +47,8 @@ impl Backend {
             Backend::Sqlite => String::new(),
             Backend::Postgres => std::env::var("M_TEST_POSTGRES_URL")
                 .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/test".into()),
-            Backend::Mysql => {
-                std::env::var("M_TEST_MYSQL_URL").unwrap_or_else(|_| "mysql://root@127.0.0.1:3306/test".into())
-            }
+            Backend::Mysql => std::env::var("M_TEST_MYSQL_URL")
+                .unwrap_or_else(|_| "mysql://root@127.0.0.1:3306/test".into()),
         }
     }
 
@@ -80,8 +79,15 @@ static COUNTER: AtomicU32 = AtomicU32::new(0);
 
 fn unique_name(test: &str) -> String {
     let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0);
-    let short: String = test.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '_').take(24).collect();
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
+    let short: String = test
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '_')
+        .take(24)
+        .collect();
     format!("m_{short}_{}_{n}_{nanos:x}", std::process::id()).to_ascii_lowercase()
 }
 
@@ -92,7 +98,9 @@ fn with_database(url: &str, database: &str) -> String {
         None => (url, None),
     };
     let scheme_end = base.find("://").map_or(0, |i| i + 3);
-    let path_start = base[scheme_end..].find('/').map_or(base.len(), |i| scheme_end + i);
+    let path_start = base[scheme_end..]
+        .find('/')
+        .map_or(base.len(), |i| scheme_end + i);
     let mut out = format!("{}/{database}", &base[..path_start]);
     if let Some(q) = query {
         out.push('?');
@@ -112,17 +120,38 @@ impl TestDb {
                 let path = dir.join(format!("{name}.db"));
                 let url = format!("sqlite://{}", path.display());
                 let db = Db::connect(&url).await.expect("open SQLite");
-                TestDb { backend, url, db, cleanup: None, file: Some(path) }
+                TestDb {
+                    backend,
+                    url,
+                    db,
+                    cleanup: None,
+                    file: Some(path),
+                }
             }
             Backend::Postgres | Backend::Mysql => {
                 let admin_url = backend.admin_url();
                 let admin = Db::connect(&admin_url).await.unwrap_or_else(|e| {
-                    panic!("{} is unreachable at {admin_url}: {e}\n{}", backend.name(), backend.how_to_start())
+                    panic!(
+                        "{} is unreachable at {admin_url}: {e}\n{}",
+                        backend.name(),
+                        backend.how_to_start()
+                    )
                 });
-                admin.execute(&format!("CREATE DATABASE {name}")).await.expect("create test database");
+                admin
+                    .execute(&format!("CREATE DATABASE {name}"))
+                    .await
+                    .expect("create test database");
                 let url = with_database(&admin_url, &name);
-                let db = Db::connect(&url).await.expect("connect to the test database");
-                TestDb { backend, url, db, cleanup: Some((admin_url, name)), file: None }
+                let db = Db::connect(&url)
+                    .await
+                    .expect("connect to the test database");
+                TestDb {
+                    backend,
+                    url,
+                    db,
+                    cleanup: Some((admin_url, name)),
+                    file: None,
+                }
             }
         }
     }
@@ -134,32 +163,47 @@ impl TestDb {
 
     /// Plans and applies `desired` under `policy`.
     pub async fn sync(&self, desired: &Schema, policy: &Policy) -> (Plan, SyncReport) {
-        let plan = m_runtime::plan(&self.db, desired, policy).await.expect("plan");
+        let plan = m_runtime::plan(&self.db, desired, policy)
+            .await
+            .expect("plan");
         let report = m_runtime::apply(&self.db, &plan).await.expect("apply");
         (plan, report)
     }
 
     /// Plans `desired` with the default policy (writes nothing).
     pub async fn verify(&self, desired: &Schema) -> Plan {
-        m_runtime::plan(&self.db, desired, &Policy::default()).await.expect("plan")
+        m_runtime::plan(&self.db, desired, &Policy::default())
+            .await
+            .expect("plan")
     }
 
     /// Runs SQL, panicking with the statement on error.
     pub async fn exec(&self, sql: &str) {
-        self.db.execute(sql).await.unwrap_or_else(|e| panic!("{sql}: {e}"));
+        self.db
+            .execute(sql)
+            .await
+            .unwrap_or_else(|e| panic!("{sql}: {e}"));
     }
 
     /// `SELECT COUNT(*)` of a table.
     pub async fn count(&self, table: &str) -> i64 {
         let q = self.db.backend().dialect().quote_ident(table);
-        self.db.fetch_i64(&format!("SELECT COUNT(*) FROM {q}")).await.expect("count").unwrap_or(0)
+        self.db
+            .fetch_i64(&format!("SELECT COUNT(*) FROM {q}"))
+            .await
+            .expect("count")
+            .unwrap_or(0)
     }
 
     /// Every row of a query, each column read as text (the query should
     /// cast to text where the backend would not).
     pub async fn rows(&self, sql: &str) -> Vec<Vec<Option<String>>> {
         use sqlx::{Column, Row, TypeInfo, ValueRef};
-        let rows = self.db.fetch_all(sql).await.unwrap_or_else(|e| panic!("{sql}: {e}"));
+        let rows = self
+            .db
+            .fetch_all(sql)
+            .await
+            .unwrap_or_else(|e| panic!("{sql}: {e}"));
         rows.iter()
             .map(|row| {
                 (0..row.columns().len())
@@ -170,15 +214,27 @@ impl TestDb {
                         }
                         let name = row.columns()[i].type_info().name().to_ascii_uppercase();
                         Some(if name.contains("INT") || name == "BIGINT" {
-                            row.try_get::<i64, _>(i).map(|v| v.to_string()).unwrap_or_else(|_| {
-                                row.try_get::<i32, _>(i).map(|v| v.to_string()).unwrap_or_default()
-                            })
-                        } else if name.contains("DOUBLE") || name.contains("REAL") || name.contains("FLOAT") {
-                            row.try_get::<f64, _>(i).map(|v| v.to_string()).unwrap_or_default()
+                            row.try_get::<i64, _>(i)
+                                .map(|v| v.to_string())
+                                .unwrap_or_else(|_| {
+                                    row.try_get::<i32, _>(i)
+                                        .map(|v| v.to_string())
+                                        .unwrap_or_default()
+                                })
+                        } else if name.contains("DOUBLE")
+                            || name.contains("REAL")
+                            || name.contains("FLOAT")
+                        {
+                            row.try_get::<f64, _>(i)
+                                .map(|v| v.to_string())
+                                .unwrap_or_default()
                         } else if name.contains("BOOL") {
-                            row.try_get::<bool, _>(i).map(|v| v.to_string()).unwrap_or_default()
+                            row.try_get::<bool, _>(i)
+                                .map(|v| v.to_string())
+                                .unwrap_or_default()
                         } else {
-                            row.try_get::<String, _>(i).unwrap_or_else(|_| format!("<{name}>"))
+                            row.try_get::<String, _>(i)
+                                .unwrap_or_else(|_| format!("<{name}>"))
                         })
                     })
                     .collect()
@@ -201,11 +257,18 @@ impl Drop for TestDb {
             // Dropping needs async I/O; do it on a runtime of its own so that
             // Drop works from inside the test's runtime.
             let _ = std::thread::spawn(move || {
-                let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() else { return };
+                let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                else {
+                    return;
+                };
                 rt.block_on(async move {
                     if let Ok(admin) = Db::connect(&admin_url).await {
                         let sql = match backend {
-                            Backend::Postgres => format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
+                            Backend::Postgres => {
+                                format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+                            }
                             _ => format!("DROP DATABASE IF EXISTS {name}"),
                         };
                         let _ = admin.execute(&sql).await;

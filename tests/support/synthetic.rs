@@ -41,9 +41,23 @@ pub fn registry_with(n: usize, extra_columns: usize) -> Registry {
         let table = name(format!("t{i:04}"));
         let mut columns = vec![
             column("id", LogicalType::I64),
-            ColumnDef { index: true, ..column("title", LogicalType::String { max_length: Some(140) }) },
-            ColumnDef { nullable: true, ..column("body", LogicalType::String { max_length: None }) },
-            ColumnDef { default: Some(DefaultValue::Int(0)), ..column("counter", LogicalType::I32) },
+            ColumnDef {
+                index: true,
+                ..column(
+                    "title",
+                    LogicalType::String {
+                        max_length: Some(140),
+                    },
+                )
+            },
+            ColumnDef {
+                nullable: true,
+                ..column("body", LogicalType::String { max_length: None })
+            },
+            ColumnDef {
+                default: Some(DefaultValue::Int(0)),
+                ..column("counter", LogicalType::I32)
+            },
             ColumnDef {
                 nullable: true,
                 references: (i > 0).then(|| ReferenceDef {
@@ -55,7 +69,13 @@ pub fn registry_with(n: usize, extra_columns: usize) -> Registry {
             },
         ];
         for e in 0..extra_columns {
-            columns.push(ColumnDef { nullable: true, ..column(name(format!("extra{e}")), LogicalType::String { max_length: None }) });
+            columns.push(ColumnDef {
+                nullable: true,
+                ..column(
+                    name(format!("extra{e}")),
+                    LogicalType::String { max_length: None },
+                )
+            });
         }
         doctypes.push(&*Box::leak(Box::new(DocTypeDef {
             app: "synthetic",
@@ -64,10 +84,17 @@ pub fn registry_with(n: usize, extra_columns: usize) -> Registry {
             module_path: "synthetic",
             columns: leak(columns),
             primary_key: &["id"],
-            indexes: leak(vec![IndexDef { name: None, columns: &["counter", "title"], unique: false }]),
+            indexes: leak(vec![IndexDef {
+                name: None,
+                columns: &["counter", "title"],
+                unique: false,
+            }]),
         })));
     }
-    let mut registry = Registry { doctypes, ..Registry::default() };
+    let mut registry = Registry {
+        doctypes,
+        ..Registry::default()
+    };
     registry.sort();
     registry
 }

@@ -7,7 +7,14 @@ use std::process::{Command, Output};
 use m_tests::{Backend, TestDb, all_backends};
 use serde_json::Value;
 
-const TABLES: [&str; 6] = ["author", "book", "customer", "order", "order_line", "shelf_label"];
+const TABLES: [&str; 6] = [
+    "author",
+    "book",
+    "customer",
+    "order",
+    "order_line",
+    "shelf_label",
+];
 
 fn bookshop(t: &TestDb, args: &[&str]) -> Output {
     run(env!("CARGO_BIN_EXE_bookshop"), &t.url, args, &[])
@@ -15,7 +22,11 @@ fn bookshop(t: &TestDb, args: &[&str]) -> Output {
 
 fn run(bin: &str, url: &str, args: &[&str], env: &[(&str, &str)]) -> Output {
     let mut command = Command::new(bin);
-    command.args(args).env("DATABASE_URL", url).env("NO_COLOR", "1").env_remove("M_ENV");
+    command
+        .args(args)
+        .env("DATABASE_URL", url)
+        .env("NO_COLOR", "1")
+        .env_remove("M_ENV");
     for (k, v) in env {
         command.env(k, v);
     }
@@ -35,7 +46,8 @@ fn stderr(output: &Output) -> String {
 }
 
 fn json(output: &Output) -> Value {
-    serde_json::from_slice(&output.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {}", stdout(output)))
+    serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {}", stdout(output)))
 }
 
 /// Drops the unique index on `customer.email` and adds an undeclared column
@@ -46,7 +58,8 @@ async fn drift(t: &TestDb) {
         _ => t.exec("DROP INDEX ux_customer__email").await,
     }
     t.exec("ALTER TABLE book ADD COLUMN legacy INTEGER").await;
-    t.exec("INSERT INTO customer (id, email, name) VALUES (1, 'a@x', 'Ann'), (2, 'b@x', 'Bob')").await;
+    t.exec("INSERT INTO customer (id, email, name) VALUES (1, 'a@x', 'Ann'), (2, 'b@x', 'Bob')")
+        .await;
 }
 
 all_backends!(all_then_verify_is_clean, |t| async move {
@@ -54,7 +67,11 @@ all_backends!(all_then_verify_is_clean, |t| async move {
     assert_eq!(code(&all), 0, "{}{}", stdout(&all), stderr(&all));
     let live = m_runtime::introspect(&t.db).await.expect("introspect");
     for table in TABLES {
-        assert!(live.table(table).is_some(), "`{table}` created; got {:?}", live.tables.keys());
+        assert!(
+            live.table(table).is_some(),
+            "`{table}` created; got {:?}",
+            live.tables.keys()
+        );
     }
     let verify = bookshop(&t, &["migrate", "verify"]);
     assert_eq!(code(&verify), 0, "{}{}", stdout(&verify), stderr(&verify));
@@ -72,24 +89,43 @@ all_backends!(verify_json_reports_drift, |t| async move {
     assert_eq!(code(&bookshop(&t, &["migrate", "all"])), 0);
     drift(&t).await;
     let verify = bookshop(&t, &["migrate", "verify", "--format", "json", "--sql"]);
-    assert_eq!(code(&verify), 3, "blocked changes exit 3: {}", stdout(&verify));
+    assert_eq!(
+        code(&verify),
+        3,
+        "blocked changes exit 3: {}",
+        stdout(&verify)
+    );
     let plan = json(&verify);
     let changes = plan["changes"].as_array().expect("changes");
     assert_eq!(changes.len(), 2, "{changes:#?}");
-    let index = changes.iter().find(|c| c["kind"] == "add_index").expect("add_index");
+    let index = changes
+        .iter()
+        .find(|c| c["kind"] == "add_index")
+        .expect("add_index");
     assert_eq!(index["app"], "orders");
     assert_eq!(index["table"], "customer");
     assert_eq!(index["column"], "email");
     assert_eq!(index["risk"], "WARNING");
     assert_eq!(index["measured_rows"], 0, "no duplicates measured");
     assert_eq!(index["action"], "blocked");
-    assert!(index["sql"][0].as_str().expect("sql").contains("CREATE UNIQUE INDEX"));
-    let orphan = changes.iter().find(|c| c["kind"] == "orphan_column").expect("orphan_column");
+    assert!(
+        index["sql"][0]
+            .as_str()
+            .expect("sql")
+            .contains("CREATE UNIQUE INDEX")
+    );
+    let orphan = changes
+        .iter()
+        .find(|c| c["kind"] == "orphan_column")
+        .expect("orphan_column");
     assert_eq!(orphan["app"], "catalog", "the table's app");
     assert_eq!(orphan["table"], "book");
     assert_eq!(orphan["column"], "legacy");
     assert_eq!(orphan["risk"], "BREAKING");
-    assert_eq!(plan["summary"], serde_json::json!({"safe": 0, "warning": 1, "breaking": 1, "apply": 0, "blocked": 2}));
+    assert_eq!(
+        plan["summary"],
+        serde_json::json!({"safe": 0, "warning": 1, "breaking": 1, "apply": 0, "blocked": 2})
+    );
 });
 
 all_backends!(sync_lists_applied_and_blocked, |t| async move {
@@ -98,17 +134,32 @@ all_backends!(sync_lists_applied_and_blocked, |t| async move {
     let sync = bookshop(&t, &["migrate", "sync"]);
     assert_eq!(code(&sync), 3, "a blocked change exits non-zero");
     let out = stdout(&sync);
-    assert!(out.contains("Applied 0 change(s)") && out.contains("2 blocked"), "{out}");
-    assert!(out.contains("--allow-warning"), "says how to apply the WARNING: {out}");
+    assert!(
+        out.contains("Applied 0 change(s)") && out.contains("2 blocked"),
+        "{out}"
+    );
+    assert!(
+        out.contains("--allow-warning"),
+        "says how to apply the WARNING: {out}"
+    );
     // Still pending.
     let verify = json(&bookshop(&t, &["migrate", "verify", "--format", "json"]));
     assert_eq!(verify["summary"]["warning"], 1);
 
     let sync = bookshop(&t, &["migrate", "sync", "--allow-warning"]);
     assert_eq!(code(&sync), 3, "the orphan stays blocked");
-    assert!(stdout(&sync).contains("Applied 1 change(s)"), "{}", stdout(&sync));
+    assert!(
+        stdout(&sync).contains("Applied 1 change(s)"),
+        "{}",
+        stdout(&sync)
+    );
     let verify = json(&bookshop(&t, &["migrate", "verify", "--format", "json"]));
-    let kinds: Vec<_> = verify["changes"].as_array().expect("changes").iter().map(|c| c["kind"].clone()).collect();
+    let kinds: Vec<_> = verify["changes"]
+        .as_array()
+        .expect("changes")
+        .iter()
+        .map(|c| c["kind"].clone())
+        .collect();
     assert_eq!(kinds, ["orphan_column"]);
     assert_eq!(t.count("customer").await, 2, "rows survive");
 });
@@ -117,12 +168,24 @@ all_backends!(forgotten_app_is_named, |t| async move {
     assert_eq!(code(&bookshop(&t, &["migrate", "all"])), 0);
     let before = m_runtime::introspect(&t.db).await.expect("introspect");
     for action in ["verify", "sync", "all"] {
-        let out = run(env!("CARGO_BIN_EXE_forgetful"), &t.url, &["migrate", action], &[]);
+        let out = run(
+            env!("CARGO_BIN_EXE_forgetful"),
+            &t.url,
+            &["migrate", action],
+            &[],
+        );
         assert_eq!(code(&out), 4, "{action}: {}{}", stdout(&out), stderr(&out));
         let err = stderr(&out);
-        assert!(err.contains("`orders`") && err.contains("m_runtime::apps!"), "{action} names the missing app: {err}");
+        assert!(
+            err.contains("`orders`") && err.contains("m_runtime::apps!"),
+            "{action} names the missing app: {err}"
+        );
     }
-    assert_eq!(m_runtime::introspect(&t.db).await.expect("introspect"), before, "nothing changed");
+    assert_eq!(
+        m_runtime::introspect(&t.db).await.expect("introspect"),
+        before,
+        "nothing changed"
+    );
 });
 
 all_backends!(production_boot_refuses_a_warning, |t| async move {
@@ -130,39 +193,79 @@ all_backends!(production_boot_refuses_a_warning, |t| async move {
     let boot = run(env!("CARGO_BIN_EXE_bookshop"), &t.url, &[], &[]);
     assert_eq!(code(&boot), 0, "{}", stderr(&boot));
     assert!(stdout(&boot).contains("fast path: false"));
-    let boot = run(env!("CARGO_BIN_EXE_bookshop"), &t.url, &[], &[("M_ENV", "production")]);
+    let boot = run(
+        env!("CARGO_BIN_EXE_bookshop"),
+        &t.url,
+        &[],
+        &[("M_ENV", "production")],
+    );
     assert_eq!(code(&boot), 0);
-    assert!(stdout(&boot).contains("fast path: true"), "{}", stdout(&boot));
+    assert!(
+        stdout(&boot).contains("fast path: true"),
+        "{}",
+        stdout(&boot)
+    );
     drift(&t).await;
     // The recorded hashes still match: drift is for verify to find. Force a
     // slow path by forgetting the recorded state.
     t.exec("DELETE FROM _m_doctypes").await;
-    let boot = run(env!("CARGO_BIN_EXE_bookshop"), &t.url, &[], &[("M_ENV", "production")]);
+    let boot = run(
+        env!("CARGO_BIN_EXE_bookshop"),
+        &t.url,
+        &[],
+        &[("M_ENV", "production")],
+    );
     assert_eq!(code(&boot), 3, "{}", stderr(&boot));
     let err = stderr(&boot);
-    assert!(err.contains("refusing to start") && err.contains("WARNING add_index customer.email"), "{err}");
+    assert!(
+        err.contains("refusing to start") && err.contains("WARNING add_index customer.email"),
+        "{err}"
+    );
 });
 
 #[test]
 fn unreachable_database_exits_5_with_a_hint() {
-    let out = run(env!("CARGO_BIN_EXE_bookshop"), "postgres://nobody@127.0.0.1:1/none", &["migrate", "verify"], &[]);
+    let out = run(
+        env!("CARGO_BIN_EXE_bookshop"),
+        "postgres://nobody@127.0.0.1:1/none",
+        &["migrate", "verify"],
+        &[],
+    );
     assert_eq!(code(&out), 5);
     let err = stderr(&out);
-    assert!(err.contains("cannot connect") && err.contains("DATABASE_URL"), "{err}");
+    assert!(
+        err.contains("cannot connect") && err.contains("DATABASE_URL"),
+        "{err}"
+    );
 }
 
 #[test]
 fn bad_arguments_exit_2() {
-    let out = run(env!("CARGO_BIN_EXE_bookshop"), "sqlite::memory:", &["migrate", "frobnicate"], &[]);
+    let out = run(
+        env!("CARGO_BIN_EXE_bookshop"),
+        "sqlite::memory:",
+        &["migrate", "frobnicate"],
+        &[],
+    );
     assert_eq!(code(&out), 2);
 }
 
 #[test]
 fn list_names_every_app() {
-    let out = run(env!("CARGO_BIN_EXE_bookshop"), "sqlite::memory:", &["migrate", "list", "--format", "json"], &[]);
+    let out = run(
+        env!("CARGO_BIN_EXE_bookshop"),
+        "sqlite::memory:",
+        &["migrate", "list", "--format", "json"],
+        &[],
+    );
     assert_eq!(code(&out), 0);
     let list = json(&out);
     assert_eq!(list["apps"], serde_json::json!(["catalog", "orders"]));
-    let tables: Vec<_> = list["doctypes"].as_array().expect("doctypes").iter().map(|d| d["table"].clone()).collect();
+    let tables: Vec<_> = list["doctypes"]
+        .as_array()
+        .expect("doctypes")
+        .iter()
+        .map(|d| d["table"].clone())
+        .collect();
     assert_eq!(tables.len(), TABLES.len());
 }

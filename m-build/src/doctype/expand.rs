@@ -118,12 +118,23 @@ fn column(field: &Field<'_>) -> TokenStream {
     let rust_name = field.name();
     let ty = logical_type(field);
     let nullable = field.resolved.nullable;
-    let default = option(field.attrs.default.as_ref().map(|d| default_value(field, &d.value)));
+    let default = option(
+        field
+            .attrs
+            .default
+            .as_ref()
+            .map(|d| default_value(field, &d.value)),
+    );
     let unique = field.attrs.unique.is_some();
     let index = field.attrs.index.is_some();
     let renamed_from = &field.attrs.renamed_from;
     let references = option(field.attrs.references.as_ref().map(|target| {
-        let action = match field.attrs.on_delete.as_ref().map_or(Action::NoAction, |(_, a)| *a) {
+        let action = match field
+            .attrs
+            .on_delete
+            .as_ref()
+            .map_or(Action::NoAction, |(_, a)| *a)
+        {
             Action::NoAction => quote!(NoAction),
             Action::Restrict => quote!(Restrict),
             Action::Cascade => quote!(Cascade),
@@ -195,8 +206,8 @@ fn logical_type(field: &Field<'_>) -> TokenStream {
 
 fn default_value(field: &Field<'_>, value: &DefaultLit) -> TokenStream {
     let p = private();
-    let float_column = field.attrs.sql_type.is_none()
-        && field.resolved.kind.is_some_and(TypeKind::is_float);
+    let float_column =
+        field.attrs.sql_type.is_none() && field.resolved.kind.is_some_and(TypeKind::is_float);
     match value {
         DefaultLit::Bool(b) => quote!(#p::DefaultValue::Bool(#b)),
         DefaultLit::Int(n) if float_column => {

@@ -53,9 +53,10 @@ impl TypeKind {
     /// The m-runtime feature this type needs, if any.
     pub fn feature(self) -> Option<Feature> {
         match self {
-            TypeKind::Date(f) | TypeKind::Time(f) | TypeKind::DateTime(f) | TypeKind::Timestamp(f) => {
-                Some(f)
-            }
+            TypeKind::Date(f)
+            | TypeKind::Time(f)
+            | TypeKind::DateTime(f)
+            | TypeKind::Timestamp(f) => Some(f),
             TypeKind::Decimal => Some(Feature::Decimal),
             TypeKind::Uuid => Some(Feature::Uuid),
             TypeKind::Json => Some(Feature::Json),
@@ -164,7 +165,9 @@ pub fn option_inner(ty: &Type) -> Option<&Type> {
 pub fn unsupported_reason(ty: &Type) -> Option<&'static str> {
     let ty = option_inner(ty).unwrap_or(ty);
     if option_inner(ty).is_some() {
-        return Some("`Option<Option<T>>` has no column meaning: one `Option` makes a nullable column");
+        return Some(
+            "`Option<Option<T>>` has no column meaning: one `Option` makes a nullable column",
+        );
     }
     match strip(ty) {
         Type::Reference(_) => return Some("a DocType owns its data: use `String` or `Vec<u8>`"),
@@ -179,7 +182,9 @@ pub fn unsupported_reason(ty: &Type) -> Option<&'static str> {
         "i8" => "use `i16`: not every database has a one-byte integer",
         "i128" | "isize" => "use `i64`",
         "char" => "use `String` with `max_length = 1`",
-        "Vec" => "only `Vec<u8>` (bytes) is a column: store lists in a DocType of their own or as JSON",
+        "Vec" => {
+            "only `Vec<u8>` (bytes) is a column: store lists in a DocType of their own or as JSON"
+        }
         _ => return None,
     })
 }
@@ -237,7 +242,10 @@ mod tests {
         assert_eq!(of("::core::primitive::i16").kind, Some(TypeKind::I16));
         assert_eq!(of("std::string::String").kind, Some(TypeKind::String));
         assert_eq!(of("Vec<u8>").kind, Some(TypeKind::Bytes));
-        assert_eq!(of("chrono::DateTime<chrono::Utc>").kind, Some(TypeKind::Timestamp(Feature::Chrono)));
+        assert_eq!(
+            of("chrono::DateTime<chrono::Utc>").kind,
+            Some(TypeKind::Timestamp(Feature::Chrono))
+        );
         assert_eq!(of("time::Date").kind, Some(TypeKind::Date(Feature::Time)));
         assert_eq!(of("rust_decimal::Decimal").kind, Some(TypeKind::Decimal));
         assert_eq!(of("serde_json::Value").kind, Some(TypeKind::Json));
@@ -254,7 +262,15 @@ mod tests {
 
     #[test]
     fn rejects_unsupported_types() {
-        for ty in ["u64", "i8", "Vec<i64>", "&str", "(i64, i64)", "HashMap<String, i64>", "String<X>"] {
+        for ty in [
+            "u64",
+            "i8",
+            "Vec<i64>",
+            "&str",
+            "(i64, i64)",
+            "HashMap<String, i64>",
+            "String<X>",
+        ] {
             assert_eq!(of(ty).kind, None, "{ty}");
         }
     }

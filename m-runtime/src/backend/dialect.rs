@@ -26,7 +26,9 @@ pub trait Dialect: Send + Sync {
     /// `sql_type = sql`, so that an escape-hatch type that spells a known
     /// type (`TEXT`, `int4`) diffs to nothing. Default: the spelling itself.
     fn canonical_type(&self, sql: &str) -> LogicalType {
-        LogicalType::Custom { sql: sql.to_owned().into() }
+        LogicalType::Custom {
+            sql: sql.to_owned().into(),
+        }
     }
 
     /// Whether DDL can be rolled back inside a transaction.
@@ -84,7 +86,11 @@ pub trait Dialect: Send + Sync {
 
     /// `"name" TYPE [NOT NULL] [DEFAULT ...]`.
     fn column_definition(&self, table: &Table, column: &Column) -> String {
-        let mut sql = format!("{} {}", self.quote_ident(&column.name), self.column_type(table, column));
+        let mut sql = format!(
+            "{} {}",
+            self.quote_ident(&column.name),
+            self.column_type(table, column)
+        );
         if !column.nullable {
             sql.push_str(" NOT NULL");
         }
@@ -97,7 +103,8 @@ pub trait Dialect: Send + Sync {
 
     /// The primary key clause of a `CREATE TABLE`.
     fn primary_key_clause(&self, table: &Table) -> Option<String> {
-        (!table.primary_key.is_empty()).then(|| format!("PRIMARY KEY ({})", self.ident_list(&table.primary_key)))
+        (!table.primary_key.is_empty())
+            .then(|| format!("PRIMARY KEY ({})", self.ident_list(&table.primary_key)))
     }
 
     /// `CONSTRAINT "fk" FOREIGN KEY (...) REFERENCES "t" (...) ON DELETE ...`.
@@ -114,11 +121,29 @@ pub trait Dialect: Send + Sync {
 
     /// `CREATE TABLE` with its primary key and foreign keys, then its indexes.
     fn create_table(&self, table: &Table) -> Vec<String> {
-        let mut parts: Vec<String> = table.columns.iter().map(|c| self.column_definition(table, c)).collect();
+        let mut parts: Vec<String> = table
+            .columns
+            .iter()
+            .map(|c| self.column_definition(table, c))
+            .collect();
         parts.extend(self.primary_key_clause(table));
-        parts.extend(table.foreign_keys.iter().map(|fk| self.foreign_key_clause(fk)));
-        let mut statements = vec![format!("CREATE TABLE {} (\n  {}\n)", self.quote_ident(&table.name), parts.join(",\n  "))];
-        statements.extend(table.indexes.iter().map(|i| self.create_index(&table.name, i)));
+        parts.extend(
+            table
+                .foreign_keys
+                .iter()
+                .map(|fk| self.foreign_key_clause(fk)),
+        );
+        let mut statements = vec![format!(
+            "CREATE TABLE {} (\n  {}\n)",
+            self.quote_ident(&table.name),
+            parts.join(",\n  ")
+        )];
+        statements.extend(
+            table
+                .indexes
+                .iter()
+                .map(|i| self.create_index(&table.name, i)),
+        );
         statements
     }
 
@@ -215,30 +240,55 @@ pub trait Dialect: Send + Sync {
     /// column to the SQL expression over the old table that fills it;
     /// columns not listed take their default), drop the old table, rename
     /// the new one, re-create the indexes.
-    fn rebuild_table(&self, live: &Table, target: &Table, sources: &[(String, String)]) -> Vec<String> {
+    fn rebuild_table(
+        &self,
+        live: &Table,
+        target: &Table,
+        sources: &[(String, String)],
+    ) -> Vec<String> {
         let temp = format!("_m_rebuild_{}", target.name);
         let mut temp_table = target.clone();
         temp_table.name = temp.clone();
         temp_table.indexes.clear();
         let mut statements = self.create_table(&temp_table);
-        let (columns, exprs): (Vec<&str>, Vec<&str>) = sources.iter().map(|(c, e)| (c.as_str(), e.as_str())).unzip();
+        let (columns, exprs): (Vec<&str>, Vec<&str>) = sources
+            .iter()
+            .map(|(c, e)| (c.as_str(), e.as_str()))
+            .unzip();
         if !columns.is_empty() {
             statements.push(format!(
                 "INSERT INTO {} ({}) SELECT {} FROM {}",
                 self.quote_ident(&temp),
-                columns.iter().map(|c| self.quote_ident(c)).collect::<Vec<_>>().join(", "),
+                columns
+                    .iter()
+                    .map(|c| self.quote_ident(c))
+                    .collect::<Vec<_>>()
+                    .join(", "),
                 exprs.join(", "),
                 self.quote_ident(&live.name)
             ));
         }
         statements.push(format!("DROP TABLE {}", self.quote_ident(&live.name)));
-        statements.push(format!("ALTER TABLE {} RENAME TO {}", self.quote_ident(&temp), self.quote_ident(&target.name)));
-        statements.extend(target.indexes.iter().map(|i| self.create_index(&target.name, i)));
+        statements.push(format!(
+            "ALTER TABLE {} RENAME TO {}",
+            self.quote_ident(&temp),
+            self.quote_ident(&target.name)
+        ));
+        statements.extend(
+            target
+                .indexes
+                .iter()
+                .map(|i| self.create_index(&target.name, i)),
+        );
         statements
     }
 
     /// A quoted, comma-separated identifier list.
     fn ident_list(&self, idents: &[String]) -> String {
-        idents.iter().map(|i| self.quote_ident(i)).collect::<Vec<_>>().join(", ")
+        idents
+            .iter()
+            .map(|i| self.quote_ident(i))
+            .collect::<Vec<_>>()
+            .join(", ")
     }
 }

@@ -69,13 +69,12 @@ pub fn for_url(url: &str) -> Option<Arc<dyn Backend>> {
 }
 
 fn builtin() -> Vec<Arc<dyn Backend>> {
-    #[allow(unused_mut)]
-    let mut all: Vec<Arc<dyn Backend>> = Vec::new();
-    #[cfg(feature = "sqlite")]
-    all.push(Arc::new(sqlite::Sqlite));
-    #[cfg(feature = "postgres")]
-    all.push(Arc::new(postgres::Postgres));
-    #[cfg(feature = "mysql")]
-    all.push(Arc::new(mysql::MySql));
-    all
+    vec![
+        #[cfg(feature = "sqlite")]
+        Arc::new(sqlite::Sqlite),
+        #[cfg(feature = "postgres")]
+        Arc::new(postgres::Postgres),
+        #[cfg(feature = "mysql")]
+        Arc::new(mysql::MySql),
+    ]
 }

@@ -48,12 +48,20 @@ impl Dialect for MySql {
 
 impl Introspector for MySql {
     fn introspect<'a>(&'a self, _db: &'a Db) -> BoxFuture<'a, Result<Schema>> {
-        Box::pin(async { Err(Error::Introspect("MySQL introspection is not implemented yet".into())) })
+        Box::pin(async {
+            Err(Error::Introspect(
+                "MySQL introspection is not implemented yet".into(),
+            ))
+        })
     }
 }
 
 impl Locker for MySql {
-    fn acquire<'a>(&'a self, _url: &'a str, _timeout: Duration) -> BoxFuture<'a, Result<LockGuard>> {
+    fn acquire<'a>(
+        &'a self,
+        _url: &'a str,
+        _timeout: Duration,
+    ) -> BoxFuture<'a, Result<LockGuard>> {
         Box::pin(async { Ok(LockGuard::new(())) })
     }
 }

@@ -17,8 +17,15 @@ pub(crate) fn split_type(sql: &str) -> (String, Vec<u32>) {
                 .split(',')
                 .filter_map(|a| a.trim().parse().ok())
                 .collect();
-            let rest = sql[close.min(sql.len())..].trim_start_matches(')').trim().to_ascii_lowercase();
-            if rest.is_empty() { (name, args) } else { (format!("{name} {rest}"), args) }
+            let rest = sql[close.min(sql.len())..]
+                .trim_start_matches(')')
+                .trim()
+                .to_ascii_lowercase();
+            if rest.is_empty() {
+                (name, args)
+            } else {
+                (format!("{name} {rest}"), args)
+            }
         }
         None => (sql.to_ascii_lowercase(), Vec::new()),
     }
@@ -29,8 +36,10 @@ pub(crate) fn split_type(sql: &str) -> (String, Vec<u32>) {
 pub(crate) fn parse_default(text: &str, ty: &LogicalType) -> DefaultValue {
     let text = strip_parens(text.trim());
     let lower = text.to_ascii_lowercase();
-    if matches!(lower.as_str(), "current_timestamp" | "current_timestamp()" | "now()" | "localtimestamp")
-        || lower.starts_with("current_timestamp(")
+    if matches!(
+        lower.as_str(),
+        "current_timestamp" | "current_timestamp()" | "now()" | "localtimestamp"
+    ) || lower.starts_with("current_timestamp(")
     {
         return DefaultValue::CurrentTimestamp;
     }
@@ -121,18 +130,42 @@ mod tests {
     #[test]
     fn splits_types() {
         assert_eq!(split_type("VARCHAR(140)"), ("varchar".into(), vec![140]));
-        assert_eq!(split_type("numeric(10, 2)"), ("numeric".into(), vec![10, 2]));
-        assert_eq!(split_type("int(11) unsigned"), ("int unsigned".into(), vec![11]));
+        assert_eq!(
+            split_type("numeric(10, 2)"),
+            ("numeric".into(), vec![10, 2])
+        );
+        assert_eq!(
+            split_type("int(11) unsigned"),
+            ("int unsigned".into(), vec![11])
+        );
         assert_eq!(split_type("text"), ("text".into(), vec![]));
     }
 
     #[test]
     fn parses_defaults_by_type() {
-        assert_eq!(parse_default("'0'", &LogicalType::I32), DefaultValue::Int(0));
-        assert_eq!(parse_default("(1)", &LogicalType::Bool), DefaultValue::Bool(true));
-        assert_eq!(parse_default("'it''s'", &LogicalType::String { max_length: None }), DefaultValue::Text("it's".into()));
-        assert_eq!(parse_default("1.5", &LogicalType::F64), DefaultValue::Float(1.5));
-        assert_eq!(parse_default("now()", &LogicalType::Timestamp), DefaultValue::CurrentTimestamp);
-        assert_eq!(parse_default("current_timestamp()", &LogicalType::DateTime), DefaultValue::CurrentTimestamp);
+        assert_eq!(
+            parse_default("'0'", &LogicalType::I32),
+            DefaultValue::Int(0)
+        );
+        assert_eq!(
+            parse_default("(1)", &LogicalType::Bool),
+            DefaultValue::Bool(true)
+        );
+        assert_eq!(
+            parse_default("'it''s'", &LogicalType::String { max_length: None }),
+            DefaultValue::Text("it's".into())
+        );
+        assert_eq!(
+            parse_default("1.5", &LogicalType::F64),
+            DefaultValue::Float(1.5)
+        );
+        assert_eq!(
+            parse_default("now()", &LogicalType::Timestamp),
+            DefaultValue::CurrentTimestamp
+        );
+        assert_eq!(
+            parse_default("current_timestamp()", &LogicalType::DateTime),
+            DefaultValue::CurrentTimestamp
+        );
     }
 }

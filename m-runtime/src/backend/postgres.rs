@@ -48,12 +48,20 @@ impl Dialect for Postgres {
 
 impl Introspector for Postgres {
     fn introspect<'a>(&'a self, _db: &'a Db) -> BoxFuture<'a, Result<Schema>> {
-        Box::pin(async { Err(Error::Introspect("PostgreSQL introspection is not implemented yet".into())) })
+        Box::pin(async {
+            Err(Error::Introspect(
+                "PostgreSQL introspection is not implemented yet".into(),
+            ))
+        })
     }
 }
 
 impl Locker for Postgres {
-    fn acquire<'a>(&'a self, _url: &'a str, _timeout: Duration) -> BoxFuture<'a, Result<LockGuard>> {
+    fn acquire<'a>(
+        &'a self,
+        _url: &'a str,
+        _timeout: Duration,
+    ) -> BoxFuture<'a, Result<LockGuard>> {
         Box::pin(async { Ok(LockGuard::new(())) })
     }
 }

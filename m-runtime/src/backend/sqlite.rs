@@ -15,7 +15,9 @@ use sqlx::any::AnyRow;
 
 use super::normalize::{parse_default, split_type};
 use super::{AlterSql, Backend, Dialect, Introspector, LockGuard, Locker, is_internal_table};
-use crate::schema::{Column, DefaultValue, ForeignKey, Index, LogicalType, ReferentialAction, Schema, Table};
+use crate::schema::{
+    Column, DefaultValue, ForeignKey, Index, LogicalType, ReferentialAction, Schema, Table,
+};
 use crate::{BoxFuture, Db, Error, Result};
 
 /// The SQLite backend.
@@ -56,7 +58,9 @@ impl Backend for Sqlite {
 
 /// The file path of a SQLite URL, `None` for an in-memory database.
 pub fn database_path(url: &str) -> Option<std::path::PathBuf> {
-    let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))?;
     let path = rest.split('?').next().unwrap_or_default();
     (!path.is_empty() && path != ":memory:").then(|| path.into())
 }
@@ -75,7 +79,9 @@ impl Dialect for Sqlite {
             LogicalType::I64 => "INTEGER".into(),
             LogicalType::F32 => "FLOAT".into(),
             LogicalType::F64 => "DOUBLE".into(),
-            LogicalType::String { max_length: Some(n) } => format!("VARCHAR({n})"),
+            LogicalType::String {
+                max_length: Some(n),
+            } => format!("VARCHAR({n})"),
             LogicalType::String { max_length: None } => "TEXT".into(),
             LogicalType::Bytes => "BLOB".into(),
             LogicalType::Date => "DATE".into(),
@@ -130,7 +136,12 @@ impl Dialect for Sqlite {
         // default nor a non-constant default.
         let constant_default = matches!(
             column.default,
-            Some(DefaultValue::Bool(_) | DefaultValue::Int(_) | DefaultValue::Float(_) | DefaultValue::Text(_))
+            Some(
+                DefaultValue::Bool(_)
+                    | DefaultValue::Int(_)
+                    | DefaultValue::Float(_)
+                    | DefaultValue::Text(_)
+            )
         );
         if (column.nullable && column.default.is_none()) || constant_default {
             AlterSql::Statements(vec![format!(
@@ -143,7 +154,12 @@ impl Dialect for Sqlite {
         }
     }
 
-    fn add_column_filled(&self, _table: &Table, _column: &Column, _fill: &DefaultValue) -> AlterSql {
+    fn add_column_filled(
+        &self,
+        _table: &Table,
+        _column: &Column,
+        _fill: &DefaultValue,
+    ) -> AlterSql {
         AlterSql::Rebuild
     }
 
@@ -211,11 +227,17 @@ impl Introspector for Sqlite {
                 let mut column = Column::new(name.clone(), ty);
                 // A primary key column is NOT NULL whatever SQLite's legacy rules say.
                 column.nullable = not_null == 0 && pk == 0;
-                column.default = default.filter(|d| !d.eq_ignore_ascii_case("null")).map(|d| parse_default(&d, &column.ty));
+                column.default = default
+                    .filter(|d| !d.eq_ignore_ascii_case("null"))
+                    .map(|d| parse_default(&d, &column.ty));
                 if pk > 0 {
                     keys.entry(table.clone()).or_default().push((pk, name));
                 }
-                tables.entry(table.clone()).or_insert_with(|| Table::new(table)).columns.push(column);
+                tables
+                    .entry(table.clone())
+                    .or_insert_with(|| Table::new(table))
+                    .columns
+                    .push(column);
             }
             for (table, mut key) in keys {
                 key.sort();
@@ -228,10 +250,16 @@ impl Introspector for Sqlite {
                 let name: String = get(&row, 1)?;
                 let unique: i64 = get(&row, 2)?;
                 let column: Option<String> = get(&row, 3)?;
-                let Some(t) = tables.get_mut(&table) else { continue };
+                let Some(t) = tables.get_mut(&table) else {
+                    continue;
+                };
                 match t.indexes.last_mut() {
                     Some(index) if index.name == name => index.columns.extend(column),
-                    _ => t.indexes.push(Index { name, columns: column.into_iter().collect(), unique: unique != 0 }),
+                    _ => t.indexes.push(Index {
+                        name,
+                        columns: column.into_iter().collect(),
+                        unique: unique != 0,
+                    }),
                 }
             }
             let mut fks: Vec<(String, i64, ForeignKey)> = Vec::new();
@@ -249,7 +277,13 @@ impl Introspector for Sqlite {
                     }
                     _ => {
                         let action = ReferentialAction::parse(&on_delete).unwrap_or_default();
-                        let fk = ForeignKey::new(&table, vec![from], ref_table, to.into_iter().collect(), action);
+                        let fk = ForeignKey::new(
+                            &table,
+                            vec![from],
+                            ref_table,
+                            to.into_iter().collect(),
+                            action,
+                        );
                         fks.push((table, id, fk));
                     }
                 }
@@ -260,7 +294,8 @@ impl Introspector for Sqlite {
                 {
                     fk.ref_columns = target.primary_key.clone();
                 }
-                fk.name = ForeignKey::new(&table, fk.columns.clone(), "", vec![], fk.on_delete).name;
+                fk.name =
+                    ForeignKey::new(&table, fk.columns.clone(), "", vec![], fk.on_delete).name;
                 if let Some(t) = tables.get_mut(&table) {
                     t.foreign_keys.push(fk);
                 }
@@ -274,7 +309,8 @@ fn get<'r, T>(row: &'r AnyRow, index: usize) -> Result<T>
 where
     T: sqlx::Decode<'r, sqlx::Any> + sqlx::Type<sqlx::Any>,
 {
-    row.try_get(index).map_err(|e| Error::Introspect(format!("unexpected catalog row: {e}")))
+    row.try_get(index)
+        .map_err(|e| Error::Introspect(format!("unexpected catalog row: {e}")))
 }
 
 /// A declared SQLite type back to its logical type.
@@ -287,19 +323,24 @@ fn parse_type(declared: &str) -> LogicalType {
         ("integer" | "bigint" | "int8", _) => LogicalType::I64,
         ("float" | "float4", _) => LogicalType::F32,
         ("double" | "double precision" | "real" | "float8", _) => LogicalType::F64,
-        ("varchar" | "character varying" | "nvarchar", [n]) => LogicalType::String { max_length: Some(*n) },
+        ("varchar" | "character varying" | "nvarchar", [n]) => LogicalType::String {
+            max_length: Some(*n),
+        },
         ("text" | "clob", _) => LogicalType::String { max_length: None },
         ("blob" | "bytea", _) => LogicalType::Bytes,
         ("date", _) => LogicalType::Date,
         ("time", _) => LogicalType::Time,
         ("datetime", _) => LogicalType::DateTime,
         ("timestamp", _) => LogicalType::Timestamp,
-        ("decimal" | "numeric", [p, s]) => {
-            LogicalType::Decimal { precision: (*p).min(255) as u8, scale: (*s).min(255) as u8 }
-        }
+        ("decimal" | "numeric", [p, s]) => LogicalType::Decimal {
+            precision: (*p).min(255) as u8,
+            scale: (*s).min(255) as u8,
+        },
         ("uuid", _) => LogicalType::Uuid,
         ("json", _) => LogicalType::Json,
-        _ => LogicalType::Custom { sql: declared.to_owned().into() },
+        _ => LogicalType::Custom {
+            sql: declared.to_owned().into(),
+        },
     }
 }
 
@@ -312,7 +353,11 @@ impl Locker for Sqlite {
             };
             let mut lock_path = path.into_os_string();
             lock_path.push(".m-lock");
-            let file = std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(&lock_path)?;
+            let file = std::fs::OpenOptions::new()
+                .create(true)
+                .truncate(false)
+                .write(true)
+                .open(&lock_path)?;
             let started = Instant::now();
             loop {
                 match file.try_lock() {
@@ -339,17 +384,39 @@ mod tests {
 
     #[test]
     fn parses_declared_types() {
-        assert_eq!(parse_type("VARCHAR(140)"), LogicalType::String { max_length: Some(140) });
-        assert_eq!(parse_type("DECIMAL(10,2)"), LogicalType::Decimal { precision: 10, scale: 2 });
+        assert_eq!(
+            parse_type("VARCHAR(140)"),
+            LogicalType::String {
+                max_length: Some(140)
+            }
+        );
+        assert_eq!(
+            parse_type("DECIMAL(10,2)"),
+            LogicalType::Decimal {
+                precision: 10,
+                scale: 2
+            }
+        );
         assert_eq!(parse_type("INTEGER"), LogicalType::I64);
         assert_eq!(parse_type("INT"), LogicalType::I32);
-        assert_eq!(parse_type("geometry"), LogicalType::Custom { sql: "geometry".into() });
+        assert_eq!(
+            parse_type("geometry"),
+            LogicalType::Custom {
+                sql: "geometry".into()
+            }
+        );
     }
 
     #[test]
     fn finds_database_paths() {
-        assert_eq!(database_path("sqlite://app.db?mode=rwc"), Some("app.db".into()));
-        assert_eq!(database_path("sqlite:data/app.db"), Some("data/app.db".into()));
+        assert_eq!(
+            database_path("sqlite://app.db?mode=rwc"),
+            Some("app.db".into())
+        );
+        assert_eq!(
+            database_path("sqlite:data/app.db"),
+            Some("data/app.db".into())
+        );
         assert_eq!(database_path("sqlite::memory:"), None);
     }
 }

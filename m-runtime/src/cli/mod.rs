@@ -119,7 +119,11 @@ pub async fn run(command: MigrateCommand, registry: Registry) -> ExitStatus {
     match execute(command, registry).await {
         Ok(status) => status,
         Err(error) => {
-            anstream::eprintln!("{}error:{} {error}", render::ERROR.render(), render::ERROR.render_reset());
+            anstream::eprintln!(
+                "{}error:{} {error}",
+                render::ERROR.render(),
+                render::ERROR.render_reset()
+            );
             ExitStatus::from_error(&error)
         }
     }
@@ -151,13 +155,20 @@ async fn execute(command: MigrateCommand, registry: Registry) -> Result<ExitStat
             let _lock = db.backend().locker().acquire(&url, LOCK_TIMEOUT).await?;
             let progress = render::Progress::new();
             let on_statement = |done, total, sql: &str| progress.step(done, total, sql);
-            let options = crate::pipeline::RunOptions { policy: policy(&args), on_statement: &on_statement };
+            let options = crate::pipeline::RunOptions {
+                policy: policy(&args),
+                on_statement: &on_statement,
+            };
             let outcome = crate::pipeline::run_all(&db, &registry, &options).await;
             progress.finish();
             let outcome = outcome?;
             let (plan, report) = (outcome.plan, outcome.report);
             render::sync_report(&plan, &report, &args);
-            Ok(if report.is_complete() { ExitStatus::Success } else { ExitStatus::Blocked })
+            Ok(if report.is_complete() {
+                ExitStatus::Success
+            } else {
+                ExitStatus::Blocked
+            })
         }
     }
 }
@@ -166,7 +177,10 @@ async fn execute(command: MigrateCommand, registry: Registry) -> Result<ExitStat
 const LOCK_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
 
 fn policy(args: &PlanArgs) -> Policy {
-    Policy { apply_safe: true, allow_warning: args.allow_warning }
+    Policy {
+        apply_safe: true,
+        allow_warning: args.allow_warning,
+    }
 }
 
 /// `sqlite://<binary name>.db` in the working directory.

@@ -34,7 +34,10 @@ fn target(change: &PlannedChange) -> String {
 /// Prints a plan (`verify`).
 pub(super) fn plan(plan: &Plan, args: &PlanArgs) {
     match args.format.format {
-        Format::Json => println!("{}", serde_json::to_string_pretty(&plan.to_json()).unwrap_or_default()),
+        Format::Json => println!(
+            "{}",
+            serde_json::to_string_pretty(&plan.to_json()).unwrap_or_default()
+        ),
         Format::Github => github(plan),
         Format::Text => text(plan, args.sql),
     }
@@ -43,7 +46,10 @@ pub(super) fn plan(plan: &Plan, args: &PlanArgs) {
 fn text(plan: &Plan, show_sql: bool) {
     let s = plan.summary();
     if plan.is_empty() {
-        println!("{BOLD}The database matches the code{BOLD:#} ({}): nothing to do.", plan.backend);
+        println!(
+            "{BOLD}The database matches the code{BOLD:#} ({}): nothing to do.",
+            plan.backend
+        );
         return;
     }
     println!(
@@ -110,11 +116,17 @@ pub(super) fn sync_report(plan: &Plan, report: &SyncReport, args: &PlanArgs) {
             "blocked": report.blocked.len(),
             "statements": report.statements,
         });
-        println!("{}", serde_json::to_string_pretty(&json).unwrap_or_default());
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&json).unwrap_or_default()
+        );
         return;
     }
     if plan.is_empty() {
-        println!("{BOLD}The database matches the code{BOLD:#} ({}): nothing to do.", plan.backend);
+        println!(
+            "{BOLD}The database matches the code{BOLD:#} ({}): nothing to do.",
+            plan.backend
+        );
         return;
     }
     println!(
@@ -125,7 +137,12 @@ pub(super) fn sync_report(plan: &Plan, report: &SyncReport, args: &PlanArgs) {
     );
     for change in &report.applied {
         let style = risk_style(change.risk);
-        println!("  {style}applied{style:#}  {:<8} {:<18} {}", change.risk.as_str(), change.change.kind(), target(change));
+        println!(
+            "  {style}applied{style:#}  {:<8} {:<18} {}",
+            change.risk.as_str(),
+            change.change.kind(),
+            target(change)
+        );
     }
     for change in &report.blocked {
         let style = risk_style(change.risk);
@@ -142,7 +159,9 @@ pub(super) fn sync_report(plan: &Plan, report: &SyncReport, args: &PlanArgs) {
         );
     }
     if !report.blocked.is_empty() {
-        println!("\nThe blocked changes are still pending: `migrate verify` reports them until they are resolved.");
+        println!(
+            "\nThe blocked changes are still pending: `migrate verify` reports them until they are resolved."
+        );
     }
 }
 
@@ -155,7 +174,10 @@ pub(super) fn registry(registry: &Registry, format: super::FormatArgs) {
             "hooks": registry.hooks.iter().map(|h| serde_json::json!({"app": h.app, "name": h.name, "phase": h.phase})).collect::<Vec<_>>(),
             "migrations": registry.migrations.iter().map(|m| serde_json::json!({"app": m.app, "id": m.id, "phase": m.phase, "depends_on": m.depends_on})).collect::<Vec<_>>(),
         });
-        println!("{}", serde_json::to_string_pretty(&json).unwrap_or_default());
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&json).unwrap_or_default()
+        );
         return;
     }
     for app in registry.apps() {

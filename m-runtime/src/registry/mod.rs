@@ -123,7 +123,11 @@ pub fn table_of(doctype: &DocTypeDef) -> Table {
             Some(name) => name.to_string(),
             None => Index::conventional_name(doctype.table, &columns, def.unique),
         };
-        table.indexes.push(Index { name, columns, unique: def.unique });
+        table.indexes.push(Index {
+            name,
+            columns,
+            unique: def.unique,
+        });
     }
     table
 }

@@ -7,13 +7,34 @@ use super::Registry;
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum RegistryError {
-    DuplicateTable { table: String, declared_by: Vec<String> },
-    DuplicateColumn { doctype: String, column: String },
-    UnknownReference { doctype: String, column: String, table: String },
-    DuplicateMigration { app: String, id: String },
-    UnknownDependency { migration: String, target: String, reason: String },
-    DependencyCycle { cycle: Vec<String> },
-    AppNotLinked { app: String },
+    DuplicateTable {
+        table: String,
+        declared_by: Vec<String>,
+    },
+    DuplicateColumn {
+        doctype: String,
+        column: String,
+    },
+    UnknownReference {
+        doctype: String,
+        column: String,
+        table: String,
+    },
+    DuplicateMigration {
+        app: String,
+        id: String,
+    },
+    UnknownDependency {
+        migration: String,
+        target: String,
+        reason: String,
+    },
+    DependencyCycle {
+        cycle: Vec<String>,
+    },
+    AppNotLinked {
+        app: String,
+    },
     Other(String),
 }
 
@@ -29,7 +50,11 @@ impl fmt::Display for RegistryError {
                 f,
                 "DocType {doctype} declares column `{column}` twice: rename one with `#[field(column = \"...\")]`"
             ),
-            RegistryError::UnknownReference { doctype, column, table } => write!(
+            RegistryError::UnknownReference {
+                doctype,
+                column,
+                table,
+            } => write!(
                 f,
                 "{doctype}.{column} references table `{table}`, which no linked app declares: link the app that declares it (add it to `apps![...]`)"
             ),
@@ -37,7 +62,11 @@ impl fmt::Display for RegistryError {
                 f,
                 "migration `{app}:{id}` is registered more than once: migration ids must be unique within an app"
             ),
-            RegistryError::UnknownDependency { migration, target, reason } => {
+            RegistryError::UnknownDependency {
+                migration,
+                target,
+                reason,
+            } => {
                 write!(f, "migration `{migration}` depends on `{target}`, {reason}")
             }
             RegistryError::DependencyCycle { cycle } => write!(
@@ -60,7 +89,11 @@ pub struct RegistryErrors(pub Vec<RegistryError>);
 
 impl fmt::Display for RegistryErrors {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(f, "{} problem(s) in the registered declarations:", self.0.len())?;
+        writeln!(
+            f,
+            "{} problem(s) in the registered declarations:",
+            self.0.len()
+        )?;
         for error in &self.0 {
             writeln!(f, "  - {error}")?;
         }
@@ -80,17 +113,27 @@ pub(super) fn validate(registry: &Registry) -> Result<(), RegistryErrors> {
     check_doctypes(registry, &mut errors);
     check_migrations(registry, &mut errors);
     check_expected_apps(registry, &mut errors);
-    if errors.is_empty() { Ok(()) } else { Err(RegistryErrors(errors)) }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(RegistryErrors(errors))
+    }
 }
 
 fn check_doctypes(registry: &Registry, errors: &mut Vec<RegistryError>) {
     let mut by_table: BTreeMap<&str, Vec<String>> = BTreeMap::new();
     for d in &registry.doctypes {
-        by_table.entry(d.table).or_default().push(format!("{}::{} (app `{}`)", d.module_path, d.name, d.app));
+        by_table
+            .entry(d.table)
+            .or_default()
+            .push(format!("{}::{} (app `{}`)", d.module_path, d.name, d.app));
     }
     for (table, declared_by) in &by_table {
         if declared_by.len() > 1 {
-            errors.push(RegistryError::DuplicateTable { table: table.to_string(), declared_by: declared_by.clone() });
+            errors.push(RegistryError::DuplicateTable {
+                table: table.to_string(),
+                declared_by: declared_by.clone(),
+            });
         }
     }
     for d in &registry.doctypes {
@@ -123,13 +166,16 @@ fn check_migrations(registry: &Registry, errors: &mut Vec<RegistryError>) {
     }
     for ((app, id), count) in &ids {
         if *count > 1 {
-            errors.push(RegistryError::DuplicateMigration { app: app.to_string(), id: id.to_string() });
+            errors.push(RegistryError::DuplicateMigration {
+                app: app.to_string(),
+                id: id.to_string(),
+            });
         }
     }
     for m in &registry.migrations {
         for target in m.depends_on {
             let reason = match target.split_once(':') {
-                None => Some(format!("which is not of the form \"app:id\"")),
+                None => Some("which is not of the form \"app:id\"".to_owned()),
                 Some((app, _)) if !apps.contains(app) => Some(format!(
                     "but app `{app}` is not linked into this binary: add its crate to `apps![...]`"
                 )),
@@ -153,7 +199,9 @@ fn check_expected_apps(registry: &Registry, errors: &mut Vec<RegistryError>) {
     let apps = registry.apps();
     for app in &registry.expected_apps {
         if !apps.contains(app) {
-            errors.push(RegistryError::AppNotLinked { app: app.to_string() });
+            errors.push(RegistryError::AppNotLinked {
+                app: app.to_string(),
+            });
         }
     }
 }

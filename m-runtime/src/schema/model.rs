@@ -112,7 +112,11 @@ impl Table {
     {
         let columns: Vec<String> = columns.into_iter().map(Into::into).collect();
         let name = Index::conventional_name(&self.name, &columns, unique);
-        self.indexes.push(Index { name, columns, unique });
+        self.indexes.push(Index {
+            name,
+            columns,
+            unique,
+        });
         self
     }
 
@@ -148,7 +152,13 @@ pub struct Column {
 impl Column {
     /// A NOT NULL column without default.
     pub fn new(name: impl Into<String>, ty: LogicalType) -> Self {
-        Column { name: name.into(), ty, nullable: false, default: None, renamed_from: Vec::new() }
+        Column {
+            name: name.into(),
+            ty,
+            nullable: false,
+            default: None,
+            renamed_from: Vec::new(),
+        }
     }
 
     pub fn nullable(mut self) -> Self {
@@ -257,7 +267,13 @@ impl ForeignKey {
         on_delete: ReferentialAction,
     ) -> Self {
         let name = bounded_identifier(&format!("fk_{table}__{}", columns.join("_")));
-        ForeignKey { name, columns, ref_table: ref_table.into(), ref_columns, on_delete }
+        ForeignKey {
+            name,
+            columns,
+            ref_table: ref_table.into(),
+            ref_columns,
+            on_delete,
+        }
     }
 
     /// Whether two foreign keys enforce the same rule (names aside).

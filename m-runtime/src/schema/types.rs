@@ -52,9 +52,10 @@ impl LogicalType {
             LogicalType::Decimal { .. } => TypeFamily::Decimal,
             LogicalType::String { .. } => TypeFamily::Text,
             LogicalType::Bytes => TypeFamily::Bytes,
-            LogicalType::Date | LogicalType::Time | LogicalType::DateTime | LogicalType::Timestamp => {
-                TypeFamily::Temporal
-            }
+            LogicalType::Date
+            | LogicalType::Time
+            | LogicalType::DateTime
+            | LogicalType::Timestamp => TypeFamily::Temporal,
             LogicalType::Uuid => TypeFamily::Uuid,
             LogicalType::Json => TypeFamily::Json,
             LogicalType::Custom { .. } => TypeFamily::Custom,
@@ -97,7 +98,9 @@ impl fmt::Display for LogicalType {
             LogicalType::I64 => f.write_str("i64"),
             LogicalType::F32 => f.write_str("f32"),
             LogicalType::F64 => f.write_str("f64"),
-            LogicalType::String { max_length: Some(n) } => write!(f, "string({n})"),
+            LogicalType::String {
+                max_length: Some(n),
+            } => write!(f, "string({n})"),
             LogicalType::String { max_length: None } => f.write_str("text"),
             LogicalType::Bytes => f.write_str("bytes"),
             LogicalType::Date => f.write_str("date"),
