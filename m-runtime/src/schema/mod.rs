@@ -19,5 +19,7 @@ mod model;
 mod types;
 
 pub use hash::table_hash;
-pub use model::{Column, DefaultValue, ForeignKey, Index, MAX_IDENTIFIER_LEN, ReferentialAction, Schema, Table};
+pub use model::{
+    Column, DefaultValue, ForeignKey, Index, MAX_IDENTIFIER_LEN, ReferentialAction, Schema, Table,
+};
 pub use types::{LogicalType, TypeFamily};
