@@ -9,7 +9,7 @@ use serde::Serialize;
 use crate::backend::{AlterSql, Dialect};
 use crate::diff::{Change, diff};
 use crate::risk::{Probe, Risk, assess, fill_value};
-use crate::schema::{Schema, Table};
+use crate::schema::{LogicalType, Schema, Table};
 use crate::{Db, Result};
 
 /// What sync may apply. BREAKING changes are never applied by sync.
@@ -163,8 +163,9 @@ pub async fn plan(db: &Db, desired: &Schema, policy: &Policy) -> Result<Plan> {
 
 /// [`plan`] against an already introspected `live` schema.
 pub async fn plan_against(db: &Db, live: &Schema, desired: &Schema, policy: &Policy) -> Result<Plan> {
-    let changes = diff(live, desired);
     let dialect = db.backend().dialect();
+    let (live, desired) = &prepare(dialect, live, desired);
+    let changes = diff(live, desired);
     let mut measured = Vec::with_capacity(changes.len());
     for change in &changes {
         let value = match Probe::for_change(change, live.table(change.table())) {
@@ -174,6 +175,43 @@ pub async fn plan_against(db: &Db, live: &Schema, desired: &Schema, policy: &Pol
         measured.push(value);
     }
     Ok(build(db.backend().name(), dialect, live, desired, changes, &measured, policy))
+}
+
+/// Reads both schemas in the dialect's terms before diffing: declared
+/// `sql_type`s become the logical type they stand for (`int4` is `i32` on
+/// PostgreSQL), and where column names are case-insensitive (MySQL) a live
+/// column takes the declared spelling of its name.
+pub fn prepare(dialect: &dyn Dialect, live: &Schema, desired: &Schema) -> (Schema, Schema) {
+    let mut desired = desired.clone();
+    for column in desired.tables.values_mut().flat_map(|t| t.columns.iter_mut()) {
+        if let LogicalType::Custom { sql } = &column.ty {
+            column.ty = dialect.normalize_type(sql);
+        }
+    }
+    let mut live = live.clone();
+    if dialect.case_insensitive_columns() {
+        for (name, table) in &mut live.tables {
+            let Some(want) = desired.table(name) else { continue };
+            let spelling = |live: &str| {
+                want.columns
+                    .iter()
+                    .map(|c| c.name.as_str())
+                    .chain(want.columns.iter().flat_map(|c| c.renamed_from.iter().map(String::as_str)))
+                    .find(|w| *w != live && w.eq_ignore_ascii_case(live))
+                    .map(str::to_owned)
+            };
+            let rename = |c: &mut String| {
+                if let Some(w) = spelling(c) {
+                    *c = w;
+                }
+            };
+            table.columns.iter_mut().for_each(|c| rename(&mut c.name));
+            table.primary_key.iter_mut().for_each(rename);
+            table.indexes.iter_mut().flat_map(|i| i.columns.iter_mut()).for_each(rename);
+            table.foreign_keys.iter_mut().flat_map(|f| f.columns.iter_mut()).for_each(rename);
+        }
+    }
+    (live, desired)
 }
 
 /// The pure part of planning: assess each change, apply the policy, block
@@ -208,9 +246,28 @@ pub fn build(
             }
         })
         .collect();
+    block_unsupported(dialect, desired, &mut planned);
     block_dependents(&mut planned);
     compile_sql(dialect, live, &mut planned);
     Plan { backend: backend.to_owned(), changes: planned }
+}
+
+/// A change that needs what the database cannot build (see
+/// [`Dialect::unsupported`]) is blocked with the dialect's explanation.
+fn block_unsupported(dialect: &dyn Dialect, desired: &Schema, planned: &mut [PlannedChange]) {
+    for c in planned.iter_mut().filter(|c| c.is_applied()) {
+        let Some(table) = desired.table(c.change.table()) else { continue };
+        let problems = dialect.unsupported(table);
+        let hit = problems.iter().find(|(column, _)| match &c.change {
+            Change::CreateTable { .. } | Change::AlterPrimaryKey { .. } => true,
+            Change::AddIndex { index, .. } => index.columns.contains(column),
+            Change::AlterColumnType { column: changed, .. } => changed == column,
+            _ => false,
+        });
+        if let Some((_, why)) = hit {
+            c.action = Action::Blocked(why.clone());
+        }
+    }
 }
 
 /// A change that needs a column a blocked change would have created (or
@@ -313,7 +370,7 @@ fn alter_sql(dialect: &dyn Dialect, before: &Table, after: &Table, change: &Chan
         Change::SetNotNull { column: name, .. } => column(name).map_or(AlterSql::Rebuild, |c| dialect.set_not_null(after, &c)),
         Change::DropNotNull { column: name, .. } => column(name).map_or(AlterSql::Rebuild, |c| dialect.drop_not_null(after, &c)),
         Change::AlterDefault { column: name, .. } => column(name).map_or(AlterSql::Rebuild, |c| dialect.alter_default(after, &c)),
-        Change::AddIndex { table, index } => AlterSql::Statements(vec![dialect.create_index(table, index)]),
+        Change::AddIndex { index, .. } => AlterSql::Statements(vec![dialect.create_index(after, index)]),
         Change::DropIndex { table, index } => AlterSql::Statements(vec![dialect.drop_index(table, index)]),
         Change::AddForeignKey { table, foreign_key } => dialect.add_foreign_key(table, foreign_key),
         Change::DropForeignKey { table, foreign_key } => dialect.drop_foreign_key(table, foreign_key),

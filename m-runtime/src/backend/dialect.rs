@@ -22,6 +22,16 @@ pub trait Dialect: Send + Sync {
     /// The SQL type of `column` in `table`.
     fn column_type(&self, table: &Table, column: &Column) -> String;
 
+    /// A type spelled in this dialect's SQL (`int4`, `character varying(20)`)
+    /// as the logical type it stands for; `Custom` when it has none. The
+    /// planner reads `sql_type = "..."` declarations through it, so that a
+    /// declared alias compares equal to what the catalog reports.
+    fn normalize_type(&self, sql: &str) -> LogicalType {
+        LogicalType::Custom {
+            sql: sql.to_owned().into(),
+        }
+    }
+
     /// Whether DDL can be rolled back inside a transaction.
     fn transactional_ddl(&self) -> bool {
         true
@@ -42,6 +52,26 @@ pub trait Dialect: Send + Sync {
     /// (SQLite: `PRAGMA foreign_key_check`).
     fn integrity_check(&self) -> Option<&'static str> {
         None
+    }
+
+    /// The `n`th (1-based) bound parameter of a statement: `?` or `$n`.
+    fn placeholder(&self, _n: usize) -> String {
+        "?".to_owned()
+    }
+
+    /// Whether column names compare case-insensitively (MySQL): the planner
+    /// then matches a live `Title` to a declared `title` instead of seeing
+    /// a new column and an orphan.
+    fn case_insensitive_columns(&self) -> bool {
+        false
+    }
+
+    /// What of `table` this database cannot build: `(column, message)`
+    /// pairs whose message says what to declare instead (e.g. MySQL cannot
+    /// put a unique index on unbounded text). The planner blocks the
+    /// changes that need it.
+    fn unsupported(&self, _table: &Table) -> Vec<(String, String)> {
+        Vec::new()
     }
 
     /// Opens a transaction.
@@ -77,7 +107,11 @@ pub trait Dialect: Send + Sync {
 
     /// `"name" TYPE [NOT NULL] [DEFAULT ...]`.
     fn column_definition(&self, table: &Table, column: &Column) -> String {
-        let mut sql = format!("{} {}", self.quote_ident(&column.name), self.column_type(table, column));
+        let mut sql = format!(
+            "{} {}",
+            self.quote_ident(&column.name),
+            self.column_type(table, column)
+        );
         if !column.nullable {
             sql.push_str(" NOT NULL");
         }
@@ -90,7 +124,8 @@ pub trait Dialect: Send + Sync {
 
     /// The primary key clause of a `CREATE TABLE`.
     fn primary_key_clause(&self, table: &Table) -> Option<String> {
-        (!table.primary_key.is_empty()).then(|| format!("PRIMARY KEY ({})", self.ident_list(&table.primary_key)))
+        (!table.primary_key.is_empty())
+            .then(|| format!("PRIMARY KEY ({})", self.ident_list(&table.primary_key)))
     }
 
     /// `CONSTRAINT "fk" FOREIGN KEY (...) REFERENCES "t" (...) ON DELETE ...`.
@@ -107,20 +142,35 @@ pub trait Dialect: Send + Sync {
 
     /// `CREATE TABLE` with its primary key and foreign keys, then its indexes.
     fn create_table(&self, table: &Table) -> Vec<String> {
-        let mut parts: Vec<String> = table.columns.iter().map(|c| self.column_definition(table, c)).collect();
+        let mut parts: Vec<String> = table
+            .columns
+            .iter()
+            .map(|c| self.column_definition(table, c))
+            .collect();
         parts.extend(self.primary_key_clause(table));
-        parts.extend(table.foreign_keys.iter().map(|fk| self.foreign_key_clause(fk)));
-        let mut statements = vec![format!("CREATE TABLE {} (\n  {}\n)", self.quote_ident(&table.name), parts.join(",\n  "))];
-        statements.extend(table.indexes.iter().map(|i| self.create_index(&table.name, i)));
+        parts.extend(
+            table
+                .foreign_keys
+                .iter()
+                .map(|fk| self.foreign_key_clause(fk)),
+        );
+        let mut statements = vec![format!(
+            "CREATE TABLE {} (\n  {}\n)",
+            self.quote_ident(&table.name),
+            parts.join(",\n  ")
+        )];
+        statements.extend(table.indexes.iter().map(|i| self.create_index(table, i)));
         statements
     }
 
-    fn create_index(&self, table: &str, index: &Index) -> String {
+    /// `CREATE [UNIQUE] INDEX` of `index` on `table` (which holds the
+    /// index's columns, so that a dialect can look at their types).
+    fn create_index(&self, table: &Table, index: &Index) -> String {
         format!(
             "CREATE {}INDEX {} ON {} ({})",
             if index.unique { "UNIQUE " } else { "" },
             self.quote_ident(&index.name),
-            self.quote_ident(table),
+            self.quote_ident(&table.name),
             self.ident_list(&index.columns)
         )
     }
@@ -208,30 +258,50 @@ pub trait Dialect: Send + Sync {
     /// column to the SQL expression over the old table that fills it;
     /// columns not listed take their default), drop the old table, rename
     /// the new one, re-create the indexes.
-    fn rebuild_table(&self, live: &Table, target: &Table, sources: &[(String, String)]) -> Vec<String> {
+    fn rebuild_table(
+        &self,
+        live: &Table,
+        target: &Table,
+        sources: &[(String, String)],
+    ) -> Vec<String> {
         let temp = format!("_m_rebuild_{}", target.name);
         let mut temp_table = target.clone();
         temp_table.name = temp.clone();
         temp_table.indexes.clear();
         let mut statements = self.create_table(&temp_table);
-        let (columns, exprs): (Vec<&str>, Vec<&str>) = sources.iter().map(|(c, e)| (c.as_str(), e.as_str())).unzip();
+        let (columns, exprs): (Vec<&str>, Vec<&str>) = sources
+            .iter()
+            .map(|(c, e)| (c.as_str(), e.as_str()))
+            .unzip();
         if !columns.is_empty() {
             statements.push(format!(
                 "INSERT INTO {} ({}) SELECT {} FROM {}",
                 self.quote_ident(&temp),
-                columns.iter().map(|c| self.quote_ident(c)).collect::<Vec<_>>().join(", "),
+                columns
+                    .iter()
+                    .map(|c| self.quote_ident(c))
+                    .collect::<Vec<_>>()
+                    .join(", "),
                 exprs.join(", "),
                 self.quote_ident(&live.name)
             ));
         }
         statements.push(format!("DROP TABLE {}", self.quote_ident(&live.name)));
-        statements.push(format!("ALTER TABLE {} RENAME TO {}", self.quote_ident(&temp), self.quote_ident(&target.name)));
-        statements.extend(target.indexes.iter().map(|i| self.create_index(&target.name, i)));
+        statements.push(format!(
+            "ALTER TABLE {} RENAME TO {}",
+            self.quote_ident(&temp),
+            self.quote_ident(&target.name)
+        ));
+        statements.extend(target.indexes.iter().map(|i| self.create_index(target, i)));
         statements
     }
 
     /// A quoted, comma-separated identifier list.
     fn ident_list(&self, idents: &[String]) -> String {
-        idents.iter().map(|i| self.quote_ident(i)).collect::<Vec<_>>().join(", ")
+        idents
+            .iter()
+            .map(|i| self.quote_ident(i))
+            .collect::<Vec<_>>()
+            .join(", ")
     }
 }

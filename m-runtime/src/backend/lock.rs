@@ -21,7 +21,9 @@ pub struct LockGuard {
 impl LockGuard {
     /// Wraps whatever keeps the lock alive (a connection, a file handle).
     pub fn new(held: impl Send + Sync + 'static) -> Self {
-        LockGuard { _held: Box::new(held) }
+        LockGuard {
+            _held: Box::new(held),
+        }
     }
 }
 

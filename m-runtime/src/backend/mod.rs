@@ -68,8 +68,9 @@ pub fn for_url(url: &str) -> Option<Arc<dyn Backend>> {
     builtin().into_iter().find(|b| b.handles(url))
 }
 
+// One `push` per enabled feature; clippy sees the pushes without the `cfg`s.
+#[allow(unused_mut, clippy::vec_init_then_push)]
 fn builtin() -> Vec<Arc<dyn Backend>> {
-    #[allow(unused_mut)]
     let mut all: Vec<Arc<dyn Backend>> = Vec::new();
     #[cfg(feature = "sqlite")]
     all.push(Arc::new(sqlite::Sqlite));

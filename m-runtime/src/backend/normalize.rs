@@ -3,7 +3,20 @@
 
 use std::borrow::Cow;
 
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
 use crate::schema::{DefaultValue, LogicalType, TypeFamily};
+use crate::{Error, Result};
+
+/// Column `index` of a catalog row.
+pub(crate) fn get<'r, T>(row: &'r AnyRow, index: usize) -> Result<T>
+where
+    T: sqlx::Decode<'r, sqlx::Any> + sqlx::Type<sqlx::Any>,
+{
+    row.try_get(index)
+        .map_err(|e| Error::Introspect(format!("unexpected catalog row (column {index}): {e}")))
+}
 
 /// Splits `name(args)` into the lowercased name and its numeric arguments:
 /// `VARCHAR(140)` → (`varchar`, [140]); `numeric(10, 2)` → (`numeric`, [10, 2]).
@@ -17,24 +30,43 @@ pub(crate) fn split_type(sql: &str) -> (String, Vec<u32>) {
                 .split(',')
                 .filter_map(|a| a.trim().parse().ok())
                 .collect();
-            let rest = sql[close.min(sql.len())..].trim_start_matches(')').trim().to_ascii_lowercase();
-            if rest.is_empty() { (name, args) } else { (format!("{name} {rest}"), args) }
+            let rest = sql[close.min(sql.len())..]
+                .trim_start_matches(')')
+                .trim()
+                .to_ascii_lowercase();
+            if rest.is_empty() {
+                (name, args)
+            } else {
+                (format!("{name} {rest}"), args)
+            }
         }
         None => (sql.to_ascii_lowercase(), Vec::new()),
     }
 }
 
+/// How a dialect escapes characters inside a string literal.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Escapes {
+    /// Standard SQL (SQLite, PostgreSQL): only `''` stands for `'`; a
+    /// backslash is itself.
+    Standard,
+    /// MySQL/MariaDB: `''` and backslash escapes (`\\`, `\n`, `\'`, ...).
+    Backslash,
+}
+
 /// A default as the catalog spells it (casts already stripped) back to a
 /// value, read in the light of the column type.
-pub(crate) fn parse_default(text: &str, ty: &LogicalType) -> DefaultValue {
+pub(crate) fn parse_default(text: &str, ty: &LogicalType, escapes: Escapes) -> DefaultValue {
     let text = strip_parens(text.trim());
     let lower = text.to_ascii_lowercase();
-    if matches!(lower.as_str(), "current_timestamp" | "current_timestamp()" | "now()" | "localtimestamp")
-        || lower.starts_with("current_timestamp(")
+    if matches!(
+        lower.as_str(),
+        "current_timestamp" | "current_timestamp()" | "now()" | "localtimestamp"
+    ) || lower.starts_with("current_timestamp(")
     {
         return DefaultValue::CurrentTimestamp;
     }
-    let unquoted = unquote(text);
+    let unquoted = unquote(text, escapes);
     let family = ty.family();
     let literal = unquoted.as_deref().unwrap_or(text);
     match family {
@@ -66,7 +98,7 @@ pub(crate) fn parse_default(text: &str, ty: &LogicalType) -> DefaultValue {
 }
 
 /// `'it''s'` → `it's`; `None` when `text` is not one quoted literal.
-pub(crate) fn unquote(text: &str) -> Option<String> {
+pub(crate) fn unquote(text: &str, escapes: Escapes) -> Option<String> {
     let inner = text.strip_prefix('\'')?.strip_suffix('\'')?;
     let mut out = String::with_capacity(inner.len());
     let mut chars = inner.chars().peekable();
@@ -77,9 +109,12 @@ pub(crate) fn unquote(text: &str) -> Option<String> {
                 out.push('\'');
             }
             '\'' => return None,
-            '\\' => match chars.next() {
+            '\\' if escapes == Escapes::Backslash => match chars.next() {
                 Some('n') => out.push('\n'),
                 Some('t') => out.push('\t'),
+                Some('r') => out.push('\r'),
+                Some('b') => out.push('\u{8}'),
+                Some('Z') => out.push('\u{1a}'),
                 Some('0') => out.push('\0'),
                 Some(other) => out.push(other),
                 None => out.push('\\'),
@@ -121,18 +156,66 @@ mod tests {
     #[test]
     fn splits_types() {
         assert_eq!(split_type("VARCHAR(140)"), ("varchar".into(), vec![140]));
-        assert_eq!(split_type("numeric(10, 2)"), ("numeric".into(), vec![10, 2]));
-        assert_eq!(split_type("int(11) unsigned"), ("int unsigned".into(), vec![11]));
+        assert_eq!(
+            split_type("numeric(10, 2)"),
+            ("numeric".into(), vec![10, 2])
+        );
+        assert_eq!(
+            split_type("int(11) unsigned"),
+            ("int unsigned".into(), vec![11])
+        );
         assert_eq!(split_type("text"), ("text".into(), vec![]));
     }
 
     #[test]
     fn parses_defaults_by_type() {
-        assert_eq!(parse_default("'0'", &LogicalType::I32), DefaultValue::Int(0));
-        assert_eq!(parse_default("(1)", &LogicalType::Bool), DefaultValue::Bool(true));
-        assert_eq!(parse_default("'it''s'", &LogicalType::String { max_length: None }), DefaultValue::Text("it's".into()));
-        assert_eq!(parse_default("1.5", &LogicalType::F64), DefaultValue::Float(1.5));
-        assert_eq!(parse_default("now()", &LogicalType::Timestamp), DefaultValue::CurrentTimestamp);
-        assert_eq!(parse_default("current_timestamp()", &LogicalType::DateTime), DefaultValue::CurrentTimestamp);
+        let s = Escapes::Standard;
+        let text = LogicalType::String { max_length: None };
+        assert_eq!(
+            parse_default("'0'", &LogicalType::I32, s),
+            DefaultValue::Int(0)
+        );
+        assert_eq!(
+            parse_default("(1)", &LogicalType::Bool, s),
+            DefaultValue::Bool(true)
+        );
+        assert_eq!(
+            parse_default("'it''s'", &text, s),
+            DefaultValue::Text("it's".into())
+        );
+        assert_eq!(
+            parse_default("1.5", &LogicalType::F64, s),
+            DefaultValue::Float(1.5)
+        );
+        assert_eq!(
+            parse_default("now()", &LogicalType::Timestamp, s),
+            DefaultValue::CurrentTimestamp
+        );
+        assert_eq!(
+            parse_default("current_timestamp()", &LogicalType::DateTime, s),
+            DefaultValue::CurrentTimestamp
+        );
+        assert_eq!(
+            parse_default("current_timestamp(6)", &LogicalType::DateTime, s),
+            DefaultValue::CurrentTimestamp
+        );
+    }
+
+    #[test]
+    fn backslashes_follow_the_dialect() {
+        let text = LogicalType::String { max_length: None };
+        assert_eq!(
+            parse_default(r"'a\b'", &text, Escapes::Standard),
+            DefaultValue::Text(r"a\b".into())
+        );
+        assert_eq!(
+            parse_default(r"'a\\b'", &text, Escapes::Backslash),
+            DefaultValue::Text(r"a\b".into())
+        );
+        assert_eq!(
+            parse_default(r"'it\'s\n'", &text, Escapes::Backslash),
+            DefaultValue::Text("it's\n".into())
+        );
+        assert_eq!(unquote("'a'b'", Escapes::Standard), None);
     }
 }

@@ -10,12 +10,11 @@
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
-use sqlx::Row;
-use sqlx::any::AnyRow;
-
-use super::normalize::{parse_default, split_type};
+use super::normalize::{Escapes, get, parse_default, split_type};
 use super::{AlterSql, Backend, Dialect, Introspector, LockGuard, Locker, is_internal_table};
-use crate::schema::{Column, DefaultValue, ForeignKey, Index, LogicalType, ReferentialAction, Schema, Table};
+use crate::schema::{
+    Column, DefaultValue, ForeignKey, Index, LogicalType, ReferentialAction, Schema, Table,
+};
 use crate::{BoxFuture, Db, Error, Result};
 
 /// The SQLite backend.
@@ -56,7 +55,9 @@ impl Backend for Sqlite {
 
 /// The file path of a SQLite URL, `None` for an in-memory database.
 pub fn database_path(url: &str) -> Option<std::path::PathBuf> {
-    let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))?;
     let path = rest.split('?').next().unwrap_or_default();
     (!path.is_empty() && path != ":memory:").then(|| path.into())
 }
@@ -75,7 +76,9 @@ impl Dialect for Sqlite {
             LogicalType::I64 => "INTEGER".into(),
             LogicalType::F32 => "FLOAT".into(),
             LogicalType::F64 => "DOUBLE".into(),
-            LogicalType::String { max_length: Some(n) } => format!("VARCHAR({n})"),
+            LogicalType::String {
+                max_length: Some(n),
+            } => format!("VARCHAR({n})"),
             LogicalType::String { max_length: None } => "TEXT".into(),
             LogicalType::Bytes => "BLOB".into(),
             LogicalType::Date => "DATE".into(),
@@ -87,6 +90,10 @@ impl Dialect for Sqlite {
             LogicalType::Json => "JSON".into(),
             LogicalType::Custom { sql } => sql.to_string(),
         }
+    }
+
+    fn normalize_type(&self, sql: &str) -> LogicalType {
+        parse_type(sql)
     }
 
     fn before_sync(&self) -> &'static [&'static str] {
@@ -126,7 +133,12 @@ impl Dialect for Sqlite {
         // default nor a non-constant default.
         let constant_default = matches!(
             column.default,
-            Some(DefaultValue::Bool(_) | DefaultValue::Int(_) | DefaultValue::Float(_) | DefaultValue::Text(_))
+            Some(
+                DefaultValue::Bool(_)
+                    | DefaultValue::Int(_)
+                    | DefaultValue::Float(_)
+                    | DefaultValue::Text(_)
+            )
         );
         if (column.nullable && column.default.is_none()) || constant_default {
             AlterSql::Statements(vec![format!(
@@ -139,7 +151,12 @@ impl Dialect for Sqlite {
         }
     }
 
-    fn add_column_filled(&self, _table: &Table, _column: &Column, _fill: &DefaultValue) -> AlterSql {
+    fn add_column_filled(
+        &self,
+        _table: &Table,
+        _column: &Column,
+        _fill: &DefaultValue,
+    ) -> AlterSql {
         AlterSql::Rebuild
     }
 
@@ -180,7 +197,7 @@ const INDEXES: &str = r#"SELECT m.name, il.name, il."unique", ii.name
 FROM sqlite_schema AS m
 JOIN pragma_index_list(m.name) AS il
 JOIN pragma_index_info(il.name) AS ii
-WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite\_%' ESCAPE '\' AND il.origin = 'c'
+WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite\_%' ESCAPE '\' AND il.origin IN ('c', 'u')
 ORDER BY m.name, il.name, ii.seqno"#;
 
 const FOREIGN_KEYS: &str = r#"SELECT m.name, fk.id, fk."table", fk."from", fk."to", fk.on_delete
@@ -207,11 +224,17 @@ impl Introspector for Sqlite {
                 let mut column = Column::new(name.clone(), ty);
                 // A primary key column is NOT NULL whatever SQLite's legacy rules say.
                 column.nullable = not_null == 0 && pk == 0;
-                column.default = default.filter(|d| !d.eq_ignore_ascii_case("null")).map(|d| parse_default(&d, &column.ty));
+                column.default = default
+                    .filter(|d| !d.eq_ignore_ascii_case("null"))
+                    .map(|d| parse_default(&d, &column.ty, Escapes::Standard));
                 if pk > 0 {
                     keys.entry(table.clone()).or_default().push((pk, name));
                 }
-                tables.entry(table.clone()).or_insert_with(|| Table::new(table)).columns.push(column);
+                tables
+                    .entry(table.clone())
+                    .or_insert_with(|| Table::new(table))
+                    .columns
+                    .push(column);
             }
             for (table, mut key) in keys {
                 key.sort();
@@ -224,10 +247,16 @@ impl Introspector for Sqlite {
                 let name: String = get(&row, 1)?;
                 let unique: i64 = get(&row, 2)?;
                 let column: Option<String> = get(&row, 3)?;
-                let Some(t) = tables.get_mut(&table) else { continue };
+                let Some(t) = tables.get_mut(&table) else {
+                    continue;
+                };
                 match t.indexes.last_mut() {
                     Some(index) if index.name == name => index.columns.extend(column),
-                    _ => t.indexes.push(Index { name, columns: column.into_iter().collect(), unique: unique != 0 }),
+                    _ => t.indexes.push(Index {
+                        name,
+                        columns: column.into_iter().collect(),
+                        unique: unique != 0,
+                    }),
                 }
             }
             let mut fks: Vec<(String, i64, ForeignKey)> = Vec::new();
@@ -245,7 +274,13 @@ impl Introspector for Sqlite {
                     }
                     _ => {
                         let action = ReferentialAction::parse(&on_delete).unwrap_or_default();
-                        let fk = ForeignKey::new(&table, vec![from], ref_table, to.into_iter().collect(), action);
+                        let fk = ForeignKey::new(
+                            &table,
+                            vec![from],
+                            ref_table,
+                            to.into_iter().collect(),
+                            action,
+                        );
                         fks.push((table, id, fk));
                     }
                 }
@@ -256,7 +291,8 @@ impl Introspector for Sqlite {
                 {
                     fk.ref_columns = target.primary_key.clone();
                 }
-                fk.name = ForeignKey::new(&table, fk.columns.clone(), "", vec![], fk.on_delete).name;
+                fk.name =
+                    ForeignKey::new(&table, fk.columns.clone(), "", vec![], fk.on_delete).name;
                 if let Some(t) = tables.get_mut(&table) {
                     t.foreign_keys.push(fk);
                 }
@@ -264,13 +300,6 @@ impl Introspector for Sqlite {
             Ok(Schema { tables })
         })
     }
-}
-
-fn get<'r, T>(row: &'r AnyRow, index: usize) -> Result<T>
-where
-    T: sqlx::Decode<'r, sqlx::Any> + sqlx::Type<sqlx::Any>,
-{
-    row.try_get(index).map_err(|e| Error::Introspect(format!("unexpected catalog row: {e}")))
 }
 
 /// A declared SQLite type back to its logical type.
@@ -283,19 +312,24 @@ fn parse_type(declared: &str) -> LogicalType {
         ("integer" | "bigint" | "int8", _) => LogicalType::I64,
         ("float" | "float4", _) => LogicalType::F32,
         ("double" | "double precision" | "real" | "float8", _) => LogicalType::F64,
-        ("varchar" | "character varying" | "nvarchar", [n]) => LogicalType::String { max_length: Some(*n) },
+        ("varchar" | "character varying" | "nvarchar", [n]) => LogicalType::String {
+            max_length: Some(*n),
+        },
         ("text" | "clob", _) => LogicalType::String { max_length: None },
         ("blob" | "bytea", _) => LogicalType::Bytes,
         ("date", _) => LogicalType::Date,
         ("time", _) => LogicalType::Time,
         ("datetime", _) => LogicalType::DateTime,
         ("timestamp", _) => LogicalType::Timestamp,
-        ("decimal" | "numeric", [p, s]) => {
-            LogicalType::Decimal { precision: (*p).min(255) as u8, scale: (*s).min(255) as u8 }
-        }
+        ("decimal" | "numeric", [p, s]) => LogicalType::Decimal {
+            precision: (*p).min(255) as u8,
+            scale: (*s).min(255) as u8,
+        },
         ("uuid", _) => LogicalType::Uuid,
         ("json", _) => LogicalType::Json,
-        _ => LogicalType::Custom { sql: declared.to_owned().into() },
+        _ => LogicalType::Custom {
+            sql: declared.to_owned().into(),
+        },
     }
 }
 
@@ -308,7 +342,11 @@ impl Locker for Sqlite {
             };
             let mut lock_path = path.into_os_string();
             lock_path.push(".m-lock");
-            let file = std::fs::OpenOptions::new().create(true).truncate(false).write(true).open(&lock_path)?;
+            let file = std::fs::OpenOptions::new()
+                .create(true)
+                .truncate(false)
+                .write(true)
+                .open(&lock_path)?;
             let started = Instant::now();
             loop {
                 match file.try_lock() {
@@ -335,17 +373,39 @@ mod tests {
 
     #[test]
     fn parses_declared_types() {
-        assert_eq!(parse_type("VARCHAR(140)"), LogicalType::String { max_length: Some(140) });
-        assert_eq!(parse_type("DECIMAL(10,2)"), LogicalType::Decimal { precision: 10, scale: 2 });
+        assert_eq!(
+            parse_type("VARCHAR(140)"),
+            LogicalType::String {
+                max_length: Some(140)
+            }
+        );
+        assert_eq!(
+            parse_type("DECIMAL(10,2)"),
+            LogicalType::Decimal {
+                precision: 10,
+                scale: 2
+            }
+        );
         assert_eq!(parse_type("INTEGER"), LogicalType::I64);
         assert_eq!(parse_type("INT"), LogicalType::I32);
-        assert_eq!(parse_type("geometry"), LogicalType::Custom { sql: "geometry".into() });
+        assert_eq!(
+            parse_type("geometry"),
+            LogicalType::Custom {
+                sql: "geometry".into()
+            }
+        );
     }
 
     #[test]
     fn finds_database_paths() {
-        assert_eq!(database_path("sqlite://app.db?mode=rwc"), Some("app.db".into()));
-        assert_eq!(database_path("sqlite:data/app.db"), Some("data/app.db".into()));
+        assert_eq!(
+            database_path("sqlite://app.db?mode=rwc"),
+            Some("app.db".into())
+        );
+        assert_eq!(
+            database_path("sqlite:data/app.db"),
+            Some("data/app.db".into())
+        );
         assert_eq!(database_path("sqlite::memory:"), None);
     }
 }
