@@ -230,7 +230,12 @@ pub fn build(
         .enumerate()
         .map(|(i, change)| {
             let measured = measured.get(i).copied().flatten();
-            let assessment = assess(&change, measured);
+            let mut assessment = assess(&change, measured);
+            if assessment.risk >= Risk::Warning
+                && let Some(note) = dialect.risk_note(&change)
+            {
+                assessment.reason.push_str(&format!(" ({note})"));
+            }
             let action = match policy.allows(assessment.risk) {
                 Ok(()) => Action::Apply,
                 Err(why) => Action::Blocked(why),
@@ -371,7 +376,7 @@ fn alter_sql(dialect: &dyn Dialect, before: &Table, after: &Table, change: &Chan
         Change::DropNotNull { column: name, .. } => column(name).map_or(AlterSql::Rebuild, |c| dialect.drop_not_null(after, &c)),
         Change::AlterDefault { column: name, .. } => column(name).map_or(AlterSql::Rebuild, |c| dialect.alter_default(after, &c)),
         Change::AddIndex { index, .. } => AlterSql::Statements(vec![dialect.create_index(after, index)]),
-        Change::DropIndex { table, index } => AlterSql::Statements(vec![dialect.drop_index(table, index)]),
+        Change::DropIndex { table, index } => dialect.drop_index(table, index),
         Change::AddForeignKey { table, foreign_key } => dialect.add_foreign_key(table, foreign_key),
         Change::DropForeignKey { table, foreign_key } => dialect.drop_foreign_key(table, foreign_key),
         Change::RenameColumn { table, from, to } => dialect.rename_column(table, from, to),

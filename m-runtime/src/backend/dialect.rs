@@ -1,3 +1,4 @@
+use crate::diff::Change;
 use crate::schema::{Column, DefaultValue, ForeignKey, Index, LogicalType, Table};
 
 /// How one schema change is carried out on a backend.
@@ -30,6 +31,13 @@ pub trait Dialect: Send + Sync {
         LogicalType::Custom {
             sql: sql.to_owned().into(),
         }
+    }
+
+    /// How this database carries out `change`, when that matters to the
+    /// risk (a table rewrite, no rollback); the planner appends it to the
+    /// reason of WARNING and BREAKING changes.
+    fn risk_note(&self, _change: &Change) -> Option<&'static str> {
+        None
     }
 
     /// Whether DDL can be rolled back inside a transaction.
@@ -175,8 +183,11 @@ pub trait Dialect: Send + Sync {
         )
     }
 
-    fn drop_index(&self, _table: &str, index: &Index) -> String {
-        format!("DROP INDEX {}", self.quote_ident(&index.name))
+    fn drop_index(&self, _table: &str, index: &Index) -> AlterSql {
+        AlterSql::Statements(vec![format!(
+            "DROP INDEX {}",
+            self.quote_ident(&index.name)
+        )])
     }
 
     fn add_column(&self, table: &Table, column: &Column) -> AlterSql {

@@ -5,7 +5,7 @@
 //! in `_m_sync_journal`; every step is idempotent by diff (a re-run
 //! re-plans from the live schema), and a table is created with its indexes
 //! in one statement. Introspection reads `information_schema` for
-//! `DATABASE()` in five queries whatever the number of tables. The run lock
+//! `DATABASE()` in four queries whatever the number of tables. The run lock
 //! is `GET_LOCK` held by a dedicated connection.
 //!
 //! Type mapping: bool `TINYINT(1)` (what `BOOLEAN` means), i16 `SMALLINT`,
@@ -39,6 +39,7 @@ use std::time::Duration;
 
 use super::normalize::{Escapes, get, parse_default, split_type};
 use super::{AlterSql, Backend, Dialect, Introspector, LockGuard, Locker, is_internal_table};
+use crate::diff::Change;
 use crate::schema::{
     Column, DefaultValue, ForeignKey, Index, LogicalType, ReferentialAction, Schema, Table,
 };
@@ -120,6 +121,19 @@ impl Dialect for MySql {
         false
     }
 
+    fn risk_note(&self, change: &Change) -> Option<&'static str> {
+        match change {
+            Change::AlterColumnType { .. }
+            | Change::SetNotNull { .. }
+            | Change::AlterPrimaryKey { .. } => Some(
+                "MySQL copies the table for this change and commits it at once: it cannot be rolled back",
+            ),
+            _ => Some(
+                "MySQL commits DDL at once: it cannot be rolled back; a failed sync is finished by re-running it",
+            ),
+        }
+    }
+
     fn case_insensitive_columns(&self) -> bool {
         true
     }
@@ -174,6 +188,27 @@ impl Dialect for MySql {
         }
     }
 
+    /// `NULL` is spelled out for nullable columns: without it a `TIMESTAMP`
+    /// column is NOT NULL on servers with `explicit_defaults_for_timestamp`
+    /// off.
+    fn column_definition(&self, table: &Table, column: &Column) -> String {
+        let mut sql = format!(
+            "{} {}",
+            self.quote_ident(&column.name),
+            self.column_type(table, column)
+        );
+        sql.push_str(if column.nullable {
+            " NULL"
+        } else {
+            " NOT NULL"
+        });
+        if let Some(default) = &column.default {
+            sql.push_str(" DEFAULT ");
+            sql.push_str(&self.default_expr(default, &column.ty));
+        }
+        sql
+    }
+
     /// One statement: the table with its keys and indexes, so that an
     /// interrupted sync never leaves a table without its indexes.
     fn create_table(&self, table: &Table) -> Vec<String> {
@@ -214,12 +249,12 @@ impl Dialect for MySql {
         )
     }
 
-    fn drop_index(&self, table: &str, index: &Index) -> String {
-        format!(
+    fn drop_index(&self, table: &str, index: &Index) -> AlterSql {
+        AlterSql::Statements(vec![format!(
             "DROP INDEX {} ON {}",
             self.quote_ident(&index.name),
             self.quote_ident(table)
-        )
+        )])
     }
 
     fn alter_column_type(&self, table: &Table, column: &Column) -> AlterSql {
@@ -305,10 +340,9 @@ impl MySql {
     }
 }
 
-const VERSION: &str = "SELECT CAST(VERSION() AS CHAR)";
-
+/// Every column of every table, and the server version (MariaDB or MySQL).
 const COLUMNS: &str = r#"SELECT CAST(c.TABLE_NAME AS CHAR), CAST(c.COLUMN_NAME AS CHAR), CAST(c.COLUMN_TYPE AS CHAR),
-  CAST(c.IS_NULLABLE AS CHAR), CAST(c.COLUMN_DEFAULT AS CHAR), CAST(c.EXTRA AS CHAR)
+  CAST(c.IS_NULLABLE AS CHAR), CAST(c.COLUMN_DEFAULT AS CHAR), CAST(c.EXTRA AS CHAR), CAST(VERSION() AS CHAR)
 FROM information_schema.COLUMNS c
 JOIN information_schema.TABLES t ON t.TABLE_SCHEMA = c.TABLE_SCHEMA AND t.TABLE_NAME = c.TABLE_NAME
 WHERE c.TABLE_SCHEMA = DATABASE() AND t.TABLE_TYPE = 'BASE TABLE'
@@ -337,13 +371,12 @@ WHERE CONSTRAINT_SCHEMA = DATABASE()"#;
 impl Introspector for MySql {
     fn introspect<'a>(&'a self, db: &'a Db) -> BoxFuture<'a, Result<Schema>> {
         Box::pin(async move {
-            let version: String = match db.fetch_all(VERSION).await?.first() {
-                Some(row) => get(row, 0)?,
-                None => String::new(),
-            };
-            let mariadb = version.to_ascii_lowercase().contains("mariadb");
             let mut tables: BTreeMap<String, Table> = BTreeMap::new();
+            let mut mariadb = false;
             for row in db.fetch_all(COLUMNS).await? {
+                mariadb = get::<String>(&row, 6)?
+                    .to_ascii_lowercase()
+                    .contains("mariadb");
                 let table: String = get(&row, 0)?;
                 if is_internal_table(&table) {
                     continue;
@@ -417,8 +450,10 @@ impl Introspector for MySql {
                 let fks = &t.foreign_keys;
                 t.indexes.retain(|i| {
                     let functional = i.columns.iter().any(String::is_empty);
-                    let made_for_fk =
-                        !i.unique && fks.iter().any(|fk| fk.name == i.name && i.columns.starts_with(&fk.columns));
+                    let made_for_fk = !i.unique
+                        && fks
+                            .iter()
+                            .any(|fk| fk.name == i.name && i.columns.starts_with(&fk.columns));
                     !functional && !made_for_fk
                 });
             }

@@ -17,6 +17,7 @@ use std::time::{Duration, Instant};
 
 use super::normalize::{Escapes, get, parse_default, split_type};
 use super::{AlterSql, Backend, Dialect, Introspector, LockGuard, Locker, is_internal_table};
+use crate::diff::Change;
 use crate::schema::{Column, ForeignKey, Index, LogicalType, ReferentialAction, Schema, Table};
 use crate::{BoxFuture, Db, Error, Result};
 
@@ -71,6 +72,18 @@ impl Dialect for Postgres {
         }
     }
 
+    fn risk_note(&self, change: &Change) -> Option<&'static str> {
+        match change {
+            Change::AlterColumnType { .. } => Some(
+                "PostgreSQL rewrites the table and its indexes under an exclusive lock for this type change",
+            ),
+            Change::SetNotNull { .. } => {
+                Some("PostgreSQL scans the whole table under an exclusive lock")
+            }
+            _ => None,
+        }
+    }
+
     fn placeholder(&self, n: usize) -> String {
         format!("${n}")
     }
@@ -100,6 +113,20 @@ impl Dialect for Postgres {
             self.quote_ident(&table.name),
             actions.join(", ")
         )])
+    }
+
+    /// A unique constraint owns its index, which only goes with the
+    /// constraint; a plain index has no constraint. Either way one of the two
+    /// statements does the work and the other finds nothing.
+    fn drop_index(&self, table: &str, index: &Index) -> AlterSql {
+        let name = self.quote_ident(&index.name);
+        AlterSql::Statements(vec![
+            format!(
+                "ALTER TABLE {} DROP CONSTRAINT IF EXISTS {name}",
+                self.quote_ident(table)
+            ),
+            format!("DROP INDEX IF EXISTS {name}"),
+        ])
     }
 
     fn set_not_null(&self, table: &Table, column: &Column) -> AlterSql {
@@ -188,9 +215,11 @@ impl Introspector for Postgres {
                 let default: Option<String> = get(&row, 4)?;
                 let mut column = Column::new(name, ty);
                 column.nullable = not_null == 0;
+                // A `serial` column's `nextval(...)` is how it generates keys,
+                // not a default m manages: it is left alone.
                 column.default = default
                     .map(|d| strip_casts(&d).to_owned())
-                    .filter(|d| !d.eq_ignore_ascii_case("null"))
+                    .filter(|d| !d.eq_ignore_ascii_case("null") && !d.starts_with("nextval("))
                     .map(|d| parse_default(&d, &column.ty, Escapes::Standard));
                 tables
                     .entry(table.clone())

@@ -151,6 +151,35 @@ impl Dialect for Sqlite {
         }
     }
 
+    /// The index of a `UNIQUE` constraint (`sqlite_autoindex_*`, a reserved
+    /// name) is re-created under its conventional name by a rebuild.
+    fn create_index(&self, table: &Table, index: &Index) -> String {
+        let name = if is_constraint_index(&index.name) {
+            Index::conventional_name(&table.name, &index.columns, index.unique)
+        } else {
+            index.name.clone()
+        };
+        format!(
+            "CREATE {}INDEX {} ON {} ({})",
+            if index.unique { "UNIQUE " } else { "" },
+            self.quote_ident(&name),
+            self.quote_ident(&table.name),
+            self.ident_list(&index.columns)
+        )
+    }
+
+    /// The index of a `UNIQUE` constraint goes only with a rebuild.
+    fn drop_index(&self, _table: &str, index: &Index) -> AlterSql {
+        if is_constraint_index(&index.name) {
+            AlterSql::Rebuild
+        } else {
+            AlterSql::Statements(vec![format!(
+                "DROP INDEX {}",
+                self.quote_ident(&index.name)
+            )])
+        }
+    }
+
     fn add_column_filled(
         &self,
         _table: &Table,
@@ -183,6 +212,11 @@ impl Dialect for Sqlite {
     fn drop_foreign_key(&self, _table: &str, _fk: &ForeignKey) -> AlterSql {
         AlterSql::Rebuild
     }
+}
+
+/// Whether SQLite made this index for a `UNIQUE` constraint.
+fn is_constraint_index(name: &str) -> bool {
+    name.starts_with("sqlite_autoindex_")
 }
 
 /// Every user table, with its column, index and foreign key rows, in three
