@@ -6,7 +6,7 @@ use m_runtime::diff::Change;
 use m_runtime::schema::{
     Column, DefaultValue, ForeignKey, LogicalType as T, ReferentialAction, Schema, Table,
 };
-use m_tests::all_backends;
+use m_tests::{Backend, all_backends};
 
 fn v1() -> Schema {
     let mut schema = Schema::default();
@@ -115,11 +115,29 @@ all_backends!(in_place_changes_keep_rows, |t| async move {
     t.exec("INSERT INTO item (id, name, qty, price, owner_id) VALUES (1, 'one', 1, 1.5, 1), (2, 'two', NULL, 2.5, NULL), (3, 'three', 3, 3.5, 1)").await;
     let (plan, report) = t.sync(&v2(), &Policy::allow_warning()).await;
     assert!(report.is_complete(), "{:#?}", plan.changes);
-    assert!(
-        plan.changes
-            .iter()
-            .any(|c| matches!(c.change, Change::SetNotNull { .. }))
-    );
+    let set_not_null = plan
+        .changes
+        .iter()
+        .find(|c| matches!(c.change, Change::SetNotNull { .. }))
+        .expect("set not null");
+    // The reason says how this backend carries the change out.
+    match t.backend {
+        Backend::Postgres => assert!(
+            set_not_null.reason.contains("PostgreSQL scans"),
+            "{}",
+            set_not_null.reason
+        ),
+        Backend::Mysql => assert!(
+            set_not_null.reason.contains("cannot be rolled back"),
+            "{}",
+            set_not_null.reason
+        ),
+        Backend::Sqlite => assert!(
+            set_not_null.reason.contains("rebuild of `item`"),
+            "{}",
+            set_not_null.reason
+        ),
+    }
     let again = t.verify(&v2()).await;
     assert!(
         again.is_empty(),
@@ -170,7 +188,7 @@ all_backends!(a_unique_index_on_unbounded_text, |t| async move {
             .index(["tag"], false),
     );
     let (plan, report) = t.sync(&schema, &Policy::default()).await;
-    if t.backend == m_tests::Backend::Mysql {
+    if t.backend == Backend::Mysql {
         // A prefix cannot enforce uniqueness: blocked, with what to do.
         let blocked: Vec<_> = report
             .blocked
@@ -197,4 +215,50 @@ all_backends!(a_unique_index_on_unbounded_text, |t| async move {
         "{:#?}",
         t.verify(&schema).await.changes
     );
+});
+
+all_backends!(a_handmade_unique_constraint_goes, |t| async move {
+    let id = match t.backend {
+        Backend::Sqlite => "INTEGER",
+        _ => "BIGINT",
+    };
+    t.exec(&format!(
+        "CREATE TABLE tag (id {id} PRIMARY KEY, label VARCHAR(20) NOT NULL, note VARCHAR(20), CONSTRAINT tag_label_key UNIQUE (label))"
+    ))
+    .await;
+    t.exec("CREATE INDEX tag_note ON tag (note)").await;
+    t.exec("INSERT INTO tag (id, label, note) VALUES (1, 'a', 'x'), (2, 'b', 'x')")
+        .await;
+    let mut schema = Schema::default();
+    schema.insert(
+        Table::new("tag")
+            .column(Column::new("id", T::I64))
+            .column(Column::new(
+                "label",
+                T::String {
+                    max_length: Some(20),
+                },
+            ))
+            .column(
+                Column::new(
+                    "note",
+                    T::String {
+                        max_length: Some(20),
+                    },
+                )
+                .nullable(),
+            )
+            .primary_key(["id"]),
+    );
+    let (plan, report) = t.sync(&schema, &Policy::allow_warning()).await;
+    assert!(report.is_complete());
+    assert_eq!(plan.changes.len(), 2, "{:#?}", plan.changes);
+    assert!(
+        t.verify(&schema).await.is_empty(),
+        "{:#?}",
+        t.verify(&schema).await.changes
+    );
+    // The uniqueness is gone with the constraint; the rows stayed.
+    t.exec("INSERT INTO tag (id, label) VALUES (3, 'a')").await;
+    assert_eq!(t.count("tag").await, 3);
 });
