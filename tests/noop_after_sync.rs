@@ -17,6 +17,8 @@ fn handwritten(backend: Backend) -> Vec<&'static str> {
                created DATETIME DEFAULT CURRENT_TIMESTAMP, big BIGINT, qty INT, PRIMARY KEY ("group", "user"))"#,
             r#"CREATE INDEX "by hand" ON "order" (note)"#,
             r#"CREATE TABLE "select" (id INTEGER PRIMARY KEY, "user" VARCHAR(20) NOT NULL, body TEXT, UNIQUE ("user"))"#,
+            // Names are case-insensitive in SQLite.
+            r#"CREATE TABLE "Mixed" ("Title" VARCHAR(10))"#,
         ],
         Backend::Postgres => vec![
             r#"CREATE TABLE "order" ("group" character varying(20) NOT NULL, "user" int4 NOT NULL DEFAULT '0', flag bool DEFAULT true,
@@ -24,6 +26,8 @@ fn handwritten(backend: Backend) -> Vec<&'static str> {
                created timestamp DEFAULT now(), big int8, qty integer, PRIMARY KEY ("group", "user"))"#,
             r#"CREATE INDEX "by hand" ON "order" (note)"#,
             r#"CREATE TABLE "select" (id bigint PRIMARY KEY, "user" character varying(20) NOT NULL, body text, CONSTRAINT u UNIQUE ("user"))"#,
+            // Unquoted names fold to lower case.
+            r#"CREATE TABLE Mixed (Title VARCHAR(10))"#,
         ],
         Backend::Mysql => vec![
             r#"CREATE TABLE `order` (`group` varchar(20) NOT NULL, `user` int(11) NOT NULL DEFAULT '0', flag tinyint(1) DEFAULT 1,
@@ -31,6 +35,8 @@ fn handwritten(backend: Backend) -> Vec<&'static str> {
                created datetime(6) DEFAULT current_timestamp(6), big bigint(20), qty integer, PRIMARY KEY (`group`, `user`))"#,
             r#"CREATE INDEX `by hand` ON `order` (note)"#,
             r#"CREATE TABLE `select` (id bigint PRIMARY KEY, `user` varchar(20) NOT NULL, body longtext, CONSTRAINT u UNIQUE (`user`))"#,
+            // Column names are case-insensitive (table names are not, on Linux).
+            r#"CREATE TABLE mixed (Title VARCHAR(10))"#,
         ],
     }
 }
@@ -102,6 +108,17 @@ fn declared(backend: Backend) -> Schema {
             .primary_key(["id"])
             .index(["user"], true),
     );
+    schema.insert(
+        Table::new("mixed").column(
+            Column::new(
+                "title",
+                T::String {
+                    max_length: Some(10),
+                },
+            )
+            .nullable(),
+        ),
+    );
     schema
 }
 
@@ -116,4 +133,31 @@ all_backends!(handwritten_aliases_diff_to_nothing, |t| async move {
         t.backend.name(),
         plan.changes
     );
+});
+
+all_backends!(changes_reach_tables_named_in_another_case, |t| async move {
+    for sql in handwritten(t.backend) {
+        t.exec(sql).await;
+    }
+    // A new column and an index on the hand-written `Mixed`/`Title`.
+    let mut desired = declared(t.backend);
+    let mixed = desired.tables.remove("mixed").expect("mixed");
+    desired.insert(
+        mixed
+            .column(
+                Column::new(
+                    "body",
+                    T::String {
+                        max_length: Some(10),
+                    },
+                )
+                .nullable(),
+            )
+            .index(["title", "body"], false),
+    );
+    let (plan, report) = t.sync(&desired, &m_runtime::Policy::default()).await;
+    assert_eq!(plan.changes.len(), 2, "{:#?}", plan.changes);
+    assert!(report.is_complete());
+    let again = t.verify(&desired).await;
+    assert!(again.is_empty(), "{:#?}", again.changes);
 });

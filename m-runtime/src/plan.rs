@@ -179,8 +179,8 @@ pub async fn plan_against(db: &Db, live: &Schema, desired: &Schema, policy: &Pol
 
 /// Reads both schemas in the dialect's terms before diffing: declared
 /// `sql_type`s become the logical type they stand for (`int4` is `i32` on
-/// PostgreSQL), and where column names are case-insensitive (MySQL) a live
-/// column takes the declared spelling of its name.
+/// PostgreSQL), and where names are case-insensitive (columns on MySQL,
+/// tables and columns on SQLite) a live name takes its declared spelling.
 pub fn prepare(dialect: &dyn Dialect, live: &Schema, desired: &Schema) -> (Schema, Schema) {
     let mut desired = desired.clone();
     for column in desired.tables.values_mut().flat_map(|t| t.columns.iter_mut()) {
@@ -189,26 +189,56 @@ pub fn prepare(dialect: &dyn Dialect, live: &Schema, desired: &Schema) -> (Schem
         }
     }
     let mut live = live.clone();
+    if dialect.case_insensitive_tables() {
+        let renames: BTreeMap<String, String> = live
+            .tables
+            .keys()
+            .filter(|name| !desired.tables.contains_key(*name))
+            .filter_map(|name| {
+                let want = desired.tables.keys().find(|w| w.eq_ignore_ascii_case(name) && !live.tables.contains_key(*w))?;
+                Some((name.clone(), want.clone()))
+            })
+            .collect();
+        for (from, to) in &renames {
+            if let Some(mut table) = live.tables.remove(from) {
+                table.name = to.clone();
+                live.tables.insert(to.clone(), table);
+            }
+        }
+        for fk in live.tables.values_mut().flat_map(|t| t.foreign_keys.iter_mut()) {
+            if let Some(to) = renames.get(&fk.ref_table) {
+                fk.ref_table = to.clone();
+            }
+        }
+    }
     if dialect.case_insensitive_columns() {
+        // The declared spelling of a live column name of `table`, if it differs.
+        let spelling = |table: &str, live: &str| -> Option<String> {
+            let want = desired.table(table)?;
+            want.columns
+                .iter()
+                .map(|c| c.name.as_str())
+                .chain(want.columns.iter().flat_map(|c| c.renamed_from.iter().map(String::as_str)))
+                .find(|w| *w != live && w.eq_ignore_ascii_case(live))
+                .map(str::to_owned)
+        };
         for (name, table) in &mut live.tables {
-            let Some(want) = desired.table(name) else { continue };
-            let spelling = |live: &str| {
-                want.columns
-                    .iter()
-                    .map(|c| c.name.as_str())
-                    .chain(want.columns.iter().flat_map(|c| c.renamed_from.iter().map(String::as_str)))
-                    .find(|w| *w != live && w.eq_ignore_ascii_case(live))
-                    .map(str::to_owned)
-            };
             let rename = |c: &mut String| {
-                if let Some(w) = spelling(c) {
+                if let Some(w) = spelling(name, c) {
                     *c = w;
                 }
             };
             table.columns.iter_mut().for_each(|c| rename(&mut c.name));
             table.primary_key.iter_mut().for_each(rename);
             table.indexes.iter_mut().flat_map(|i| i.columns.iter_mut()).for_each(rename);
-            table.foreign_keys.iter_mut().flat_map(|f| f.columns.iter_mut()).for_each(rename);
+            for fk in &mut table.foreign_keys {
+                fk.columns.iter_mut().for_each(rename);
+                for c in &mut fk.ref_columns {
+                    if let Some(w) = spelling(&fk.ref_table, c) {
+                        *c = w;
+                    }
+                }
+            }
         }
     }
     (live, desired)

@@ -67,10 +67,15 @@ pub trait Dialect: Send + Sync {
         "?".to_owned()
     }
 
-    /// Whether column names compare case-insensitively (MySQL): the planner
-    /// then matches a live `Title` to a declared `title` instead of seeing
-    /// a new column and an orphan.
+    /// Whether column names compare case-insensitively (MySQL, SQLite): the
+    /// planner then matches a live `Title` to a declared `title` instead of
+    /// seeing a new column and an orphan.
     fn case_insensitive_columns(&self) -> bool {
+        false
+    }
+
+    /// Whether table names compare case-insensitively (SQLite).
+    fn case_insensitive_tables(&self) -> bool {
         false
     }
 

@@ -170,7 +170,7 @@ FROM pg_class c
 JOIN pg_namespace n ON n.oid = c.relnamespace
 JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
 LEFT JOIN pg_attrdef d ON d.adrelid = c.oid AND d.adnum = a.attnum
-WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p')
+WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p') AND NOT c.relispartition
 ORDER BY c.relname, a.attnum"#;
 
 /// Every index (primary keys and unique constraints included) on plain
@@ -320,9 +320,40 @@ fn parse_type(sql: &str) -> LogicalType {
         },
         ("uuid", []) => LogicalType::Uuid,
         ("jsonb", []) => LogicalType::Json,
-        _ => LogicalType::Custom {
-            sql: sql.trim().to_ascii_lowercase().into(),
+        (other, args) => LogicalType::Custom {
+            sql: custom_spelling(sql, other, args).into(),
         },
+    }
+}
+
+/// One spelling for a type m has no logical type for: `format_type`'s
+/// (`char(2)` → `character(2)`); a type with non-numeric arguments keeps
+/// its own, lowercased.
+fn custom_spelling(sql: &str, name: &str, args: &[u32]) -> String {
+    let simple = sql.find('(').is_none_or(|open| {
+        sql[open..]
+            .chars()
+            .all(|c| c.is_ascii_digit() || "(), ".contains(c))
+    });
+    if !simple {
+        return sql.trim().to_ascii_lowercase();
+    }
+    let name = match name {
+        "char" | "bpchar" => "character",
+        "timetz" => "time with time zone",
+        "varbit" => "bit varying",
+        other => other,
+    };
+    match args {
+        [] if name == "character" => "character(1)".to_owned(),
+        [] => name.to_owned(),
+        args => format!(
+            "{name}({})",
+            args.iter()
+                .map(u32::to_string)
+                .collect::<Vec<_>>()
+                .join(",")
+        ),
     }
 }
 
@@ -452,6 +483,19 @@ mod tests {
                 sql: "numeric".into()
             }
         );
+    }
+
+    #[test]
+    fn spells_other_types_one_way() {
+        let custom = |sql: &str| LogicalType::Custom {
+            sql: sql.to_owned().into(),
+        };
+        assert_eq!(parse_type("char(2)"), custom("character(2)"));
+        assert_eq!(parse_type("character(2)"), custom("character(2)"));
+        assert_eq!(parse_type("bpchar"), custom("character(1)"));
+        assert_eq!(parse_type("timetz"), custom("time with time zone"));
+        assert_eq!(parse_type("integer[]"), custom("integer[]"));
+        assert_eq!(parse_type("bit varying(8)"), custom("bit varying(8)"));
     }
 
     #[test]

@@ -96,6 +96,14 @@ impl Dialect for Sqlite {
         parse_type(sql)
     }
 
+    fn case_insensitive_columns(&self) -> bool {
+        true
+    }
+
+    fn case_insensitive_tables(&self) -> bool {
+        true
+    }
+
     fn before_sync(&self) -> &'static [&'static str] {
         &["PRAGMA foreign_keys = OFF"]
     }
