@@ -102,15 +102,25 @@ pub trait Dialect: Send + Sync {
     }
 
     /// The `DEFAULT` expression of a value.
-    fn default_expr(&self, value: &DefaultValue, _ty: &LogicalType) -> String {
+    fn default_expr(&self, value: &DefaultValue, ty: &LogicalType) -> String {
         match value {
             DefaultValue::Bool(b) => self.bool_literal(*b).to_owned(),
             DefaultValue::Int(i) => i.to_string(),
             DefaultValue::Float(f) => format!("{f:?}"),
             DefaultValue::Text(t) => self.quote_str(t),
-            DefaultValue::CurrentTimestamp => "CURRENT_TIMESTAMP".to_owned(),
-            DefaultValue::Sql(sql) => sql.to_string(),
+            DefaultValue::CurrentTimestamp => self.current_timestamp(ty),
+            DefaultValue::Sql(sql) => self.sql_default(sql),
         }
+    }
+
+    /// The current date and time as the default of a column of type `ty`.
+    fn current_timestamp(&self, _ty: &LogicalType) -> String {
+        "CURRENT_TIMESTAMP".to_owned()
+    }
+
+    /// A raw SQL expression as a `DEFAULT`.
+    fn sql_default(&self, sql: &str) -> String {
+        sql.to_owned()
     }
 
     /// The expression for a text value's length in characters.
@@ -127,12 +137,20 @@ pub trait Dialect: Send + Sync {
         );
         if !column.nullable {
             sql.push_str(" NOT NULL");
+        } else if self.explicit_null() {
+            sql.push_str(" NULL");
         }
         if let Some(default) = &column.default {
             sql.push_str(" DEFAULT ");
             sql.push_str(&self.default_expr(default, &column.ty));
         }
         sql
+    }
+
+    /// Whether a nullable column says `NULL` (MySQL: a `TIMESTAMP` that does
+    /// not is NOT NULL on some servers).
+    fn explicit_null(&self) -> bool {
+        false
     }
 
     /// The primary key clause of a `CREATE TABLE`.
@@ -153,7 +171,8 @@ pub trait Dialect: Send + Sync {
         )
     }
 
-    /// `CREATE TABLE` with its primary key and foreign keys, then its indexes.
+    /// `CREATE TABLE` with its primary key and foreign keys, then its
+    /// indexes (in the same statement where [`Dialect::inline_indexes`]).
     fn create_table(&self, table: &Table) -> Vec<String> {
         let mut parts: Vec<String> = table
             .columns
@@ -161,6 +180,17 @@ pub trait Dialect: Send + Sync {
             .map(|c| self.column_definition(table, c))
             .collect();
         parts.extend(self.primary_key_clause(table));
+        let inline = self.inline_indexes();
+        if inline {
+            parts.extend(table.indexes.iter().map(|i| {
+                format!(
+                    "{}INDEX {} ({})",
+                    if i.unique { "UNIQUE " } else { "" },
+                    self.quote_ident(&self.index_name(table, i)),
+                    self.index_columns(table, i)
+                )
+            }));
+        }
         parts.extend(
             table
                 .foreign_keys
@@ -172,8 +202,16 @@ pub trait Dialect: Send + Sync {
             self.quote_ident(&table.name),
             parts.join(",\n  ")
         )];
-        statements.extend(table.indexes.iter().map(|i| self.create_index(table, i)));
+        if !inline {
+            statements.extend(table.indexes.iter().map(|i| self.create_index(table, i)));
+        }
         statements
+    }
+
+    /// Whether `CREATE TABLE` declares the indexes too (MySQL), making the
+    /// table and its indexes one statement.
+    fn inline_indexes(&self) -> bool {
+        false
     }
 
     /// `CREATE [UNIQUE] INDEX` of `index` on `table` (which holds the
@@ -182,10 +220,21 @@ pub trait Dialect: Send + Sync {
         format!(
             "CREATE {}INDEX {} ON {} ({})",
             if index.unique { "UNIQUE " } else { "" },
-            self.quote_ident(&index.name),
+            self.quote_ident(&self.index_name(table, index)),
             self.quote_ident(&table.name),
-            self.ident_list(&index.columns)
+            self.index_columns(table, index)
         )
+    }
+
+    /// The name an index is created under (SQLite re-creates the index of a
+    /// `UNIQUE` constraint, whose name is reserved, under another).
+    fn index_name(&self, _table: &Table, index: &Index) -> String {
+        index.name.clone()
+    }
+
+    /// The column list of an index (MySQL indexes a prefix of unbounded text).
+    fn index_columns(&self, _table: &Table, index: &Index) -> String {
+        self.ident_list(&index.columns)
     }
 
     fn drop_index(&self, _table: &str, index: &Index) -> AlterSql {

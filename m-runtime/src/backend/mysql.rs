@@ -171,82 +171,40 @@ impl Dialect for MySql {
         format!("'{}'", value.replace('\\', "\\\\").replace('\'', "''"))
     }
 
-    fn default_expr(&self, value: &DefaultValue, ty: &LogicalType) -> String {
-        match value {
-            // The precision must match the column's (DATETIME(6), TIMESTAMP(6)).
-            DefaultValue::CurrentTimestamp
-                if matches!(ty, LogicalType::DateTime | LogicalType::Timestamp) =>
-            {
-                "CURRENT_TIMESTAMP(6)".to_owned()
-            }
-            DefaultValue::Bool(b) => self.bool_literal(*b).to_owned(),
-            DefaultValue::Int(i) => i.to_string(),
-            DefaultValue::Float(f) => format!("{f:?}"),
-            DefaultValue::Text(t) => self.quote_str(t),
-            DefaultValue::CurrentTimestamp => "CURRENT_TIMESTAMP".to_owned(),
-            DefaultValue::Sql(sql) => sql.to_string(),
+    /// The precision must match the column's (`DATETIME(6)`, `TIMESTAMP(6)`).
+    fn current_timestamp(&self, ty: &LogicalType) -> String {
+        match ty {
+            LogicalType::DateTime | LogicalType::Timestamp => "CURRENT_TIMESTAMP(6)".to_owned(),
+            _ => "CURRENT_TIMESTAMP".to_owned(),
         }
     }
 
     /// `NULL` is spelled out for nullable columns: without it a `TIMESTAMP`
     /// column is NOT NULL on servers with `explicit_defaults_for_timestamp`
     /// off.
-    fn column_definition(&self, table: &Table, column: &Column) -> String {
-        let mut sql = format!(
-            "{} {}",
-            self.quote_ident(&column.name),
-            self.column_type(table, column)
-        );
-        sql.push_str(if column.nullable {
-            " NULL"
-        } else {
-            " NOT NULL"
-        });
-        if let Some(default) = &column.default {
-            sql.push_str(" DEFAULT ");
-            sql.push_str(&self.default_expr(default, &column.ty));
-        }
-        sql
+    fn explicit_null(&self) -> bool {
+        true
     }
 
-    /// One statement: the table with its keys and indexes, so that an
-    /// interrupted sync never leaves a table without its indexes.
-    fn create_table(&self, table: &Table) -> Vec<String> {
-        let mut parts: Vec<String> = table
+    /// A table and its indexes in one statement, so that an interrupted sync
+    /// never leaves a table without its indexes.
+    fn inline_indexes(&self) -> bool {
+        true
+    }
+
+    /// Unbounded columns are indexed by their first [`PREFIX_LENGTH`] characters.
+    fn index_columns(&self, table: &Table, index: &Index) -> String {
+        index
             .columns
             .iter()
-            .map(|c| self.column_definition(table, c))
-            .collect();
-        parts.extend(self.primary_key_clause(table));
-        parts.extend(table.indexes.iter().map(|i| {
-            format!(
-                "{} {} ({})",
-                if i.unique { "UNIQUE KEY" } else { "KEY" },
-                self.quote_ident(&i.name),
-                self.index_columns(table, i)
-            )
-        }));
-        parts.extend(
-            table
-                .foreign_keys
-                .iter()
-                .map(|fk| self.foreign_key_clause(fk)),
-        );
-        vec![format!(
-            "CREATE TABLE {} (\n  {}\n)",
-            self.quote_ident(&table.name),
-            parts.join(",\n  ")
-        )]
-    }
-
-    fn create_index(&self, table: &Table, index: &Index) -> String {
-        format!(
-            "CREATE {}INDEX {} ON {} ({})",
-            if index.unique { "UNIQUE " } else { "" },
-            self.quote_ident(&index.name),
-            self.quote_ident(&table.name),
-            self.index_columns(table, index)
-        )
+            .map(|name| match table.get_column(name) {
+                Some(c) if unbounded(&c.ty) => {
+                    format!("{}({PREFIX_LENGTH})", self.quote_ident(name))
+                }
+                _ => self.quote_ident(name),
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
     }
 
     fn drop_index(&self, table: &str, index: &Index) -> AlterSql {
@@ -322,21 +280,6 @@ impl MySql {
             self.quote_ident(&table.name),
             self.column_definition(table, column)
         )])
-    }
-
-    /// An index's column list, with a prefix length for unbounded columns.
-    fn index_columns(&self, table: &Table, index: &Index) -> String {
-        index
-            .columns
-            .iter()
-            .map(|name| match table.get_column(name) {
-                Some(c) if unbounded(&c.ty) => {
-                    format!("{}({PREFIX_LENGTH})", self.quote_ident(name))
-                }
-                _ => self.quote_ident(name),
-            })
-            .collect::<Vec<_>>()
-            .join(", ")
     }
 }
 

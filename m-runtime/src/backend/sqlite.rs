@@ -124,16 +124,9 @@ impl Dialect for Sqlite {
         format!("LENGTH({expr})")
     }
 
-    fn default_expr(&self, value: &DefaultValue, _ty: &LogicalType) -> String {
-        match value {
-            DefaultValue::Bool(b) => self.bool_literal(*b).to_owned(),
-            DefaultValue::Int(i) => i.to_string(),
-            DefaultValue::Float(f) => format!("{f:?}"),
-            DefaultValue::Text(t) => self.quote_str(t),
-            DefaultValue::CurrentTimestamp => "CURRENT_TIMESTAMP".to_owned(),
-            // SQLite takes an expression default only in parentheses.
-            DefaultValue::Sql(sql) => format!("({sql})"),
-        }
+    /// SQLite takes an expression default only in parentheses.
+    fn sql_default(&self, sql: &str) -> String {
+        format!("({sql})")
     }
 
     fn add_column(&self, table: &Table, column: &Column) -> AlterSql {
@@ -161,19 +154,12 @@ impl Dialect for Sqlite {
 
     /// The index of a `UNIQUE` constraint (`sqlite_autoindex_*`, a reserved
     /// name) is re-created under its conventional name by a rebuild.
-    fn create_index(&self, table: &Table, index: &Index) -> String {
-        let name = if is_constraint_index(&index.name) {
+    fn index_name(&self, table: &Table, index: &Index) -> String {
+        if is_constraint_index(&index.name) {
             Index::conventional_name(&table.name, &index.columns, index.unique)
         } else {
             index.name.clone()
-        };
-        format!(
-            "CREATE {}INDEX {} ON {} ({})",
-            if index.unique { "UNIQUE " } else { "" },
-            self.quote_ident(&name),
-            self.quote_ident(&table.name),
-            self.ident_list(&index.columns)
-        )
+        }
     }
 
     /// The index of a `UNIQUE` constraint goes only with a rebuild.
