@@ -262,3 +262,41 @@ all_backends!(a_handmade_unique_constraint_goes, |t| async move {
     t.exec("INSERT INTO tag (id, label) VALUES (3, 'a')").await;
     assert_eq!(t.count("tag").await, 3);
 });
+
+all_backends!(dropping_the_index_a_foreign_key_uses, |t| async move {
+    let mut schema = Schema::default();
+    schema.insert(
+        Table::new("owner")
+            .column(Column::new("id", T::I64))
+            .primary_key(["id"]),
+    );
+    schema.insert(
+        Table::new("pet")
+            .column(Column::new("id", T::I64))
+            .column(Column::new("owner_id", T::I64))
+            .primary_key(["id"])
+            .index(["owner_id"], false)
+            .foreign_key(ForeignKey::new(
+                "pet",
+                vec!["owner_id".into()],
+                "owner",
+                vec!["id".into()],
+                ReferentialAction::Cascade,
+            )),
+    );
+    t.sync(&schema, &Policy::default()).await;
+    t.exec("INSERT INTO owner (id) VALUES (1)").await;
+    t.exec("INSERT INTO pet (id, owner_id) VALUES (1, 1), (2, 1)")
+        .await;
+    // MySQL needs an index for the key: dropping the declared one gives the
+    // key its own in the same statement.
+    schema.tables.get_mut("pet").expect("pet").indexes.clear();
+    let (plan, report) = t.sync(&schema, &Policy::allow_warning()).await;
+    assert!(report.is_complete());
+    assert_eq!(plan.changes.len(), 1, "{:#?}", plan.changes);
+    let again = t.verify(&schema).await;
+    assert!(again.is_empty(), "{:#?}", again.changes);
+    // The key still holds.
+    t.exec("DELETE FROM owner WHERE id = 1").await;
+    assert_eq!(t.count("pet").await, 0);
+});

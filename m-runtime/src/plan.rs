@@ -406,7 +406,7 @@ fn alter_sql(dialect: &dyn Dialect, before: &Table, after: &Table, change: &Chan
         Change::DropNotNull { column: name, .. } => column(name).map_or(AlterSql::Rebuild, |c| dialect.drop_not_null(after, &c)),
         Change::AlterDefault { column: name, .. } => column(name).map_or(AlterSql::Rebuild, |c| dialect.alter_default(after, &c)),
         Change::AddIndex { index, .. } => AlterSql::Statements(vec![dialect.create_index(after, index)]),
-        Change::DropIndex { table, index } => dialect.drop_index(table, index),
+        Change::DropIndex { index, .. } => dialect.drop_index(before, index),
         Change::AddForeignKey { table, foreign_key } => dialect.add_foreign_key(table, foreign_key),
         Change::DropForeignKey { table, foreign_key } => dialect.drop_foreign_key(table, foreign_key),
         Change::RenameColumn { table, from, to } => dialect.rename_column(table, from, to),

@@ -237,7 +237,9 @@ pub trait Dialect: Send + Sync {
         self.ident_list(&index.columns)
     }
 
-    fn drop_index(&self, _table: &str, index: &Index) -> AlterSql {
+    /// Drops `index` from `table` (the table before the change: its keys
+    /// and other indexes tell a dialect what still needs the index).
+    fn drop_index(&self, _table: &Table, index: &Index) -> AlterSql {
         AlterSql::Statements(vec![format!(
             "DROP INDEX {}",
             self.quote_ident(&index.name)

@@ -207,11 +207,32 @@ impl Dialect for MySql {
             .join(", ")
     }
 
-    fn drop_index(&self, table: &str, index: &Index) -> AlterSql {
+    /// A foreign key needs an index that starts with its columns. When the
+    /// index to drop is the only one, the same statement gives the key an
+    /// index of its own, named after it (as MySQL names the index it makes
+    /// for a key, which introspection leaves out).
+    fn drop_index(&self, table: &Table, index: &Index) -> AlterSql {
+        let covered = |columns: &[String]| {
+            table.primary_key.starts_with(columns)
+                || table
+                    .indexes
+                    .iter()
+                    .any(|i| i.name != index.name && i.columns.starts_with(columns))
+        };
+        let mut actions = vec![format!("DROP INDEX {}", self.quote_ident(&index.name))];
+        for fk in &table.foreign_keys {
+            if index.columns.starts_with(&fk.columns) && !covered(&fk.columns) {
+                actions.push(format!(
+                    "ADD INDEX {} ({})",
+                    self.quote_ident(&fk.name),
+                    self.ident_list(&fk.columns)
+                ));
+            }
+        }
         AlterSql::Statements(vec![format!(
-            "DROP INDEX {} ON {}",
-            self.quote_ident(&index.name),
-            self.quote_ident(table)
+            "ALTER TABLE {} {}",
+            self.quote_ident(&table.name),
+            actions.join(", ")
         )])
     }
 
@@ -294,7 +315,7 @@ ORDER BY c.TABLE_NAME, c.ORDINAL_POSITION"#;
 const INDEXES: &str = r#"SELECT CAST(TABLE_NAME AS CHAR), CAST(INDEX_NAME AS CHAR), CAST(NON_UNIQUE AS SIGNED),
   CAST(COLUMN_NAME AS CHAR)
 FROM information_schema.STATISTICS
-WHERE TABLE_SCHEMA = DATABASE()
+WHERE TABLE_SCHEMA = DATABASE() AND INDEX_TYPE NOT IN ('FULLTEXT', 'SPATIAL')
 ORDER BY TABLE_NAME, INDEX_NAME, SEQ_IN_INDEX"#;
 
 const FOREIGN_KEYS: &str = r#"SELECT CAST(k.TABLE_NAME AS CHAR), CAST(k.CONSTRAINT_NAME AS CHAR),

@@ -118,12 +118,12 @@ impl Dialect for Postgres {
     /// A unique constraint owns its index, which only goes with the
     /// constraint; a plain index has no constraint. Either way one of the two
     /// statements does the work and the other finds nothing.
-    fn drop_index(&self, table: &str, index: &Index) -> AlterSql {
+    fn drop_index(&self, table: &Table, index: &Index) -> AlterSql {
         let name = self.quote_ident(&index.name);
         AlterSql::Statements(vec![
             format!(
                 "ALTER TABLE {} DROP CONSTRAINT IF EXISTS {name}",
-                self.quote_ident(table)
+                self.quote_ident(&table.name)
             ),
             format!("DROP INDEX IF EXISTS {name}"),
         ])
@@ -174,7 +174,8 @@ WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p') AND NOT c.relispa
 ORDER BY c.relname, a.attnum"#;
 
 /// Every index (primary keys and unique constraints included) on plain
-/// columns, one row per key column; expression indexes are left out.
+/// columns, one row per key column. What m cannot declare (expression and
+/// partial indexes, exclusion constraints) is left out, and so left alone.
 const INDEXES: &str = r#"SELECT t.relname::text, i.relname::text,
   (CASE WHEN ix.indisunique THEN 1 ELSE 0 END)::bigint, (CASE WHEN ix.indisprimary THEN 1 ELSE 0 END)::bigint,
   a.attname::text
@@ -184,7 +185,8 @@ JOIN pg_class i ON i.oid = ix.indexrelid
 JOIN pg_namespace n ON n.oid = t.relnamespace
 CROSS JOIN LATERAL unnest(ix.indkey::int2[]) WITH ORDINALITY AS k(attnum, ord)
 JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = k.attnum
-WHERE n.nspname = current_schema() AND t.relkind IN ('r', 'p') AND ix.indexprs IS NULL AND k.ord <= ix.indnkeyatts
+WHERE n.nspname = current_schema() AND t.relkind IN ('r', 'p') AND ix.indexprs IS NULL AND ix.indpred IS NULL
+  AND NOT ix.indisexclusion AND k.ord <= ix.indnkeyatts
 ORDER BY t.relname, i.relname, k.ord"#;
 
 /// Every foreign key, one row per column pair.

@@ -163,7 +163,7 @@ impl Dialect for Sqlite {
     }
 
     /// The index of a `UNIQUE` constraint goes only with a rebuild.
-    fn drop_index(&self, _table: &str, index: &Index) -> AlterSql {
+    fn drop_index(&self, _table: &Table, index: &Index) -> AlterSql {
         if is_constraint_index(&index.name) {
             AlterSql::Rebuild
         } else {
