@@ -4,7 +4,12 @@
 //! transaction: all of it commits or none of it does. Where it is not
 //! (MySQL/MariaDB commit each DDL statement), statements run one by one; a
 //! re-run re-plans from the live schema and so finishes exactly what is
-//! missing.
+//! missing. Every step is idempotent by diff: a change that takes several
+//! statements leaves, when cut short, a schema whose diff is the rest of it
+//! (e.g. a NOT NULL column added with a temporary fill default whose drop
+//! did not run yet diffs to "drop the default"). Such a run records each
+//! applied statement in [`JOURNAL_TABLE`], and the next run reports the one
+//! that stopped part-way ([`SyncReport::resumed`]).
 
 use sha2::{Digest, Sha256};
 

@@ -7,6 +7,11 @@
 //!   catalog queries.
 //! - [`Backend`]: ties the two to a URL scheme and connection setup.
 //!
+//! - [`Locker`]: the database-level lock that serialises migration runs.
+//!
+//! Built in: [`sqlite`], [`postgres`], [`mysql`] (MySQL and MariaDB); each
+//! module's documentation gives its type mapping and its limits.
+//!
 //! A third-party crate adds a database by implementing these traits and
 //! connecting with [`Db::connect_with`](crate::Db::connect_with); its sqlx
 //! driver must be installed into sqlx's `Any` driver list.

@@ -50,7 +50,7 @@ use crate::{BoxFuture, Db, Error, Result};
 pub struct MySql;
 
 /// How many leading characters an index on unbounded text covers.
-const PREFIX_LENGTH: u32 = 255;
+pub const PREFIX_LENGTH: u32 = 255;
 
 impl Backend for MySql {
     fn name(&self) -> &'static str {
