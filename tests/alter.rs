@@ -183,9 +183,16 @@ all_backends!(a_unique_index_on_unbounded_text, |t| async move {
             .column(Column::new("id", T::I64))
             .column(Column::new("body", T::String { max_length: None }))
             .column(Column::new("tag", T::String { max_length: None }))
+            .column(Column::new(
+                "title",
+                T::String {
+                    max_length: Some(1000),
+                },
+            ))
             .primary_key(["id"])
             .index(["body"], true)
-            .index(["tag"], false),
+            .index(["tag"], false)
+            .index(["title", "id"], false),
     );
     let (plan, report) = t.sync(&schema, &Policy::default()).await;
     if t.backend == Backend::Mysql {

@@ -22,10 +22,12 @@
 //!   column is misread. `TEXT`/`MEDIUMTEXT` and `BLOB`/`MEDIUMBLOB` read back
 //!   as unbounded text and bytes (m does not widen them), `DATETIME` without
 //!   fractional seconds as datetime.
-//! - Unbounded text and bytes cannot be indexed whole: a plain index on them
-//!   indexes the first 255 characters (a prefix index), while a unique
-//!   index or primary key on them would only enforce uniqueness of that
-//!   prefix, so the planner blocks it and asks for a `max_length`.
+//! - Unbounded text and bytes, and strings longer than 768 characters
+//!   (InnoDB keys hold 3072 bytes, 4 per utf8mb4 character), cannot be
+//!   indexed whole: a plain index on them indexes the first 255 characters
+//!   (a prefix index), while a unique index or primary key on them would
+//!   only enforce uniqueness of that prefix, so the planner blocks it and
+//!   asks for a `max_length` of at most 768.
 //! - MySQL creates an index named after a foreign key when no index covers
 //!   its columns; introspection leaves that index out. An index that serves
 //!   a foreign key cannot be dropped while the key exists.
@@ -76,12 +78,18 @@ impl Backend for MySql {
     }
 }
 
+/// The longest `VARCHAR` InnoDB indexes whole: 3072 bytes of 4-byte utf8mb4.
+pub const MAX_INDEXED_VARCHAR: u32 = 3072 / 4;
+
 /// Whether a column of this type can only be indexed by a prefix.
-fn unbounded(ty: &LogicalType) -> bool {
-    matches!(
-        ty,
-        LogicalType::String { max_length: None } | LogicalType::Bytes | LogicalType::Json
-    )
+fn needs_prefix(ty: &LogicalType) -> bool {
+    match ty {
+        LogicalType::String {
+            max_length: Some(n),
+        } => *n > MAX_INDEXED_VARCHAR,
+        LogicalType::String { max_length: None } | LogicalType::Bytes | LogicalType::Json => true,
+        _ => false,
+    }
 }
 
 impl Dialect for MySql {
@@ -151,11 +159,11 @@ impl Dialect for MySql {
         let mut problems = Vec::new();
         for (what, columns) in unique_sets {
             for name in columns {
-                if let Some(column) = table.get_column(name).filter(|c| unbounded(&c.ty)) {
+                if let Some(column) = table.get_column(name).filter(|c| needs_prefix(&c.ty)) {
                     problems.push((
                         name.clone(),
                         format!(
-                            "MySQL cannot enforce {what} over `{}.{name}`, a column of unbounded {}: declare a `max_length` for it (VARCHAR), or drop it from the key",
+                            "MySQL cannot enforce {what} over `{}.{name}`, a column of type {} (InnoDB indexes at most {MAX_INDEXED_VARCHAR} characters): declare a `max_length` of at most {MAX_INDEXED_VARCHAR} for it, or drop it from the key",
                             table.name, column.ty
                         ),
                     ));
@@ -198,7 +206,7 @@ impl Dialect for MySql {
             .columns
             .iter()
             .map(|name| match table.get_column(name) {
-                Some(c) if unbounded(&c.ty) => {
+                Some(c) if needs_prefix(&c.ty) => {
                     format!("{}({PREFIX_LENGTH})", self.quote_ident(name))
                 }
                 _ => self.quote_ident(name),
@@ -708,5 +716,24 @@ mod tests {
             MySql.create_index(&table, &table.indexes[1]),
             "CREATE INDEX `ix_t__tag` ON `t` (`tag`(255))"
         );
+    }
+
+    #[test]
+    fn long_varchars_are_indexed_by_a_prefix() {
+        let string = |n| LogicalType::String {
+            max_length: Some(n),
+        };
+        let table = Table::new("t")
+            .column(Column::new("fits", string(MAX_INDEXED_VARCHAR)))
+            .column(Column::new("long", string(MAX_INDEXED_VARCHAR + 1)))
+            .index(["fits", "long"], false)
+            .index(["fits"], true);
+        assert!(MySql.unsupported(&table).is_empty());
+        assert_eq!(
+            MySql.create_index(&table, &table.indexes[0]),
+            "CREATE INDEX `ix_t__fits_long` ON `t` (`fits`, `long`(255))"
+        );
+        let table = table.index(["long"], true);
+        assert_eq!(MySql.unsupported(&table).len(), 1);
     }
 }
