@@ -29,8 +29,9 @@
 //!   only enforce uniqueness of that prefix, so the planner blocks it and
 //!   asks for a `max_length` of at most 768.
 //! - MySQL creates an index named after a foreign key when no index covers
-//!   its columns; introspection leaves that index out. An index that serves
-//!   a foreign key cannot be dropped while the key exists.
+//!   its columns; introspection leaves that index out, and dropping the key
+//!   drops it. Dropping the only index a foreign key can use gives the key
+//!   an index of its own (named after it) in the same statement.
 //! - `MODIFY COLUMN` restates the whole column (type, nullability and
 //!   default, from the target column); attributes m does not model
 //!   (`AUTO_INCREMENT`, `COMMENT`, a charset) are not kept.
@@ -134,8 +135,12 @@ impl Dialect for MySql {
             Change::AlterColumnType { .. }
             | Change::SetNotNull { .. }
             | Change::AlterPrimaryKey { .. } => Some(
-                "MySQL copies the table for this change and commits it at once: it cannot be rolled back",
+                "MySQL rebuilds the table for this change and commits it at once: it cannot be rolled back",
             ),
+            // Reported, never run by sync.
+            Change::OrphanColumn { .. }
+            | Change::OrphanTable { .. }
+            | Change::RenameColumn { .. } => None,
             _ => Some(
                 "MySQL commits DDL at once: it cannot be rolled back; a failed sync is finished by re-running it",
             ),
