@@ -34,8 +34,13 @@
 //!   an index of its own (named after it) in the same statement.
 //! - `MODIFY COLUMN` restates the whole column (type, nullability and
 //!   default, from the target column); attributes m does not model
-//!   (`AUTO_INCREMENT`, `COMMENT`, a charset) are not kept.
-//! - Column names compare case-insensitively, as MySQL does.
+//!   (`AUTO_INCREMENT`, `ON UPDATE`, `COMMENT`, a charset) are not kept.
+//! - Column names compare case-insensitively, as MySQL does. Table names
+//!   compare exactly, as on Linux servers (`lower_case_table_names = 0`);
+//!   on a server that folds them, declare them in lower case.
+//! - Written for MySQL 8 and MariaDB 10.2.7+, tested on MariaDB 10.11. A
+//!   string default on a `LONGTEXT` column needs MariaDB (MySQL 8 takes
+//!   only expression defaults there).
 
 use std::collections::BTreeMap;
 use std::time::Duration;
