@@ -64,7 +64,7 @@ pub mod state;
 pub use boot::{Boot, boot};
 pub use db::Db;
 pub use error::{BoxError, Error, Result};
-pub use execute::{SyncReport, apply};
+pub use execute::{Interrupted, SyncReport, apply, apply_observed};
 pub use m_macros::{after_sync, before_sync, doctype, migration};
 pub use plan::{Plan, Policy, plan};
 pub use registry::{DocType, Registry};

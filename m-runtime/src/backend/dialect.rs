@@ -1,3 +1,4 @@
+use crate::diff::Change;
 use crate::schema::{Column, DefaultValue, ForeignKey, Index, LogicalType, Table};
 
 /// How one schema change is carried out on a backend.
@@ -22,13 +23,21 @@ pub trait Dialect: Send + Sync {
     /// The SQL type of `column` in `table`.
     fn column_type(&self, table: &Table, column: &Column) -> String;
 
-    /// What introspection reads back for a column declared with
-    /// `sql_type = sql`, so that an escape-hatch type that spells a known
-    /// type (`TEXT`, `int4`) diffs to nothing. Default: the spelling itself.
-    fn canonical_type(&self, sql: &str) -> LogicalType {
+    /// A type spelled in this dialect's SQL (`int4`, `character varying(20)`)
+    /// as the logical type it stands for; `Custom` when it has none. The
+    /// planner reads `sql_type = "..."` declarations through it, so that a
+    /// declared alias compares equal to what the catalog reports.
+    fn normalize_type(&self, sql: &str) -> LogicalType {
         LogicalType::Custom {
             sql: sql.to_owned().into(),
         }
+    }
+
+    /// How this database carries out `change`, when that matters to the
+    /// risk (a table rewrite, no rollback); the planner appends it to the
+    /// reason of WARNING and BREAKING changes.
+    fn risk_note(&self, _change: &Change) -> Option<&'static str> {
+        None
     }
 
     /// Whether DDL can be rolled back inside a transaction.
@@ -53,6 +62,31 @@ pub trait Dialect: Send + Sync {
         None
     }
 
+    /// The `n`th (1-based) bound parameter of a statement: `?` or `$n`.
+    fn placeholder(&self, _n: usize) -> String {
+        "?".to_owned()
+    }
+
+    /// Whether column names compare case-insensitively (MySQL, SQLite): the
+    /// planner then matches a live `Title` to a declared `title` instead of
+    /// seeing a new column and an orphan.
+    fn case_insensitive_columns(&self) -> bool {
+        false
+    }
+
+    /// Whether table names compare case-insensitively (SQLite).
+    fn case_insensitive_tables(&self) -> bool {
+        false
+    }
+
+    /// What of `table` this database cannot build: `(column, message)`
+    /// pairs whose message says what to declare instead (e.g. MySQL cannot
+    /// put a unique index on unbounded text). The planner blocks the
+    /// changes that need it.
+    fn unsupported(&self, _table: &Table) -> Vec<(String, String)> {
+        Vec::new()
+    }
+
     /// Opens a transaction.
     fn begin(&self) -> &'static str {
         "BEGIN"
@@ -68,15 +102,25 @@ pub trait Dialect: Send + Sync {
     }
 
     /// The `DEFAULT` expression of a value.
-    fn default_expr(&self, value: &DefaultValue, _ty: &LogicalType) -> String {
+    fn default_expr(&self, value: &DefaultValue, ty: &LogicalType) -> String {
         match value {
             DefaultValue::Bool(b) => self.bool_literal(*b).to_owned(),
             DefaultValue::Int(i) => i.to_string(),
             DefaultValue::Float(f) => format!("{f:?}"),
             DefaultValue::Text(t) => self.quote_str(t),
-            DefaultValue::CurrentTimestamp => "CURRENT_TIMESTAMP".to_owned(),
-            DefaultValue::Sql(sql) => sql.to_string(),
+            DefaultValue::CurrentTimestamp => self.current_timestamp(ty),
+            DefaultValue::Sql(sql) => self.sql_default(sql),
         }
+    }
+
+    /// The current date and time as the default of a column of type `ty`.
+    fn current_timestamp(&self, _ty: &LogicalType) -> String {
+        "CURRENT_TIMESTAMP".to_owned()
+    }
+
+    /// A raw SQL expression as a `DEFAULT`.
+    fn sql_default(&self, sql: &str) -> String {
+        sql.to_owned()
     }
 
     /// The expression for a text value's length in characters.
@@ -93,12 +137,20 @@ pub trait Dialect: Send + Sync {
         );
         if !column.nullable {
             sql.push_str(" NOT NULL");
+        } else if self.explicit_null() {
+            sql.push_str(" NULL");
         }
         if let Some(default) = &column.default {
             sql.push_str(" DEFAULT ");
             sql.push_str(&self.default_expr(default, &column.ty));
         }
         sql
+    }
+
+    /// Whether a nullable column says `NULL` (MySQL: a `TIMESTAMP` that does
+    /// not is NOT NULL on some servers).
+    fn explicit_null(&self) -> bool {
+        false
     }
 
     /// The primary key clause of a `CREATE TABLE`.
@@ -119,7 +171,8 @@ pub trait Dialect: Send + Sync {
         )
     }
 
-    /// `CREATE TABLE` with its primary key and foreign keys, then its indexes.
+    /// `CREATE TABLE` with its primary key and foreign keys, then its
+    /// indexes (in the same statement where [`Dialect::inline_indexes`]).
     fn create_table(&self, table: &Table) -> Vec<String> {
         let mut parts: Vec<String> = table
             .columns
@@ -127,6 +180,17 @@ pub trait Dialect: Send + Sync {
             .map(|c| self.column_definition(table, c))
             .collect();
         parts.extend(self.primary_key_clause(table));
+        let inline = self.inline_indexes();
+        if inline {
+            parts.extend(table.indexes.iter().map(|i| {
+                format!(
+                    "{}INDEX {} ({})",
+                    if i.unique { "UNIQUE " } else { "" },
+                    self.quote_ident(&self.index_name(table, i)),
+                    self.index_columns(table, i)
+                )
+            }));
+        }
         parts.extend(
             table
                 .foreign_keys
@@ -138,27 +202,48 @@ pub trait Dialect: Send + Sync {
             self.quote_ident(&table.name),
             parts.join(",\n  ")
         )];
-        statements.extend(
-            table
-                .indexes
-                .iter()
-                .map(|i| self.create_index(&table.name, i)),
-        );
+        if !inline {
+            statements.extend(table.indexes.iter().map(|i| self.create_index(table, i)));
+        }
         statements
     }
 
-    fn create_index(&self, table: &str, index: &Index) -> String {
+    /// Whether `CREATE TABLE` declares the indexes too (MySQL), making the
+    /// table and its indexes one statement.
+    fn inline_indexes(&self) -> bool {
+        false
+    }
+
+    /// `CREATE [UNIQUE] INDEX` of `index` on `table` (which holds the
+    /// index's columns, so that a dialect can look at their types).
+    fn create_index(&self, table: &Table, index: &Index) -> String {
         format!(
             "CREATE {}INDEX {} ON {} ({})",
             if index.unique { "UNIQUE " } else { "" },
-            self.quote_ident(&index.name),
-            self.quote_ident(table),
-            self.ident_list(&index.columns)
+            self.quote_ident(&self.index_name(table, index)),
+            self.quote_ident(&table.name),
+            self.index_columns(table, index)
         )
     }
 
-    fn drop_index(&self, _table: &str, index: &Index) -> String {
-        format!("DROP INDEX {}", self.quote_ident(&index.name))
+    /// The name an index is created under (SQLite re-creates the index of a
+    /// `UNIQUE` constraint, whose name is reserved, under another).
+    fn index_name(&self, _table: &Table, index: &Index) -> String {
+        index.name.clone()
+    }
+
+    /// The column list of an index (MySQL indexes a prefix of unbounded text).
+    fn index_columns(&self, _table: &Table, index: &Index) -> String {
+        self.ident_list(&index.columns)
+    }
+
+    /// Drops `index` from `table` (the table before the change: its keys
+    /// and other indexes tell a dialect what still needs the index).
+    fn drop_index(&self, _table: &Table, index: &Index) -> AlterSql {
+        AlterSql::Statements(vec![format!(
+            "DROP INDEX {}",
+            self.quote_ident(&index.name)
+        )])
     }
 
     fn add_column(&self, table: &Table, column: &Column) -> AlterSql {
@@ -274,12 +359,7 @@ pub trait Dialect: Send + Sync {
             self.quote_ident(&temp),
             self.quote_ident(&target.name)
         ));
-        statements.extend(
-            target
-                .indexes
-                .iter()
-                .map(|i| self.create_index(&target.name, i)),
-        );
+        statements.extend(target.indexes.iter().map(|i| self.create_index(target, i)));
         statements
     }
 

@@ -7,6 +7,11 @@
 //!   catalog queries.
 //! - [`Backend`]: ties the two to a URL scheme and connection setup.
 //!
+//! - [`Locker`]: the database-level lock that serialises migration runs.
+//!
+//! Built in: [`sqlite`], [`postgres`], [`mysql`] (MySQL and MariaDB); each
+//! module's documentation gives its type mapping and its limits.
+//!
 //! A third-party crate adds a database by implementing these traits and
 //! connecting with [`Db::connect_with`](crate::Db::connect_with); its sqlx
 //! driver must be installed into sqlx's `Any` driver list.
@@ -68,13 +73,15 @@ pub fn for_url(url: &str) -> Option<Arc<dyn Backend>> {
     builtin().into_iter().find(|b| b.handles(url))
 }
 
+// One `push` per enabled feature; clippy sees the pushes without the `cfg`s.
+#[allow(unused_mut, clippy::vec_init_then_push)]
 fn builtin() -> Vec<Arc<dyn Backend>> {
-    vec![
-        #[cfg(feature = "sqlite")]
-        Arc::new(sqlite::Sqlite),
-        #[cfg(feature = "postgres")]
-        Arc::new(postgres::Postgres),
-        #[cfg(feature = "mysql")]
-        Arc::new(mysql::MySql),
-    ]
+    let mut all: Vec<Arc<dyn Backend>> = Vec::new();
+    #[cfg(feature = "sqlite")]
+    all.push(Arc::new(sqlite::Sqlite));
+    #[cfg(feature = "postgres")]
+    all.push(Arc::new(postgres::Postgres));
+    #[cfg(feature = "mysql")]
+    all.push(Arc::new(mysql::MySql));
+    all
 }

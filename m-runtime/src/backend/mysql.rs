@@ -1,14 +1,64 @@
-//! MySQL.
+//! MySQL and MariaDB.
+//!
+//! MySQL commits every DDL statement on its own, so a sync cannot be one
+//! transaction: the executor runs statements one by one and records each
+//! in `_m_sync_journal`; every step is idempotent by diff (a re-run
+//! re-plans from the live schema), and a table is created with its indexes
+//! in one statement. Introspection reads `information_schema` for
+//! `DATABASE()` in four queries whatever the number of tables. The run lock
+//! is `GET_LOCK` held by a dedicated connection.
+//!
+//! Type mapping: bool `TINYINT(1)` (what `BOOLEAN` means), i16 `SMALLINT`,
+//! i32 `INT`, i64 `BIGINT`, f32 `FLOAT`, f64 `DOUBLE`, string `VARCHAR(n)` /
+//! `LONGTEXT`, bytes `LONGBLOB`, date `DATE`, time `TIME`, datetime
+//! `DATETIME(6)`, timestamp `TIMESTAMP(6)` (MySQL stores it in UTC; its range
+//! ends in 2038), decimal `DECIMAL(p,s)`, uuid `CHAR(36)`, json `JSON`
+//! (MariaDB stores that as `LONGTEXT` with a `json_valid` check, which
+//! introspection reads back as json).
+//!
+//! Decisions and limits:
+//! - `CHAR(36)` reads back as uuid: m never creates a `CHAR` column for a
+//!   string (strings are `VARCHAR`), so only a hand-made `CHAR(36)` string
+//!   column is misread. `TEXT`/`MEDIUMTEXT` and `BLOB`/`MEDIUMBLOB` read back
+//!   as unbounded text and bytes (m does not widen them), `DATETIME` without
+//!   fractional seconds as datetime.
+//! - Unbounded text and bytes, and strings longer than 768 characters
+//!   (InnoDB keys hold 3072 bytes, 4 per utf8mb4 character), cannot be
+//!   indexed whole: a plain index on them indexes the first 255 characters
+//!   (a prefix index), while a unique index or primary key on them would
+//!   only enforce uniqueness of that prefix, so the planner blocks it and
+//!   asks for a `max_length` of at most 768.
+//! - MySQL creates an index named after a foreign key when no index covers
+//!   its columns; introspection leaves that index out, and dropping the key
+//!   drops it. Dropping the only index a foreign key can use gives the key
+//!   an index of its own (named after it) in the same statement.
+//! - `MODIFY COLUMN` restates the whole column (type, nullability and
+//!   default, from the target column); attributes m does not model
+//!   (`AUTO_INCREMENT`, `ON UPDATE`, `COMMENT`, a charset) are not kept.
+//! - Column names compare case-insensitively, as MySQL does. Table names
+//!   compare exactly, as on Linux servers (`lower_case_table_names = 0`);
+//!   on a server that folds them, declare them in lower case.
+//! - Written for MySQL 8 and MariaDB 10.2.7+, tested on MariaDB 10.11. A
+//!   string default on a `LONGTEXT` column needs MariaDB (MySQL 8 takes
+//!   only expression defaults there).
 
+use std::collections::BTreeMap;
 use std::time::Duration;
 
-use super::{AlterSql, Backend, Dialect, Introspector, LockGuard, Locker};
-use crate::schema::{Column, Schema, Table};
+use super::normalize::{Escapes, get, parse_default, split_type};
+use super::{AlterSql, Backend, Dialect, Introspector, LockGuard, Locker, is_internal_table};
+use crate::diff::Change;
+use crate::schema::{
+    Column, DefaultValue, ForeignKey, Index, LogicalType, ReferentialAction, Schema, Table,
+};
 use crate::{BoxFuture, Db, Error, Result};
 
-/// The MySQL backend.
+/// The MySQL / MariaDB backend.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct MySql;
+
+/// How many leading characters an index on unbounded text covers.
+pub const PREFIX_LENGTH: u32 = 255;
 
 impl Backend for MySql {
     fn name(&self) -> &'static str {
@@ -26,42 +76,674 @@ impl Backend for MySql {
     fn locker(&self) -> &dyn Locker {
         self
     }
+    fn driver_url(&self, url: &str) -> String {
+        match url.strip_prefix("mariadb://") {
+            Some(rest) => format!("mysql://{rest}"),
+            None => url.to_owned(),
+        }
+    }
+}
+
+/// The longest `VARCHAR` InnoDB indexes whole: 3072 bytes of 4-byte utf8mb4.
+pub const MAX_INDEXED_VARCHAR: u32 = 3072 / 4;
+
+/// Whether a column of this type can only be indexed by a prefix.
+fn needs_prefix(ty: &LogicalType) -> bool {
+    match ty {
+        LogicalType::String {
+            max_length: Some(n),
+        } => *n > MAX_INDEXED_VARCHAR,
+        LogicalType::String { max_length: None } | LogicalType::Bytes | LogicalType::Json => true,
+        _ => false,
+    }
 }
 
 impl Dialect for MySql {
     fn quote_ident(&self, ident: &str) -> String {
-        format!("\"{}\"", ident.replace('"', "\"\""))
+        format!("`{}`", ident.replace('`', "``"))
     }
+
     fn column_type(&self, _table: &Table, column: &Column) -> String {
-        format!("{}", column.ty)
+        match &column.ty {
+            LogicalType::Bool => "TINYINT(1)".into(),
+            LogicalType::I16 => "SMALLINT".into(),
+            LogicalType::I32 => "INT".into(),
+            LogicalType::I64 => "BIGINT".into(),
+            LogicalType::F32 => "FLOAT".into(),
+            LogicalType::F64 => "DOUBLE".into(),
+            LogicalType::String {
+                max_length: Some(n),
+            } => format!("VARCHAR({n})"),
+            LogicalType::String { max_length: None } => "LONGTEXT".into(),
+            LogicalType::Bytes => "LONGBLOB".into(),
+            LogicalType::Date => "DATE".into(),
+            LogicalType::Time => "TIME".into(),
+            LogicalType::DateTime => "DATETIME(6)".into(),
+            LogicalType::Timestamp => "TIMESTAMP(6)".into(),
+            LogicalType::Decimal { precision, scale } => format!("DECIMAL({precision},{scale})"),
+            LogicalType::Uuid => "CHAR(36)".into(),
+            LogicalType::Json => "JSON".into(),
+            LogicalType::Custom { sql } => sql.to_string(),
+        }
     }
-    fn alter_column_type(&self, _table: &Table, _column: &Column) -> AlterSql {
-        AlterSql::Rebuild
+
+    fn normalize_type(&self, sql: &str) -> LogicalType {
+        parse_type(sql)
     }
-    fn set_not_null(&self, _table: &Table, _column: &Column) -> AlterSql {
-        AlterSql::Rebuild
+
+    fn transactional_ddl(&self) -> bool {
+        false
     }
-    fn drop_not_null(&self, _table: &Table, _column: &Column) -> AlterSql {
-        AlterSql::Rebuild
+
+    fn risk_note(&self, change: &Change) -> Option<&'static str> {
+        match change {
+            Change::AlterColumnType { .. }
+            | Change::SetNotNull { .. }
+            | Change::AlterPrimaryKey { .. } => Some(
+                "MySQL rebuilds the table for this change and commits it at once: it cannot be rolled back",
+            ),
+            // Reported, never run by sync.
+            Change::OrphanColumn { .. }
+            | Change::OrphanTable { .. }
+            | Change::RenameColumn { .. } => None,
+            _ => Some(
+                "MySQL commits DDL at once: it cannot be rolled back; a failed sync is finished by re-running it",
+            ),
+        }
+    }
+
+    fn case_insensitive_columns(&self) -> bool {
+        true
+    }
+
+    fn unsupported(&self, table: &Table) -> Vec<(String, String)> {
+        let unique_sets = table
+            .indexes
+            .iter()
+            .filter(|i| i.unique)
+            .map(|i| (format!("unique index `{}`", i.name), &i.columns))
+            .chain(std::iter::once((
+                "the primary key".to_owned(),
+                &table.primary_key,
+            )));
+        let mut problems = Vec::new();
+        for (what, columns) in unique_sets {
+            for name in columns {
+                if let Some(column) = table.get_column(name).filter(|c| needs_prefix(&c.ty)) {
+                    problems.push((
+                        name.clone(),
+                        format!(
+                            "MySQL cannot enforce {what} over `{}.{name}`, a column of type {} (InnoDB indexes at most {MAX_INDEXED_VARCHAR} characters): declare a `max_length` of at most {MAX_INDEXED_VARCHAR} for it, or drop it from the key",
+                            table.name, column.ty
+                        ),
+                    ));
+                }
+            }
+        }
+        problems
+    }
+
+    /// Backslashes are escapes in MySQL string literals (unless the server
+    /// runs with `NO_BACKSLASH_ESCAPES`), so they are doubled too.
+    fn quote_str(&self, value: &str) -> String {
+        format!("'{}'", value.replace('\\', "\\\\").replace('\'', "''"))
+    }
+
+    /// The precision must match the column's (`DATETIME(6)`, `TIMESTAMP(6)`).
+    fn current_timestamp(&self, ty: &LogicalType) -> String {
+        match ty {
+            LogicalType::DateTime | LogicalType::Timestamp => "CURRENT_TIMESTAMP(6)".to_owned(),
+            _ => "CURRENT_TIMESTAMP".to_owned(),
+        }
+    }
+
+    /// `NULL` is spelled out for nullable columns: without it a `TIMESTAMP`
+    /// column is NOT NULL on servers with `explicit_defaults_for_timestamp`
+    /// off.
+    fn explicit_null(&self) -> bool {
+        true
+    }
+
+    /// A table and its indexes in one statement, so that an interrupted sync
+    /// never leaves a table without its indexes.
+    fn inline_indexes(&self) -> bool {
+        true
+    }
+
+    /// Unbounded columns are indexed by their first [`PREFIX_LENGTH`] characters.
+    fn index_columns(&self, table: &Table, index: &Index) -> String {
+        index
+            .columns
+            .iter()
+            .map(|name| match table.get_column(name) {
+                Some(c) if needs_prefix(&c.ty) => {
+                    format!("{}({PREFIX_LENGTH})", self.quote_ident(name))
+                }
+                _ => self.quote_ident(name),
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    /// A foreign key needs an index that starts with its columns. When the
+    /// index to drop is the only one, the same statement gives the key an
+    /// index of its own, named after it (as MySQL names the index it makes
+    /// for a key, which introspection leaves out).
+    fn drop_index(&self, table: &Table, index: &Index) -> AlterSql {
+        let covered = |columns: &[String]| {
+            table.primary_key.starts_with(columns)
+                || table
+                    .indexes
+                    .iter()
+                    .any(|i| i.name != index.name && i.columns.starts_with(columns))
+        };
+        let mut actions = vec![format!("DROP INDEX {}", self.quote_ident(&index.name))];
+        for fk in &table.foreign_keys {
+            if index.columns.starts_with(&fk.columns) && !covered(&fk.columns) {
+                actions.push(format!(
+                    "ADD INDEX {} ({})",
+                    self.quote_ident(&fk.name),
+                    self.ident_list(&fk.columns)
+                ));
+            }
+        }
+        AlterSql::Statements(vec![format!(
+            "ALTER TABLE {} {}",
+            self.quote_ident(&table.name),
+            actions.join(", ")
+        )])
+    }
+
+    fn alter_column_type(&self, table: &Table, column: &Column) -> AlterSql {
+        self.modify_column(table, column)
+    }
+
+    fn set_not_null(&self, table: &Table, column: &Column) -> AlterSql {
+        self.modify_column(table, column)
+    }
+
+    fn drop_not_null(&self, table: &Table, column: &Column) -> AlterSql {
+        self.modify_column(table, column)
+    }
+
+    fn alter_default(&self, table: &Table, column: &Column) -> AlterSql {
+        self.modify_column(table, column)
+    }
+
+    /// Drops the key, then the index MySQL created for it (named after the
+    /// key) if there is one: it is the key's, and no DocType declares it.
+    /// Whether it exists is known only to the server (MySQL did not create
+    /// it when another index covered the columns), hence the prepared
+    /// statement.
+    fn drop_foreign_key(&self, table: &str, fk: &ForeignKey) -> AlterSql {
+        let drop_index = format!(
+            "ALTER TABLE {} DROP INDEX {}",
+            self.quote_ident(table),
+            self.quote_ident(&fk.name)
+        );
+        AlterSql::Statements(vec![
+            format!(
+                "ALTER TABLE {} DROP FOREIGN KEY {}",
+                self.quote_ident(table),
+                self.quote_ident(&fk.name)
+            ),
+            format!(
+                "SET @m_drop_fk_index = (SELECT IF(COUNT(*) > 0, {}, 'DO 0') FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = {} AND INDEX_NAME = {})",
+                self.quote_str(&drop_index),
+                self.quote_str(table),
+                self.quote_str(&fk.name)
+            ),
+            "PREPARE m_drop_fk_index FROM @m_drop_fk_index".to_owned(),
+            "EXECUTE m_drop_fk_index".to_owned(),
+            "DEALLOCATE PREPARE m_drop_fk_index".to_owned(),
+        ])
+    }
+
+    fn alter_primary_key(&self, table: &Table) -> AlterSql {
+        let mut actions = vec!["DROP PRIMARY KEY".to_owned()];
+        actions.extend(self.primary_key_clause(table).map(|pk| format!("ADD {pk}")));
+        AlterSql::Statements(vec![format!(
+            "ALTER TABLE {} {}",
+            self.quote_ident(&table.name),
+            actions.join(", ")
+        )])
     }
 }
 
+impl MySql {
+    /// `MODIFY COLUMN` with the column's whole target definition: MySQL
+    /// resets whatever the definition leaves out.
+    fn modify_column(&self, table: &Table, column: &Column) -> AlterSql {
+        AlterSql::Statements(vec![format!(
+            "ALTER TABLE {} MODIFY COLUMN {}",
+            self.quote_ident(&table.name),
+            self.column_definition(table, column)
+        )])
+    }
+}
+
+/// Every column of every table, and the server version (MariaDB or MySQL).
+const COLUMNS: &str = r#"SELECT CAST(c.TABLE_NAME AS CHAR), CAST(c.COLUMN_NAME AS CHAR), CAST(c.COLUMN_TYPE AS CHAR),
+  CAST(c.IS_NULLABLE AS CHAR), CAST(c.COLUMN_DEFAULT AS CHAR), CAST(c.EXTRA AS CHAR), CAST(VERSION() AS CHAR)
+FROM information_schema.COLUMNS c
+JOIN information_schema.TABLES t ON t.TABLE_SCHEMA = c.TABLE_SCHEMA AND t.TABLE_NAME = c.TABLE_NAME
+WHERE c.TABLE_SCHEMA = DATABASE() AND t.TABLE_TYPE = 'BASE TABLE'
+ORDER BY c.TABLE_NAME, c.ORDINAL_POSITION"#;
+
+const INDEXES: &str = r#"SELECT CAST(TABLE_NAME AS CHAR), CAST(INDEX_NAME AS CHAR), CAST(NON_UNIQUE AS SIGNED),
+  CAST(COLUMN_NAME AS CHAR)
+FROM information_schema.STATISTICS
+WHERE TABLE_SCHEMA = DATABASE() AND INDEX_TYPE NOT IN ('FULLTEXT', 'SPATIAL')
+ORDER BY TABLE_NAME, INDEX_NAME, SEQ_IN_INDEX"#;
+
+const FOREIGN_KEYS: &str = r#"SELECT CAST(k.TABLE_NAME AS CHAR), CAST(k.CONSTRAINT_NAME AS CHAR),
+  CAST(k.REFERENCED_TABLE_NAME AS CHAR), CAST(k.COLUMN_NAME AS CHAR), CAST(k.REFERENCED_COLUMN_NAME AS CHAR),
+  CAST(r.DELETE_RULE AS CHAR)
+FROM information_schema.KEY_COLUMN_USAGE k
+JOIN information_schema.REFERENTIAL_CONSTRAINTS r
+  ON r.CONSTRAINT_SCHEMA = k.CONSTRAINT_SCHEMA AND r.TABLE_NAME = k.TABLE_NAME AND r.CONSTRAINT_NAME = k.CONSTRAINT_NAME
+WHERE k.TABLE_SCHEMA = DATABASE() AND k.REFERENCED_TABLE_NAME IS NOT NULL
+ORDER BY k.TABLE_NAME, k.CONSTRAINT_NAME, k.ORDINAL_POSITION"#;
+
+/// MariaDB only: its `JSON` columns are `LONGTEXT` with a `json_valid` check.
+const MARIADB_CHECKS: &str = r#"SELECT CAST(TABLE_NAME AS CHAR), CAST(CHECK_CLAUSE AS CHAR)
+FROM information_schema.CHECK_CONSTRAINTS
+WHERE CONSTRAINT_SCHEMA = DATABASE()"#;
+
 impl Introspector for MySql {
-    fn introspect<'a>(&'a self, _db: &'a Db) -> BoxFuture<'a, Result<Schema>> {
-        Box::pin(async {
-            Err(Error::Introspect(
-                "MySQL introspection is not implemented yet".into(),
-            ))
+    fn introspect<'a>(&'a self, db: &'a Db) -> BoxFuture<'a, Result<Schema>> {
+        Box::pin(async move {
+            let mut tables: BTreeMap<String, Table> = BTreeMap::new();
+            let mut mariadb = false;
+            for row in db.fetch_all(COLUMNS).await? {
+                mariadb = get::<String>(&row, 6)?
+                    .to_ascii_lowercase()
+                    .contains("mariadb");
+                let table: String = get(&row, 0)?;
+                if is_internal_table(&table) {
+                    continue;
+                }
+                let name: String = get(&row, 1)?;
+                let ty = parse_type(&get::<String>(&row, 2)?);
+                let nullable: String = get(&row, 3)?;
+                let default: Option<String> = get(&row, 4)?;
+                let extra: Option<String> = get(&row, 5)?;
+                let mut column = Column::new(name, ty);
+                column.nullable = nullable.eq_ignore_ascii_case("yes");
+                column.default =
+                    default.and_then(|d| read_default(&d, extra.as_deref(), mariadb, &column.ty));
+                tables
+                    .entry(table.clone())
+                    .or_insert_with(|| Table::new(table))
+                    .columns
+                    .push(column);
+            }
+            for row in db.fetch_all(INDEXES).await? {
+                let table: String = get(&row, 0)?;
+                let Some(t) = tables.get_mut(&table) else {
+                    continue;
+                };
+                let name: String = get(&row, 1)?;
+                let non_unique: i64 = get(&row, 2)?;
+                // NULL for a functional index part (MySQL 8): such an index is left out below.
+                let column: Option<String> = get(&row, 3)?;
+                if name == "PRIMARY" {
+                    t.primary_key.extend(column);
+                    continue;
+                }
+                match t.indexes.last_mut() {
+                    Some(index) if index.name == name => {
+                        index.columns.push(column.unwrap_or_default())
+                    }
+                    _ => t.indexes.push(Index {
+                        name,
+                        columns: vec![column.unwrap_or_default()],
+                        unique: non_unique == 0,
+                    }),
+                }
+            }
+            for row in db.fetch_all(FOREIGN_KEYS).await? {
+                let table: String = get(&row, 0)?;
+                let Some(t) = tables.get_mut(&table) else {
+                    continue;
+                };
+                let name: String = get(&row, 1)?;
+                let ref_table: String = get(&row, 2)?;
+                let column: String = get(&row, 3)?;
+                let ref_column: String = get(&row, 4)?;
+                let on_delete: String = get(&row, 5)?;
+                match t.foreign_keys.last_mut() {
+                    Some(fk) if fk.name == name => {
+                        fk.columns.push(column);
+                        fk.ref_columns.push(ref_column);
+                    }
+                    _ => t.foreign_keys.push(ForeignKey {
+                        name,
+                        columns: vec![column],
+                        ref_table,
+                        ref_columns: vec![ref_column],
+                        on_delete: ReferentialAction::parse(&on_delete).unwrap_or_default(),
+                    }),
+                }
+            }
+            for t in tables.values_mut() {
+                // Functional indexes cannot be modelled; the index MySQL made
+                // for a foreign key (it bears the key's name) is the key's business.
+                let fks = &t.foreign_keys;
+                t.indexes.retain(|i| {
+                    let functional = i.columns.iter().any(String::is_empty);
+                    let made_for_fk = !i.unique
+                        && fks
+                            .iter()
+                            .any(|fk| fk.name == i.name && i.columns.starts_with(&fk.columns));
+                    !functional && !made_for_fk
+                });
+            }
+            if mariadb {
+                for row in db.fetch_all(MARIADB_CHECKS).await? {
+                    let table: String = get(&row, 0)?;
+                    let clause: String = get(&row, 1)?;
+                    let Some(t) = tables.get_mut(&table) else {
+                        continue;
+                    };
+                    if let Some(name) = json_check_column(&clause)
+                        && let Some(column) = t.columns.iter_mut().find(|c| c.name == name)
+                        && column.ty == (LogicalType::String { max_length: None })
+                    {
+                        column.ty = LogicalType::Json;
+                    }
+                }
+            }
+            Ok(Schema { tables })
         })
     }
 }
 
+/// The column of a `json_valid(`col`)` check clause.
+fn json_check_column(clause: &str) -> Option<String> {
+    let inner = clause
+        .trim()
+        .strip_prefix("json_valid(")?
+        .strip_suffix(')')?
+        .trim();
+    let name = inner.strip_prefix('`')?.strip_suffix('`')?;
+    Some(name.replace("``", "`"))
+}
+
+/// A column default from `information_schema.COLUMNS`.
+///
+/// MariaDB (10.2.7+) quotes string literals there and reports "no default"
+/// on a nullable column as the word `NULL`; MySQL reports a literal raw and
+/// marks expressions with `DEFAULT_GENERATED` in `EXTRA`.
+fn read_default(
+    text: &str,
+    extra: Option<&str>,
+    mariadb: bool,
+    ty: &LogicalType,
+) -> Option<DefaultValue> {
+    if mariadb && text.eq_ignore_ascii_case("null") {
+        return None;
+    }
+    let expression = extra.is_some_and(|e| e.to_ascii_lowercase().contains("default_generated"));
+    let lower = text.to_ascii_lowercase();
+    if mariadb || expression || lower.starts_with("current_timestamp") {
+        Some(parse_default(text, ty, Escapes::Backslash))
+    } else {
+        Some(parse_default(
+            &MySql.quote_str(text),
+            ty,
+            Escapes::Backslash,
+        ))
+    }
+}
+
+/// A MySQL column type (as `COLUMN_TYPE` reports it, or an alias a user may
+/// write) back to its logical type. Integer display widths (`int(11)`) mean
+/// nothing and are dropped.
+fn parse_type(sql: &str) -> LogicalType {
+    let (name, args) = split_type(sql);
+    let name = name.split_whitespace().collect::<Vec<_>>().join(" ");
+    match (name.as_str(), args.as_slice()) {
+        ("tinyint", [1]) | ("bool" | "boolean", _) => LogicalType::Bool,
+        ("smallint", _) => LogicalType::I16,
+        ("int" | "integer", _) => LogicalType::I32,
+        ("bigint", _) => LogicalType::I64,
+        ("float", []) => LogicalType::F32,
+        ("float", [p]) if *p <= 24 => LogicalType::F32,
+        ("float", [_]) | ("double" | "double precision" | "real", []) => LogicalType::F64,
+        ("varchar" | "character varying", [n]) => LogicalType::String {
+            max_length: Some(*n),
+        },
+        ("text" | "mediumtext" | "longtext", _) => LogicalType::String { max_length: None },
+        ("blob" | "mediumblob" | "longblob", _) => LogicalType::Bytes,
+        ("date", []) => LogicalType::Date,
+        ("time", _) => LogicalType::Time,
+        ("datetime", _) => LogicalType::DateTime,
+        ("timestamp", _) => LogicalType::Timestamp,
+        ("decimal" | "numeric" | "dec", [p, s]) if *p <= 255 && *s <= 255 => LogicalType::Decimal {
+            precision: *p as u8,
+            scale: *s as u8,
+        },
+        ("decimal" | "numeric" | "dec", [p]) if *p <= 255 => LogicalType::Decimal {
+            precision: *p as u8,
+            scale: 0,
+        },
+        ("char", [36]) | ("uuid", []) => LogicalType::Uuid,
+        ("json", []) => LogicalType::Json,
+        // `int(10) unsigned` → `int unsigned`: display widths dropped.
+        (n, _)
+            if [
+                "tinyint",
+                "smallint",
+                "mediumint",
+                "int",
+                "integer",
+                "bigint",
+            ]
+            .contains(&n.split(' ').next().unwrap_or_default()) =>
+        {
+            LogicalType::Custom {
+                sql: n.to_owned().into(),
+            }
+        }
+        _ => LogicalType::Custom {
+            sql: sql.trim().to_ascii_lowercase().into(),
+        },
+    }
+}
+
 impl Locker for MySql {
-    fn acquire<'a>(
-        &'a self,
-        _url: &'a str,
-        _timeout: Duration,
-    ) -> BoxFuture<'a, Result<LockGuard>> {
-        Box::pin(async { Ok(LockGuard::new(())) })
+    /// `GET_LOCK` on a connection of its own, named after the database
+    /// (MySQL locks are server-wide). The guard owns the connection:
+    /// dropping it (or the process dying) ends the session, which releases
+    /// the lock.
+    fn acquire<'a>(&'a self, url: &'a str, timeout: Duration) -> BoxFuture<'a, Result<LockGuard>> {
+        Box::pin(async move {
+            let conn = Db::connect_with(url, std::sync::Arc::new(MySql)).await?;
+            let seconds = timeout.as_secs_f64().ceil() as i64;
+            let got = conn
+                .fetch_i64(&format!(
+                    "SELECT CAST(GET_LOCK(CONCAT('m_migrate:', LEFT(DATABASE(), 54)), {seconds}) AS SIGNED)"
+                ))
+                .await?;
+            match got {
+                Some(1) => Ok(LockGuard::new(conn)),
+                _ => Err(Error::Lock(format!(
+                    "another process has held m's migration lock (MySQL `GET_LOCK('m_migrate:<database>')`) for over {timeout:?}: wait for it to finish, or raise the lock timeout; `SELECT IS_USED_LOCK(CONCAT('m_migrate:', DATABASE()))` shows the holder's connection id"
+                ))),
+            }
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_types_and_aliases() {
+        assert_eq!(parse_type("tinyint(1)"), LogicalType::Bool);
+        assert_eq!(parse_type("BOOLEAN"), LogicalType::Bool);
+        assert_eq!(parse_type("smallint(6)"), LogicalType::I16);
+        assert_eq!(parse_type("int(11)"), LogicalType::I32);
+        assert_eq!(parse_type("INTEGER"), LogicalType::I32);
+        assert_eq!(parse_type("bigint(20)"), LogicalType::I64);
+        assert_eq!(parse_type("float"), LogicalType::F32);
+        assert_eq!(parse_type("double precision"), LogicalType::F64);
+        assert_eq!(
+            parse_type("varchar(40)"),
+            LogicalType::String {
+                max_length: Some(40)
+            }
+        );
+        assert_eq!(
+            parse_type("longtext"),
+            LogicalType::String { max_length: None }
+        );
+        assert_eq!(parse_type("longblob"), LogicalType::Bytes);
+        assert_eq!(parse_type("datetime(6)"), LogicalType::DateTime);
+        assert_eq!(parse_type("timestamp(6)"), LogicalType::Timestamp);
+        assert_eq!(
+            parse_type("decimal(10,2)"),
+            LogicalType::Decimal {
+                precision: 10,
+                scale: 2
+            }
+        );
+        assert_eq!(parse_type("char(36)"), LogicalType::Uuid);
+        assert_eq!(
+            parse_type("char(2)"),
+            LogicalType::Custom {
+                sql: "char(2)".into()
+            }
+        );
+        assert_eq!(
+            parse_type("int(10) unsigned"),
+            LogicalType::Custom {
+                sql: "int unsigned".into()
+            }
+        );
+        assert_eq!(
+            parse_type("INT UNSIGNED"),
+            LogicalType::Custom {
+                sql: "int unsigned".into()
+            }
+        );
+        assert_eq!(
+            parse_type("tinyint(4)"),
+            LogicalType::Custom {
+                sql: "tinyint".into()
+            }
+        );
+    }
+
+    #[test]
+    fn reads_mariadb_defaults() {
+        let text = LogicalType::String {
+            max_length: Some(40),
+        };
+        assert_eq!(read_default("NULL", None, true, &text), None);
+        assert_eq!(
+            read_default("'NULL'", None, true, &text),
+            Some(DefaultValue::Text("NULL".into()))
+        );
+        assert_eq!(
+            read_default("'it''s'", None, true, &text),
+            Some(DefaultValue::Text("it's".into()))
+        );
+        assert_eq!(
+            read_default(r"'a\\b'", None, true, &text),
+            Some(DefaultValue::Text(r"a\b".into()))
+        );
+        assert_eq!(
+            read_default("-3", None, true, &LogicalType::I16),
+            Some(DefaultValue::Int(-3))
+        );
+        assert_eq!(
+            read_default("1", None, true, &LogicalType::Bool),
+            Some(DefaultValue::Bool(true))
+        );
+        assert_eq!(
+            read_default("current_timestamp(6)", None, true, &LogicalType::DateTime),
+            Some(DefaultValue::CurrentTimestamp)
+        );
+        assert_eq!(
+            read_default("current_timestamp()", None, true, &LogicalType::Timestamp),
+            Some(DefaultValue::CurrentTimestamp)
+        );
+    }
+
+    #[test]
+    fn reads_mysql_defaults() {
+        let text = LogicalType::String {
+            max_length: Some(40),
+        };
+        assert_eq!(
+            read_default("it's", Some(""), false, &text),
+            Some(DefaultValue::Text("it's".into()))
+        );
+        assert_eq!(
+            read_default(r"a\b", Some(""), false, &text),
+            Some(DefaultValue::Text(r"a\b".into()))
+        );
+        assert_eq!(
+            read_default("0", Some(""), false, &LogicalType::I32),
+            Some(DefaultValue::Int(0))
+        );
+        assert_eq!(
+            read_default(
+                "CURRENT_TIMESTAMP(6)",
+                Some("DEFAULT_GENERATED"),
+                false,
+                &LogicalType::DateTime
+            ),
+            Some(DefaultValue::CurrentTimestamp)
+        );
+    }
+
+    #[test]
+    fn escapes_and_quotes() {
+        assert_eq!(MySql.quote_ident("order"), "`order`");
+        assert_eq!(MySql.quote_ident("a`b"), "`a``b`");
+        assert_eq!(MySql.quote_str(r"it's a\b"), r"'it''s a\\b'");
+        assert_eq!(json_check_column("json_valid(`doc`)"), Some("doc".into()));
+    }
+
+    #[test]
+    fn blocks_unique_keys_on_unbounded_text() {
+        let table = Table::new("t")
+            .column(Column::new(
+                "body",
+                LogicalType::String { max_length: None },
+            ))
+            .column(Column::new("tag", LogicalType::String { max_length: None }))
+            .index(["body"], true)
+            .index(["tag"], false);
+        let problems = MySql.unsupported(&table);
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(problems[0].1.contains("max_length"));
+        assert_eq!(
+            MySql.create_index(&table, &table.indexes[1]),
+            "CREATE INDEX `ix_t__tag` ON `t` (`tag`(255))"
+        );
+    }
+
+    #[test]
+    fn long_varchars_are_indexed_by_a_prefix() {
+        let string = |n| LogicalType::String {
+            max_length: Some(n),
+        };
+        let table = Table::new("t")
+            .column(Column::new("fits", string(MAX_INDEXED_VARCHAR)))
+            .column(Column::new("long", string(MAX_INDEXED_VARCHAR + 1)))
+            .index(["fits", "long"], false)
+            .index(["fits"], true);
+        assert!(MySql.unsupported(&table).is_empty());
+        assert_eq!(
+            MySql.create_index(&table, &table.indexes[0]),
+            "CREATE INDEX `ix_t__fits_long` ON `t` (`fits`, `long`(255))"
+        );
+        let table = table.index(["long"], true);
+        assert_eq!(MySql.unsupported(&table).len(), 1);
     }
 }

@@ -3,7 +3,20 @@
 
 use std::borrow::Cow;
 
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
 use crate::schema::{DefaultValue, LogicalType, TypeFamily};
+use crate::{Error, Result};
+
+/// Column `index` of a catalog row.
+pub(crate) fn get<'r, T>(row: &'r AnyRow, index: usize) -> Result<T>
+where
+    T: sqlx::Decode<'r, sqlx::Any> + sqlx::Type<sqlx::Any>,
+{
+    row.try_get(index)
+        .map_err(|e| Error::Introspect(format!("unexpected catalog row (column {index}): {e}")))
+}
 
 /// Splits `name(args)` into the lowercased name and its numeric arguments:
 /// `VARCHAR(140)` → (`varchar`, [140]); `numeric(10, 2)` → (`numeric`, [10, 2]).
@@ -31,9 +44,19 @@ pub(crate) fn split_type(sql: &str) -> (String, Vec<u32>) {
     }
 }
 
+/// How a dialect escapes characters inside a string literal.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Escapes {
+    /// Standard SQL (SQLite, PostgreSQL): only `''` stands for `'`; a
+    /// backslash is itself.
+    Standard,
+    /// MySQL/MariaDB: `''` and backslash escapes (`\\`, `\n`, `\'`, ...).
+    Backslash,
+}
+
 /// A default as the catalog spells it (casts already stripped) back to a
 /// value, read in the light of the column type.
-pub(crate) fn parse_default(text: &str, ty: &LogicalType) -> DefaultValue {
+pub(crate) fn parse_default(text: &str, ty: &LogicalType, escapes: Escapes) -> DefaultValue {
     let text = strip_parens(text.trim());
     let lower = text.to_ascii_lowercase();
     if matches!(
@@ -43,7 +66,7 @@ pub(crate) fn parse_default(text: &str, ty: &LogicalType) -> DefaultValue {
     {
         return DefaultValue::CurrentTimestamp;
     }
-    let unquoted = unquote(text);
+    let unquoted = unquote(text, escapes);
     let family = ty.family();
     let literal = unquoted.as_deref().unwrap_or(text);
     match family {
@@ -75,7 +98,7 @@ pub(crate) fn parse_default(text: &str, ty: &LogicalType) -> DefaultValue {
 }
 
 /// `'it''s'` → `it's`; `None` when `text` is not one quoted literal.
-pub(crate) fn unquote(text: &str) -> Option<String> {
+pub(crate) fn unquote(text: &str, escapes: Escapes) -> Option<String> {
     let inner = text.strip_prefix('\'')?.strip_suffix('\'')?;
     let mut out = String::with_capacity(inner.len());
     let mut chars = inner.chars().peekable();
@@ -86,9 +109,12 @@ pub(crate) fn unquote(text: &str) -> Option<String> {
                 out.push('\'');
             }
             '\'' => return None,
-            '\\' => match chars.next() {
+            '\\' if escapes == Escapes::Backslash => match chars.next() {
                 Some('n') => out.push('\n'),
                 Some('t') => out.push('\t'),
+                Some('r') => out.push('\r'),
+                Some('b') => out.push('\u{8}'),
+                Some('Z') => out.push('\u{1a}'),
                 Some('0') => out.push('\0'),
                 Some(other) => out.push(other),
                 None => out.push('\\'),
@@ -143,29 +169,53 @@ mod tests {
 
     #[test]
     fn parses_defaults_by_type() {
+        let s = Escapes::Standard;
+        let text = LogicalType::String { max_length: None };
         assert_eq!(
-            parse_default("'0'", &LogicalType::I32),
+            parse_default("'0'", &LogicalType::I32, s),
             DefaultValue::Int(0)
         );
         assert_eq!(
-            parse_default("(1)", &LogicalType::Bool),
+            parse_default("(1)", &LogicalType::Bool, s),
             DefaultValue::Bool(true)
         );
         assert_eq!(
-            parse_default("'it''s'", &LogicalType::String { max_length: None }),
+            parse_default("'it''s'", &text, s),
             DefaultValue::Text("it's".into())
         );
         assert_eq!(
-            parse_default("1.5", &LogicalType::F64),
+            parse_default("1.5", &LogicalType::F64, s),
             DefaultValue::Float(1.5)
         );
         assert_eq!(
-            parse_default("now()", &LogicalType::Timestamp),
+            parse_default("now()", &LogicalType::Timestamp, s),
             DefaultValue::CurrentTimestamp
         );
         assert_eq!(
-            parse_default("current_timestamp()", &LogicalType::DateTime),
+            parse_default("current_timestamp()", &LogicalType::DateTime, s),
             DefaultValue::CurrentTimestamp
         );
+        assert_eq!(
+            parse_default("current_timestamp(6)", &LogicalType::DateTime, s),
+            DefaultValue::CurrentTimestamp
+        );
+    }
+
+    #[test]
+    fn backslashes_follow_the_dialect() {
+        let text = LogicalType::String { max_length: None };
+        assert_eq!(
+            parse_default(r"'a\b'", &text, Escapes::Standard),
+            DefaultValue::Text(r"a\b".into())
+        );
+        assert_eq!(
+            parse_default(r"'a\\b'", &text, Escapes::Backslash),
+            DefaultValue::Text(r"a\b".into())
+        );
+        assert_eq!(
+            parse_default(r"'it\'s\n'", &text, Escapes::Backslash),
+            DefaultValue::Text("it's\n".into())
+        );
+        assert_eq!(unquote("'a'b'", Escapes::Standard), None);
     }
 }

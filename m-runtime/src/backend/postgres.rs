@@ -1,9 +1,24 @@
 //! PostgreSQL.
+//!
+//! DDL is transactional: a sync is one transaction, all or nothing. Type
+//! changes run `ALTER COLUMN .. TYPE .. USING col::type`, which rewrites the
+//! table (and its indexes) under an exclusive lock for most changes; only a
+//! few (widening a varchar, varchar to text) are catalog-only. Introspection
+//! reads `pg_catalog` for `current_schema()` in three queries. The run lock
+//! is a session-level advisory lock held by a dedicated connection.
+//!
+//! Type mapping: bool `BOOLEAN`, i16 `SMALLINT`, i32 `INTEGER`, i64 `BIGINT`,
+//! f32 `REAL`, f64 `DOUBLE PRECISION`, string `VARCHAR(n)` / `TEXT`, bytes
+//! `BYTEA`, date `DATE`, time `TIME`, datetime `TIMESTAMP`, timestamp
+//! `TIMESTAMPTZ`, decimal `NUMERIC(p,s)`, uuid `UUID`, json `JSONB`.
 
-use std::time::Duration;
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
 
-use super::{AlterSql, Backend, Dialect, Introspector, LockGuard, Locker};
-use crate::schema::{Column, Schema, Table};
+use super::normalize::{Escapes, get, parse_default, split_type};
+use super::{AlterSql, Backend, Dialect, Introspector, LockGuard, Locker, is_internal_table};
+use crate::diff::Change;
+use crate::schema::{Column, ForeignKey, Index, LogicalType, ReferentialAction, Schema, Table};
 use crate::{BoxFuture, Db, Error, Result};
 
 /// The PostgreSQL backend.
@@ -32,36 +47,513 @@ impl Dialect for Postgres {
     fn quote_ident(&self, ident: &str) -> String {
         format!("\"{}\"", ident.replace('"', "\"\""))
     }
+
     fn column_type(&self, _table: &Table, column: &Column) -> String {
-        format!("{}", column.ty)
+        match &column.ty {
+            LogicalType::Bool => "BOOLEAN".into(),
+            LogicalType::I16 => "SMALLINT".into(),
+            LogicalType::I32 => "INTEGER".into(),
+            LogicalType::I64 => "BIGINT".into(),
+            LogicalType::F32 => "REAL".into(),
+            LogicalType::F64 => "DOUBLE PRECISION".into(),
+            LogicalType::String {
+                max_length: Some(n),
+            } => format!("VARCHAR({n})"),
+            LogicalType::String { max_length: None } => "TEXT".into(),
+            LogicalType::Bytes => "BYTEA".into(),
+            LogicalType::Date => "DATE".into(),
+            LogicalType::Time => "TIME".into(),
+            LogicalType::DateTime => "TIMESTAMP".into(),
+            LogicalType::Timestamp => "TIMESTAMPTZ".into(),
+            LogicalType::Decimal { precision, scale } => format!("NUMERIC({precision},{scale})"),
+            LogicalType::Uuid => "UUID".into(),
+            LogicalType::Json => "JSONB".into(),
+            LogicalType::Custom { sql } => sql.to_string(),
+        }
     }
-    fn alter_column_type(&self, _table: &Table, _column: &Column) -> AlterSql {
-        AlterSql::Rebuild
+
+    fn risk_note(&self, change: &Change) -> Option<&'static str> {
+        match change {
+            Change::AlterColumnType { .. } => Some(
+                "PostgreSQL rewrites the table and its indexes under an exclusive lock for this type change",
+            ),
+            Change::SetNotNull { .. } => {
+                Some("PostgreSQL scans the whole table under an exclusive lock")
+            }
+            _ => None,
+        }
     }
-    fn set_not_null(&self, _table: &Table, _column: &Column) -> AlterSql {
-        AlterSql::Rebuild
+
+    fn placeholder(&self, n: usize) -> String {
+        format!("${n}")
     }
-    fn drop_not_null(&self, _table: &Table, _column: &Column) -> AlterSql {
-        AlterSql::Rebuild
+
+    fn normalize_type(&self, sql: &str) -> LogicalType {
+        parse_type(sql)
+    }
+
+    /// One `ALTER TABLE`: a default that cannot be cast is dropped first and
+    /// set again (from the target column) after the type change.
+    fn alter_column_type(&self, table: &Table, column: &Column) -> AlterSql {
+        let name = self.quote_ident(&column.name);
+        let ty = self.column_type(table, column);
+        let mut actions = Vec::new();
+        if column.default.is_some() {
+            actions.push(format!("ALTER COLUMN {name} DROP DEFAULT"));
+        }
+        actions.push(format!("ALTER COLUMN {name} TYPE {ty} USING {name}::{ty}"));
+        if let Some(default) = &column.default {
+            actions.push(format!(
+                "ALTER COLUMN {name} SET DEFAULT {}",
+                self.default_expr(default, &column.ty)
+            ));
+        }
+        AlterSql::Statements(vec![format!(
+            "ALTER TABLE {} {}",
+            self.quote_ident(&table.name),
+            actions.join(", ")
+        )])
+    }
+
+    /// A unique constraint owns its index, which only goes with the
+    /// constraint; a plain index has no constraint. Either way one of the two
+    /// statements does the work and the other finds nothing.
+    fn drop_index(&self, table: &Table, index: &Index) -> AlterSql {
+        let name = self.quote_ident(&index.name);
+        AlterSql::Statements(vec![
+            format!(
+                "ALTER TABLE {} DROP CONSTRAINT IF EXISTS {name}",
+                self.quote_ident(&table.name)
+            ),
+            format!("DROP INDEX IF EXISTS {name}"),
+        ])
+    }
+
+    fn set_not_null(&self, table: &Table, column: &Column) -> AlterSql {
+        self.alter_column(table, column, "SET NOT NULL")
+    }
+
+    fn drop_not_null(&self, table: &Table, column: &Column) -> AlterSql {
+        self.alter_column(table, column, "DROP NOT NULL")
+    }
+
+    /// Assumes the key has PostgreSQL's default name `<table>_pkey`, as every
+    /// table m creates does.
+    fn alter_primary_key(&self, table: &Table) -> AlterSql {
+        let mut actions = vec![format!(
+            "DROP CONSTRAINT IF EXISTS {}",
+            self.quote_ident(&format!("{}_pkey", table.name))
+        )];
+        actions.extend(self.primary_key_clause(table).map(|pk| format!("ADD {pk}")));
+        AlterSql::Statements(vec![format!(
+            "ALTER TABLE {} {}",
+            self.quote_ident(&table.name),
+            actions.join(", ")
+        )])
     }
 }
 
+impl Postgres {
+    fn alter_column(&self, table: &Table, column: &Column, action: &str) -> AlterSql {
+        AlterSql::Statements(vec![format!(
+            "ALTER TABLE {} ALTER COLUMN {} {action}",
+            self.quote_ident(&table.name),
+            self.quote_ident(&column.name)
+        )])
+    }
+}
+
+/// Columns of every table of the current schema.
+const COLUMNS: &str = r#"SELECT c.relname::text, a.attname::text, format_type(a.atttypid, a.atttypmod)::text,
+  (CASE WHEN a.attnotnull THEN 1 ELSE 0 END)::bigint, pg_get_expr(d.adbin, d.adrelid)::text
+FROM pg_class c
+JOIN pg_namespace n ON n.oid = c.relnamespace
+JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+LEFT JOIN pg_attrdef d ON d.adrelid = c.oid AND d.adnum = a.attnum
+WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p') AND NOT c.relispartition
+ORDER BY c.relname, a.attnum"#;
+
+/// Every index (primary keys and unique constraints included) on plain
+/// columns, one row per key column. What m cannot declare (expression and
+/// partial indexes, exclusion constraints) is left out, and so left alone.
+const INDEXES: &str = r#"SELECT t.relname::text, i.relname::text,
+  (CASE WHEN ix.indisunique THEN 1 ELSE 0 END)::bigint, (CASE WHEN ix.indisprimary THEN 1 ELSE 0 END)::bigint,
+  a.attname::text
+FROM pg_index ix
+JOIN pg_class t ON t.oid = ix.indrelid
+JOIN pg_class i ON i.oid = ix.indexrelid
+JOIN pg_namespace n ON n.oid = t.relnamespace
+CROSS JOIN LATERAL unnest(ix.indkey::int2[]) WITH ORDINALITY AS k(attnum, ord)
+JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = k.attnum
+WHERE n.nspname = current_schema() AND t.relkind IN ('r', 'p') AND ix.indexprs IS NULL AND ix.indpred IS NULL
+  AND NOT ix.indisexclusion AND k.ord <= ix.indnkeyatts
+ORDER BY t.relname, i.relname, k.ord"#;
+
+/// Every foreign key, one row per column pair.
+const FOREIGN_KEYS: &str = r#"SELECT t.relname::text, c.conname::text, rt.relname::text, a.attname::text, ra.attname::text,
+  c.confdeltype::text
+FROM pg_constraint c
+JOIN pg_class t ON t.oid = c.conrelid
+JOIN pg_namespace n ON n.oid = t.relnamespace
+JOIN pg_class rt ON rt.oid = c.confrelid
+CROSS JOIN LATERAL unnest(c.conkey, c.confkey) WITH ORDINALITY AS k(col, refcol, ord)
+JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.col
+JOIN pg_attribute ra ON ra.attrelid = c.confrelid AND ra.attnum = k.refcol
+WHERE c.contype = 'f' AND n.nspname = current_schema()
+ORDER BY t.relname, c.conname, k.ord"#;
+
 impl Introspector for Postgres {
-    fn introspect<'a>(&'a self, _db: &'a Db) -> BoxFuture<'a, Result<Schema>> {
-        Box::pin(async {
-            Err(Error::Introspect(
-                "PostgreSQL introspection is not implemented yet".into(),
-            ))
+    fn introspect<'a>(&'a self, db: &'a Db) -> BoxFuture<'a, Result<Schema>> {
+        Box::pin(async move {
+            let mut tables: BTreeMap<String, Table> = BTreeMap::new();
+            for row in db.fetch_all(COLUMNS).await? {
+                let table: String = get(&row, 0)?;
+                if is_internal_table(&table) {
+                    continue;
+                }
+                let name: String = get(&row, 1)?;
+                let ty = parse_type(&get::<String>(&row, 2)?);
+                let not_null: i64 = get(&row, 3)?;
+                let default: Option<String> = get(&row, 4)?;
+                let mut column = Column::new(name, ty);
+                column.nullable = not_null == 0;
+                // A `serial` column's `nextval(...)` is how it generates keys,
+                // not a default m manages: it is left alone.
+                column.default = default
+                    .map(|d| strip_casts(&d).to_owned())
+                    .filter(|d| !d.eq_ignore_ascii_case("null") && !d.starts_with("nextval("))
+                    .map(|d| parse_default(&d, &column.ty, Escapes::Standard));
+                tables
+                    .entry(table.clone())
+                    .or_insert_with(|| Table::new(table))
+                    .columns
+                    .push(column);
+            }
+            for row in db.fetch_all(INDEXES).await? {
+                let table: String = get(&row, 0)?;
+                let Some(t) = tables.get_mut(&table) else {
+                    continue;
+                };
+                let name: String = get(&row, 1)?;
+                let unique: i64 = get(&row, 2)?;
+                let primary: i64 = get(&row, 3)?;
+                let column: String = get(&row, 4)?;
+                if primary != 0 {
+                    t.primary_key.push(column);
+                    continue;
+                }
+                match t.indexes.last_mut() {
+                    Some(index) if index.name == name => index.columns.push(column),
+                    _ => t.indexes.push(Index {
+                        name,
+                        columns: vec![column],
+                        unique: unique != 0,
+                    }),
+                }
+            }
+            for row in db.fetch_all(FOREIGN_KEYS).await? {
+                let table: String = get(&row, 0)?;
+                let Some(t) = tables.get_mut(&table) else {
+                    continue;
+                };
+                let name: String = get(&row, 1)?;
+                let ref_table: String = get(&row, 2)?;
+                let column: String = get(&row, 3)?;
+                let ref_column: String = get(&row, 4)?;
+                let on_delete: String = get(&row, 5)?;
+                match t.foreign_keys.last_mut() {
+                    Some(fk) if fk.name == name => {
+                        fk.columns.push(column);
+                        fk.ref_columns.push(ref_column);
+                    }
+                    _ => t.foreign_keys.push(ForeignKey {
+                        name,
+                        columns: vec![column],
+                        ref_table,
+                        ref_columns: vec![ref_column],
+                        on_delete: referential_action(&on_delete),
+                    }),
+                }
+            }
+            Ok(Schema { tables })
         })
     }
 }
 
+/// `pg_constraint.confdeltype` to an action.
+fn referential_action(code: &str) -> ReferentialAction {
+    match code {
+        "r" => ReferentialAction::Restrict,
+        "c" => ReferentialAction::Cascade,
+        "n" => ReferentialAction::SetNull,
+        "d" => ReferentialAction::SetDefault,
+        _ => ReferentialAction::NoAction,
+    }
+}
+
+/// A PostgreSQL type (as `format_type` prints it, or any alias a user may
+/// write) back to its logical type.
+fn parse_type(sql: &str) -> LogicalType {
+    let (name, args) = split_type(sql);
+    let name = name.split_whitespace().collect::<Vec<_>>().join(" ");
+    match (name.as_str(), args.as_slice()) {
+        ("boolean" | "bool", []) => LogicalType::Bool,
+        ("smallint" | "int2", []) => LogicalType::I16,
+        ("integer" | "int" | "int4", []) => LogicalType::I32,
+        ("bigint" | "int8", []) => LogicalType::I64,
+        ("real" | "float4", []) => LogicalType::F32,
+        ("double precision" | "float8", []) => LogicalType::F64,
+        ("character varying" | "varchar", [n]) => LogicalType::String {
+            max_length: Some(*n),
+        },
+        ("character varying" | "varchar" | "text", []) => LogicalType::String { max_length: None },
+        ("bytea", []) => LogicalType::Bytes,
+        ("date", []) => LogicalType::Date,
+        ("time" | "time without time zone", _) => LogicalType::Time,
+        ("timestamp" | "timestamp without time zone", _) => LogicalType::DateTime,
+        ("timestamptz" | "timestamp with time zone", _) => LogicalType::Timestamp,
+        ("numeric" | "decimal", [p, s]) if *p <= 255 && *s <= 255 => LogicalType::Decimal {
+            precision: *p as u8,
+            scale: *s as u8,
+        },
+        ("numeric" | "decimal", [p]) if *p <= 255 => LogicalType::Decimal {
+            precision: *p as u8,
+            scale: 0,
+        },
+        ("uuid", []) => LogicalType::Uuid,
+        ("jsonb", []) => LogicalType::Json,
+        (other, args) => LogicalType::Custom {
+            sql: custom_spelling(sql, other, args).into(),
+        },
+    }
+}
+
+/// One spelling for a type m has no logical type for: `format_type`'s
+/// (`char(2)` → `character(2)`); a type with non-numeric arguments keeps
+/// its own, lowercased.
+fn custom_spelling(sql: &str, name: &str, args: &[u32]) -> String {
+    let simple = sql.find('(').is_none_or(|open| {
+        sql[open..]
+            .chars()
+            .all(|c| c.is_ascii_digit() || "(), ".contains(c))
+    });
+    if !simple {
+        return sql.trim().to_ascii_lowercase();
+    }
+    let name = match name {
+        "char" | "bpchar" => "character",
+        "timetz" => "time with time zone",
+        "varbit" => "bit varying",
+        other => other,
+    };
+    match args {
+        [] if name == "character" => "character(1)".to_owned(),
+        [] => name.to_owned(),
+        args => format!(
+            "{name}({})",
+            args.iter()
+                .map(u32::to_string)
+                .collect::<Vec<_>>()
+                .join(",")
+        ),
+    }
+}
+
+/// Strips the casts `pg_get_expr` adds to a default:
+/// `'x'::character varying` → `'x'`, `'-3'::integer` → `'-3'`.
+fn strip_casts(expr: &str) -> &str {
+    let mut expr = expr.trim();
+    while let Some(at) = last_top_level_cast(expr) {
+        expr = expr[..at].trim_end();
+    }
+    expr
+}
+
+/// The byte offset of the last `::` outside quotes and parentheses, if what
+/// follows it is a type name.
+fn last_top_level_cast(expr: &str) -> Option<usize> {
+    let bytes = expr.as_bytes();
+    let (mut depth, mut quoted, mut last) = (0i32, false, None);
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'\'' => quoted = !quoted,
+            b'(' if !quoted => depth += 1,
+            b')' if !quoted => depth -= 1,
+            b':' if !quoted && depth == 0 && bytes.get(i + 1) == Some(&b':') => {
+                last = Some(i);
+                i += 1;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    let at = last?;
+    let ty = &expr[at + 2..];
+    ty.chars()
+        .all(|c| c.is_ascii_alphanumeric() || " _\"[](),".contains(c))
+        .then_some(at)
+}
+
+/// The advisory lock key of m's migration lock: the bytes `m:migrat`.
+const LOCK_KEY: i64 = i64::from_be_bytes(*b"m:migrat");
+
 impl Locker for Postgres {
-    fn acquire<'a>(
-        &'a self,
-        _url: &'a str,
-        _timeout: Duration,
-    ) -> BoxFuture<'a, Result<LockGuard>> {
-        Box::pin(async { Ok(LockGuard::new(())) })
+    /// Polls `pg_try_advisory_lock` on a connection of its own until
+    /// `timeout`. The guard owns that connection: dropping it (or the
+    /// process dying) ends the session, which releases the lock.
+    fn acquire<'a>(&'a self, url: &'a str, timeout: Duration) -> BoxFuture<'a, Result<LockGuard>> {
+        Box::pin(async move {
+            let conn = Db::connect_with(url, std::sync::Arc::new(Postgres)).await?;
+            let sql = format!(
+                "SELECT (CASE WHEN pg_try_advisory_lock({LOCK_KEY}) THEN 1 ELSE 0 END)::bigint"
+            );
+            let started = Instant::now();
+            loop {
+                if conn.fetch_i64(&sql).await? == Some(1) {
+                    return Ok(LockGuard::new(conn));
+                }
+                if started.elapsed() >= timeout {
+                    return Err(Error::Lock(format!(
+                        "another process has held m's migration lock (PostgreSQL advisory lock {LOCK_KEY}) for over {timeout:?}: wait for it to finish, or raise the lock timeout; `SELECT pid FROM pg_locks WHERE locktype = 'advisory'` shows who holds it"
+                    )));
+                }
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::schema::DefaultValue;
+
+    #[test]
+    fn parses_types_and_aliases() {
+        assert_eq!(parse_type("integer"), LogicalType::I32);
+        assert_eq!(parse_type("int4"), LogicalType::I32);
+        assert_eq!(parse_type("INT8"), LogicalType::I64);
+        assert_eq!(
+            parse_type("character varying(20)"),
+            LogicalType::String {
+                max_length: Some(20)
+            }
+        );
+        assert_eq!(
+            parse_type("varchar(20)"),
+            LogicalType::String {
+                max_length: Some(20)
+            }
+        );
+        assert_eq!(parse_type("text"), LogicalType::String { max_length: None });
+        assert_eq!(parse_type("double precision"), LogicalType::F64);
+        assert_eq!(parse_type("float8"), LogicalType::F64);
+        assert_eq!(parse_type("bool"), LogicalType::Bool);
+        assert_eq!(
+            parse_type("numeric(10,2)"),
+            LogicalType::Decimal {
+                precision: 10,
+                scale: 2
+            }
+        );
+        assert_eq!(
+            parse_type("decimal(10, 2)"),
+            LogicalType::Decimal {
+                precision: 10,
+                scale: 2
+            }
+        );
+        assert_eq!(
+            parse_type("timestamp without time zone"),
+            LogicalType::DateTime
+        );
+        assert_eq!(
+            parse_type("timestamp(3) with time zone"),
+            LogicalType::Timestamp
+        );
+        assert_eq!(parse_type("jsonb"), LogicalType::Json);
+        assert_eq!(
+            parse_type("Point"),
+            LogicalType::Custom {
+                sql: "point".into()
+            }
+        );
+        assert_eq!(
+            parse_type("numeric"),
+            LogicalType::Custom {
+                sql: "numeric".into()
+            }
+        );
+    }
+
+    #[test]
+    fn spells_other_types_one_way() {
+        let custom = |sql: &str| LogicalType::Custom {
+            sql: sql.to_owned().into(),
+        };
+        assert_eq!(parse_type("char(2)"), custom("character(2)"));
+        assert_eq!(parse_type("character(2)"), custom("character(2)"));
+        assert_eq!(parse_type("bpchar"), custom("character(1)"));
+        assert_eq!(parse_type("timetz"), custom("time with time zone"));
+        assert_eq!(parse_type("integer[]"), custom("integer[]"));
+        assert_eq!(parse_type("bit varying(8)"), custom("bit varying(8)"));
+    }
+
+    #[test]
+    fn strips_casts_from_defaults() {
+        assert_eq!(strip_casts("'it''s'::character varying"), "'it''s'");
+        assert_eq!(strip_casts("'-3'::integer"), "'-3'");
+        assert_eq!(strip_casts("'{}'::jsonb"), "'{}'");
+        assert_eq!(strip_casts("'a::b'::text"), "'a::b'");
+        assert_eq!(
+            strip_casts("('x'::text)::character varying(3)"),
+            "('x'::text)"
+        );
+        assert_eq!(strip_casts("now()"), "now()");
+        assert_eq!(strip_casts("9.99"), "9.99");
+    }
+
+    #[test]
+    fn parses_defaults() {
+        let parse =
+            |d: &str, ty: &LogicalType| parse_default(strip_casts(d), ty, Escapes::Standard);
+        assert_eq!(
+            parse("'-3'::integer", &LogicalType::I16),
+            DefaultValue::Int(-3)
+        );
+        assert_eq!(
+            parse("'a\\b'::text", &LogicalType::String { max_length: None }),
+            DefaultValue::Text("a\\b".into())
+        );
+        assert_eq!(parse("true", &LogicalType::Bool), DefaultValue::Bool(true));
+        assert_eq!(
+            parse("'-2.5'::numeric", &LogicalType::F32),
+            DefaultValue::Float(-2.5)
+        );
+        assert_eq!(
+            parse("CURRENT_TIMESTAMP", &LogicalType::Timestamp),
+            DefaultValue::CurrentTimestamp
+        );
+        assert_eq!(
+            parse("now()", &LogicalType::DateTime),
+            DefaultValue::CurrentTimestamp
+        );
+    }
+
+    #[test]
+    fn alters_type_with_a_default() {
+        let table = Table::new("t")
+            .column(Column::new("n", LogicalType::I64).default(DefaultValue::Int(1)));
+        let AlterSql::Statements(sql) = Postgres.alter_column_type(&table, &table.columns[0])
+        else {
+            panic!()
+        };
+        assert_eq!(
+            sql,
+            [
+                r#"ALTER TABLE "t" ALTER COLUMN "n" DROP DEFAULT, ALTER COLUMN "n" TYPE BIGINT USING "n"::BIGINT, ALTER COLUMN "n" SET DEFAULT 1"#
+            ]
+        );
     }
 }

@@ -10,10 +10,7 @@
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
-use sqlx::Row;
-use sqlx::any::AnyRow;
-
-use super::normalize::{parse_default, split_type};
+use super::normalize::{Escapes, get, parse_default, split_type};
 use super::{AlterSql, Backend, Dialect, Introspector, LockGuard, Locker, is_internal_table};
 use crate::schema::{
     Column, DefaultValue, ForeignKey, Index, LogicalType, ReferentialAction, Schema, Table,
@@ -95,8 +92,16 @@ impl Dialect for Sqlite {
         }
     }
 
-    fn canonical_type(&self, sql: &str) -> LogicalType {
+    fn normalize_type(&self, sql: &str) -> LogicalType {
         parse_type(sql)
+    }
+
+    fn case_insensitive_columns(&self) -> bool {
+        true
+    }
+
+    fn case_insensitive_tables(&self) -> bool {
+        true
     }
 
     fn before_sync(&self) -> &'static [&'static str] {
@@ -119,16 +124,9 @@ impl Dialect for Sqlite {
         format!("LENGTH({expr})")
     }
 
-    fn default_expr(&self, value: &DefaultValue, _ty: &LogicalType) -> String {
-        match value {
-            DefaultValue::Bool(b) => self.bool_literal(*b).to_owned(),
-            DefaultValue::Int(i) => i.to_string(),
-            DefaultValue::Float(f) => format!("{f:?}"),
-            DefaultValue::Text(t) => self.quote_str(t),
-            DefaultValue::CurrentTimestamp => "CURRENT_TIMESTAMP".to_owned(),
-            // SQLite takes an expression default only in parentheses.
-            DefaultValue::Sql(sql) => format!("({sql})"),
-        }
+    /// SQLite takes an expression default only in parentheses.
+    fn sql_default(&self, sql: &str) -> String {
+        format!("({sql})")
     }
 
     fn add_column(&self, table: &Table, column: &Column) -> AlterSql {
@@ -151,6 +149,28 @@ impl Dialect for Sqlite {
             )])
         } else {
             AlterSql::Rebuild
+        }
+    }
+
+    /// The index of a `UNIQUE` constraint (`sqlite_autoindex_*`, a reserved
+    /// name) is re-created under its conventional name by a rebuild.
+    fn index_name(&self, table: &Table, index: &Index) -> String {
+        if is_constraint_index(&index.name) {
+            Index::conventional_name(&table.name, &index.columns, index.unique)
+        } else {
+            index.name.clone()
+        }
+    }
+
+    /// The index of a `UNIQUE` constraint goes only with a rebuild.
+    fn drop_index(&self, _table: &Table, index: &Index) -> AlterSql {
+        if is_constraint_index(&index.name) {
+            AlterSql::Rebuild
+        } else {
+            AlterSql::Statements(vec![format!(
+                "DROP INDEX {}",
+                self.quote_ident(&index.name)
+            )])
         }
     }
 
@@ -188,6 +208,11 @@ impl Dialect for Sqlite {
     }
 }
 
+/// Whether SQLite made this index for a `UNIQUE` constraint.
+fn is_constraint_index(name: &str) -> bool {
+    name.starts_with("sqlite_autoindex_")
+}
+
 /// Every user table, with its column, index and foreign key rows, in three
 /// queries joined over `sqlite_schema` (table-valued pragma functions), never
 /// one per table.
@@ -200,7 +225,7 @@ const INDEXES: &str = r#"SELECT m.name, il.name, il."unique", ii.name
 FROM sqlite_schema AS m
 JOIN pragma_index_list(m.name) AS il
 JOIN pragma_index_info(il.name) AS ii
-WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite\_%' ESCAPE '\' AND il.origin = 'c'
+WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite\_%' ESCAPE '\' AND il.origin IN ('c', 'u')
 ORDER BY m.name, il.name, ii.seqno"#;
 
 const FOREIGN_KEYS: &str = r#"SELECT m.name, fk.id, fk."table", fk."from", fk."to", fk.on_delete
@@ -229,7 +254,7 @@ impl Introspector for Sqlite {
                 column.nullable = not_null == 0 && pk == 0;
                 column.default = default
                     .filter(|d| !d.eq_ignore_ascii_case("null"))
-                    .map(|d| parse_default(&d, &column.ty));
+                    .map(|d| parse_default(&d, &column.ty, Escapes::Standard));
                 if pk > 0 {
                     keys.entry(table.clone()).or_default().push((pk, name));
                 }
@@ -303,14 +328,6 @@ impl Introspector for Sqlite {
             Ok(Schema { tables })
         })
     }
-}
-
-fn get<'r, T>(row: &'r AnyRow, index: usize) -> Result<T>
-where
-    T: sqlx::Decode<'r, sqlx::Any> + sqlx::Type<sqlx::Any>,
-{
-    row.try_get(index)
-        .map_err(|e| Error::Introspect(format!("unexpected catalog row: {e}")))
 }
 
 /// A declared SQLite type back to its logical type.

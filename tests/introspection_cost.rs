@@ -1,0 +1,74 @@
+//! Introspection reads the catalog in a constant number of queries: the
+//! count for 300 tables equals the count for 10.
+
+use std::time::Instant;
+
+use m_runtime::Policy;
+use m_runtime::schema::{Column, ForeignKey, LogicalType as T, ReferentialAction, Schema, Table};
+use m_tests::all_backends;
+
+/// `n` tables, each with a key, an indexed column, a default, and a foreign
+/// key to the previous table.
+fn tables(n: usize) -> Schema {
+    let mut schema = Schema::default();
+    for i in 0..n {
+        let name = format!("t{i:03}");
+        let mut table = Table::new(&name)
+            .column(Column::new("id", T::I64))
+            .column(
+                Column::new(
+                    "title",
+                    T::String {
+                        max_length: Some(80),
+                    },
+                )
+                .nullable(),
+            )
+            .column(Column::new("n", T::I32).default(m_runtime::schema::DefaultValue::Int(1)))
+            .column(Column::new("parent", T::I64).nullable())
+            .primary_key(["id"])
+            .index(["title"], false);
+        if i > 0 {
+            table = table.foreign_key(ForeignKey::new(
+                &name,
+                vec!["parent".into()],
+                format!("t{:03}", i - 1),
+                vec!["id".into()],
+                ReferentialAction::Cascade,
+            ));
+        }
+        schema.insert(table);
+    }
+    schema
+}
+
+all_backends!(queries_do_not_grow_with_tables, |t| async move {
+    let mut counts = Vec::new();
+    for n in [10, 300] {
+        let desired = tables(n);
+        let started = Instant::now();
+        let (_, report) = t.sync(&desired, &Policy::default()).await;
+        assert!(report.is_complete());
+        let synced = started.elapsed();
+        let before = t.db.query_count();
+        let started = Instant::now();
+        let live = m_runtime::introspect(&t.db).await.expect("introspect");
+        let took = started.elapsed();
+        let queries = t.db.query_count() - before;
+        assert_eq!(live.tables.len(), n);
+        assert!(
+            t.verify(&desired).await.is_empty(),
+            "{n} tables must diff to nothing after the sync"
+        );
+        eprintln!(
+            "{}: {n} tables: introspection {queries} queries in {took:?}; sync of {} new tables in {synced:?}",
+            t.backend.name(),
+            report.applied.len()
+        );
+        counts.push(queries);
+    }
+    assert_eq!(
+        counts[0], counts[1],
+        "introspection queries must not grow with the number of tables"
+    );
+});
