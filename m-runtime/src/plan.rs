@@ -24,19 +24,28 @@ pub struct Policy {
 impl Default for Policy {
     /// SAFE changes only.
     fn default() -> Self {
-        Policy { apply_safe: true, allow_warning: false }
+        Policy {
+            apply_safe: true,
+            allow_warning: false,
+        }
     }
 }
 
 impl Policy {
     /// SAFE and WARNING changes.
     pub fn allow_warning() -> Self {
-        Policy { apply_safe: true, allow_warning: true }
+        Policy {
+            apply_safe: true,
+            allow_warning: true,
+        }
     }
 
     /// Nothing: every change is reported as blocked.
     pub fn review_only() -> Self {
-        Policy { apply_safe: false, allow_warning: false }
+        Policy {
+            apply_safe: false,
+            allow_warning: false,
+        }
     }
 
     fn allows(&self, risk: Risk) -> Result<(), String> {
@@ -105,7 +114,9 @@ impl Plan {
 
     /// Every statement to execute, in order.
     pub fn statements(&self) -> Vec<&str> {
-        self.applied().flat_map(|c| c.sql.iter().map(String::as_str)).collect()
+        self.applied()
+            .flat_map(|c| c.sql.iter().map(String::as_str))
+            .collect()
     }
 
     /// Counts per risk level.
@@ -162,19 +173,35 @@ pub async fn plan(db: &Db, desired: &Schema, policy: &Policy) -> Result<Plan> {
 }
 
 /// [`plan`] against an already introspected `live` schema.
-pub async fn plan_against(db: &Db, live: &Schema, desired: &Schema, policy: &Policy) -> Result<Plan> {
+pub async fn plan_against(
+    db: &Db,
+    live: &Schema,
+    desired: &Schema,
+    policy: &Policy,
+) -> Result<Plan> {
     let dialect = db.backend().dialect();
     let (live, desired) = &prepare(dialect, live, desired);
     let changes = diff(live, desired);
     let mut measured = Vec::with_capacity(changes.len());
     for change in &changes {
         let value = match Probe::for_change(change, live.table(change.table())) {
-            Some(probe) => db.fetch_i64(&probe.sql(dialect)).await?.map(|n| n.max(0) as u64),
+            Some(probe) => db
+                .fetch_i64(&probe.sql(dialect))
+                .await?
+                .map(|n| n.max(0) as u64),
             None => None,
         };
         measured.push(value);
     }
-    Ok(build(db.backend().name(), dialect, live, desired, changes, &measured, policy))
+    Ok(build(
+        db.backend().name(),
+        dialect,
+        live,
+        desired,
+        changes,
+        &measured,
+        policy,
+    ))
 }
 
 /// Reads both schemas in the dialect's terms before diffing: declared
@@ -183,7 +210,11 @@ pub async fn plan_against(db: &Db, live: &Schema, desired: &Schema, policy: &Pol
 /// tables and columns on SQLite) a live name takes its declared spelling.
 pub fn prepare(dialect: &dyn Dialect, live: &Schema, desired: &Schema) -> (Schema, Schema) {
     let mut desired = desired.clone();
-    for column in desired.tables.values_mut().flat_map(|t| t.columns.iter_mut()) {
+    for column in desired
+        .tables
+        .values_mut()
+        .flat_map(|t| t.columns.iter_mut())
+    {
         if let LogicalType::Custom { sql } = &column.ty {
             column.ty = dialect.normalize_type(sql);
         }
@@ -195,7 +226,10 @@ pub fn prepare(dialect: &dyn Dialect, live: &Schema, desired: &Schema) -> (Schem
             .keys()
             .filter(|name| !desired.tables.contains_key(*name))
             .filter_map(|name| {
-                let want = desired.tables.keys().find(|w| w.eq_ignore_ascii_case(name) && !live.tables.contains_key(*w))?;
+                let want = desired
+                    .tables
+                    .keys()
+                    .find(|w| w.eq_ignore_ascii_case(name) && !live.tables.contains_key(*w))?;
                 Some((name.clone(), want.clone()))
             })
             .collect();
@@ -205,7 +239,11 @@ pub fn prepare(dialect: &dyn Dialect, live: &Schema, desired: &Schema) -> (Schem
                 live.tables.insert(to.clone(), table);
             }
         }
-        for fk in live.tables.values_mut().flat_map(|t| t.foreign_keys.iter_mut()) {
+        for fk in live
+            .tables
+            .values_mut()
+            .flat_map(|t| t.foreign_keys.iter_mut())
+        {
             if let Some(to) = renames.get(&fk.ref_table) {
                 fk.ref_table = to.clone();
             }
@@ -218,7 +256,11 @@ pub fn prepare(dialect: &dyn Dialect, live: &Schema, desired: &Schema) -> (Schem
             want.columns
                 .iter()
                 .map(|c| c.name.as_str())
-                .chain(want.columns.iter().flat_map(|c| c.renamed_from.iter().map(String::as_str)))
+                .chain(
+                    want.columns
+                        .iter()
+                        .flat_map(|c| c.renamed_from.iter().map(String::as_str)),
+                )
                 .find(|w| *w != live && w.eq_ignore_ascii_case(live))
                 .map(str::to_owned)
         };
@@ -230,7 +272,11 @@ pub fn prepare(dialect: &dyn Dialect, live: &Schema, desired: &Schema) -> (Schem
             };
             table.columns.iter_mut().for_each(|c| rename(&mut c.name));
             table.primary_key.iter_mut().for_each(rename);
-            table.indexes.iter_mut().flat_map(|i| i.columns.iter_mut()).for_each(rename);
+            table
+                .indexes
+                .iter_mut()
+                .flat_map(|i| i.columns.iter_mut())
+                .for_each(rename);
             for fk in &mut table.foreign_keys {
                 fk.columns.iter_mut().for_each(rename);
                 for c in &mut fk.ref_columns {
@@ -284,19 +330,26 @@ pub fn build(
     block_unsupported(dialect, desired, &mut planned);
     block_dependents(&mut planned);
     compile_sql(dialect, live, &mut planned);
-    Plan { backend: backend.to_owned(), changes: planned }
+    Plan {
+        backend: backend.to_owned(),
+        changes: planned,
+    }
 }
 
 /// A change that needs what the database cannot build (see
 /// [`Dialect::unsupported`]) is blocked with the dialect's explanation.
 fn block_unsupported(dialect: &dyn Dialect, desired: &Schema, planned: &mut [PlannedChange]) {
     for c in planned.iter_mut().filter(|c| c.is_applied()) {
-        let Some(table) = desired.table(c.change.table()) else { continue };
+        let Some(table) = desired.table(c.change.table()) else {
+            continue;
+        };
         let problems = dialect.unsupported(table);
         let hit = problems.iter().find(|(column, _)| match &c.change {
             Change::CreateTable { .. } | Change::AlterPrimaryKey { .. } => true,
             Change::AddIndex { index, .. } => index.columns.contains(column),
-            Change::AlterColumnType { column: changed, .. } => changed == column,
+            Change::AlterColumnType {
+                column: changed, ..
+            } => changed == column,
             _ => false,
         });
         if let Some((_, why)) = hit {
@@ -321,8 +374,15 @@ fn block_dependents(planned: &mut [PlannedChange]) {
         let mut changed = false;
         for c in planned.iter_mut().filter(|c| c.is_applied()) {
             let table = c.change.table().to_owned();
-            if let Some(column) = c.change.needs_columns().into_iter().find(|col| missing.contains(&(table.clone(), col.to_string()))) {
-                c.action = Action::Blocked(format!("needs column `{table}.{column}`, whose change is blocked"));
+            if let Some(column) = c
+                .change
+                .needs_columns()
+                .into_iter()
+                .find(|col| missing.contains(&(table.clone(), col.to_string())))
+            {
+                c.action = Action::Blocked(format!(
+                    "needs column `{table}.{column}`, whose change is blocked"
+                ));
                 changed = true;
             }
         }
@@ -342,44 +402,77 @@ fn compile_sql(dialect: &dyn Dialect, live: &Schema, planned: &mut [PlannedChang
         match &c.change {
             Change::CreateTable { table } => c.sql = dialect.create_table(table),
             Change::OrphanColumn { .. } | Change::OrphanTable { .. } => {}
-            change => by_table.entry(change.table().to_owned()).or_default().push(i),
+            change => by_table
+                .entry(change.table().to_owned())
+                .or_default()
+                .push(i),
         }
     }
     for (table, indexes) in by_table {
-        let Some(live_table) = live.table(&table) else { continue };
+        let Some(live_table) = live.table(&table) else {
+            continue;
+        };
         // What each change would run on its own (shown for blocked changes).
         for &i in &indexes {
             let change = &planned[i].change;
             let mut target = live_table.clone();
             apply_to_table(&mut target, change);
-            planned[i].sql = match alter_sql(dialect, live_table, &target, change, planned[i].measured) {
-                AlterSql::Statements(sql) => sql,
-                AlterSql::Rebuild => dialect.rebuild_table(live_table, &target, &rebuild_sources(dialect, live_table, &target, std::slice::from_ref(change))),
-            };
+            planned[i].sql =
+                match alter_sql(dialect, live_table, &target, change, planned[i].measured) {
+                    AlterSql::Statements(sql) => sql,
+                    AlterSql::Rebuild => dialect.rebuild_table(
+                        live_table,
+                        &target,
+                        &rebuild_sources(
+                            dialect,
+                            live_table,
+                            &target,
+                            std::slice::from_ref(change),
+                        ),
+                    ),
+                };
         }
         // What the applied ones run together.
-        let applied: Vec<usize> = indexes.iter().copied().filter(|&i| planned[i].is_applied()).collect();
+        let applied: Vec<usize> = indexes
+            .iter()
+            .copied()
+            .filter(|&i| planned[i].is_applied())
+            .collect();
         let mut target = live_table.clone();
         let mut statements = Vec::with_capacity(applied.len());
         let mut rebuild = false;
         for &i in &applied {
             let before = target.clone();
             apply_to_table(&mut target, &planned[i].change);
-            match alter_sql(dialect, &before, &target, &planned[i].change, planned[i].measured) {
+            match alter_sql(
+                dialect,
+                &before,
+                &target,
+                &planned[i].change,
+                planned[i].measured,
+            ) {
                 AlterSql::Statements(sql) => statements.push(sql),
                 AlterSql::Rebuild => rebuild = true,
             }
         }
         if rebuild {
             let changes: Vec<Change> = applied.iter().map(|&i| planned[i].change.clone()).collect();
-            let sql = dialect.rebuild_table(live_table, &target, &rebuild_sources(dialect, live_table, &target, &changes));
+            let sql = dialect.rebuild_table(
+                live_table,
+                &target,
+                &rebuild_sources(dialect, live_table, &target, &changes),
+            );
             for (n, &i) in applied.iter().enumerate() {
                 if n == 0 {
                     planned[i].sql = sql.clone();
-                    planned[i].reason.push_str(&format!(" (rebuilds table `{table}`, keeping its rows)"));
+                    planned[i]
+                        .reason
+                        .push_str(&format!(" (rebuilds table `{table}`, keeping its rows)"));
                 } else {
                     planned[i].sql = Vec::new();
-                    planned[i].reason.push_str(&format!(" (applied by the rebuild of `{table}` above)"));
+                    planned[i]
+                        .reason
+                        .push_str(&format!(" (applied by the rebuild of `{table}` above)"));
                 }
             }
         } else {
@@ -391,35 +484,62 @@ fn compile_sql(dialect: &dyn Dialect, live: &Schema, planned: &mut [PlannedChang
 }
 
 /// The dialect's SQL for one change from `before` to `after`.
-fn alter_sql(dialect: &dyn Dialect, before: &Table, after: &Table, change: &Change, measured: Option<u64>) -> AlterSql {
+fn alter_sql(
+    dialect: &dyn Dialect,
+    before: &Table,
+    after: &Table,
+    change: &Change,
+    measured: Option<u64>,
+) -> AlterSql {
     let column = |name: &str| after.get_column(name).cloned();
     match change {
         Change::AddColumn { column: c, .. } => {
             let has_rows = measured != Some(0);
             match fill_value(&c.ty) {
-                Some(fill) if !c.nullable && c.default.is_none() && has_rows => dialect.add_column_filled(before, c, &fill),
+                Some(fill) if !c.nullable && c.default.is_none() && has_rows => {
+                    dialect.add_column_filled(before, c, &fill)
+                }
                 _ => dialect.add_column(before, c),
             }
         }
-        Change::AlterColumnType { column: name, .. } => column(name).map_or(AlterSql::Rebuild, |c| dialect.alter_column_type(after, &c)),
-        Change::SetNotNull { column: name, .. } => column(name).map_or(AlterSql::Rebuild, |c| dialect.set_not_null(after, &c)),
-        Change::DropNotNull { column: name, .. } => column(name).map_or(AlterSql::Rebuild, |c| dialect.drop_not_null(after, &c)),
-        Change::AlterDefault { column: name, .. } => column(name).map_or(AlterSql::Rebuild, |c| dialect.alter_default(after, &c)),
-        Change::AddIndex { index, .. } => AlterSql::Statements(vec![dialect.create_index(after, index)]),
+        Change::AlterColumnType { column: name, .. } => {
+            column(name).map_or(AlterSql::Rebuild, |c| dialect.alter_column_type(after, &c))
+        }
+        Change::SetNotNull { column: name, .. } => {
+            column(name).map_or(AlterSql::Rebuild, |c| dialect.set_not_null(after, &c))
+        }
+        Change::DropNotNull { column: name, .. } => {
+            column(name).map_or(AlterSql::Rebuild, |c| dialect.drop_not_null(after, &c))
+        }
+        Change::AlterDefault { column: name, .. } => {
+            column(name).map_or(AlterSql::Rebuild, |c| dialect.alter_default(after, &c))
+        }
+        Change::AddIndex { index, .. } => {
+            AlterSql::Statements(vec![dialect.create_index(after, index)])
+        }
         Change::DropIndex { index, .. } => dialect.drop_index(before, index),
         Change::AddForeignKey { table, foreign_key } => dialect.add_foreign_key(table, foreign_key),
-        Change::DropForeignKey { table, foreign_key } => dialect.drop_foreign_key(table, foreign_key),
+        Change::DropForeignKey { table, foreign_key } => {
+            dialect.drop_foreign_key(table, foreign_key)
+        }
         Change::RenameColumn { table, from, to } => dialect.rename_column(table, from, to),
         Change::AlterPrimaryKey { .. } => dialect.alter_primary_key(after),
         Change::CreateTable { table } => AlterSql::Statements(dialect.create_table(table)),
-        Change::OrphanColumn { .. } | Change::OrphanTable { .. } => AlterSql::Statements(Vec::new()),
+        Change::OrphanColumn { .. } | Change::OrphanTable { .. } => {
+            AlterSql::Statements(Vec::new())
+        }
     }
 }
 
 /// For a rebuild: which expression over the old table fills each column of
 /// the new one. Renamed columns read their old name; new NOT NULL columns
 /// without a default are filled with their type's zero value.
-fn rebuild_sources(dialect: &dyn Dialect, live: &Table, target: &Table, changes: &[Change]) -> Vec<(String, String)> {
+fn rebuild_sources(
+    dialect: &dyn Dialect,
+    live: &Table,
+    target: &Table,
+    changes: &[Change],
+) -> Vec<(String, String)> {
     let renamed: BTreeMap<&str, &str> = changes
         .iter()
         .filter_map(|c| match c {
@@ -431,11 +551,15 @@ fn rebuild_sources(dialect: &dyn Dialect, live: &Table, target: &Table, changes:
         .columns
         .iter()
         .filter_map(|column| {
-            let source = renamed.get(column.name.as_str()).copied().unwrap_or(&column.name);
+            let source = renamed
+                .get(column.name.as_str())
+                .copied()
+                .unwrap_or(&column.name);
             if live.get_column(source).is_some() {
                 Some((column.name.clone(), dialect.quote_ident(source)))
             } else if !column.nullable && column.default.is_none() {
-                fill_value(&column.ty).map(|fill| (column.name.clone(), dialect.default_expr(&fill, &column.ty)))
+                fill_value(&column.ty)
+                    .map(|fill| (column.name.clone(), dialect.default_expr(&fill, &column.ty)))
             } else {
                 None
             }
@@ -466,7 +590,9 @@ pub fn apply_to_table(table: &mut Table, change: &Change) {
         Change::AddIndex { index, .. } => table.indexes.push(index.clone()),
         Change::DropIndex { index, .. } => table.indexes.retain(|i| i.name != index.name),
         Change::AddForeignKey { foreign_key, .. } => table.foreign_keys.push(foreign_key.clone()),
-        Change::DropForeignKey { foreign_key, .. } => table.foreign_keys.retain(|f| f.name != foreign_key.name),
+        Change::DropForeignKey { foreign_key, .. } => {
+            table.foreign_keys.retain(|f| f.name != foreign_key.name)
+        }
         Change::RenameColumn { from, to, .. } => {
             let rename = |c: &mut String| {
                 if c == from {
@@ -475,8 +601,16 @@ pub fn apply_to_table(table: &mut Table, change: &Change) {
             };
             table.columns.iter_mut().for_each(|c| rename(&mut c.name));
             table.primary_key.iter_mut().for_each(rename);
-            table.indexes.iter_mut().flat_map(|i| i.columns.iter_mut()).for_each(rename);
-            table.foreign_keys.iter_mut().flat_map(|f| f.columns.iter_mut()).for_each(rename);
+            table
+                .indexes
+                .iter_mut()
+                .flat_map(|i| i.columns.iter_mut())
+                .for_each(rename);
+            table
+                .foreign_keys
+                .iter_mut()
+                .flat_map(|f| f.columns.iter_mut())
+                .for_each(rename);
         }
         Change::AlterPrimaryKey { to, .. } => table.primary_key = to.clone(),
         Change::CreateTable { .. } | Change::OrphanColumn { .. } | Change::OrphanTable { .. } => {}
