@@ -193,9 +193,11 @@ impl Probe {
                     .map(|c| format!("{} IS NOT NULL", q(c)))
                     .collect::<Vec<_>>()
                     .join(" AND ");
+                // COUNT, not SUM: SUM of counts is NUMERIC on PostgreSQL.
+                let key = if columns.len() == 1 { cols.clone() } else { format!("({cols})") };
                 format!(
-                    "SELECT COALESCE(SUM(n), 0) FROM (SELECT COUNT(*) AS n FROM {} WHERE {not_null} GROUP BY {cols} HAVING COUNT(*) > 1) AS dup",
-                    q(table)
+                    "SELECT COUNT(*) FROM {t} WHERE {not_null} AND {key} IN (SELECT {cols} FROM {t} WHERE {not_null} GROUP BY {cols} HAVING COUNT(*) > 1)",
+                    t = q(table)
                 )
             }
             Probe::Dangling {
