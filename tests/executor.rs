@@ -140,7 +140,7 @@ all_backends!(failing_sync_applies_nothing, |t| async move {
         .expect_err("the broken table fails");
     let message = error.to_string();
     assert!(
-        message.contains("CHECK ("),
+        message.contains("CREATE TABLE") && message.contains("INT CHECK ("),
         "the error names the statement: {message}"
     );
     let live = m_runtime::introspect(&t.db).await.expect("introspect");

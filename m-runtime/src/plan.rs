@@ -215,8 +215,13 @@ pub fn prepare(dialect: &dyn Dialect, live: &Schema, desired: &Schema) -> (Schem
         .values_mut()
         .flat_map(|t| t.columns.iter_mut())
     {
+        // A spelling of a known type becomes that type; any other keeps the
+        // user's verbatim SQL, which the DDL must use as written.
         if let LogicalType::Custom { sql } = &column.ty {
-            column.ty = dialect.normalize_type(sql);
+            let known = dialect.normalize_type(sql);
+            if !matches!(known, LogicalType::Custom { .. }) {
+                column.ty = known;
+            }
         }
     }
     let mut live = live.clone();
