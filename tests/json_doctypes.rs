@@ -13,7 +13,11 @@ fn generated_source_is_up_to_date() {
     if std::env::var_os("M_UPDATE_GOLDEN").is_some() {
         std::fs::write(path, &source).expect("writable golden file");
     }
-    assert_eq!(source, include_str!("json_doctypes/generated.rs"), "rerun with M_UPDATE_GOLDEN=1");
+    assert_eq!(
+        source,
+        include_str!("json_doctypes/generated.rs"),
+        "rerun with M_UPDATE_GOLDEN=1"
+    );
 }
 
 #[test]
@@ -22,7 +26,11 @@ fn registers_frappe_doctypes() {
     assert_eq!(Publisher::TABLE, "publisher");
     assert_eq!(Publisher::PRIMARY_KEY, "name");
     let publisher = Publisher::doctype();
-    let country = publisher.columns.iter().find(|c| c.name == "country").expect("country column");
+    let country = publisher
+        .columns
+        .iter()
+        .find(|c| c.name == "country")
+        .expect("country column");
     let reference = country.references.as_ref().expect("Link is a foreign key");
     assert_eq!((reference.table, reference.column), ("country", "name"));
     assert!(publisher.columns.iter().any(|c| c.name == "type"));
@@ -33,12 +41,22 @@ fn registers_frappe_doctypes() {
 
 #[tokio::test]
 async fn syncs_on_sqlite() {
-    let db = m_runtime::Db::connect("sqlite::memory:").await.expect("sqlite");
+    let db = m_runtime::Db::connect("sqlite::memory:")
+        .await
+        .expect("sqlite");
     let desired = m_runtime::Registry::linked().schema();
-    let plan = m_runtime::plan(&db, &desired, &m_runtime::Policy::default()).await.expect("plan");
+    let plan = m_runtime::plan(&db, &desired, &m_runtime::Policy::default())
+        .await
+        .expect("plan");
     let report = m_runtime::apply(&db, &plan).await.expect("apply");
     assert!(report.blocked.is_empty(), "{report:?}");
     let live = m_runtime::introspect(&db).await.expect("introspect");
-    let again = m_runtime::plan(&db, &desired, &m_runtime::Policy::default()).await.expect("plan");
-    assert!(again.changes.is_empty(), "a second sync is a no-op: {:?}\nlive: {live:?}", again.changes);
+    let again = m_runtime::plan(&db, &desired, &m_runtime::Policy::default())
+        .await
+        .expect("plan");
+    assert!(
+        again.changes.is_empty(),
+        "a second sync is a no-op: {:?}\nlive: {live:?}",
+        again.changes
+    );
 }

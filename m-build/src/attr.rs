@@ -85,10 +85,8 @@ impl<'c> KeySet<'c> {
             return None;
         };
         if self.seen.contains(&key) && !self.repeatable.contains(&key) {
-            self.cx.error_spanned_by(
-                path,
-                format!("duplicate option `{key}`: give it once"),
-            );
+            self.cx
+                .error_spanned_by(path, format!("duplicate option `{key}`: give it once"));
             return None;
         }
         self.seen.push(key);
@@ -101,10 +99,7 @@ pub fn flag<'m>(cx: &Ctxt, key: &str, item: &'m Meta) -> Option<&'m Path> {
     match item {
         Meta::Path(path) => Some(path),
         _ => {
-            cx.error_spanned_by(
-                item,
-                format!("`{key}` takes no value: write `{key}` alone"),
-            );
+            cx.error_spanned_by(item, format!("`{key}` takes no value: write `{key}` alone"));
             None
         }
     }
@@ -131,7 +126,10 @@ pub fn list(cx: &Ctxt, key: &str, item: &Meta) -> Option<Vec<Meta>> {
         _ => {
             cx.error_spanned_by(
                 item,
-                format!("`{key}` takes options in parentheses: write `{}`", symbol::form(key)),
+                format!(
+                    "`{key}` takes options in parentheses: write `{}`",
+                    symbol::form(key)
+                ),
             );
             None
         }
@@ -244,11 +242,11 @@ pub fn str_array(cx: &Ctxt, key: &str, expr: &Expr) -> Option<Vec<LitStr>> {
 
 /// `a::b::C` as written, for messages.
 pub fn path_text(path: &Path) -> String {
-    let segments: Vec<String> = path
-        .segments
-        .iter()
-        .map(|s| s.ident.to_string())
-        .collect();
-    let prefix = if path.leading_colon.is_some() { "::" } else { "" };
+    let segments: Vec<String> = path.segments.iter().map(|s| s.ident.to_string()).collect();
+    let prefix = if path.leading_colon.is_some() {
+        "::"
+    } else {
+        ""
+    };
     format!("{prefix}{}", segments.join("::"))
 }

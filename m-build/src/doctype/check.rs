@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use quote::ToTokens;
 use syn::LitStr;
 
-use super::model::{Action, CompositeKey, Container, DefaultLit, Field, IndexAttr};
+use super::model::{CompositeKey, Container, DefaultLit, Field, IndexAttr, OnDelete};
 use super::types::{self, TypeKind};
 use crate::ctxt::Ctxt;
 use crate::names::identifier_problem;
@@ -44,7 +44,10 @@ fn check_shape(cx: &Ctxt, cont: &Container<'_>) {
 
 fn check_identifier(cx: &Ctxt, what: &str, lit: &LitStr) {
     if let Some(problem) = identifier_problem(&lit.value()) {
-        cx.error_spanned_by(lit, format!("invalid {what} name {:?}: {problem}", lit.value()));
+        cx.error_spanned_by(
+            lit,
+            format!("invalid {what} name {:?}: {problem}", lit.value()),
+        );
     }
 }
 
@@ -72,7 +75,9 @@ fn check_field(cx: &Ctxt, field: &Field<'_>) {
         if let Some((key, path)) = attrs.first_other_than(SKIP) {
             cx.error_spanned_by(
                 path,
-                format!("`{key}` has no effect on a `skip`ped field: a skipped field has no column"),
+                format!(
+                    "`{key}` has no effect on a `skip`ped field: a skipped field has no column"
+                ),
             );
         }
         return;
@@ -95,8 +100,14 @@ fn check_field(cx: &Ctxt, field: &Field<'_>) {
         }
     }
     for (i, old) in attrs.renamed_from.iter().enumerate() {
-        if attrs.renamed_from[..i].iter().any(|o| o.value() == old.value()) {
-            cx.error_spanned_by(old, format!("`renamed_from = {:?}` is given twice", old.value()));
+        if attrs.renamed_from[..i]
+            .iter()
+            .any(|o| o.value() == old.value())
+        {
+            cx.error_spanned_by(
+                old,
+                format!("`renamed_from = {:?}` is given twice", old.value()),
+            );
         }
     }
     let kind = check_type(cx, field);
@@ -120,9 +131,12 @@ fn check_type(cx: &Ctxt, field: &Field<'_>) -> Option<TypeKind> {
     }
     if field.resolved.kind.is_none() {
         let why = types::unsupported_reason(field.ty)
-            .map(|why| format!(" ({why})"))
+            .map(|why| format!(" {why};"))
             .unwrap_or_default();
-        cx.error_spanned_by(field.ty, format!("unsupported column type{why}: {TYPE_HINT}"));
+        cx.error_spanned_by(
+            field.ty,
+            format!("unsupported column type:{why} {TYPE_HINT}"),
+        );
     }
     field.resolved.kind
 }
@@ -132,7 +146,10 @@ fn check_lengths(cx: &Ctxt, field: &Field<'_>, kind: Option<TypeKind>) {
     let custom = attrs.sql_type.is_some();
     if let Some((lit, n)) = &attrs.max_length {
         if custom {
-            cx.error_spanned_by(lit, "`max_length` has no effect with `sql_type`: write the length in the SQL type");
+            cx.error_spanned_by(
+                lit,
+                "`max_length` has no effect with `sql_type`: write the length in the SQL type",
+            );
         } else if kind.is_some() && kind != Some(TypeKind::String) {
             cx.error_spanned_by(lit, "`max_length` applies to `String` fields only");
         } else if *n == 0 {
@@ -142,7 +159,10 @@ fn check_lengths(cx: &Ctxt, field: &Field<'_>, kind: Option<TypeKind>) {
     for (key, value) in [(PRECISION, &attrs.precision), (SCALE, &attrs.scale)] {
         if let Some((lit, _)) = value {
             if custom {
-                cx.error_spanned_by(lit, format!("`{key}` has no effect with `sql_type`: write it in the SQL type"));
+                cx.error_spanned_by(
+                    lit,
+                    format!("`{key}` has no effect with `sql_type`: write it in the SQL type"),
+                );
             } else if kind.is_some() && kind != Some(TypeKind::Decimal) {
                 cx.error_spanned_by(lit, format!("`{key}` applies to decimal fields only (`rust_decimal::Decimal`, `bigdecimal::BigDecimal`)"));
             }
@@ -151,11 +171,17 @@ fn check_lengths(cx: &Ctxt, field: &Field<'_>, kind: Option<TypeKind>) {
     if kind == Some(TypeKind::Decimal) {
         match (&attrs.precision, &attrs.scale) {
             (None, Some((lit, _))) => {
-                cx.error_spanned_by(lit, "`scale` needs `precision`: write `precision = 18, scale = 6`");
+                cx.error_spanned_by(
+                    lit,
+                    "`scale` needs `precision`: write `precision = 18, scale = 6`",
+                );
             }
             (Some((lit, p)), scale) => {
                 if !(1..=65).contains(p) {
-                    cx.error_spanned_by(lit, "`precision` must be between 1 and 65 (MySQL's limit)");
+                    cx.error_spanned_by(
+                        lit,
+                        "`precision` must be between 1 and 65 (MySQL's limit)",
+                    );
                 }
                 if let Some((slit, s)) = scale {
                     if s > p {
@@ -172,7 +198,9 @@ fn check_lengths(cx: &Ctxt, field: &Field<'_>, kind: Option<TypeKind>) {
 
 /// `kind` is `None` for a `sql_type` column, which takes any literal.
 fn check_default(cx: &Ctxt, field: &Field<'_>, kind: Option<TypeKind>) {
-    let Some(default) = &field.attrs.default else { return };
+    let Some(default) = &field.attrs.default else {
+        return;
+    };
     let Some(kind) = kind else {
         if let DefaultLit::Int(n) = default.value
             && i64::try_from(n).is_err()
@@ -186,13 +214,19 @@ fn check_default(cx: &Ctxt, field: &Field<'_>, kind: Option<TypeKind>) {
         DefaultLit::Int(n) => match kind.integer_range() {
             Some((min, max)) => {
                 if *n < min || *n > max {
-                    cx.error_spanned_by(&default.expr, format!("default {n} does not fit in the field's type"));
+                    cx.error_spanned_by(
+                        &default.expr,
+                        format!("default {n} does not fit in the field's type"),
+                    );
                 }
                 true
             }
             None if kind.is_float() || kind == TypeKind::Decimal => {
                 if i64::try_from(*n).is_err() {
-                    cx.error_spanned_by(&default.expr, format!("default {n} does not fit in an i64"));
+                    cx.error_spanned_by(
+                        &default.expr,
+                        format!("default {n} does not fit in an i64"),
+                    );
                 }
                 true
             }
@@ -231,7 +265,10 @@ fn check_keys(cx: &Ctxt, field: &Field<'_>) {
     let attrs = &field.attrs;
     if let Some(pk) = &attrs.primary_key {
         if field.resolved.nullable {
-            cx.error_spanned_by(pk, "a primary key column cannot be nullable: remove the `Option`");
+            cx.error_spanned_by(
+                pk,
+                "a primary key column cannot be nullable: remove the `Option`",
+            );
         }
         for (key, path) in [(UNIQUE, &attrs.unique), (INDEX, &attrs.index)] {
             if let Some(path) = path {
@@ -239,23 +276,28 @@ fn check_keys(cx: &Ctxt, field: &Field<'_>) {
             }
         }
     } else if let (Some(_), Some(index)) = (&attrs.unique, &attrs.index) {
-        cx.error_spanned_by(index, "`index` is redundant next to `unique`: a unique column is indexed");
+        cx.error_spanned_by(
+            index,
+            "`index` is redundant next to `unique`: a unique column is indexed",
+        );
     }
 }
 
 fn check_reference(cx: &Ctxt, field: &Field<'_>) {
     let attrs = &field.attrs;
-    let Some((ident, action)) = &attrs.on_delete else { return };
+    let Some((ident, action)) = &attrs.on_delete else {
+        return;
+    };
     if attrs.references.is_none() {
         cx.error_spanned_by(ident, "`on_delete` needs `references = OtherDocType`");
         return;
     }
     match action {
-        Action::SetNull if !field.resolved.nullable => cx.error_spanned_by(
+        OnDelete::SetNull if !field.resolved.nullable => cx.error_spanned_by(
             ident,
             "`on_delete = set_null` needs a nullable field: make it an `Option<...>`",
         ),
-        Action::SetDefault if attrs.default.is_none() => cx.error_spanned_by(
+        OnDelete::SetDefault if attrs.default.is_none() => cx.error_spanned_by(
             ident,
             "`on_delete = set_default` needs a `default` on the field",
         ),
@@ -287,7 +329,11 @@ fn check_columns_unique(cx: &Ctxt, cont: &Container<'_>) {
             {
                 cx.error_spanned_by(
                     old,
-                    format!("`renamed_from = {:?}` names the current column of field `{}`", old.value(), other.name()),
+                    format!(
+                        "`renamed_from = {:?}` names the current column of field `{}`",
+                        old.value(),
+                        other.name()
+                    ),
                 );
             }
         }
@@ -330,7 +376,13 @@ fn check_primary_key(cx: &Ctxt, cont: &Container<'_>) {
 
 fn check_key_fields(cx: &Ctxt, cont: &Container<'_>, composite: &CompositeKey) {
     let Some(fields) = &composite.fields else {
-        cx.error_spanned_by(&composite.item, format!("`primary_key(...)` needs its fields: write `{}`", form(PRIMARY_KEY)));
+        cx.error_spanned_by(
+            &composite.item,
+            format!(
+                "`primary_key(...)` needs its fields: write `{}`",
+                form(PRIMARY_KEY)
+            ),
+        );
         return;
     };
     if fields.is_empty() {
@@ -348,7 +400,11 @@ fn check_key_fields(cx: &Ctxt, cont: &Container<'_>, composite: &CompositeKey) {
 
 /// Resolves a `fields = [...]` list, reporting unknown, skipped and repeated
 /// names.
-fn check_field_list<'c>(cx: &Ctxt, cont: &'c Container<'_>, fields: &[LitStr]) -> Vec<&'c Field<'c>> {
+fn check_field_list<'c>(
+    cx: &Ctxt,
+    cont: &'c Container<'_>,
+    fields: &[LitStr],
+) -> Vec<&'c Field<'c>> {
     let mut out: Vec<&Field<'_>> = Vec::new();
     for (i, lit) in fields.iter().enumerate() {
         let name = lit.value();
@@ -358,14 +414,22 @@ fn check_field_list<'c>(cx: &Ctxt, cont: &'c Container<'_>, fields: &[LitStr]) -
         }
         match cont.field(&name) {
             None => {
-                let known: Vec<String> = cont.columns().map(|f| format!("`{}`", f.name())).collect();
+                let known: Vec<String> =
+                    cont.columns().map(|f| format!("`{}`", f.name())).collect();
                 cx.error_spanned_by(
                     lit,
-                    format!("unknown field `{name}`: the fields of `{}` are {}", cont.ident, known.join(", ")),
+                    format!(
+                        "unknown field `{name}`: the fields of `{}` are {}",
+                        cont.ident,
+                        known.join(", ")
+                    ),
                 );
             }
             Some(field) if field.is_skipped() => {
-                cx.error_spanned_by(lit, format!("field `{name}` is `skip`ped and has no column"));
+                cx.error_spanned_by(
+                    lit,
+                    format!("field `{name}` is `skip`ped and has no column"),
+                );
             }
             Some(field) => out.push(field),
         }
@@ -375,8 +439,13 @@ fn check_field_list<'c>(cx: &Ctxt, cont: &'c Container<'_>, fields: &[LitStr]) -
 
 fn check_index(cx: &Ctxt, cont: &Container<'_>, index: &IndexAttr) {
     match &index.fields {
-        None => cx.error_spanned_by(&index.item, format!("`index(...)` needs its fields: write `{}`", form(INDEX))),
-        Some(fields) if fields.is_empty() => cx.error_spanned_by(&index.item, "`index(fields = [])` names no field"),
+        None => cx.error_spanned_by(
+            &index.item,
+            format!("`index(...)` needs its fields: write `{}`", form(INDEX)),
+        ),
+        Some(fields) if fields.is_empty() => {
+            cx.error_spanned_by(&index.item, "`index(fields = [])` names no field")
+        }
         Some(fields) => {
             check_field_list(cx, cont, fields);
         }
@@ -387,7 +456,12 @@ fn check_index(cx: &Ctxt, cont: &Container<'_>, index: &IndexAttr) {
 }
 
 fn check_index_names_unique(cx: &Ctxt, cont: &Container<'_>) {
-    let names: Vec<&LitStr> = cont.attrs.indexes.iter().filter_map(|i| i.name.as_ref()).collect();
+    let names: Vec<&LitStr> = cont
+        .attrs
+        .indexes
+        .iter()
+        .filter_map(|i| i.name.as_ref())
+        .collect();
     for (i, name) in names.iter().enumerate() {
         if names[..i].iter().any(|n| n.value() == name.value()) {
             cx.error_spanned_by(name, format!("duplicate index name {:?}", name.value()));

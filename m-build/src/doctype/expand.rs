@@ -7,7 +7,7 @@ use quote::{quote, quote_spanned};
 use syn::spanned::Spanned;
 use syn::{Data, DeriveInput};
 
-use super::model::{Action, Container, DefaultLit, Field};
+use super::model::{Container, DefaultLit, Field, OnDelete};
 use super::types::TypeKind;
 
 /// The root of every path generated code names.
@@ -105,7 +105,7 @@ fn feature_gate(field: &Field<'_>) -> Option<TokenStream> {
     if field.attrs.sql_type.is_some() {
         return None;
     }
-    let span = field.ty.span();
+    let span = super::types::name_span(field.ty);
     let check = syn::Ident::new(field.resolved.kind?.feature()?.name(), span);
     Some(quote_spanned! {span=>
         ::m_runtime::__private::feature::#check::<::m_runtime::__private::feature::Enabled>();
@@ -118,17 +118,28 @@ fn column(field: &Field<'_>) -> TokenStream {
     let rust_name = field.name();
     let ty = logical_type(field);
     let nullable = field.resolved.nullable;
-    let default = option(field.attrs.default.as_ref().map(|d| default_value(field, &d.value)));
+    let default = option(
+        field
+            .attrs
+            .default
+            .as_ref()
+            .map(|d| default_value(field, &d.value)),
+    );
     let unique = field.attrs.unique.is_some();
     let index = field.attrs.index.is_some();
     let renamed_from = &field.attrs.renamed_from;
     let references = option(field.attrs.references.as_ref().map(|target| {
-        let action = match field.attrs.on_delete.as_ref().map_or(Action::NoAction, |(_, a)| *a) {
-            Action::NoAction => quote!(NoAction),
-            Action::Restrict => quote!(Restrict),
-            Action::Cascade => quote!(Cascade),
-            Action::SetNull => quote!(SetNull),
-            Action::SetDefault => quote!(SetDefault),
+        let action = match field
+            .attrs
+            .on_delete
+            .as_ref()
+            .map_or(OnDelete::NoAction, |(_, a)| *a)
+        {
+            OnDelete::NoAction => quote!(NoAction),
+            OnDelete::Restrict => quote!(Restrict),
+            OnDelete::Cascade => quote!(Cascade),
+            OnDelete::SetNull => quote!(SetNull),
+            OnDelete::SetDefault => quote!(SetDefault),
         };
         let doctype = quote_spanned!(target.span()=> <#target as #p::DocType>);
         quote! {
@@ -195,8 +206,8 @@ fn logical_type(field: &Field<'_>) -> TokenStream {
 
 fn default_value(field: &Field<'_>, value: &DefaultLit) -> TokenStream {
     let p = private();
-    let float_column = field.attrs.sql_type.is_none()
-        && field.resolved.kind.is_some_and(TypeKind::is_float);
+    let float_column =
+        field.attrs.sql_type.is_none() && field.resolved.kind.is_some_and(TypeKind::is_float);
     match value {
         DefaultLit::Bool(b) => quote!(#p::DefaultValue::Bool(#b)),
         DefaultLit::Int(n) if float_column => {

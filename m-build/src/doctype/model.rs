@@ -69,7 +69,7 @@ pub struct FieldAttrs {
     pub sql_type: Option<LitStr>,
     pub skip: Option<Path>,
     pub references: Option<Path>,
-    pub on_delete: Option<(Ident, Action)>,
+    pub on_delete: Option<(Ident, OnDelete)>,
     pub precision: Option<(LitInt, u8)>,
     pub scale: Option<(LitInt, u8)>,
 }
@@ -105,7 +105,7 @@ impl DefaultLit {
 
 /// `on_delete = ...`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Action {
+pub enum OnDelete {
     NoAction,
     Restrict,
     Cascade,
@@ -113,18 +113,22 @@ pub enum Action {
     SetDefault,
 }
 
-const ACTIONS: &[(&str, Action)] = &[
-    ("no_action", Action::NoAction),
-    ("restrict", Action::Restrict),
-    ("cascade", Action::Cascade),
-    ("set_null", Action::SetNull),
-    ("set_default", Action::SetDefault),
+const ACTIONS: &[(&str, OnDelete)] = &[
+    ("no_action", OnDelete::NoAction),
+    ("restrict", OnDelete::Restrict),
+    ("cascade", OnDelete::Cascade),
+    ("set_null", OnDelete::SetNull),
+    ("set_default", OnDelete::SetDefault),
 ];
 
 impl<'a> Container<'a> {
     /// Reads the struct and its options. `None` when the item is not a
     /// struct with named fields (the error is recorded).
-    pub fn from_ast(cx: &Ctxt, args: proc_macro2::TokenStream, input: &'a DeriveInput) -> Option<Self> {
+    pub fn from_ast(
+        cx: &Ctxt,
+        args: proc_macro2::TokenStream,
+        input: &'a DeriveInput,
+    ) -> Option<Self> {
         let attrs = ContainerAttrs::from_args(cx, args);
         let named = match &input.data {
             Data::Struct(data) => match &data.fields {
@@ -188,7 +192,8 @@ impl ContainerAttrs {
         for item in attr::parse_items(cx, args) {
             match keys.key(&item) {
                 Some(TABLE) => {
-                    out.table = attr::value(cx, TABLE, &item).and_then(|v| attr::lit_str(cx, TABLE, v));
+                    out.table =
+                        attr::value(cx, TABLE, &item).and_then(|v| attr::lit_str(cx, TABLE, v));
                 }
                 Some(APP) => {
                     out.app = attr::value(cx, APP, &item).and_then(|v| attr::lit_str(cx, APP, v));
@@ -231,11 +236,13 @@ impl IndexAttr {
         for inner in items {
             match keys.key(&inner) {
                 Some(FIELDS) => {
-                    index.fields = attr::value(cx, FIELDS, &inner).and_then(|v| attr::str_array(cx, FIELDS, v));
+                    index.fields = attr::value(cx, FIELDS, &inner)
+                        .and_then(|v| attr::str_array(cx, FIELDS, v));
                 }
                 Some(UNIQUE) => index.unique = attr::flag(cx, UNIQUE, &inner).is_some(),
                 Some(NAME) => {
-                    index.name = attr::value(cx, NAME, &inner).and_then(|v| attr::lit_str(cx, NAME, v));
+                    index.name =
+                        attr::value(cx, NAME, &inner).and_then(|v| attr::lit_str(cx, NAME, v));
                 }
                 _ => {}
             }
@@ -296,7 +303,7 @@ impl FieldAttrs {
     }
 }
 
-fn on_delete(cx: &Ctxt, expr: &Expr) -> Option<(Ident, Action)> {
+fn on_delete(cx: &Ctxt, expr: &Expr) -> Option<(Ident, OnDelete)> {
     let ident = attr::ident(cx, ON_DELETE, expr)?;
     match ACTIONS.iter().find(|(name, _)| ident == name) {
         Some((_, action)) => Some((ident, *action)),
@@ -304,7 +311,10 @@ fn on_delete(cx: &Ctxt, expr: &Expr) -> Option<(Ident, Action)> {
             let names: Vec<String> = ACTIONS.iter().map(|(n, _)| format!("`{n}`")).collect();
             cx.error_spanned_by(
                 &ident,
-                format!("unknown `on_delete` action `{ident}`: expected one of {}", names.join(", ")),
+                format!(
+                    "unknown `on_delete` action `{ident}`: expected one of {}",
+                    names.join(", ")
+                ),
             );
             None
         }

@@ -65,7 +65,14 @@ fn every_field_key_is_accepted() {
         .expect("key tokens parse");
         let errors = errors(
             quote!(),
-            quote!(struct S { #[field(primary_key)] id: i64, #[field(#item)] x: i64 }),
+            quote!(
+                struct S {
+                    #[field(primary_key)]
+                    id: i64,
+                    #[field(#item)]
+                    x: i64,
+                }
+            ),
         );
         assert!(
             errors.iter().all(|e| !e.contains("unknown option")),
@@ -76,15 +83,31 @@ fn every_field_key_is_accepted() {
 
 #[test]
 fn unknown_key_lists_valid_keys() {
-    let errors = errors(quote!(), quote!(struct S { #[field(primary_key, colour = 1)] id: i64 }));
-    assert_one(&errors, "unknown option `colour` in #[field(...)]: expected one of `primary_key`, `max_length`");
+    let errors = errors(
+        quote!(),
+        quote!(
+            struct S {
+                #[field(primary_key, colour = 1)]
+                id: i64,
+            }
+        ),
+    );
+    assert_one(
+        &errors,
+        "unknown option `colour` in #[field(...)]: expected one of `primary_key`, `max_length`",
+    );
 }
 
 #[test]
 fn duplicate_keys_are_reported_by_one_helper() {
     let errors = errors(
         quote!(table = "a", app = "x", app = "y"),
-        quote!(struct S { #[field(primary_key, primary_key)] id: i64 }),
+        quote!(
+            struct S {
+                #[field(primary_key, primary_key)]
+                id: i64,
+            }
+        ),
     );
     assert_eq!(errors.len(), 2, "{errors:#?}");
     assert!(errors[0].contains("duplicate option `app`"));
@@ -112,30 +135,116 @@ fn three_mistakes_give_three_errors() {
 
 #[test]
 fn shapes() {
-    assert_one(&errors(quote!(), quote!(struct S(i64);)), "tuple struct");
-    assert_one(&errors(quote!(), quote!(struct S;)), "unit struct");
-    assert_one(&errors(quote!(), quote!(enum S { A })), "not on an enum");
-    assert_one(&errors(quote!(), quote!(union S { a: i64 })), "not on a union");
     assert_one(
-        &errors(quote!(), quote!(struct S<T> { #[field(primary_key)] id: i64, #[field(skip)] t: T })),
+        &errors(
+            quote!(),
+            quote!(
+                struct S(i64);
+            ),
+        ),
+        "tuple struct",
+    );
+    assert_one(
+        &errors(
+            quote!(),
+            quote!(
+                struct S;
+            ),
+        ),
+        "unit struct",
+    );
+    assert_one(
+        &errors(
+            quote!(),
+            quote!(
+                enum S {
+                    A,
+                }
+            ),
+        ),
+        "not on an enum",
+    );
+    assert_one(
+        &errors(quote!(), quote!(union S { a: i64 })),
+        "not on a union",
+    );
+    assert_one(
+        &errors(
+            quote!(),
+            quote!(
+                struct S<T> {
+                    #[field(primary_key)]
+                    id: i64,
+                    #[field(skip)]
+                    t: T,
+                }
+            ),
+        ),
         "cannot be generic",
     );
 }
 
 #[test]
 fn primary_key_rules() {
-    assert_one(&errors(quote!(), quote!(struct S { a: i64 })), "needs a primary key");
     assert_one(
-        &errors(quote!(), quote!(struct S { #[field(primary_key)] a: i64, #[field(primary_key)] b: i64 })),
+        &errors(
+            quote!(),
+            quote!(
+                struct S {
+                    a: i64,
+                }
+            ),
+        ),
+        "needs a primary key",
+    );
+    assert_one(
+        &errors(
+            quote!(),
+            quote!(
+                struct S {
+                    #[field(primary_key)]
+                    a: i64,
+                    #[field(primary_key)]
+                    b: i64,
+                }
+            ),
+        ),
         "a second primary key",
     );
     assert_one(
-        &errors(quote!(), quote!(struct S { #[field(primary_key)] a: Option<i64> })),
+        &errors(
+            quote!(),
+            quote!(
+                struct S {
+                    #[field(primary_key)]
+                    a: Option<i64>,
+                }
+            ),
+        ),
         "cannot be nullable",
     );
-    assert!(errors(quote!(primary_key(fields = ["a", "b"])), quote!(struct S { a: i64, b: String })).is_empty());
+    assert!(
+        errors(
+            quote!(primary_key(fields = ["a", "b"])),
+            quote!(
+                struct S {
+                    a: i64,
+                    b: String,
+                }
+            )
+        )
+        .is_empty()
+    );
     assert_one(
-        &errors(quote!(primary_key(fields = ["a", "c"])), quote!(struct S { a: i64, b: String })),
+        &errors(
+            quote!(primary_key(fields = ["a", "c"])),
+            quote!(
+                struct S {
+                    a: i64,
+                    b: String,
+                }
+            ),
+        ),
         "unknown field `c`: the fields of `S` are `a`, `b`",
     );
 }
@@ -144,19 +253,55 @@ fn primary_key_rules() {
 fn type_and_option_rules() {
     let pk = quote!(#[field(primary_key)] id: i64,);
     let cases: &[(TokenStream, &str)] = &[
-        (quote!(#[field(max_length = 3)] a: i64), "`max_length` applies to `String` fields only"),
-        (quote!(#[field(precision = 3)] a: f64), "`precision` applies to decimal fields only"),
+        (
+            quote!(#[field(max_length = 3)] a: i64),
+            "`max_length` applies to `String` fields only",
+        ),
+        (
+            quote!(#[field(precision = 3)] a: f64),
+            "`precision` applies to decimal fields only",
+        ),
         (quote!(a: u64), "unsigned integers are not portable"),
-        (quote!(a: std::collections::HashMap<String, i64>), "unsupported column type"),
-        (quote!(#[field(default = "x")] a: i64), "`default` is a string but the field's type takes an integer literal"),
-        (quote!(#[field(default = current_timestamp)] a: String), "applies to date-time fields only"),
-        (quote!(#[field(skip, references = T)] a: i64), "`references` has no effect on a `skip`ped field"),
-        (quote!(#[field(on_delete = cascade)] a: i64), "`on_delete` needs `references"),
-        (quote!(#[field(references = T, on_delete = set_null)] a: i64), "needs a nullable field"),
-        (quote!(#[field(column = "id")] a: i64), "duplicate column name `id`"),
-        (quote!(#[field(column = "a b")] a: i64), "invalid column name"),
-        (quote!(#[field(max_length = "1")] a: String), "`max_length` expects an integer literal"),
-        (quote!(#[field(references = "T")] a: i64), "`references` expects a path"),
+        (
+            quote!(a: std::collections::HashMap<String, i64>),
+            "unsupported column type",
+        ),
+        (
+            quote!(#[field(default = "x")] a: i64),
+            "`default` is a string but the field's type takes an integer literal",
+        ),
+        (
+            quote!(#[field(default = current_timestamp)] a: String),
+            "applies to date-time fields only",
+        ),
+        (
+            quote!(#[field(skip, references = T)] a: i64),
+            "`references` has no effect on a `skip`ped field",
+        ),
+        (
+            quote!(#[field(on_delete = cascade)] a: i64),
+            "`on_delete` needs `references",
+        ),
+        (
+            quote!(#[field(references = T, on_delete = set_null)] a: i64),
+            "needs a nullable field",
+        ),
+        (
+            quote!(#[field(column = "id")] a: i64),
+            "duplicate column name `id`",
+        ),
+        (
+            quote!(#[field(column = "a b")] a: i64),
+            "invalid column name",
+        ),
+        (
+            quote!(#[field(max_length = "1")] a: String),
+            "`max_length` expects an integer literal",
+        ),
+        (
+            quote!(#[field(references = "T")] a: i64),
+            "`references` expects a path",
+        ),
     ];
     for (field, expected) in cases {
         assert_one(&errors(quote!(), quote!(struct S { #pk #field })), expected);
@@ -182,7 +327,10 @@ fn defaults_match_types() {
         assert!(errors.is_empty(), "{field}: {errors:#?}");
     }
     assert_one(
-        &errors(quote!(), quote!(struct S { #pk #[field(default = 32768)] a: i16 })),
+        &errors(
+            quote!(),
+            quote!(struct S { #pk #[field(default = 32768)] a: i16 }),
+        ),
         "does not fit",
     );
 }
@@ -190,12 +338,28 @@ fn defaults_match_types() {
 #[test]
 fn names_are_portable_identifiers() {
     assert_one(
-        &errors(quote!(table = "a-b"), quote!(struct S { #[field(primary_key)] id: i64 })),
+        &errors(
+            quote!(table = "a-b"),
+            quote!(
+                struct S {
+                    #[field(primary_key)]
+                    id: i64,
+                }
+            ),
+        ),
         "invalid table name \"a-b\"",
     );
     let long = "x".repeat(64);
     assert_one(
-        &errors(quote!(table = #long), quote!(struct S { #[field(primary_key)] id: i64 })),
+        &errors(
+            quote!(table = #long),
+            quote!(
+                struct S {
+                    #[field(primary_key)]
+                    id: i64,
+                }
+            ),
+        ),
         "64 bytes long",
     );
 }
@@ -203,7 +367,11 @@ fn names_are_portable_identifiers() {
 #[test]
 fn expansion_snapshot() {
     let tokens = super::doctype_inner(
-        quote!(index(fields = ["title", "year"], unique, name = "book_title_year")),
+        quote!(index(
+            fields = ["title", "year"],
+            unique,
+            name = "book_title_year"
+        )),
         quote! {
             /// A book.
             #[derive(Debug)]

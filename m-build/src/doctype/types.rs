@@ -53,9 +53,10 @@ impl TypeKind {
     /// The m-runtime feature this type needs, if any.
     pub fn feature(self) -> Option<Feature> {
         match self {
-            TypeKind::Date(f) | TypeKind::Time(f) | TypeKind::DateTime(f) | TypeKind::Timestamp(f) => {
-                Some(f)
-            }
+            TypeKind::Date(f)
+            | TypeKind::Time(f)
+            | TypeKind::DateTime(f)
+            | TypeKind::Timestamp(f) => Some(f),
             TypeKind::Decimal => Some(Feature::Decimal),
             TypeKind::Uuid => Some(Feature::Uuid),
             TypeKind::Json => Some(Feature::Json),
@@ -150,6 +151,14 @@ fn single_type_arg(segment: &syn::PathSegment) -> Option<&Type> {
     }
 }
 
+/// The span of the type's name (`NaiveDate` in `Option<chrono::NaiveDate>`),
+/// where a feature error points.
+pub fn name_span(ty: &Type) -> proc_macro2::Span {
+    use syn::spanned::Spanned;
+    let ty = option_inner(ty).unwrap_or(ty);
+    last_segment(ty).map_or_else(|| ty.span(), |(_, segment)| segment.ident.span())
+}
+
 /// `T` when `ty` is `Option<T>`.
 pub fn option_inner(ty: &Type) -> Option<&Type> {
     let (_, segment) = last_segment(ty)?;
@@ -164,22 +173,26 @@ pub fn option_inner(ty: &Type) -> Option<&Type> {
 pub fn unsupported_reason(ty: &Type) -> Option<&'static str> {
     let ty = option_inner(ty).unwrap_or(ty);
     if option_inner(ty).is_some() {
-        return Some("`Option<Option<T>>` has no column meaning: one `Option` makes a nullable column");
+        return Some(
+            "`Option<Option<T>>` has no column meaning: one `Option` makes a nullable column",
+        );
     }
     match strip(ty) {
-        Type::Reference(_) => return Some("a DocType owns its data: use `String` or `Vec<u8>`"),
+        Type::Reference(_) => return Some("a DocType owns its data (`String`, `Vec<u8>`)"),
         Type::Tuple(_) => return Some("a tuple is not one column: use one field per column"),
         _ => {}
     }
     let (_, segment) = last_segment(ty)?;
     Some(match segment.ident.to_string().as_str() {
         "u8" | "u16" | "u32" | "u64" | "u128" | "usize" => {
-            "unsigned integers are not portable across databases: use `i16`, `i32` or `i64`"
+            "unsigned integers are not portable across databases (`i16`, `i32` and `i64` are)"
         }
-        "i8" => "use `i16`: not every database has a one-byte integer",
-        "i128" | "isize" => "use `i64`",
-        "char" => "use `String` with `max_length = 1`",
-        "Vec" => "only `Vec<u8>` (bytes) is a column: store lists in a DocType of their own or as JSON",
+        "i8" => "not every database has a one-byte integer (`i16` is the smallest)",
+        "i128" | "isize" => "no portable integer column is wider than `i64`",
+        "char" => "a `char` column is a `String` with `max_length = 1`",
+        "Vec" => {
+            "only `Vec<u8>` (bytes) is a column: keep lists in a DocType of their own or as JSON"
+        }
         _ => return None,
     })
 }
@@ -237,7 +250,10 @@ mod tests {
         assert_eq!(of("::core::primitive::i16").kind, Some(TypeKind::I16));
         assert_eq!(of("std::string::String").kind, Some(TypeKind::String));
         assert_eq!(of("Vec<u8>").kind, Some(TypeKind::Bytes));
-        assert_eq!(of("chrono::DateTime<chrono::Utc>").kind, Some(TypeKind::Timestamp(Feature::Chrono)));
+        assert_eq!(
+            of("chrono::DateTime<chrono::Utc>").kind,
+            Some(TypeKind::Timestamp(Feature::Chrono))
+        );
         assert_eq!(of("time::Date").kind, Some(TypeKind::Date(Feature::Time)));
         assert_eq!(of("rust_decimal::Decimal").kind, Some(TypeKind::Decimal));
         assert_eq!(of("serde_json::Value").kind, Some(TypeKind::Json));
@@ -254,7 +270,15 @@ mod tests {
 
     #[test]
     fn rejects_unsupported_types() {
-        for ty in ["u64", "i8", "Vec<i64>", "&str", "(i64, i64)", "HashMap<String, i64>", "String<X>"] {
+        for ty in [
+            "u64",
+            "i8",
+            "Vec<i64>",
+            "&str",
+            "(i64, i64)",
+            "HashMap<String, i64>",
+            "String<X>",
+        ] {
             assert_eq!(of(ty).kind, None, "{ty}");
         }
     }

@@ -91,10 +91,14 @@ mod tests {
     #[test]
     fn canonical_text_is_independent_of_layout() {
         let a = text("async fn up(db: &Db) -> Result<()> { db.execute(\"x\").await?; Ok(()) }");
-        let b = text("async fn up(\n    db : &Db,\n)->Result<()>{\n  // comment\n  db . execute( \"x\" ).await ? ; Ok(())\n}");
+        let b = text(
+            "async fn up(\n    db : &Db,\n)->Result<()>{\n  // comment\n  db . execute( \"x\" ).await ? ; Ok(())\n}",
+        );
         // The trailing comma is a token: it differs.
         assert_ne!(a, b);
-        let c = text("async fn up(\n    db : &Db\n)->Result<()>{\n  // comment\n  db . execute( \"x\" ).await ? ; Ok(())\n}");
+        let c = text(
+            "async fn up(\n    db : &Db\n)->Result<()>{\n  // comment\n  db . execute( \"x\" ).await ? ; Ok(())\n}",
+        );
         assert_eq!(a, c);
     }
 

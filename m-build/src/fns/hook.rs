@@ -88,7 +88,10 @@ fn parse_args(cx: &Ctxt, args: TokenStream) -> Option<LitStr> {
             if let Some(lit) = &app
                 && let Some(problem) = crate::names::identifier_problem(&lit.value())
             {
-                cx.error_spanned_by(lit, format!("invalid app name {:?}: {problem}", lit.value()));
+                cx.error_spanned_by(
+                    lit,
+                    format!("invalid app name {:?}: {problem}", lit.value()),
+                );
             }
         }
     }

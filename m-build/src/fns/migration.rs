@@ -86,7 +86,10 @@ impl MigrationAttrs {
         if let Some(app) = &self.app
             && let Some(problem) = identifier_problem(&app.value())
         {
-            cx.error_spanned_by(app, format!("invalid app name {:?}: {problem}", app.value()));
+            cx.error_spanned_by(
+                app,
+                format!("invalid app name {:?}: {problem}", app.value()),
+            );
         }
     }
 }
@@ -95,7 +98,10 @@ impl MigrationAttrs {
 fn phase(cx: &Ctxt, expr: &Expr) -> Option<Phase> {
     let (name, span_of): (String, &dyn quote::ToTokens) = match attr::strip_group(expr) {
         Expr::Path(p) if p.path.get_ident().is_some() => (
-            p.path.get_ident().map(ToString::to_string).unwrap_or_default(),
+            p.path
+                .get_ident()
+                .map(ToString::to_string)
+                .unwrap_or_default(),
             expr,
         ),
         Expr::Lit(syn::ExprLit {
@@ -103,7 +109,10 @@ fn phase(cx: &Ctxt, expr: &Expr) -> Option<Phase> {
             ..
         }) => (s.value(), expr),
         _ => {
-            cx.error_spanned_by(expr, format!("`phase` expects an identifier: write `{}`", form(PHASE)));
+            cx.error_spanned_by(
+                expr,
+                format!("`phase` expects an identifier: write `{}`", form(PHASE)),
+            );
             return None;
         }
     };
@@ -113,7 +122,9 @@ fn phase(cx: &Ctxt, expr: &Expr) -> Option<Phase> {
         other => {
             cx.error_spanned_by(
                 span_of,
-                format!("unknown phase `{other}`: expected `pre_sync` (the default) or `post_sync`"),
+                format!(
+                    "unknown phase `{other}`: expected `pre_sync` (the default) or `post_sync`"
+                ),
             );
             None
         }
@@ -141,10 +152,18 @@ pub fn migration_inner(args: TokenStream, input: TokenStream) -> TokenStream {
     }
     let p = private();
     let ident = &item.sig.ident;
-    let up = adapter(&format_ident!("__m_up"), &quote!(#ident), CallSpans::of(&item));
+    let up = adapter(
+        &format_ident!("__m_up"),
+        &quote!(#ident),
+        CallSpans::of(&item),
+    );
     let (down_fn, down) = match &attrs.down {
         Some(path) => (
-            adapter(&format_ident!("__m_down"), &quote!(#path), CallSpans::at(path.span())),
+            adapter(
+                &format_ident!("__m_down"),
+                &quote!(#path),
+                CallSpans::at(path.span()),
+            ),
             quote!(::core::option::Option::Some(#p::MigrationBody::Fn(__m_down))),
         ),
         None => (quote!(), quote!(::core::option::Option::None)),

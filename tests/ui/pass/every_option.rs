@@ -16,7 +16,12 @@ pub struct Author {
 pub struct Book {
     #[field(primary_key, column = "book_id")]
     pub id: i64,
-    #[field(max_length = 140, index, renamed_from = "heading", renamed_from = "caption")]
+    #[field(
+        max_length = 140,
+        index,
+        renamed_from = "heading",
+        renamed_from = "caption"
+    )]
     pub title: String,
     pub subtitle: Option<String>,
     #[field(default = 1)]

@@ -142,15 +142,28 @@ pub fn struct_name(doctype: &str) -> String {
 }
 
 /// Renders one DocType; problems are `(line, message)`.
-pub fn render(doctype: &DocTypeJson, source: &str, file: &str) -> Result<String, Vec<(Option<usize>, String)>> {
+pub fn render(
+    doctype: &DocTypeJson,
+    source: &str,
+    file: &str,
+) -> Result<String, Vec<(Option<usize>, String)>> {
     let mut problems = Vec::new();
     let ident = struct_name(&doctype.name);
     if !ident.starts_with(|c: char| c.is_ascii_alphabetic()) {
-        problems.push((None, format!("the DocType name {:?} does not make a Rust struct name: start it with a letter", doctype.name)));
+        problems.push((
+            None,
+            format!(
+                "the DocType name {:?} does not make a Rust struct name: start it with a letter",
+                doctype.name
+            ),
+        ));
     }
     let table = snake_case(&ident);
     let mut body = String::new();
-    let _ = writeln!(body, "    #[field(primary_key, max_length = {DEFAULT_LENGTH})]");
+    let _ = writeln!(
+        body,
+        "    #[field(primary_key, max_length = {DEFAULT_LENGTH})]"
+    );
     let _ = writeln!(body, "    pub name: ::std::string::String,");
     let mut seen: Vec<&str> = vec!["name"];
     for field in &doctype.fields {
@@ -177,7 +190,10 @@ pub fn render(doctype: &DocTypeJson, source: &str, file: &str) -> Result<String,
     ))
 }
 
-fn render_field<'a>(field: &'a FieldJson, seen: &mut Vec<&'a str>) -> Result<Option<String>, String> {
+fn render_field<'a>(
+    field: &'a FieldJson,
+    seen: &mut Vec<&'a str>,
+) -> Result<Option<String>, String> {
     let kind = kind(&field.fieldtype).ok_or_else(|| {
         format!(
             "unknown fieldtype {:?}: m maps Data, Link, Select, Text, Small Text, Long Text, Int, Long Int, Check, Float, Currency, Percent, Date, Datetime, Time, JSON and the others listed in m_build's docs",
@@ -194,7 +210,9 @@ fn render_field<'a>(field: &'a FieldJson, seen: &mut Vec<&'a str>) -> Result<Opt
         return Err(format!("invalid fieldname: {problem}"));
     }
     if name == "name" {
-        return Err("`name` is the implicit primary key of every Frappe DocType: rename the field".into());
+        return Err(
+            "`name` is the implicit primary key of every Frappe DocType: rename the field".into(),
+        );
     }
     if seen.contains(&name) {
         return Err("the fieldname is used twice".into());
@@ -206,10 +224,19 @@ fn render_field<'a>(field: &'a FieldJson, seen: &mut Vec<&'a str>) -> Result<Opt
         options.push(format!("column = {name:?}"));
     }
     match kind {
-        Kind::Varchar => options.push(format!("max_length = {}", field.length.unwrap_or(DEFAULT_LENGTH))),
-        Kind::Currency => options.push(format!("precision = {}, scale = {}", CURRENCY.0, CURRENCY.1)),
+        Kind::Varchar => options.push(format!(
+            "max_length = {}",
+            field.length.unwrap_or(DEFAULT_LENGTH)
+        )),
+        Kind::Currency => options.push(format!(
+            "precision = {}, scale = {}",
+            CURRENCY.0, CURRENCY.1
+        )),
         _ if field.length.is_some() && kind != Kind::Text => {
-            return Err(format!("`length` does not apply to a {} field", field.fieldtype));
+            return Err(format!(
+                "`length` does not apply to a {} field",
+                field.fieldtype
+            ));
         }
         _ => {}
     }

@@ -46,9 +46,14 @@ pub struct Problem {
 /// is returned.
 pub fn read(text: &str, value: &Value) -> Result<DocTypeJson, Vec<Problem>> {
     let mut problems = Vec::new();
-    let top = |message: String| Problem { line: None, message };
+    let top = |message: String| Problem {
+        line: None,
+        message,
+    };
     let Some(object) = value.as_object() else {
-        return Err(vec![top("expected a JSON object with `name` and `fields`".into())]);
+        return Err(vec![top(
+            "expected a JSON object with `name` and `fields`".into()
+        )]);
     };
     let name = match object.get("name") {
         Some(Value::String(name)) if !name.trim().is_empty() => name.clone(),
@@ -57,7 +62,9 @@ pub fn read(text: &str, value: &Value) -> Result<DocTypeJson, Vec<Problem>> {
             String::new()
         }
         None => {
-            problems.push(top("missing `name`: the DocType's name, like \"Sales Invoice\"".into()));
+            problems.push(top(
+                "missing `name`: the DocType's name, like \"Sales Invoice\"".into(),
+            ));
             String::new()
         }
     };
@@ -81,7 +88,11 @@ pub fn read(text: &str, value: &Value) -> Result<DocTypeJson, Vec<Problem>> {
         Some(_) => problems.push(top("`fields` must be an array".into())),
     }
     if problems.is_empty() {
-        Ok(DocTypeJson { name, issingle, fields })
+        Ok(DocTypeJson {
+            name,
+            issingle,
+            fields,
+        })
     } else {
         Err(problems)
     }
@@ -101,7 +112,12 @@ fn flag(value: &Value) -> Option<bool> {
     }
 }
 
-fn read_field(text: &str, position: usize, item: &Value, problems: &mut Vec<Problem>) -> Option<FieldJson> {
+fn read_field(
+    text: &str,
+    position: usize,
+    item: &Value,
+    problems: &mut Vec<Problem>,
+) -> Option<FieldJson> {
     let Some(object) = item.as_object() else {
         problems.push(Problem {
             line: None,
@@ -118,7 +134,12 @@ fn read_field(text: &str, position: usize, item: &Value, problems: &mut Vec<Prob
         Some(name) => format!("field `{name}`"),
         None => format!("fields[{position}]"),
     };
-    let mut bad = |message: String| problems.push(Problem { line, message: format!("{what}: {message}") });
+    let mut bad = |message: String| {
+        problems.push(Problem {
+            line,
+            message: format!("{what}: {message}"),
+        })
+    };
     let fieldtype = match object.get("fieldtype") {
         Some(Value::String(s)) => s.clone(),
         _ => {
@@ -137,7 +158,9 @@ fn read_field(text: &str, position: usize, item: &Value, problems: &mut Vec<Prob
             }
         },
         Some(other) => {
-            bad(format!("`length` must be a positive integer, found {other}"));
+            bad(format!(
+                "`length` must be a positive integer, found {other}"
+            ));
             None
         }
     };

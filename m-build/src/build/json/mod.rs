@@ -30,7 +30,8 @@ pub(crate) fn generate(files: &[InputFile]) -> Result<String, Error> {
 /// One file's struct; `None` for a single DocType (`issingle`), which has
 /// no table of its own.
 pub fn generate_one(display: &str, bytes: &[u8]) -> Result<Option<String>, Vec<String>> {
-    let text = std::str::from_utf8(bytes).map_err(|_| vec![format!("{display}: not valid UTF-8")])?;
+    let text =
+        std::str::from_utf8(bytes).map_err(|_| vec![format!("{display}: not valid UTF-8")])?;
     let value: serde_json::Value = serde_json::from_str(text).map_err(|e| {
         vec![format!(
             "{display}:{}:{}: invalid JSON: {}",
@@ -43,8 +44,12 @@ pub fn generate_one(display: &str, bytes: &[u8]) -> Result<Option<String>, Vec<S
         Some(line) => format!("{display}:{line}: {message}"),
         None => format!("{display}: {message}"),
     };
-    let doctype = frappe::read(text, &value)
-        .map_err(|problems| problems.into_iter().map(|p| at(p.line, p.message)).collect::<Vec<_>>())?;
+    let doctype = frappe::read(text, &value).map_err(|problems| {
+        problems
+            .into_iter()
+            .map(|p| at(p.line, p.message))
+            .collect::<Vec<_>>()
+    })?;
     if doctype.issingle {
         return Ok(None);
     }

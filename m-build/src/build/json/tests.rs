@@ -16,7 +16,12 @@ fn golden(name: &str) {
         // The generated struct passes the same checks as a hand-written one.
         let item: syn::ItemStruct = syn::parse_str(&source).expect("generated source parses");
         let mut input = item.clone();
-        let args = match input.attrs.iter().position(|a| a.path().segments.last().is_some_and(|s| s.ident == "doctype")) {
+        let args = match input.attrs.iter().position(|a| {
+            a.path()
+                .segments
+                .last()
+                .is_some_and(|s| s.ident == "doctype")
+        }) {
             Some(i) => match &input.attrs.remove(i).meta {
                 syn::Meta::List(list) => list.tokens.clone(),
                 _ => proc_macro2::TokenStream::new(),
@@ -49,8 +54,13 @@ fn problems(json: &str) -> Vec<String> {
 
 #[test]
 fn syntax_errors_name_file_line_and_column() {
-    let problems = problems("{\n \"name\": \"X\",\n \"fields\": [\n  {\"fieldname\": \"a\" \"fieldtype\": \"Data\"}\n ]\n}\n");
-    assert_eq!(problems, ["doctypes/bad.json:4:21: invalid JSON: expected `,` or `}`"]);
+    let problems = problems(
+        "{\n \"name\": \"X\",\n \"fields\": [\n  {\"fieldname\": \"a\" \"fieldtype\": \"Data\"}\n ]\n}\n",
+    );
+    assert_eq!(
+        problems,
+        ["doctypes/bad.json:4:21: invalid JSON: expected `,` or `}`"]
+    );
 }
 
 #[test]
@@ -105,7 +115,10 @@ fn field_errors_name_file_line_and_field() {
     ];
     assert_eq!(problems.len(), expected.len(), "{problems:#?}");
     for (problem, expected) in problems.iter().zip(expected) {
-        assert!(problem.starts_with(expected), "{problem:?} should start with {expected:?}");
+        assert!(
+            problem.starts_with(expected),
+            "{problem:?} should start with {expected:?}"
+        );
     }
 }
 
