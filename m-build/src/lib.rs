@@ -123,7 +123,7 @@
 //! | `renamed_from = "old"` | a former column name, so sync renames rather than drops; may repeat |
 //! | `sql_type = "varchar(12)"` | escape hatch: the column's SQL type verbatim; the Rust type is not checked |
 //! | `skip` | no column; takes no other option |
-//! | `references = Author` | a foreign key to `Author`'s (first) primary key column; `Author` is a path to a `#[doctype]` struct |
+//! | `references = Author` | a foreign key to `Author`'s (first) primary key column; `Author` is a path to a `#[doctype]` struct, or `Self` |
 //! | `on_delete = cascade` | with `references`: `no_action` (default), `restrict`, `cascade`, `set_null` (nullable fields only), `set_default` (fields with a `default` only) |
 //!
 //! A DocType has exactly one primary key declaration. `Option<T>` is a

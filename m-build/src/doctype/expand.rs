@@ -44,7 +44,7 @@ pub fn expand(cont: &Container<'_>) -> TokenStream {
     let app = app_expr(cont.attrs.app.as_ref());
     let primary_key = cont.primary_key();
     let first_key = primary_key.first().cloned().unwrap_or_default();
-    let columns = cont.columns().map(column);
+    let columns = cont.columns().map(|field| column(cont, field));
     let indexes = cont.attrs.indexes.iter().map(|index| {
         let columns = index
             .fields
@@ -112,7 +112,7 @@ fn feature_gate(field: &Field<'_>) -> Option<TokenStream> {
     })
 }
 
-fn column(field: &Field<'_>) -> TokenStream {
+fn column(cont: &Container<'_>, field: &Field<'_>) -> TokenStream {
     let p = private();
     let name = field.column();
     let rust_name = field.name();
@@ -140,6 +140,14 @@ fn column(field: &Field<'_>) -> TokenStream {
             OnDelete::Cascade => quote!(Cascade),
             OnDelete::SetNull => quote!(SetNull),
             OnDelete::SetDefault => quote!(SetDefault),
+        };
+        // `references = Self` is the struct itself (the descriptor is not
+        // inside its impl, where `Self` would resolve).
+        let target = if target.is_ident("Self") {
+            let ident = cont.ident;
+            quote_spanned!(target.span()=> #ident)
+        } else {
+            quote!(#target)
         };
         let doctype = quote_spanned!(target.span()=> <#target as #p::DocType>);
         quote! {
