@@ -70,6 +70,8 @@
 //! * `reqd: 1` makes the column NOT NULL (a plain type); otherwise it is an
 //!   `Option<...>`. `Check` is always NOT NULL, default `false`.
 //! * `unique: 1` → `unique`; `search_index: 1` → `index`.
+//! * `length` is the `max_length` of the varchar types below (0 means
+//!   Frappe's default, 140); on any other fieldtype it is an error.
 //! * `default` becomes `default = <literal>` in the field's type. Frappe's
 //!   application-level defaults (`Today`, `__user`, `:Link`, and `now`
 //!   except on a `Datetime`, where it is `current_timestamp`) produce no
