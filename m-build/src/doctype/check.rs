@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use quote::ToTokens;
 use syn::LitStr;
 
-use super::model::{Action, CompositeKey, Container, DefaultLit, Field, IndexAttr};
+use super::model::{CompositeKey, Container, DefaultLit, Field, IndexAttr, OnDelete};
 use super::types::{self, TypeKind};
 use crate::ctxt::Ctxt;
 use crate::names::identifier_problem;
@@ -131,11 +131,11 @@ fn check_type(cx: &Ctxt, field: &Field<'_>) -> Option<TypeKind> {
     }
     if field.resolved.kind.is_none() {
         let why = types::unsupported_reason(field.ty)
-            .map(|why| format!(" ({why})"))
+            .map(|why| format!(" {why};"))
             .unwrap_or_default();
         cx.error_spanned_by(
             field.ty,
-            format!("unsupported column type{why}: {TYPE_HINT}"),
+            format!("unsupported column type:{why} {TYPE_HINT}"),
         );
     }
     field.resolved.kind
@@ -293,11 +293,11 @@ fn check_reference(cx: &Ctxt, field: &Field<'_>) {
         return;
     }
     match action {
-        Action::SetNull if !field.resolved.nullable => cx.error_spanned_by(
+        OnDelete::SetNull if !field.resolved.nullable => cx.error_spanned_by(
             ident,
             "`on_delete = set_null` needs a nullable field: make it an `Option<...>`",
         ),
-        Action::SetDefault if attrs.default.is_none() => cx.error_spanned_by(
+        OnDelete::SetDefault if attrs.default.is_none() => cx.error_spanned_by(
             ident,
             "`on_delete = set_default` needs a `default` on the field",
         ),

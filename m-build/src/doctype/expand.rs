@@ -7,7 +7,7 @@ use quote::{quote, quote_spanned};
 use syn::spanned::Spanned;
 use syn::{Data, DeriveInput};
 
-use super::model::{Action, Container, DefaultLit, Field};
+use super::model::{Container, DefaultLit, Field, OnDelete};
 use super::types::TypeKind;
 
 /// The root of every path generated code names.
@@ -44,7 +44,7 @@ pub fn expand(cont: &Container<'_>) -> TokenStream {
     let app = app_expr(cont.attrs.app.as_ref());
     let primary_key = cont.primary_key();
     let first_key = primary_key.first().cloned().unwrap_or_default();
-    let columns = cont.columns().map(column);
+    let columns = cont.columns().map(|field| column(cont, field));
     let indexes = cont.attrs.indexes.iter().map(|index| {
         let columns = index
             .fields
@@ -105,14 +105,14 @@ fn feature_gate(field: &Field<'_>) -> Option<TokenStream> {
     if field.attrs.sql_type.is_some() {
         return None;
     }
-    let span = field.ty.span();
+    let span = super::types::name_span(field.ty);
     let check = syn::Ident::new(field.resolved.kind?.feature()?.name(), span);
     Some(quote_spanned! {span=>
         ::m_runtime::__private::feature::#check::<::m_runtime::__private::feature::Enabled>();
     })
 }
 
-fn column(field: &Field<'_>) -> TokenStream {
+fn column(cont: &Container<'_>, field: &Field<'_>) -> TokenStream {
     let p = private();
     let name = field.column();
     let rust_name = field.name();
@@ -133,13 +133,21 @@ fn column(field: &Field<'_>) -> TokenStream {
             .attrs
             .on_delete
             .as_ref()
-            .map_or(Action::NoAction, |(_, a)| *a)
+            .map_or(OnDelete::NoAction, |(_, a)| *a)
         {
-            Action::NoAction => quote!(NoAction),
-            Action::Restrict => quote!(Restrict),
-            Action::Cascade => quote!(Cascade),
-            Action::SetNull => quote!(SetNull),
-            Action::SetDefault => quote!(SetDefault),
+            OnDelete::NoAction => quote!(NoAction),
+            OnDelete::Restrict => quote!(Restrict),
+            OnDelete::Cascade => quote!(Cascade),
+            OnDelete::SetNull => quote!(SetNull),
+            OnDelete::SetDefault => quote!(SetDefault),
+        };
+        // `references = Self` is the struct itself (the descriptor is not
+        // inside its impl, where `Self` would resolve).
+        let target = if target.is_ident("Self") {
+            let ident = cont.ident;
+            quote_spanned!(target.span()=> #ident)
+        } else {
+            quote!(#target)
         };
         let doctype = quote_spanned!(target.span()=> <#target as #p::DocType>);
         quote! {

@@ -69,7 +69,7 @@ pub struct FieldAttrs {
     pub sql_type: Option<LitStr>,
     pub skip: Option<Path>,
     pub references: Option<Path>,
-    pub on_delete: Option<(Ident, Action)>,
+    pub on_delete: Option<(Ident, OnDelete)>,
     pub precision: Option<(LitInt, u8)>,
     pub scale: Option<(LitInt, u8)>,
 }
@@ -105,7 +105,7 @@ impl DefaultLit {
 
 /// `on_delete = ...`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Action {
+pub enum OnDelete {
     NoAction,
     Restrict,
     Cascade,
@@ -113,12 +113,12 @@ pub enum Action {
     SetDefault,
 }
 
-const ACTIONS: &[(&str, Action)] = &[
-    ("no_action", Action::NoAction),
-    ("restrict", Action::Restrict),
-    ("cascade", Action::Cascade),
-    ("set_null", Action::SetNull),
-    ("set_default", Action::SetDefault),
+const ACTIONS: &[(&str, OnDelete)] = &[
+    ("no_action", OnDelete::NoAction),
+    ("restrict", OnDelete::Restrict),
+    ("cascade", OnDelete::Cascade),
+    ("set_null", OnDelete::SetNull),
+    ("set_default", OnDelete::SetDefault),
 ];
 
 impl<'a> Container<'a> {
@@ -303,7 +303,7 @@ impl FieldAttrs {
     }
 }
 
-fn on_delete(cx: &Ctxt, expr: &Expr) -> Option<(Ident, Action)> {
+fn on_delete(cx: &Ctxt, expr: &Expr) -> Option<(Ident, OnDelete)> {
     let ident = attr::ident(cx, ON_DELETE, expr)?;
     match ACTIONS.iter().find(|(name, _)| ident == name) {
         Some((_, action)) => Some((ident, *action)),

@@ -151,6 +151,14 @@ fn single_type_arg(segment: &syn::PathSegment) -> Option<&Type> {
     }
 }
 
+/// The span of the type's name (`NaiveDate` in `Option<chrono::NaiveDate>`),
+/// where a feature error points.
+pub fn name_span(ty: &Type) -> proc_macro2::Span {
+    use syn::spanned::Spanned;
+    let ty = option_inner(ty).unwrap_or(ty);
+    last_segment(ty).map_or_else(|| ty.span(), |(_, segment)| segment.ident.span())
+}
+
 /// `T` when `ty` is `Option<T>`.
 pub fn option_inner(ty: &Type) -> Option<&Type> {
     let (_, segment) = last_segment(ty)?;
@@ -170,20 +178,20 @@ pub fn unsupported_reason(ty: &Type) -> Option<&'static str> {
         );
     }
     match strip(ty) {
-        Type::Reference(_) => return Some("a DocType owns its data: use `String` or `Vec<u8>`"),
+        Type::Reference(_) => return Some("a DocType owns its data (`String`, `Vec<u8>`)"),
         Type::Tuple(_) => return Some("a tuple is not one column: use one field per column"),
         _ => {}
     }
     let (_, segment) = last_segment(ty)?;
     Some(match segment.ident.to_string().as_str() {
         "u8" | "u16" | "u32" | "u64" | "u128" | "usize" => {
-            "unsigned integers are not portable across databases: use `i16`, `i32` or `i64`"
+            "unsigned integers are not portable across databases (`i16`, `i32` and `i64` are)"
         }
-        "i8" => "use `i16`: not every database has a one-byte integer",
-        "i128" | "isize" => "use `i64`",
-        "char" => "use `String` with `max_length = 1`",
+        "i8" => "not every database has a one-byte integer (`i16` is the smallest)",
+        "i128" | "isize" => "no portable integer column is wider than `i64`",
+        "char" => "a `char` column is a `String` with `max_length = 1`",
         "Vec" => {
-            "only `Vec<u8>` (bytes) is a column: store lists in a DocType of their own or as JSON"
+            "only `Vec<u8>` (bytes) is a column: keep lists in a DocType of their own or as JSON"
         }
         _ => return None,
     })

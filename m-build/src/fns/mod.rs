@@ -115,3 +115,6 @@ pub fn adapter(name: &syn::Ident, target: &TokenStream, spans: CallSpans) -> Tok
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

@@ -16,7 +16,12 @@ pub struct Author {
 pub struct Book {
     #[field(primary_key, column = "book_id")]
     pub id: i64,
-    #[field(max_length = 140, index, renamed_from = "heading", renamed_from = "caption")]
+    #[field(
+        max_length = 140,
+        index,
+        renamed_from = "heading",
+        renamed_from = "caption"
+    )]
     pub title: String,
     pub subtitle: Option<String>,
     #[field(default = 1)]
@@ -53,6 +58,8 @@ pub struct Book {
     #[field(references = Author)]
     pub reviewer: Option<i64>,
     pub r#type: Option<String>,
+    #[field(references = Self, on_delete = set_null)]
+    pub sequel_of: Option<i64>,
 }
 
 #[doctype(primary_key(fields = ["book", "tag"]))]
@@ -72,7 +79,7 @@ fn main() {
     let def = Book::doctype();
     assert_eq!(def.app, env!("CARGO_CRATE_NAME"));
     assert_eq!(Author::doctype().app, "library");
-    assert_eq!(def.columns.len(), 21);
+    assert_eq!(def.columns.len(), 22);
     assert_eq!(def.primary_key, ["book_id"]);
     assert_eq!(def.indexes.len(), 2);
     assert_eq!(BookTag::doctype().primary_key, ["book", "tag"]);
@@ -80,6 +87,8 @@ fn main() {
     assert_eq!(author.references.as_ref().unwrap().table, "authors");
     let ty = def.columns.iter().find(|c| c.name == "type").unwrap();
     assert_eq!(ty.field, "type");
+    let sequel = def.columns.iter().find(|c| c.name == "sequel_of").unwrap();
+    assert_eq!(sequel.references.as_ref().unwrap().table, "book");
     let registry = m_runtime::Registry::linked();
     assert_eq!(registry.doctypes.len(), 3);
     registry.validate().unwrap();

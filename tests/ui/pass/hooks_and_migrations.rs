@@ -74,25 +74,50 @@ async fn main() {
         assert_eq!(result.is_err(), hook.name == "failing", "{}", hook.name);
     }
     assert_eq!(CALLS.load(Ordering::SeqCst), 11);
-    let seed = registry.hooks.iter().find(|h| h.name == "seed_defaults").unwrap();
+    let seed = registry
+        .hooks
+        .iter()
+        .find(|h| h.name == "seed_defaults")
+        .unwrap();
     assert_eq!(seed.app, "seeding");
-    let backfill = registry.migrations.iter().find(|m| m.id == "0002_backfill").unwrap();
+    let backfill = registry
+        .migrations
+        .iter()
+        .find(|m| m.id == "0002_backfill")
+        .unwrap();
     assert_eq!(backfill.app, "every");
     assert_eq!(backfill.depends_on, ["every:0001_init", "orders:0001_init"]);
-    assert_eq!(backfill.phase, m_runtime::registry::MigrationPhase::PostSync);
+    assert_eq!(
+        backfill.phase,
+        m_runtime::registry::MigrationPhase::PostSync
+    );
     assert!(backfill.checksum.starts_with("sha256:") && backfill.checksum.len() == 71);
-    assert!(backfill.source.ends_with("::backfill"), "{}", backfill.source);
-    let (m_runtime::registry::MigrationBody::Fn(up), Some(m_runtime::registry::MigrationBody::Fn(down))) =
-        (backfill.up, backfill.down)
+    assert!(
+        backfill.source.ends_with("::backfill"),
+        "{}",
+        backfill.source
+    );
+    let (
+        m_runtime::registry::MigrationBody::Fn(up),
+        Some(m_runtime::registry::MigrationBody::Fn(down)),
+    ) = (backfill.up, backfill.down)
     else {
         panic!("fn bodies expected");
     };
     up(&db).await.unwrap();
     down(&db).await.unwrap();
     assert_eq!(CALLS.load(Ordering::SeqCst), 1111);
-    let nested = registry.migrations.iter().find(|m| m.id == "0004_nested").unwrap();
+    let nested = registry
+        .migrations
+        .iter()
+        .find(|m| m.id == "0004_nested")
+        .unwrap();
     assert!(nested.source.ends_with("nested::up"), "{}", nested.source);
-    let init = registry.migrations.iter().find(|m| m.id == "0001_init").unwrap();
+    let init = registry
+        .migrations
+        .iter()
+        .find(|m| m.id == "0001_init")
+        .unwrap();
     assert_eq!(init.phase, m_runtime::registry::MigrationPhase::PreSync);
     assert!(init.down.is_none());
     assert_ne!(init.checksum, backfill.checksum);

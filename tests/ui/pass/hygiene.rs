@@ -1,6 +1,7 @@
 //! Generated code names only absolute paths: user items called `Result`,
 //! `Option`, `Some`, `None`, `Ok`, `Box`, `core`, `std`, `inventory`,
-//! `DocType`, `Cow` or `m_runtime` do not break it.
+//! `String`, `Vec`, `Default`, `DocType`, `Cow` or `m_runtime` do not break
+//! it.
 #![allow(dead_code, non_camel_case_types)]
 
 mod core {}
@@ -15,6 +16,9 @@ struct None;
 struct Ok;
 struct Box;
 struct Cow;
+struct String;
+struct Vec;
+struct Default;
 trait DocType {}
 struct DocTypeDef;
 struct ColumnDef;

@@ -141,12 +141,8 @@ pub fn struct_name(doctype: &str) -> String {
     pascal_case(doctype)
 }
 
-/// Renders one DocType; problems are `(line, message)`.
-pub fn render(
-    doctype: &DocTypeJson,
-    source: &str,
-    file: &str,
-) -> Result<String, Vec<(Option<usize>, String)>> {
+/// Renders one DocType read from `file`; problems are `(line, message)`.
+pub fn render(doctype: &DocTypeJson, file: &str) -> Result<String, Vec<(Option<usize>, String)>> {
     let mut problems = Vec::new();
     let ident = struct_name(&doctype.name);
     if !ident.starts_with(|c: char| c.is_ascii_alphabetic()) {
@@ -167,10 +163,7 @@ pub fn render(
     let _ = writeln!(body, "    pub name: ::std::string::String,");
     let mut seen: Vec<&str> = vec!["name"];
     for field in &doctype.fields {
-        let line = field
-            .fieldname
-            .as_deref()
-            .and_then(|n| super::frappe::line_of_field(source, n));
+        let line = field.line;
         match render_field(field, &mut seen) {
             Ok(Some(text)) => body.push_str(&text),
             Ok(None) => {}
@@ -232,7 +225,7 @@ fn render_field<'a>(
             "precision = {}, scale = {}",
             CURRENCY.0, CURRENCY.1
         )),
-        _ if field.length.is_some() && kind != Kind::Text => {
+        _ if field.length.is_some() => {
             return Err(format!(
                 "`length` does not apply to a {} field",
                 field.fieldtype

@@ -16,6 +16,8 @@ pub struct DocTypeJson {
 pub struct FieldJson {
     /// Position in `fields`, for messages.
     pub position: usize,
+    /// The line of its `"fieldname"`, when it has one.
+    pub line: Option<usize>,
     pub fieldname: Option<String>,
     pub fieldtype: String,
     pub length: Option<u32>,
@@ -80,7 +82,15 @@ pub fn read(text: &str, value: &Value) -> Result<DocTypeJson, Vec<Problem>> {
         None => {}
         Some(Value::Array(items)) => {
             for (position, item) in items.iter().enumerate() {
-                if let Some(field) = read_field(text, position, item, &mut problems) {
+                let name = item.get("fieldname").and_then(Value::as_str);
+                let earlier = items[..position]
+                    .iter()
+                    .filter(|i| {
+                        name.is_some() && i.get("fieldname").and_then(Value::as_str) == name
+                    })
+                    .count();
+                let line = name.and_then(|n| line_of_field(text, n, earlier));
+                if let Some(field) = read_field(line, position, item, &mut problems) {
                     fields.push(field);
                 }
             }
@@ -113,7 +123,7 @@ fn flag(value: &Value) -> Option<bool> {
 }
 
 fn read_field(
-    text: &str,
+    line: Option<usize>,
     position: usize,
     item: &Value,
     problems: &mut Vec<Problem>,
@@ -129,7 +139,6 @@ fn read_field(
         Some(Value::String(s)) => Some(s.clone()),
         _ => None,
     };
-    let line = fieldname.as_deref().and_then(|n| line_of_field(text, n));
     let what = match &fieldname {
         Some(name) => format!("field `{name}`"),
         None => format!("fields[{position}]"),
@@ -181,6 +190,7 @@ fn read_field(
     let default = object.get("default").filter(|v| !v.is_null()).cloned();
     Some(FieldJson {
         position,
+        line,
         fieldname,
         fieldtype,
         length,
@@ -192,8 +202,10 @@ fn read_field(
     })
 }
 
-/// The 1-based line of `"fieldname": "<name>"` in `text`.
-pub fn line_of_field(text: &str, name: &str) -> Option<usize> {
+/// The 1-based line of the `nth` (from 0) `"fieldname": "<name>"` in
+/// `text`.
+pub fn line_of_field(text: &str, name: &str, nth: usize) -> Option<usize> {
+    let mut seen = 0;
     let key = "\"fieldname\"";
     let wanted = format!("\"{name}\"");
     let mut from = 0;
@@ -203,7 +215,10 @@ pub fn line_of_field(text: &str, name: &str) -> Option<usize> {
         if let Some(rest) = rest.strip_prefix(':')
             && rest.trim_start().starts_with(&wanted)
         {
-            return Some(text[..start].matches('\n').count() + 1);
+            if seen == nth {
+                return Some(text[..start].matches('\n').count() + 1);
+            }
+            seen += 1;
         }
         from = start + key.len();
     }

@@ -53,7 +53,7 @@ pub fn generate_one(display: &str, bytes: &[u8]) -> Result<Option<String>, Vec<S
     if doctype.issingle {
         return Ok(None);
     }
-    codegen::render(&doctype, text, display)
+    codegen::render(&doctype, display)
         .map(Some)
         .map_err(|problems| problems.into_iter().map(|(line, m)| at(line, m)).collect())
 }

@@ -110,7 +110,7 @@ fn field_errors_name_file_line_and_field() {
         "doctypes/bad.json:7: field `pages`: `default` \"many\" is not valid for this fieldtype",
         "doctypes/bad.json:8: field `bad-name`: invalid fieldname",
         "doctypes/bad.json: fields[5]: a Data field needs a `fieldname`",
-        "doctypes/bad.json:7: field `pages`: the fieldname is used twice",
+        "doctypes/bad.json:10: field `pages`: the fieldname is used twice",
         "doctypes/bad.json:11: field `when`: `length` does not apply to a Date field",
     ];
     assert_eq!(problems.len(), expected.len(), "{problems:#?}");
