@@ -194,7 +194,11 @@ impl Probe {
                     .collect::<Vec<_>>()
                     .join(" AND ");
                 // COUNT, not SUM: SUM of counts is NUMERIC on PostgreSQL.
-                let key = if columns.len() == 1 { cols.clone() } else { format!("({cols})") };
+                let key = if columns.len() == 1 {
+                    cols.clone()
+                } else {
+                    format!("({cols})")
+                };
                 format!(
                     "SELECT COUNT(*) FROM {t} WHERE {not_null} AND {key} IN (SELECT {cols} FROM {t} WHERE {not_null} GROUP BY {cols} HAVING COUNT(*) > 1)",
                     t = q(table)
