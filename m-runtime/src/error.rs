@@ -37,6 +37,11 @@ pub enum Error {
     #[error("{0}")]
     Migration(String),
 
+    /// A migration's body (or, when reverting, its `down`) failed; `outcome`
+    /// says what became of the database (rolled back, or what MySQL kept).
+    #[error("{action} migration `{app}:{id}` failed: {source}\n  {outcome}")]
+    MigrationFailed { app: String, id: String, action: &'static str, source: BoxError, outcome: String },
+
     #[error("{phase} hook `{app}::{name}` failed: {source}\n  nothing after it ran")]
     Hook { app: String, name: String, phase: &'static str, source: BoxError },
 

@@ -53,6 +53,8 @@ mod db;
 pub mod diff;
 mod error;
 mod execute;
+pub mod hooks;
+pub mod migrate;
 pub mod plan;
 pub mod registry;
 pub mod risk;
@@ -62,6 +64,7 @@ pub use db::Db;
 pub use error::{BoxError, Error, Result};
 pub use execute::{SyncReport, apply};
 pub use m_macros::{after_sync, before_sync, doctype, migration};
+pub use migrate::{AllOptions, AllReport, RunOptions, run_all};
 pub use plan::{Plan, Policy, plan};
 pub use registry::{DocType, Registry};
 

@@ -49,6 +49,13 @@ pub trait Dialect: Send + Sync {
         "BEGIN"
     }
 
+    /// The placeholder of the `n`th bound parameter (1-based) in a query
+    /// sent through sqlx's `Any` driver, which passes SQL through
+    /// unchanged: `?` by default, `$n` on PostgreSQL.
+    fn placeholder(&self, _n: usize) -> String {
+        "?".to_owned()
+    }
+
     /// A string literal, with quotes and escapes.
     fn quote_str(&self, value: &str) -> String {
         format!("'{}'", value.replace('\'', "''"))

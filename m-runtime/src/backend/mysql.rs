@@ -30,7 +30,11 @@ impl Backend for MySql {
 
 impl Dialect for MySql {
     fn quote_ident(&self, ident: &str) -> String {
-        format!("\"{}\"", ident.replace('"', "\"\""))
+        format!("`{}`", ident.replace('`', "``"))
+    }
+    /// MySQL and MariaDB commit every DDL statement implicitly.
+    fn transactional_ddl(&self) -> bool {
+        false
     }
     fn column_type(&self, _table: &Table, column: &Column) -> String {
         format!("{}", column.ty)

@@ -32,6 +32,9 @@ impl Dialect for Postgres {
     fn quote_ident(&self, ident: &str) -> String {
         format!("\"{}\"", ident.replace('"', "\"\""))
     }
+    fn placeholder(&self, n: usize) -> String {
+        format!("${n}")
+    }
     fn column_type(&self, _table: &Table, column: &Column) -> String {
         format!("{}", column.ty)
     }

@@ -142,6 +142,8 @@ fn check_migrations(registry: &Registry, errors: &mut Vec<RegistryError>) {
             }
         }
     }
+    // Cycles (named in full) and pre_sync -> post_sync dependencies.
+    errors.extend(crate::migrate::graph_problems(&registry.migrations));
 }
 
 fn check_expected_apps(registry: &Registry, errors: &mut Vec<RegistryError>) {

@@ -1,0 +1,64 @@
+//! The imperative track: versioned migrations, ordered by a dependency
+//! graph across apps and recorded in a ledger.
+//!
+//! - [`run`] applies pending migrations (both phases, no sync);
+//!   [`run_all`] is `migrate all`: pre-sync migrations, `before_sync`
+//!   hooks, sync, `after_sync` hooks, post-sync migrations.
+//! - [`down`] reverts a migration and everything applied after it that
+//!   depends on it; [`status`] reports applied and pending migrations.
+//! - Order ([`execution_order`]): all `pre_sync` migrations before all
+//!   `post_sync` ones; within an app by id; across apps by `depends_on`;
+//!   ties broken by the smallest `(app, id)`.
+//! - The ledger is the table [`LEDGER_TABLE`] (`_m_migrations`), created on
+//!   first use. An applied migration is immutable: a checksum that changed
+//!   since it was applied stops every run, as does a pending migration that
+//!   sorts before an applied one of its app (unless allowed explicitly).
+//!
+//! # Transactions
+//!
+//! Each migration runs in its own transaction (`BEGIN` ... `COMMIT`), and
+//! its ledger row is written inside that transaction, so a migration is
+//! applied and recorded together or not at all. A failing migration stops
+//! the run ([`Error::MigrationFailed`](crate::Error::MigrationFailed)); the
+//! migrations before it stay applied.
+//!
+//! - **PostgreSQL and SQLite** roll DDL back: a failing migration leaves the
+//!   database exactly as it was before it, and no ledger row.
+//! - **MySQL and MariaDB** commit every DDL statement (`CREATE`, `ALTER`,
+//!   `DROP`, `RENAME`, `TRUNCATE`, ...) implicitly, together with whatever
+//!   the migration did before it. So when a migration fails:
+//!   - every DDL statement it ran before the failing one, and every data
+//!     change before that DDL, **stays applied**; data changes after the
+//!     last DDL are rolled back (a migration that only changes data is
+//!     still atomic);
+//!   - its ledger row is **not** written (it is inserted only after the
+//!     whole body succeeded);
+//!   - the next run **runs the whole migration again**, from its first
+//!     statement. Write MySQL migrations to be idempotent
+//!     (`CREATE TABLE IF NOT EXISTS`, `DROP ... IF EXISTS`, guarded
+//!     `UPDATE`s), or keep one DDL statement per migration.
+//!
+//!   The same holds for `down`: a failing `down` on MySQL may leave part of
+//!   its DDL done while the ledger still lists the migration as applied.
+//!
+//! Hooks run outside these transactions (see [`crate::hooks`]).
+//!
+//! # Concurrency
+//!
+//! These functions assume one migrator at a time. The `migrate` CLI takes
+//! the backend's database-level lock ([`Locker`](crate::backend::Locker))
+//! around `run`, `all` and `down`; library callers should do the same.
+
+mod graph;
+mod ledger;
+mod pipeline;
+mod runner;
+mod status;
+
+pub use graph::execution_order;
+pub use ledger::{AppliedMigration, LEDGER_TABLE};
+pub use pipeline::{AllOptions, AllReport, run_all};
+pub use runner::{DownReport, RunOptions, RunReport, down, run};
+pub use status::{MigrationState, Status, status};
+
+pub(crate) use graph::problems as graph_problems;
