@@ -25,18 +25,18 @@
 //! - **PostgreSQL and SQLite** roll DDL back: a failing migration leaves the
 //!   database exactly as it was before it, and no ledger row.
 //! - **MySQL and MariaDB** commit every DDL statement (`CREATE`, `ALTER`,
-//!   `DROP`, `RENAME`, `TRUNCATE`, ...) implicitly, together with whatever
-//!   the migration did before it. So when a migration fails:
-//!   - every DDL statement it ran before the failing one, and every data
-//!     change before that DDL, **stays applied**; data changes after the
-//!     last DDL are rolled back (a migration that only changes data is
-//!     still atomic);
-//!   - its ledger row is **not** written (it is inserted only after the
-//!     whole body succeeded);
-//!   - the next run **runs the whole migration again**, from its first
-//!     statement. Write MySQL migrations to be idempotent
-//!     (`CREATE TABLE IF NOT EXISTS`, `DROP ... IF EXISTS`, guarded
-//!     `UPDATE`s), or keep one DDL statement per migration.
+//!   `DROP`, `RENAME`, `TRUNCATE`, ...) implicitly: the DDL commits the open
+//!   transaction and ends it, and the statements after it commit one by
+//!   one. So when a migration fails:
+//!   - a migration that ran no DDL before the failing statement is rolled
+//!     back as a whole (a data-only migration is atomic);
+//!   - once it has run a DDL statement, **every statement it ran before the
+//!     failing one stays applied**;
+//!   - either way its ledger row is **not** written (it is inserted only
+//!     after the whole body succeeded), so the next run **runs the whole
+//!     migration again**, from its first statement. Write MySQL migrations
+//!     to be idempotent (`CREATE TABLE IF NOT EXISTS`, `DROP ... IF
+//!     EXISTS`, guarded `UPDATE`s), or keep one DDL statement per migration.
 //!
 //!   The same holds for `down`: a failing `down` on MySQL may leave part of
 //!   its DDL done while the ledger still lists the migration as applied.
