@@ -68,6 +68,8 @@ pub fn for_url(url: &str) -> Option<Arc<dyn Backend>> {
     builtin().into_iter().find(|b| b.handles(url))
 }
 
+// One push per enabled feature: `vec![]` cannot hold the `#[cfg]`s.
+#[allow(clippy::vec_init_then_push)]
 fn builtin() -> Vec<Arc<dyn Backend>> {
     #[allow(unused_mut)]
     let mut all: Vec<Arc<dyn Backend>> = Vec::new();

@@ -124,7 +124,7 @@ fn check_migrations(registry: &Registry, errors: &mut Vec<RegistryError>) {
     for m in &registry.migrations {
         for target in m.depends_on {
             let reason = match target.split_once(':') {
-                None => Some(format!("which is not of the form \"app:id\"")),
+                None => Some("which is not of the form \"app:id\"".to_owned()),
                 Some((app, _)) if !apps.contains(app) => Some(format!(
                     "but app `{app}` is not linked into this binary: add its crate to `apps![...]`"
                 )),
