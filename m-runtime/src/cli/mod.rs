@@ -250,16 +250,22 @@ async fn execute(command: MigrateCommand, registry: Registry) -> Result<ExitStat
         MigrateAction::All(args) => {
             let db = Db::connect(&url).await?;
             let _lock = lock(&db).await?;
-            let options =
-                AllOptions::default().policy(policy(&args.plan)).allow_out_of_order(args.order.allow_out_of_order);
+            let options = AllOptions::default()
+                .policy(policy(&args.plan))
+                .allow_out_of_order(args.order.allow_out_of_order);
             let report = crate::migrate::run_all(&db, &registry, &options).await?;
             render_migrations::all_report(&report, args.plan.format.format);
-            Ok(if report.is_complete() { ExitStatus::Success } else { ExitStatus::Blocked })
+            Ok(if report.is_complete() {
+                ExitStatus::Success
+            } else {
+                ExitStatus::Blocked
+            })
         }
         MigrateAction::Run(args) => {
             let db = Db::connect(&url).await?;
             let _lock = lock(&db).await?;
-            let mut options = RunOptions::default().allow_out_of_order(args.order.allow_out_of_order);
+            let mut options =
+                RunOptions::default().allow_out_of_order(args.order.allow_out_of_order);
             if let Some(phase) = args.phase {
                 options = options.phase(phase.into());
             }
@@ -271,7 +277,11 @@ async fn execute(command: MigrateCommand, registry: Registry) -> Result<ExitStat
             let db = Db::connect(&url).await?;
             let status = crate::migrate::status(&db, &registry).await?;
             render_migrations::status(&status, args.format);
-            Ok(if status.problems.is_empty() { ExitStatus::Success } else { ExitStatus::Invalid })
+            Ok(if status.problems.is_empty() {
+                ExitStatus::Success
+            } else {
+                ExitStatus::Invalid
+            })
         }
         MigrateAction::Down(args) => {
             let db = Db::connect(&url).await?;
