@@ -1,7 +1,7 @@
 //! Applying pending migrations and reverting applied ones, one transaction
 //! per migration, with the ledger row written or removed inside it.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::future::Future;
 use std::time::Instant;
 
@@ -300,45 +300,45 @@ fn revert_steps(
     rows: &[AppliedMigration],
     target: (&str, &str),
 ) -> Vec<AppliedMigration> {
-    let depends_on: BTreeMap<(&str, &str), &[&str]> = registry
-        .migrations
-        .iter()
-        .map(|m| ((m.app, m.id), m.depends_on))
-        .collect();
-    let rank = |r: &AppliedMigration| (parse_phase(&r.phase), r.id.clone());
-    let mut chosen: BTreeSet<(String, String)> =
-        BTreeSet::from([(target.0.to_owned(), target.1.to_owned())]);
-    loop {
-        let mut grew = false;
-        for row in rows {
-            let key = (row.app.clone(), row.id.clone());
-            if chosen.contains(&key) {
-                continue;
-            }
-            let later_sibling = rows
-                .iter()
-                .filter(|s| chosen.contains(&(s.app.clone(), s.id.clone())))
-                .any(|s| s.app == row.app && rank(row) > rank(s));
-            let dependent = depends_on
-                .get(&(row.app.as_str(), row.id.as_str()))
-                .is_some_and(|deps| {
-                    deps.iter()
-                        .filter_map(|d| d.split_once(':'))
-                        .any(|(a, i)| chosen.contains(&(a.to_owned(), i.to_owned())))
-                });
-            if later_sibling || dependent {
-                chosen.insert(key);
-                grew = true;
-            }
+    fn rank(r: &AppliedMigration) -> (MigrationPhase, &str) {
+        (parse_phase(&r.phase), r.id.as_str())
+    }
+    // Which applied rows name each migration in their `depends_on`.
+    let mut dependents: BTreeMap<(&str, &str), Vec<usize>> = BTreeMap::new();
+    for m in &registry.migrations {
+        let Some(i) = rows.iter().position(|r| r.app == m.app && r.id == m.id) else {
+            continue;
+        };
+        for dep in m.depends_on.iter().filter_map(|d| d.split_once(':')) {
+            dependents.entry(dep).or_default().push(i);
         }
-        if !grew {
-            break;
+    }
+    let mut chosen = vec![false; rows.len()];
+    let mut queue: Vec<usize> = rows
+        .iter()
+        .position(|r| (r.app.as_str(), r.id.as_str()) == target)
+        .into_iter()
+        .collect();
+    while let Some(i) = queue.pop() {
+        if std::mem::replace(&mut chosen[i], true) {
+            continue;
+        }
+        let row = &rows[i];
+        let later_siblings = rows
+            .iter()
+            .enumerate()
+            .filter(|(j, r)| !chosen[*j] && r.app == row.app && rank(r) > rank(row))
+            .map(|(j, _)| j);
+        queue.extend(later_siblings);
+        if let Some(deps) = dependents.get(&(row.app.as_str(), row.id.as_str())) {
+            queue.extend(deps.iter().copied().filter(|j| !chosen[*j]));
         }
     }
     let mut steps: Vec<AppliedMigration> = rows
         .iter()
-        .filter(|r| chosen.contains(&(r.app.clone(), r.id.clone())))
-        .cloned()
+        .zip(&chosen)
+        .filter(|(_, chosen)| **chosen)
+        .map(|(r, _)| r.clone())
         .collect();
     steps.sort_by_key(|r| std::cmp::Reverse(r.seq));
     steps
@@ -413,10 +413,15 @@ async fn transaction<T>(
 ) -> Result<T, BoxError> {
     db.execute(db.backend().dialect().begin()).await?;
     match work.await {
-        Ok(value) => {
-            db.execute("COMMIT").await?;
-            Ok(value)
-        }
+        Ok(value) => match db.execute("COMMIT").await {
+            Ok(_) => Ok(value),
+            Err(error) => {
+                // SQLite keeps the transaction open when COMMIT fails (e.g. a
+                // deferred foreign key): end it so that the session stays usable.
+                let _ = db.execute("ROLLBACK").await;
+                Err(error.into())
+            }
+        },
         Err(error) => {
             // The rollback's own failure would hide the cause; the cause matters more.
             let _ = db.execute("ROLLBACK").await;
@@ -506,6 +511,47 @@ mod tests {
             problems[0]
         );
         assert!(check(&order, &rows, true).is_empty());
+    }
+
+    #[test]
+    fn down_takes_later_siblings_and_dependents_transitively() {
+        fn dep(
+            app: &'static str,
+            id: &'static str,
+            deps: &'static [&'static str],
+        ) -> &'static MigrationDef {
+            Box::leak(Box::new(MigrationDef {
+                depends_on: deps,
+                ..*def(app, id, "x")
+            }))
+        }
+        let registry = Registry {
+            migrations: vec![
+                dep("a", "1", &[]),
+                dep("a", "2", &[]),
+                dep("b", "1", &["a:2"]),
+                dep("c", "1", &[]),
+                dep("b", "2", &[]),
+                dep("d", "1", &["b:2"]),
+            ],
+            ..Default::default()
+        };
+        let rows: Vec<AppliedMigration> = registry
+            .migrations
+            .iter()
+            .zip(1..)
+            .map(|(m, seq)| row(m.app, m.id, "x", seq))
+            .collect();
+        let steps: Vec<String> = revert_steps(&registry, &rows, ("a", "2"))
+            .iter()
+            .map(|r| r.name())
+            .collect();
+        assert_eq!(steps, ["d:1", "b:2", "b:1", "a:2"]);
+        let steps: Vec<String> = revert_steps(&registry, &rows, ("c", "1"))
+            .iter()
+            .map(|r| r.name())
+            .collect();
+        assert_eq!(steps, ["c:1"]);
     }
 
     #[test]
