@@ -26,6 +26,20 @@
 //! dependency cycle, an unknown `depends_on`, a duplicate id, a tampered
 //! checksum, an out-of-order migration, a `down` that cannot run), 5 when a
 //! migration or hook fails (or the database does).
+//!
+//! `--format json` of the migration commands, where `Applied` is a ledger
+//! row `{"app", "id", "checksum", "phase", "seq", "applied_at",
+//! "duration_ms"}` and `Hook` is `{"app", "name", "phase", "duration_ms"}`:
+//!
+//! - `run`: `{"applied": [Applied]}`; `down`: `{"reverted": [Applied]}`
+//!   (in the order they ran);
+//! - `status`: `{"backend", "migrations": [{"app", "id", "phase", "state":
+//!   "applied" | "pending", "depends_on", "reversible", "checksum",
+//!   "applied_checksum", "tampered", "applied_at", "duration_ms"}],
+//!   "unregistered": [Applied], "problems": [string], "applied", "pending"}`;
+//! - `all`: `{"pre_sync": [Applied], "before_sync": [Hook], "sync": {"plan",
+//!   "applied", "blocked", "statements"}, "after_sync": [Hook], "post_sync":
+//!   [Applied], "complete": bool}` (`plan` as in `verify`).
 
 mod exit;
 mod render;

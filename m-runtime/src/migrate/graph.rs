@@ -141,10 +141,10 @@ pub(crate) fn problems(migrations: &[&MigrationDef]) -> Vec<RegistryError> {
     for m in nodes.by_key.values() {
         for d in nodes.explicit(m) {
             if m.phase == MigrationPhase::PreSync && d.phase == MigrationPhase::PostSync {
-                errors.push(RegistryError::Other(format!(
-                    "migration `{}:{}` (pre_sync) depends on `{}:{}` (post_sync), but every pre_sync migration runs before the sync and every post_sync one after it: make `{}:{}` post_sync, or `{}:{}` pre_sync",
-                    m.app, m.id, d.app, d.id, m.app, m.id, d.app, d.id
-                )));
+                errors.push(RegistryError::DependsOnLaterPhase {
+                    migration: display((m.app, m.id)),
+                    target: display((d.app, d.id)),
+                });
             }
         }
     }

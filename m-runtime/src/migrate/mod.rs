@@ -14,6 +14,38 @@
 //!   since it was applied stops every run, as does a pending migration that
 //!   sorts before an applied one of its app (unless allowed explicitly).
 //!
+//! The engine takes a [`Registry`](crate::Registry), so it runs with hand-made
+//! descriptors as well as with what `#[migration]` and `m-build` register:
+//!
+//! ```
+//! # async fn demo() -> m_runtime::Result<()> {
+//! use m_runtime::Registry;
+//! use m_runtime::migrate::{self, RunOptions};
+//! use m_runtime::registry::{MigrationBody, MigrationDef, MigrationPhase};
+//!
+//! static CREATE_NOTE: MigrationDef = MigrationDef {
+//!     app: "notes",
+//!     id: "0001_create_note",
+//!     depends_on: &[],
+//!     phase: MigrationPhase::PreSync,
+//!     checksum: "sha256:00",
+//!     up: MigrationBody::Sql("CREATE TABLE note (id INTEGER PRIMARY KEY)"),
+//!     down: Some(MigrationBody::Sql("DROP TABLE note")),
+//!     source: "notes/migrations/0001_create_note.sql",
+//! };
+//!
+//! let db = m_runtime::Db::connect("sqlite::memory:").await?;
+//! let registry = Registry { migrations: vec![&CREATE_NOTE], ..Default::default() };
+//! let report = migrate::run(&db, &registry, &RunOptions::default()).await?;
+//! assert_eq!(report.applied[0].name(), "notes:0001_create_note");
+//! // Applied once: a second run finds nothing to do.
+//! assert!(migrate::run(&db, &registry, &RunOptions::default()).await?.applied.is_empty());
+//! let reverted = migrate::down(&db, &registry, "notes:0001_create_note").await?;
+//! assert_eq!(reverted.reverted.len(), 1);
+//! # Ok(()) }
+//! # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+//! ```
+//!
 //! # Transactions
 //!
 //! Each migration runs in its own transaction (`BEGIN` ... `COMMIT`), and

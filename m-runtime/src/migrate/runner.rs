@@ -189,6 +189,7 @@ impl<'a> Migrator<'a> {
                     app: m.app.into(),
                     id: m.id.into(),
                     action: "applying",
+                    declared_at: m.source,
                     source,
                     outcome,
                 })
@@ -284,6 +285,7 @@ pub async fn down(db: &Db, registry: &Registry, target: &str) -> Result<DownRepo
                 app: m.app.into(),
                 id: m.id.into(),
                 action: "reverting",
+                declared_at: m.source,
                 source,
                 outcome,
             });

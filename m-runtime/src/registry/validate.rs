@@ -13,6 +13,8 @@ pub enum RegistryError {
     DuplicateMigration { app: String, id: String },
     UnknownDependency { migration: String, target: String, reason: String },
     DependencyCycle { cycle: Vec<String> },
+    /// A `pre_sync` migration depends on a `post_sync` one, which runs later.
+    DependsOnLaterPhase { migration: String, target: String },
     AppNotLinked { app: String },
     Other(String),
 }
@@ -44,6 +46,10 @@ impl fmt::Display for RegistryError {
                 f,
                 "migrations depend on each other in a cycle: {}: remove one of these `depends_on` entries",
                 cycle.join(" -> ")
+            ),
+            RegistryError::DependsOnLaterPhase { migration, target } => write!(
+                f,
+                "migration `{migration}` (pre_sync) depends on `{target}` (post_sync), but every pre_sync migration runs before the sync and every post_sync one after it: make `{migration}` post_sync, or `{target}` pre_sync"
             ),
             RegistryError::AppNotLinked { app } => write!(
                 f,
