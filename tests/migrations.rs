@@ -854,3 +854,70 @@ all_backends!(cli_exit_codes, |t| async move {
         ExitStatus::Invalid
     );
 });
+
+// ---- SQLite: rebuilding a referenced table in a migration ------------------
+
+migration!(
+    REBUILD_1 = "rebuild":"0001",
+    [],
+    PreSync,
+    MigrationBody::Sql(
+        "CREATE TABLE parent (id INTEGER PRIMARY KEY, name TEXT, legacy TEXT);
+         CREATE TABLE child (id INTEGER PRIMARY KEY, parent_id INTEGER REFERENCES parent (id) ON DELETE CASCADE);
+         INSERT INTO parent (id, name, legacy) VALUES (1, 'p', 'x');
+         INSERT INTO child (id, parent_id) VALUES (10, 1);"
+    ),
+    None
+);
+migration!(
+    REBUILD_2 = "rebuild":"0002",
+    [],
+    PreSync,
+    MigrationBody::Sql(
+        "CREATE TABLE parent_new (id INTEGER PRIMARY KEY, name TEXT);
+         INSERT INTO parent_new (id, name) SELECT id, name FROM parent;
+         DROP TABLE parent;
+         ALTER TABLE parent_new RENAME TO parent;"
+    ),
+    None
+);
+migration!(
+    REBUILD_3 = "rebuild":"0003",
+    [],
+    PreSync,
+    MigrationBody::Sql("DELETE FROM parent"),
+    None
+);
+
+/// SQLite's documented table rebuild (new table, copy, drop, rename) inside a
+/// migration keeps the rows that reference the table, as the sync's rebuilds
+/// do; a migration that would leave dangling references is rolled back.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_rebuild_in_a_migration_keeps_referencing_rows() {
+    if !Backend::Sqlite.enabled() {
+        return;
+    }
+    let t = TestDb::fresh(Backend::Sqlite, "sqlite_rebuild").await;
+    let report = migrate::run(
+        &t.db,
+        &registry(&[&REBUILD_1, &REBUILD_2]),
+        &RunOptions::default(),
+    )
+    .await
+    .expect("rebuild");
+    assert_eq!(report.applied.len(), 2);
+    assert_eq!(t.count("child").await, 1, "no cascading delete");
+    let error = migrate::run(
+        &t.db,
+        &registry(&[&REBUILD_1, &REBUILD_2, &REBUILD_3]),
+        &RunOptions::default(),
+    )
+    .await
+    .expect_err("dangling reference");
+    assert!(
+        error.to_string().contains("violating foreign keys"),
+        "{error}"
+    );
+    assert_eq!(t.count("parent").await, 1, "rolled back");
+    assert_eq!(t.count("child").await, 1);
+}

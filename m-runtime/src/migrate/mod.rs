@@ -56,6 +56,11 @@
 //!
 //! - **PostgreSQL and SQLite** roll DDL back: a failing migration leaves the
 //!   database exactly as it was before it, and no ledger row.
+//! - **SQLite** runs each migration as it runs a sync: foreign keys off
+//!   around the transaction (so a migration can rebuild a table the
+//!   documented way, new table, copy, drop, rename, without the drop
+//!   cascading), and `PRAGMA foreign_key_check` before the commit: a
+//!   migration that would leave dangling references is rolled back.
 //! - **MySQL and MariaDB** commit every DDL statement (`CREATE`, `ALTER`,
 //!   `DROP`, `RENAME`, `TRUNCATE`, ...) implicitly: the DDL commits the open
 //!   transaction and ends it, and the statements after it commit one by

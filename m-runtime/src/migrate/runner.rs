@@ -409,12 +409,51 @@ pub(crate) fn problems_error(problems: &[String]) -> Error {
 }
 
 /// Runs `work` between `BEGIN` and `COMMIT`, rolling back on error.
+///
+/// Around the transaction it runs the statements the dialect runs around a
+/// sync (SQLite: foreign keys off, so that a migration can rebuild a table
+/// the documented way without cascading deletes), and before committing the
+/// dialect's integrity check (SQLite: `PRAGMA foreign_key_check`).
 async fn transaction<T>(
     db: &Db,
     work: impl Future<Output = Result<T, BoxError>>,
 ) -> Result<T, BoxError> {
-    db.execute(db.backend().dialect().begin()).await?;
-    match work.await {
+    let dialect = db.backend().dialect();
+    for sql in dialect.before_sync() {
+        db.execute(sql).await?;
+    }
+    let result = in_transaction(db, work).await;
+    for sql in dialect.after_sync() {
+        let restored = db.execute(sql).await;
+        if result.is_ok() {
+            restored?;
+        }
+    }
+    result
+}
+
+async fn in_transaction<T>(
+    db: &Db,
+    work: impl Future<Output = Result<T, BoxError>>,
+) -> Result<T, BoxError> {
+    let dialect = db.backend().dialect();
+    db.execute(dialect.begin()).await?;
+    let outcome = async {
+        let value = work.await?;
+        if let Some(check) = dialect.integrity_check() {
+            let violations = db.fetch_all(check).await?;
+            if !violations.is_empty() {
+                return Err(format!(
+                    "it would leave {} row(s) violating foreign keys (`{check}`)",
+                    violations.len()
+                )
+                .into());
+            }
+        }
+        Ok(value)
+    }
+    .await;
+    match outcome {
         Ok(value) => match db.execute("COMMIT").await {
             Ok(_) => Ok(value),
             Err(error) => {
