@@ -921,3 +921,42 @@ async fn sqlite_rebuild_in_a_migration_keeps_referencing_rows() {
     assert_eq!(t.count("parent").await, 1, "rolled back");
     assert_eq!(t.count("child").await, 1);
 }
+
+// ---- run --phase -------------------------------------------------------------
+
+migration!(PHASE_PRE = "ph":"0001", [], PreSync, MigrationBody::Sql("CREATE TABLE ph_t (x INTEGER)"), None);
+migration!(
+    PHASE_POST = "ph":"0002",
+    [],
+    PostSync,
+    MigrationBody::Sql("INSERT INTO ph_t (x) VALUES (1)"),
+    None
+);
+
+all_backends!(run_by_phase_keeps_the_order, |t| async move {
+    let registry = registry(&[&PHASE_PRE, &PHASE_POST]);
+    let post_only = RunOptions::default().phase(MigrationPhase::PostSync);
+    let error = migrate::run(&t.db, &registry, &post_only)
+        .await
+        .expect_err("ph:0001 first");
+    assert!(
+        error
+            .to_string()
+            .contains("`ph:0002` needs `ph:0001`, not applied yet"),
+        "{error}"
+    );
+    assert!(ledger(&t).await.is_empty());
+    let pre = migrate::run(
+        &t.db,
+        &registry,
+        &RunOptions::default().phase(MigrationPhase::PreSync),
+    )
+    .await
+    .expect("pre");
+    assert_eq!(names(&pre.applied), ["ph:0001"]);
+    let post = migrate::run(&t.db, &registry, &post_only)
+        .await
+        .expect("post");
+    assert_eq!(names(&post.applied), ["ph:0002"]);
+    assert_eq!(t.count("ph_t").await, 1);
+});

@@ -100,6 +100,15 @@ impl<'a> Migrator<'a> {
         if !problems.is_empty() {
             return Err(problems_error(&problems));
         }
+        for row in &rows {
+            if !registry
+                .migrations
+                .iter()
+                .any(|m| m.app == row.app && m.id == row.id)
+            {
+                tracing::warn!(migration = %row.name(), "applied, but no longer registered");
+            }
+        }
         let next_seq = rows.iter().map(|r| r.seq).max().unwrap_or(0) + 1;
         let ledger_ready = !rows.is_empty();
         Ok(Migrator {
