@@ -44,16 +44,14 @@ pub trait Dialect: Send + Sync {
         None
     }
 
+    /// The `n`th (1-based) bound parameter of a statement: `?` or `$n`.
+    fn placeholder(&self, _n: usize) -> String {
+        "?".to_owned()
+    }
+
     /// Opens a transaction.
     fn begin(&self) -> &'static str {
         "BEGIN"
-    }
-
-    /// The placeholder of the `n`th bound parameter (1-based) in a query
-    /// sent through sqlx's `Any` driver, which passes SQL through
-    /// unchanged: `?` by default, `$n` on PostgreSQL.
-    fn placeholder(&self, _n: usize) -> String {
-        "?".to_owned()
     }
 
     /// A string literal, with quotes and escapes.
