@@ -960,3 +960,26 @@ all_backends!(run_by_phase_keeps_the_order, |t| async move {
     assert_eq!(names(&post.applied), ["ph:0002"]);
     assert_eq!(t.count("ph_t").await, 1);
 });
+
+// ---- concurrent migrators ------------------------------------------------------
+
+fn slow_once(db: &Db) -> BoxFuture<'_, Result<(), BoxError>> {
+    Box::pin(async move {
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        db.execute("CREATE TABLE slow_t (x INTEGER)").await?;
+        log(db, "slow:0001").await
+    })
+}
+migration!(SLOW_1 = "slow":"0001", [], PreSync, MigrationBody::Fn(slow_once), None);
+
+/// Two `migrate run` at once (replicas booting together): the CLI's lock
+/// makes one wait, then find nothing to do.
+all_backends!(concurrent_runs_apply_each_migration_once, |t| async move {
+    use m_runtime::cli::ExitStatus;
+    create_log(&t).await;
+    let registry = registry(&[&SLOW_1]);
+    let (a, b) = tokio::join!(cli(&t, &registry, &["run"]), cli(&t, &registry, &["run"]));
+    assert_eq!((a, b), (ExitStatus::Success, ExitStatus::Success));
+    assert_eq!(log_of(&t).await, ["slow:0001"]);
+    assert_eq!(ledger(&t).await, ["slow:0001 sha256:slow-0001"]);
+});
