@@ -972,8 +972,8 @@ fn slow_once(db: &Db) -> BoxFuture<'_, Result<(), BoxError>> {
 }
 migration!(SLOW_1 = "slow":"0001", [], PreSync, MigrationBody::Fn(slow_once), None);
 
-/// Two `migrate run` at once (replicas booting together): the CLI's lock
-/// makes one wait, then find nothing to do.
+// Two `migrate run` at once (replicas booting together): the CLI's lock
+// makes one wait, then find nothing to do.
 all_backends!(concurrent_runs_apply_each_migration_once, |t| async move {
     use m_runtime::cli::ExitStatus;
     create_log(&t).await;
