@@ -16,9 +16,13 @@ use crate::{Db, Error, Result};
 /// A hook that ran.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct HookRun {
+    /// The app that declares the hook.
     pub app: String,
+    /// The hook fn's name.
     pub name: String,
+    /// `before_sync` or `after_sync`.
     pub phase: HookPhase,
+    /// How long it ran.
     pub duration_ms: u64,
 }
 

@@ -27,7 +27,9 @@ pub const LEDGER_TABLE: &str = "_m_migrations";
 /// One row of the ledger: a migration that was applied.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct AppliedMigration {
+    /// The app that declares the migration.
     pub app: String,
+    /// The migration's id within its app.
     pub id: String,
     /// The checksum the migration had when it was applied.
     pub checksum: String,

@@ -41,12 +41,14 @@ impl RunOptions {
 /// What [`run`] applied, in order.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct RunReport {
+    /// The ledger rows written, in the order the migrations ran.
     pub applied: Vec<AppliedMigration>,
 }
 
 /// What [`down`] reverted, in order.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct DownReport {
+    /// The ledger rows removed, in the order the migrations were reverted.
     pub reverted: Vec<AppliedMigration>,
 }
 

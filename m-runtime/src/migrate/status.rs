@@ -33,9 +33,13 @@ impl Status {
 /// One registered migration.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct MigrationState {
+    /// The app that declares it.
     pub app: String,
+    /// Its id within the app.
     pub id: String,
+    /// When it runs relative to the sync.
     pub phase: MigrationPhase,
+    /// Its `depends_on` targets (`app:id`).
     pub depends_on: Vec<String>,
     /// Whether it can be reverted by `migrate down`.
     pub reversible: bool,
