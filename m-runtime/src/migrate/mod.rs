@@ -1,18 +1,26 @@
 //! The imperative track: versioned migrations, ordered by a dependency
 //! graph across apps and recorded in a ledger.
 //!
-//! - [`run`] applies pending migrations (both phases, no sync);
-//!   [`run_all`] is `migrate all`: pre-sync migrations, `before_sync`
-//!   hooks, sync, `after_sync` hooks, post-sync migrations.
+//! - [`run`] (`migrate run`) applies pending migrations without syncing:
+//!   the `pre_sync` ones, then the `post_sync` ones (or one phase with
+//!   [`RunOptions::phase`], `--phase`). [`run_all`] (`migrate all`) is the
+//!   whole pipeline: pre-sync migrations, `before_sync` hooks, sync,
+//!   `after_sync` hooks, post-sync migrations.
 //! - [`down`] reverts a migration and everything applied after it that
-//!   depends on it; [`status`] reports applied and pending migrations.
+//!   depends on it: the later migrations of its app and, transitively,
+//!   their dependents in any app (not unrelated migrations that merely ran
+//!   later); [`status`] reports applied and pending migrations.
 //! - Order ([`execution_order`]): all `pre_sync` migrations before all
-//!   `post_sync` ones; within an app by id; across apps by `depends_on`;
-//!   ties broken by the smallest `(app, id)`.
+//!   `post_sync` ones; within an app by `(phase, id)` (ids compare as
+//!   strings: zero-pad them); across apps by `depends_on`; ties broken by
+//!   the smallest `(app, id)`.
 //! - The ledger is the table [`LEDGER_TABLE`] (`_m_migrations`), created on
 //!   first use. An applied migration is immutable: a checksum that changed
 //!   since it was applied stops every run, as does a pending migration that
-//!   sorts before an applied one of its app (unless allowed explicitly).
+//!   comes before an applied one of its app (unless allowed explicitly).
+//!   An applied migration that is no longer registered is only a warning.
+//! - SQL bodies run as one multi-statement batch inside m's transaction:
+//!   they must not contain `BEGIN`/`COMMIT` themselves.
 //!
 //! The engine takes a [`Registry`](crate::Registry), so it runs with hand-made
 //! descriptors as well as with what `#[migration]` and `m-build` register:
