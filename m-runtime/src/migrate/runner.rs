@@ -257,7 +257,7 @@ pub async fn down(db: &Db, registry: &Registry, target: &str) -> Result<DownRepo
             )),
             Some(m) => match m.down {
                 None => refusals.push(format!(
-                    "`{}` has no `down`: give it one (`#[migration(down = ...)]` or a `.down.sql` file), or revert by writing a new migration",
+                    "`{}` has no `down`: give it a `down` (a down fn, or a `.down.sql` file next to its SQL), or undo it with a new migration",
                     row.name()
                 )),
                 Some(body) => bodies.push(((*m), body)),
