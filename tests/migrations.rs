@@ -213,6 +213,11 @@ migration!(AGAIN_2 = "again":"0002", [], PostSync, MigrationBody::Fn(log_again_2
 all_backends!(a_second_run_does_nothing, |t| async move {
     create_log(&t).await;
     let registry = registry(&[&AGAIN_1, &AGAIN_2]);
+    assert!(
+        migrate::has_pending(&t.db, &registry)
+            .await
+            .expect("pending")
+    );
     let first = migrate::run(&t.db, &registry, &RunOptions::default())
         .await
         .expect("first run");
@@ -224,6 +229,14 @@ all_backends!(a_second_run_does_nothing, |t| async move {
     assert!(second.applied.is_empty());
     assert_eq!(log_of(&t).await, log_before);
     assert_eq!(ledger(&t).await, ledger_before);
+    // Boot's fast path: one query tells that nothing is pending.
+    let before = t.db.query_count();
+    assert!(
+        !migrate::has_pending(&t.db, &registry)
+            .await
+            .expect("pending")
+    );
+    assert_eq!(t.db.query_count() - before, 1);
 });
 
 // ---- `all`: five steps in order --------------------------------------------
@@ -982,4 +995,47 @@ all_backends!(concurrent_runs_apply_each_migration_once, |t| async move {
     assert_eq!((a, b), (ExitStatus::Success, ExitStatus::Success));
     assert_eq!(log_of(&t).await, ["slow:0001"]);
     assert_eq!(ledger(&t).await, ["slow:0001 sha256:slow-0001"]);
+});
+
+// ---- `all` with its own sync step -----------------------------------------------
+
+// The five steps in order on every backend, with a sync step that only logs
+// (the engine's `run_all_with`, which the CLI and boot plug their sync into).
+all_backends!(all_with_a_custom_sync_step, |t| async move {
+    create_log(&t).await;
+    let mut registry = Registry {
+        hooks: vec![&HOOK_AFTER_ALPHA, &HOOK_BEFORE_BETA, &HOOK_BEFORE_ALPHA],
+        migrations: vec![&ALL_POST, &ALL_PRE],
+        ..Default::default()
+    };
+    registry.sort();
+    let db = &t.db;
+    let report = migrate::run_all_with(
+        db,
+        &registry,
+        &AllOptions::default(),
+        async |policy: &m_runtime::Policy| {
+            assert_eq!(policy, &m_runtime::Policy::default());
+            log(db, "sync")
+                .await
+                .map_err(|e| Error::Other(e.to_string()))?;
+            db.execute("CREATE TABLE synced_item (id INTEGER PRIMARY KEY, label VARCHAR(40))")
+                .await?;
+            Ok((m_runtime::Plan::default(), m_runtime::SyncReport::default()))
+        },
+    )
+    .await
+    .expect("all");
+    assert!(report.is_complete());
+    assert_eq!(
+        log_of(&t).await,
+        [
+            "pre_sync:no synced_item",
+            "before_sync:alpha",
+            "before_sync:beta",
+            "sync",
+            "after_sync:alpha",
+            "post_sync:sees synced_item",
+        ]
+    );
 });

@@ -83,11 +83,9 @@ pub(crate) async fn exists(db: &Db) -> bool {
         .is_ok()
 }
 
-/// Every ledger row, in application order. An absent ledger reads as empty.
+/// Every ledger row, in application order. An absent ledger reads as
+/// empty. One query when the ledger exists.
 pub(crate) async fn load(db: &Db) -> Result<Vec<AppliedMigration>> {
-    if !exists(db).await {
-        return Ok(Vec::new());
-    }
     let d = db.backend().dialect();
     let columns = [
         "app",
@@ -105,7 +103,11 @@ pub(crate) async fn load(db: &Db) -> Result<Vec<AppliedMigration>> {
         table(db),
         d.quote_ident("seq")
     );
-    let rows = db.fetch_all(&sql).await?;
+    let rows = match db.fetch_all(&sql).await {
+        Ok(rows) => rows,
+        Err(_) if !exists(db).await => return Ok(Vec::new()),
+        Err(error) => return Err(error),
+    };
     rows.iter()
         .map(|row| {
             let read = |e| Error::database(format!("reading the ledger `{LEDGER_TABLE}`"), e);

@@ -102,8 +102,8 @@ mod status;
 
 pub use graph::execution_order;
 pub use ledger::{AppliedMigration, LEDGER_TABLE};
-pub use pipeline::{AllOptions, AllReport, run_all};
+pub use pipeline::{AllOptions, AllReport, run_all, run_all_with};
 pub use runner::{DownReport, RunOptions, RunReport, down, run};
-pub use status::{MigrationState, Status, status};
+pub use status::{MigrationState, Status, has_pending, status};
 
 pub(crate) use graph::problems as graph_problems;

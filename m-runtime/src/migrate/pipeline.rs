@@ -120,14 +120,31 @@ fn blocks_pipeline(change: &PlannedChange) -> bool {
 /// (blocked) then. A later `run_all` after the change is resolved (or
 /// allowed) carries on where this one stopped.
 pub async fn run_all(db: &Db, registry: &Registry, options: &AllOptions) -> Result<AllReport> {
+    run_all_with(db, registry, options, async |policy: &Policy| {
+        let plan = crate::plan(db, &registry.schema(), policy).await?;
+        let report = crate::apply(db, &plan).await?;
+        Ok((plan, report))
+    })
+    .await
+}
+
+/// [`run_all`] with its own sync step (step 3): `sync` gets
+/// `options.policy` and returns the plan and what it applied; e.g. a sync
+/// that reports progress or records schema hashes. Everything else, the
+/// checks, the order, the stop on a held-back change, is [`run_all`]'s.
+pub async fn run_all_with(
+    db: &Db,
+    registry: &Registry,
+    options: &AllOptions,
+    sync: impl AsyncFnOnce(&Policy) -> Result<(Plan, SyncReport)>,
+) -> Result<AllReport> {
     let mut migrator = Migrator::open(db, registry, options.allow_out_of_order).await?;
     let mut report = AllReport {
         pre_sync: migrator.run_phase(MigrationPhase::PreSync).await?,
         ..AllReport::default()
     };
     report.before_sync = run_hooks(db, registry, HookPhase::BeforeSync).await?;
-    report.plan = crate::plan(db, &registry.schema(), &options.policy).await?;
-    report.sync = crate::apply(db, &report.plan).await?;
+    (report.plan, report.sync) = sync(&options.policy).await?;
     if report.blocking().next().is_some() {
         report.stopped_at_sync = true;
         return Ok(report);

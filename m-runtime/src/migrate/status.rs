@@ -58,6 +58,24 @@ impl MigrationState {
     }
 }
 
+/// Whether a registered migration is not applied yet: one query on the
+/// ledger (two when it does not exist yet), whatever the number of
+/// migrations, for boot's fast path. Writes nothing, checks nothing else.
+pub async fn has_pending(db: &Db, registry: &Registry) -> Result<bool> {
+    if registry.migrations.is_empty() {
+        return Ok(false);
+    }
+    let applied: std::collections::BTreeSet<(String, String)> = ledger::load(db)
+        .await?
+        .into_iter()
+        .map(|r| (r.app, r.id))
+        .collect();
+    Ok(registry
+        .migrations
+        .iter()
+        .any(|m| !applied.contains(&(m.app.to_owned(), m.id.to_owned()))))
+}
+
 /// Reads the ledger and compares it with `registry`. Writes nothing.
 pub async fn status(db: &Db, registry: &Registry) -> Result<Status> {
     registry.validate()?;
