@@ -64,7 +64,6 @@ pub use db::Db;
 pub use error::{BoxError, Error, Result};
 pub use execute::{SyncReport, apply};
 pub use m_macros::{after_sync, before_sync, doctype, migration};
-pub use migrate::{AllOptions, AllReport, RunOptions, run_all};
 pub use plan::{Plan, Policy, plan};
 pub use registry::{DocType, Registry};
 
