@@ -23,6 +23,7 @@
 
 use std::time::Duration;
 
+use crate::pipeline::PipelineOptions;
 use crate::plan::{Plan, Policy};
 use crate::{Db, Error, Registry, Result};
 
@@ -60,6 +61,8 @@ pub struct BootReport {
     pub plan: Option<Plan>,
     /// Changes left blocked (development only: production refuses instead).
     pub blocked: usize,
+    /// Migrations applied.
+    pub migrations: usize,
     /// Statements sent to the database by this boot.
     pub queries: u64,
 }
@@ -158,19 +161,15 @@ impl Boot {
             }
         }
         let outcome =
-            crate::pipeline::run_all(&db, &registry, &crate::pipeline::RunOptions::new(policy))
-                .await?;
-        let blocked = outcome
-            .plan
-            .blocked()
-            .filter(|c| !c.change.is_orphan())
-            .count();
+            crate::pipeline::run_all(&db, &registry, &PipelineOptions::new(policy)).await?;
+        let blocked = outcome.blocking().count();
         for change in outcome.plan.blocked() {
             tracing::warn!(table = change.change.table(), kind = change.change.kind(), risk = %change.risk, "not applied: {}", change.reason);
         }
         Ok(BootReport {
             fast_path: false,
             blocked,
+            migrations: outcome.pre_sync.len() + outcome.post_sync.len(),
             queries: db.query_count(),
             plan: Some(outcome.plan),
         })

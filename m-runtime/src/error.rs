@@ -44,6 +44,20 @@ pub enum Error {
     #[error("{0}")]
     Migration(String),
 
+    /// A migration's body (or, when reverting, its `down`) failed; `outcome`
+    /// says what became of the database (rolled back, or what MySQL kept).
+    #[error("{action} migration `{app}:{id}` ({declared_at}) failed: {source}\n  {outcome}")]
+    MigrationFailed {
+        app: String,
+        id: String,
+        /// `"applying"` or `"reverting"`.
+        action: &'static str,
+        /// Where the migration is declared.
+        declared_at: &'static str,
+        source: BoxError,
+        outcome: String,
+    },
+
     #[error("{phase} hook `{app}::{name}` failed: {source}\n  nothing after it ran")]
     Hook {
         app: String,

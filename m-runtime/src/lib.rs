@@ -54,6 +54,8 @@ mod db;
 pub mod diff;
 mod error;
 pub mod execute;
+pub mod hooks;
+pub mod migrate;
 pub mod pipeline;
 pub mod plan;
 pub mod registry;

@@ -14,9 +14,12 @@ pub enum ExitStatus {
     Usage = 2,
     /// 3: a change was blocked by the policy (needs `--allow-warning`, or is BREAKING).
     Blocked = 3,
-    /// 4: invalid declarations or migrations (registry errors, cycles, tampered checksums).
+    /// 4: invalid declarations or migrations (registry errors, cycles, unknown
+    /// dependencies, duplicate ids, tampered checksums, out-of-order migrations,
+    /// a `down` that cannot run).
     Invalid = 4,
-    /// 5: database error (unreachable, a statement failed, lock timeout).
+    /// 5: database error (unreachable, a statement failed, lock timeout), or a
+    /// migration or hook failed.
     Database = 5,
 }
 

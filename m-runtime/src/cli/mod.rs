@@ -12,17 +12,55 @@
 //! Exit codes ([`ExitStatus`]): 0 success, 1 `verify` found changes that sync
 //! would apply, 2 usage error, 3 blocked by policy, 4 invalid declarations or
 //! migrations, 5 database error.
+//!
+//! For the imperative track:
+//!
+//! | command  | exit code                                                         |
+//! |----------|-------------------------------------------------------------------|
+//! | `run`    | 0 applied (or nothing pending)                                    |
+//! | `all`    | 0 all five steps ran; 3 the sync held back a change, so the `after_sync` hooks and `post_sync` migrations did not run |
+//! | `down`   | 0 reverted                                                        |
+//! | `status` | 0; 4 when the ledger has problems (tampered checksum, out of order) |
+//!
+//! and for all of them: 4 when the migration graph or ledger is invalid (a
+//! dependency cycle, an unknown `depends_on`, a duplicate id, a tampered
+//! checksum, an out-of-order migration, a `down` that cannot run), 5 when a
+//! migration or hook fails (or the database does).
+//!
+//! `--format json` of the migration commands, where `Applied` is a ledger
+//! row `{"app", "id", "checksum", "phase", "seq", "applied_at",
+//! "duration_ms"}` and `Hook` is `{"app", "name", "phase", "duration_ms"}`:
+//!
+//! - `run`: `{"applied": [Applied]}`; `down`: `{"reverted": [Applied]}`
+//!   (in the order they ran);
+//! - `status`: `{"backend", "migrations": [{"app", "id", "phase", "state":
+//!   "applied" | "pending", "depends_on", "reversible", "checksum",
+//!   "applied_checksum", "tampered", "applied_at", "duration_ms"}],
+//!   "unregistered": [Applied], "problems": [string], "applied", "pending"}`;
+//! - `all`: `{"pre_sync": [Applied], "before_sync": [Hook], "sync": {"plan",
+//!   "applied", "blocked", "statements"}, "after_sync": [Hook], "post_sync":
+//!   [Applied], "complete": bool}` (`plan` as in `verify`).
 
 mod exit;
 mod render;
+mod render_migrations;
 
 pub use exit::ExitStatus;
 
 use std::process::ExitCode;
 
+use std::time::Duration;
+
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use crate::backend::LockGuard;
+use crate::migrate::RunOptions;
+use crate::pipeline::PipelineOptions;
+use crate::registry::MigrationPhase;
 use crate::{Db, Error, Policy, Registry};
+
+/// How long `run`, `all` and `down` wait for another migrator to finish.
+const LOCK_TIMEOUT: Duration = Duration::from_secs(600);
 
 /// `<app> migrate <command>`.
 #[derive(Debug, Parser)]
@@ -59,10 +97,79 @@ pub enum MigrateAction {
     /// Apply SAFE changes (WARNING with --allow-warning; BREAKING never).
     Sync(PlanArgs),
     /// Everything in order: pre-sync migrations, before_sync hooks, sync,
-    /// after_sync hooks, post-sync migrations.
-    All(PlanArgs),
+    /// after_sync hooks, post-sync migrations. Exits 3 (and skips the last
+    /// two steps) when the sync holds back a change.
+    All(AllArgs),
+    /// Run pending migrations without syncing: pre_sync ones, then
+    /// post_sync ones (or only those of --phase).
+    Run(RunArgs),
+    /// Applied and pending migrations per app. Changes nothing.
+    Status(FormatArgs),
+    /// Revert a migration and every applied migration after it that
+    /// depends on it (later ids of its app, their dependents in other apps),
+    /// latest first. Refuses up front if one of them has no `down`.
+    Down(DownArgs),
     /// What this binary registered: apps, DocTypes, hooks, migrations.
     List(FormatArgs),
+}
+
+/// Options of `migrate all`.
+#[derive(Debug, Args, Clone, Default)]
+pub struct AllArgs {
+    #[command(flatten)]
+    pub plan: PlanArgs,
+    #[command(flatten)]
+    pub order: OrderArgs,
+}
+
+/// Options of `migrate run`.
+#[derive(Debug, Args, Clone, Default)]
+pub struct RunArgs {
+    /// Run only the migrations of this phase.
+    #[arg(long, value_enum)]
+    pub phase: Option<PhaseArg>,
+    #[command(flatten)]
+    pub order: OrderArgs,
+    #[command(flatten)]
+    pub format: FormatArgs,
+}
+
+/// `--allow-out-of-order`.
+#[derive(Debug, Args, Clone, Default)]
+pub struct OrderArgs {
+    /// Apply a pending migration even though a later one of its app is
+    /// already applied.
+    #[arg(long)]
+    pub allow_out_of_order: bool,
+}
+
+/// `--phase`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum PhaseArg {
+    /// Migrations that run before the sync.
+    #[value(name = "pre_sync", alias = "pre-sync")]
+    PreSync,
+    /// Migrations that run after the sync.
+    #[value(name = "post_sync", alias = "post-sync")]
+    PostSync,
+}
+
+impl From<PhaseArg> for MigrationPhase {
+    fn from(phase: PhaseArg) -> Self {
+        match phase {
+            PhaseArg::PreSync => MigrationPhase::PreSync,
+            PhaseArg::PostSync => MigrationPhase::PostSync,
+        }
+    }
+}
+
+/// Options of `migrate down`.
+#[derive(Debug, Args, Clone)]
+pub struct DownArgs {
+    /// The migration to revert, as `app:id`.
+    pub target: String,
+    #[command(flatten)]
+    pub format: FormatArgs,
 }
 
 /// Options of the planning commands.
@@ -150,19 +257,18 @@ async fn execute(command: MigrateCommand, registry: Registry) -> Result<ExitStat
                 ExitStatus::Pending
             })
         }
-        MigrateAction::Sync(args) | MigrateAction::All(args) => {
+        MigrateAction::Sync(args) => {
             let db = Db::connect(&url).await?;
-            let _lock = db.backend().locker().acquire(&url, LOCK_TIMEOUT).await?;
+            let _lock = lock(&db).await?;
             let progress = render::Progress::new();
             let on_statement = |done, total, sql: &str| progress.step(done, total, sql);
-            let options = crate::pipeline::RunOptions {
-                policy: policy(&args),
+            let options = PipelineOptions {
                 on_statement: &on_statement,
+                ..PipelineOptions::new(policy(&args))
             };
-            let outcome = crate::pipeline::run_all(&db, &registry, &options).await;
+            let outcome = crate::pipeline::sync(&db, &registry, &options).await;
             progress.finish();
-            let outcome = outcome?;
-            let (plan, report) = (outcome.plan, outcome.report);
+            let (plan, report) = outcome?;
             render::sync_report(&plan, &report, &args);
             Ok(if report.is_complete() {
                 ExitStatus::Success
@@ -170,11 +276,62 @@ async fn execute(command: MigrateCommand, registry: Registry) -> Result<ExitStat
                 ExitStatus::Blocked
             })
         }
+        MigrateAction::All(args) => {
+            let db = Db::connect(&url).await?;
+            let _lock = lock(&db).await?;
+            let progress = render::Progress::new();
+            let on_statement = |done, total, sql: &str| progress.step(done, total, sql);
+            let options = PipelineOptions {
+                allow_out_of_order: args.order.allow_out_of_order,
+                on_statement: &on_statement,
+                ..PipelineOptions::new(policy(&args.plan))
+            };
+            let report = crate::pipeline::run_all(&db, &registry, &options).await;
+            progress.finish();
+            let report = report?;
+            render_migrations::all_report(&report, args.plan.format.format);
+            Ok(if report.is_complete() {
+                ExitStatus::Success
+            } else {
+                ExitStatus::Blocked
+            })
+        }
+        MigrateAction::Run(args) => {
+            let db = Db::connect(&url).await?;
+            let _lock = lock(&db).await?;
+            let mut options =
+                RunOptions::default().allow_out_of_order(args.order.allow_out_of_order);
+            if let Some(phase) = args.phase {
+                options = options.phase(phase.into());
+            }
+            let report = crate::migrate::run(&db, &registry, &options).await?;
+            render_migrations::run_report(&report, args.format.format);
+            Ok(ExitStatus::Success)
+        }
+        MigrateAction::Status(args) => {
+            let db = Db::connect(&url).await?;
+            let status = crate::migrate::status(&db, &registry).await?;
+            render_migrations::status(&status, args.format);
+            Ok(if status.problems.is_empty() {
+                ExitStatus::Success
+            } else {
+                ExitStatus::Invalid
+            })
+        }
+        MigrateAction::Down(args) => {
+            let db = Db::connect(&url).await?;
+            let _lock = lock(&db).await?;
+            let report = crate::migrate::down(&db, &registry, &args.target).await?;
+            render_migrations::down_report(&report, args.format.format);
+            Ok(ExitStatus::Success)
+        }
     }
 }
 
-/// How long `sync`/`all` wait for another run's lock.
-const LOCK_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(60);
+/// The backend's database-level lock, held until the guard drops.
+async fn lock(db: &Db) -> Result<LockGuard, Error> {
+    db.backend().locker().acquire(db.url(), LOCK_TIMEOUT).await
+}
 
 fn policy(args: &PlanArgs) -> Policy {
     Policy {

@@ -64,6 +64,16 @@ pub enum HookPhase {
     AfterSync,
 }
 
+impl HookPhase {
+    /// `"before_sync"` or `"after_sync"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HookPhase::BeforeSync => "before_sync",
+            HookPhase::AfterSync => "after_sync",
+        }
+    }
+}
+
 /// The function type hooks and fn migrations are adapted to.
 pub type DbFn = for<'a> fn(&'a Db) -> BoxFuture<'a, Result<(), BoxError>>;
 

@@ -32,6 +32,11 @@ pub enum RegistryError {
     DependencyCycle {
         cycle: Vec<String>,
     },
+    /// A `pre_sync` migration depends on a `post_sync` one, which runs later.
+    DependsOnLaterPhase {
+        migration: String,
+        target: String,
+    },
     AppNotLinked {
         app: String,
     },
@@ -73,6 +78,10 @@ impl fmt::Display for RegistryError {
                 f,
                 "migrations depend on each other in a cycle: {}: remove one of these `depends_on` entries",
                 cycle.join(" -> ")
+            ),
+            RegistryError::DependsOnLaterPhase { migration, target } => write!(
+                f,
+                "migration `{migration}` (pre_sync) depends on `{target}` (post_sync), but every pre_sync migration runs before the sync and every post_sync one after it: make `{migration}` post_sync, or `{target}` pre_sync"
             ),
             RegistryError::AppNotLinked { app } => write!(
                 f,
@@ -193,6 +202,8 @@ fn check_migrations(registry: &Registry, errors: &mut Vec<RegistryError>) {
             }
         }
     }
+    // Cycles (named in full) and pre_sync -> post_sync dependencies.
+    errors.extend(crate::migrate::graph_problems(&registry.migrations));
 }
 
 fn check_expected_apps(registry: &Registry, errors: &mut Vec<RegistryError>) {

@@ -1,0 +1,209 @@
+//! Output of the imperative-track commands: `run`, `status`, `down`, `all`.
+
+use anstream::println;
+use anstyle::{AnsiColor, Style};
+
+use super::Format;
+use crate::hooks::HookRun;
+use crate::migrate::{AllReport, AppliedMigration, DownReport, RunReport, Status};
+
+const BOLD: Style = Style::new().bold();
+const DIM: Style = Style::new().dimmed();
+const GREEN: Style = AnsiColor::Green.on_default().bold();
+const YELLOW: Style = AnsiColor::Yellow.on_default().bold();
+const RED: Style = AnsiColor::Red.on_default().bold();
+
+fn json(value: &impl serde::Serialize) {
+    println!(
+        "{}",
+        serde_json::to_string_pretty(value).unwrap_or_default()
+    );
+}
+
+fn applied_lines(verb: &str, rows: &[AppliedMigration]) {
+    for row in rows {
+        println!(
+            "  {GREEN}{verb}{GREEN:#}  {BOLD}{}{BOLD:#} ({}) {DIM}{} ms{DIM:#}",
+            row.name(),
+            row.phase,
+            row.duration_ms
+        );
+    }
+}
+
+fn hook_lines(hooks: &[HookRun]) {
+    for hook in hooks {
+        println!(
+            "  {GREEN}ran{GREEN:#}      hook {BOLD}{}::{}{BOLD:#} {DIM}{} ms{DIM:#}",
+            hook.app, hook.name, hook.duration_ms
+        );
+    }
+}
+
+/// `migrate run`.
+pub(super) fn run_report(report: &RunReport, format: Format) {
+    if format == Format::Json {
+        return json(report);
+    }
+    if report.applied.is_empty() {
+        println!("{BOLD}No pending migrations{BOLD:#}: nothing to do.");
+        return;
+    }
+    println!(
+        "{BOLD}Applied {} migration(s){BOLD:#}:",
+        report.applied.len()
+    );
+    applied_lines("applied", &report.applied);
+}
+
+/// `migrate down`.
+pub(super) fn down_report(report: &DownReport, format: Format) {
+    if format == Format::Json {
+        return json(report);
+    }
+    println!(
+        "{BOLD}Reverted {} migration(s){BOLD:#}:",
+        report.reverted.len()
+    );
+    for row in &report.reverted {
+        println!(
+            "  {YELLOW}reverted{YELLOW:#} {BOLD}{}{BOLD:#} ({})",
+            row.name(),
+            row.phase
+        );
+    }
+}
+
+/// `migrate status`.
+pub(super) fn status(status: &Status, format: Format) {
+    if format == Format::Json {
+        let value = serde_json::json!({
+            "backend": status.backend,
+            "migrations": status.migrations.iter().map(|m| serde_json::json!({
+                "app": m.app,
+                "id": m.id,
+                "phase": m.phase,
+                "state": if m.applied.is_some() { "applied" } else { "pending" },
+                "depends_on": m.depends_on,
+                "reversible": m.reversible,
+                "checksum": m.checksum,
+                "applied_checksum": m.applied.as_ref().map(|a| &a.checksum),
+                "tampered": m.tampered(),
+                "applied_at": m.applied.as_ref().map(|a| &a.applied_at),
+                "duration_ms": m.applied.as_ref().map(|a| a.duration_ms),
+            })).collect::<Vec<_>>(),
+            "unregistered": status.unregistered,
+            "problems": status.problems,
+            "applied": status.migrations.len() - status.pending().count(),
+            "pending": status.pending().count(),
+        });
+        return json(&value);
+    }
+    if status.migrations.is_empty() && status.unregistered.is_empty() {
+        println!(
+            "{BOLD}No migrations registered{BOLD:#} ({}).",
+            status.backend
+        );
+        return;
+    }
+    let mut app = "";
+    for m in &status.migrations {
+        if m.app != app {
+            app = &m.app;
+            println!("{BOLD}{app}{BOLD:#}");
+        }
+        match &m.applied {
+            Some(a) if m.tampered() => println!(
+                "  {RED}tampered{RED:#} {} ({}) applied {} with {}, registered with {}",
+                m.id,
+                m.phase.as_str(),
+                a.applied_at,
+                a.checksum,
+                m.checksum
+            ),
+            Some(a) => println!(
+                "  {GREEN}applied{GREEN:#}  {} ({}) {DIM}{}, {} ms{DIM:#}",
+                m.id,
+                m.phase.as_str(),
+                a.applied_at,
+                a.duration_ms
+            ),
+            None => println!(
+                "  {YELLOW}pending{YELLOW:#}  {} ({})",
+                m.id,
+                m.phase.as_str()
+            ),
+        }
+    }
+    for row in &status.unregistered {
+        println!(
+            "{YELLOW}warning:{YELLOW:#} `{}` was applied {} but is no longer registered (its code was removed?)",
+            row.name(),
+            row.applied_at
+        );
+    }
+    for problem in &status.problems {
+        println!("{RED}problem:{RED:#} {problem}");
+    }
+    let pending = status.pending().count();
+    println!(
+        "\n{} applied, {} pending on {}.",
+        status.migrations.len() - pending,
+        pending,
+        status.backend
+    );
+}
+
+/// `migrate all`.
+pub(super) fn all_report(report: &AllReport, format: Format) {
+    if format == Format::Json {
+        return json(&report.to_json());
+    }
+    println!(
+        "{BOLD}1. pre_sync migrations{BOLD:#}: {}",
+        report.pre_sync.len()
+    );
+    applied_lines("applied", &report.pre_sync);
+    println!(
+        "{BOLD}2. before_sync hooks{BOLD:#}: {}",
+        report.before_sync.len()
+    );
+    hook_lines(&report.before_sync);
+    println!(
+        "{BOLD}3. sync{BOLD:#}: {} change(s) applied ({} statement(s)), {} blocked",
+        report.sync.applied.len(),
+        report.sync.statements,
+        report.sync.blocked.len()
+    );
+    for change in &report.sync.applied {
+        println!(
+            "  {GREEN}applied{GREEN:#}  {} {}",
+            change.change.kind(),
+            change.change.table()
+        );
+    }
+    for change in &report.sync.blocked {
+        println!(
+            "  {YELLOW}blocked{YELLOW:#}  {} {}: {}",
+            change.change.kind(),
+            change.change.table(),
+            change.reason
+        );
+    }
+    if report.stopped_at_sync {
+        println!(
+            "\n{RED}Stopped after the sync{RED:#}: the policy held back a change, so the after_sync hooks and post_sync migrations did not run. Resolve it (`migrate verify` explains each change; WARNING needs --allow-warning), then run `migrate all` again."
+        );
+        return;
+    }
+    println!(
+        "{BOLD}4. after_sync hooks{BOLD:#}: {}",
+        report.after_sync.len()
+    );
+    hook_lines(&report.after_sync);
+    println!(
+        "{BOLD}5. post_sync migrations{BOLD:#}: {}",
+        report.post_sync.len()
+    );
+    applied_lines("applied", &report.post_sync);
+}

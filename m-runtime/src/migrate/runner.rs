@@ -1,0 +1,621 @@
+//! Applying pending migrations and reverting applied ones, one transaction
+//! per migration, with the ledger row written or removed inside it.
+
+use std::collections::BTreeMap;
+use std::future::Future;
+use std::time::Instant;
+
+use serde::Serialize;
+
+use super::graph::{self, app_rank};
+use super::ledger::{self, AppliedMigration};
+use crate::registry::{MigrationBody, MigrationDef, MigrationPhase, Registry};
+use crate::{BoxError, Db, Error, Result};
+
+/// Options of [`run`]. `RunOptions::default()` runs every pending migration
+/// of both phases and refuses out-of-order ones.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RunOptions {
+    /// Only this phase (`None`: `pre_sync`, then `post_sync`).
+    pub phase: Option<MigrationPhase>,
+    /// Apply a pending migration even though a later one of its app is
+    /// already applied (`--allow-out-of-order`).
+    pub allow_out_of_order: bool,
+}
+
+impl RunOptions {
+    /// Runs only the migrations of `phase`.
+    pub fn phase(mut self, phase: MigrationPhase) -> Self {
+        self.phase = Some(phase);
+        self
+    }
+
+    /// Allows (`true`) or refuses (`false`, the default) out-of-order migrations.
+    pub fn allow_out_of_order(mut self, allow: bool) -> Self {
+        self.allow_out_of_order = allow;
+        self
+    }
+}
+
+/// What [`run`] applied, in order.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct RunReport {
+    /// The ledger rows written, in the order the migrations ran.
+    pub applied: Vec<AppliedMigration>,
+}
+
+/// What [`down`] reverted, in order.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct DownReport {
+    /// The ledger rows removed, in the order the migrations were reverted.
+    pub reverted: Vec<AppliedMigration>,
+}
+
+/// Runs the pending migrations of `registry` without syncing: every pending
+/// `pre_sync` migration, then every pending `post_sync` one (or only those
+/// of [`RunOptions::phase`]), in [`execution_order`](super::execution_order).
+///
+/// `post_sync` migrations expect the schema the sync produces: use `run`
+/// where the schema is already synced (or not managed by sync), and
+/// [`run_all`](super::run_all) otherwise.
+///
+/// Before touching anything it validates the registry (cycles, unknown
+/// `depends_on`, duplicate ids: [`Error::Registry`]) and checks the ledger
+/// (tampered checksums, out-of-order migrations: [`Error::Migration`]). A
+/// failing migration stops the run with [`Error::MigrationFailed`]; the
+/// migrations before it stay applied.
+pub async fn run(db: &Db, registry: &Registry, options: &RunOptions) -> Result<RunReport> {
+    let mut migrator = Migrator::open(db, registry, options.allow_out_of_order).await?;
+    let mut report = RunReport::default();
+    for phase in [MigrationPhase::PreSync, MigrationPhase::PostSync] {
+        if options.phase.is_none_or(|p| p == phase) {
+            report.applied.extend(migrator.run_phase(phase).await?);
+        }
+    }
+    Ok(report)
+}
+
+/// Applies pending migrations phase by phase, keeping the ledger's state in
+/// memory between phases (for [`run`] and [`run_all`](super::run_all)).
+pub(crate) struct Migrator<'a> {
+    db: &'a Db,
+    registry: &'a Registry,
+    order: Vec<&'static MigrationDef>,
+    applied: BTreeMap<(String, String), AppliedMigration>,
+    next_seq: i64,
+    ledger_ready: bool,
+    applied_this_run: usize,
+}
+
+impl<'a> Migrator<'a> {
+    /// Validates the registry and checks the ledger; writes nothing.
+    pub(crate) async fn open(
+        db: &'a Db,
+        registry: &'a Registry,
+        allow_out_of_order: bool,
+    ) -> Result<Self> {
+        registry.validate()?;
+        let order = graph::execution_order(&registry.migrations);
+        let rows = ledger::load(db).await?;
+        let problems = check(&order, &rows, allow_out_of_order);
+        if !problems.is_empty() {
+            return Err(problems_error(&problems));
+        }
+        for row in &rows {
+            if !registry
+                .migrations
+                .iter()
+                .any(|m| m.app == row.app && m.id == row.id)
+            {
+                tracing::warn!(migration = %row.name(), "applied, but no longer registered");
+            }
+        }
+        let next_seq = rows.iter().map(|r| r.seq).max().unwrap_or(0) + 1;
+        let ledger_ready = !rows.is_empty();
+        Ok(Migrator {
+            db,
+            registry,
+            order,
+            applied: rows
+                .into_iter()
+                .map(|r| ((r.app.clone(), r.id.clone()), r))
+                .collect(),
+            next_seq,
+            ledger_ready,
+            applied_this_run: 0,
+        })
+    }
+
+    fn is_applied(&self, app: &str, id: &str) -> bool {
+        self.applied.contains_key(&(app.to_owned(), id.to_owned()))
+    }
+
+    /// Applies every pending migration of `phase`, in order.
+    pub(crate) async fn run_phase(
+        &mut self,
+        phase: MigrationPhase,
+    ) -> Result<Vec<AppliedMigration>> {
+        let pending: Vec<&'static MigrationDef> = self
+            .order
+            .iter()
+            .copied()
+            .filter(|m| m.phase == phase && !self.is_applied(m.app, m.id))
+            .collect();
+        let mut done = Vec::with_capacity(pending.len());
+        for m in pending {
+            done.push(self.apply(m).await?);
+        }
+        Ok(done)
+    }
+
+    async fn apply(&mut self, m: &'static MigrationDef) -> Result<AppliedMigration> {
+        let missing: Vec<String> = graph::requirements(&self.registry.migrations, m)
+            .into_iter()
+            .filter(|(app, id)| !self.is_applied(app, id))
+            .map(graph::display)
+            .collect();
+        if !missing.is_empty() {
+            return Err(Error::Migration(format!(
+                "migration `{}:{}` needs {}, not applied yet: run the pre_sync phase first (`migrate run` without --phase, or `migrate all`)",
+                m.app,
+                m.id,
+                missing
+                    .iter()
+                    .map(|k| format!("`{k}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )));
+        }
+        if !self.ledger_ready {
+            ledger::ensure(self.db).await?;
+            self.ledger_ready = true;
+        }
+        let db = self.db;
+        let seq = self.next_seq;
+        let started = Instant::now();
+        let result = transaction(db, async move {
+            run_body(db, m.up).await?;
+            Ok(ledger::insert(db, m, seq, started.elapsed()).await?)
+        })
+        .await;
+        match result {
+            Ok(row) => {
+                tracing::info!(migration = %row.name(), duration_ms = row.duration_ms, "applied");
+                self.applied
+                    .insert((row.app.clone(), row.id.clone()), row.clone());
+                self.next_seq += 1;
+                self.applied_this_run += 1;
+                Ok(row)
+            }
+            Err(source) => {
+                let mut outcome = failure_outcome(db, "applied");
+                if self.applied_this_run > 0 {
+                    outcome.push_str(&format!(
+                        "\n  the {} migration(s) this run applied before it stay applied",
+                        self.applied_this_run
+                    ));
+                }
+                Err(Error::MigrationFailed {
+                    app: m.app.into(),
+                    id: m.id.into(),
+                    action: "applying",
+                    declared_at: m.source,
+                    source,
+                    outcome,
+                })
+            }
+        }
+    }
+}
+
+/// Reverts `target` (`"app:id"`) and every applied migration that comes
+/// after it: the later migrations of its app and, transitively, every
+/// migration that depends on one of those, in any app. Steps run in reverse
+/// application order (the ledger's `seq`), each in its own transaction
+/// together with the removal of its ledger row.
+///
+/// Refuses before touching anything when a step has no `down`, is no longer
+/// registered, or was applied with a different checksum, naming each.
+pub async fn down(db: &Db, registry: &Registry, target: &str) -> Result<DownReport> {
+    registry.validate()?;
+    let Some((app, id)) = target.split_once(':') else {
+        return Err(Error::Migration(format!(
+            "`{target}` is not a migration: name it as `app:id`"
+        )));
+    };
+    let rows = ledger::load(db).await?;
+    if !rows.iter().any(|r| r.app == app && r.id == id) {
+        let registered = registry
+            .migrations
+            .iter()
+            .any(|m| m.app == app && m.id == id);
+        return Err(Error::Migration(if registered {
+            format!("migration `{target}` is not applied: nothing to revert")
+        } else {
+            format!(
+                "no migration `{target}` is registered or applied: check the name with `migrate status`"
+            )
+        }));
+    }
+    let steps = revert_steps(registry, &rows, (app, id));
+    let by_key: BTreeMap<(&str, &str), &MigrationDef> = registry
+        .migrations
+        .iter()
+        .map(|m| ((m.app, m.id), *m))
+        .collect();
+    let mut refusals = Vec::new();
+    let mut bodies = Vec::with_capacity(steps.len());
+    for row in &steps {
+        match by_key.get(&(row.app.as_str(), row.id.as_str())) {
+            None => refusals.push(format!("`{}` is applied but no longer registered: its `down` is unknown", row.name())),
+            Some(m) if m.checksum != row.checksum => refusals.push(format!(
+                "`{}` was applied with checksum {} but is registered with {}: its `down` may not undo what was applied",
+                row.name(),
+                row.checksum,
+                m.checksum
+            )),
+            Some(m) => match m.down {
+                None => refusals.push(format!(
+                    "`{}` has no `down`: give it a `down` (a down fn, or a `.down.sql` file next to its SQL), or undo it with a new migration",
+                    row.name()
+                )),
+                Some(body) => bodies.push(((*m), body)),
+            },
+        }
+    }
+    if !refusals.is_empty() {
+        return Err(Error::Migration(format!(
+            "cannot revert `{target}`: that means reverting {} migration(s) ({}), and\n  - {}\n  nothing was changed",
+            steps.len(),
+            steps
+                .iter()
+                .map(|r| format!("`{}`", r.name()))
+                .collect::<Vec<_>>()
+                .join(", "),
+            refusals.join("\n  - ")
+        )));
+    }
+    let mut report = DownReport::default();
+    for ((m, body), row) in bodies.into_iter().zip(steps) {
+        let result = transaction(db, async move {
+            run_body(db, body).await?;
+            ledger::remove(db, m.app, m.id).await?;
+            Ok(())
+        })
+        .await;
+        if let Err(source) = result {
+            let mut outcome = failure_outcome(db, "reverted");
+            if !report.reverted.is_empty() {
+                outcome.push_str(&format!(
+                    "\n  the {} migration(s) reverted before it stay reverted",
+                    report.reverted.len()
+                ));
+            }
+            return Err(Error::MigrationFailed {
+                app: m.app.into(),
+                id: m.id.into(),
+                action: "reverting",
+                declared_at: m.source,
+                source,
+                outcome,
+            });
+        }
+        tracing::info!(migration = %row.name(), "reverted");
+        report.reverted.push(row);
+    }
+    Ok(report)
+}
+
+/// The applied migrations `down(target)` reverts, latest applied first.
+fn revert_steps(
+    registry: &Registry,
+    rows: &[AppliedMigration],
+    target: (&str, &str),
+) -> Vec<AppliedMigration> {
+    fn rank(r: &AppliedMigration) -> (MigrationPhase, &str) {
+        (parse_phase(&r.phase), r.id.as_str())
+    }
+    // Which applied rows name each migration in their `depends_on`.
+    let mut dependents: BTreeMap<(&str, &str), Vec<usize>> = BTreeMap::new();
+    for m in &registry.migrations {
+        let Some(i) = rows.iter().position(|r| r.app == m.app && r.id == m.id) else {
+            continue;
+        };
+        for dep in m.depends_on.iter().filter_map(|d| d.split_once(':')) {
+            dependents.entry(dep).or_default().push(i);
+        }
+    }
+    let mut chosen = vec![false; rows.len()];
+    let mut queue: Vec<usize> = rows
+        .iter()
+        .position(|r| (r.app.as_str(), r.id.as_str()) == target)
+        .into_iter()
+        .collect();
+    while let Some(i) = queue.pop() {
+        if std::mem::replace(&mut chosen[i], true) {
+            continue;
+        }
+        let row = &rows[i];
+        let later_siblings = rows
+            .iter()
+            .enumerate()
+            .filter(|(j, r)| !chosen[*j] && r.app == row.app && rank(r) > rank(row))
+            .map(|(j, _)| j);
+        queue.extend(later_siblings);
+        if let Some(deps) = dependents.get(&(row.app.as_str(), row.id.as_str())) {
+            queue.extend(deps.iter().copied().filter(|j| !chosen[*j]));
+        }
+    }
+    let mut steps: Vec<AppliedMigration> = rows
+        .iter()
+        .zip(&chosen)
+        .filter(|(_, chosen)| **chosen)
+        .map(|(r, _)| r.clone())
+        .collect();
+    steps.sort_by_key(|r| std::cmp::Reverse(r.seq));
+    steps
+}
+
+fn parse_phase(phase: &str) -> MigrationPhase {
+    if phase == MigrationPhase::PostSync.as_str() {
+        MigrationPhase::PostSync
+    } else {
+        MigrationPhase::PreSync
+    }
+}
+
+/// The ledger problems that stop a run, all of them: tampered checksums and
+/// out-of-order migrations. Applied migrations no longer registered are not
+/// problems (`status` warns about them).
+pub(crate) fn check(
+    order: &[&MigrationDef],
+    rows: &[AppliedMigration],
+    allow_out_of_order: bool,
+) -> Vec<String> {
+    let applied: BTreeMap<(&str, &str), &AppliedMigration> = rows
+        .iter()
+        .map(|r| ((r.app.as_str(), r.id.as_str()), r))
+        .collect();
+    let mut problems = Vec::new();
+    for m in order {
+        if let Some(row) = applied.get(&(m.app, m.id))
+            && row.checksum != m.checksum
+        {
+            problems.push(format!(
+                "migration `{}:{}` ({}) was applied with checksum {} but is now registered with {}: applied migrations are immutable. Restore its original code or file, and write a new migration for the change",
+                m.app, m.id, m.source, row.checksum, m.checksum
+            ));
+        }
+    }
+    if !allow_out_of_order {
+        for m in order
+            .iter()
+            .filter(|m| !applied.contains_key(&(m.app, m.id)))
+        {
+            let later = rows
+                .iter()
+                .filter(|r| r.app == m.app && (parse_phase(&r.phase), r.id.as_str()) > app_rank(m))
+                .max_by(|a, b| (parse_phase(&a.phase), &a.id).cmp(&(parse_phase(&b.phase), &b.id)));
+            if let Some(later) = later {
+                problems.push(format!(
+                    "migration `{}:{}` is pending but `{}`, which comes after it, is already applied: it was added out of order. Give it an id that sorts after `{}`, or, if it does not depend on the later ones, allow it with --allow-out-of-order",
+                    m.app,
+                    m.id,
+                    later.name(),
+                    later.id
+                ));
+            }
+        }
+    }
+    problems
+}
+
+pub(crate) fn problems_error(problems: &[String]) -> Error {
+    Error::Migration(format!(
+        "{} problem(s) with the applied migrations; nothing was run:\n  - {}",
+        problems.len(),
+        problems.join("\n  - ")
+    ))
+}
+
+/// Runs `work` between `BEGIN` and `COMMIT`, rolling back on error.
+///
+/// Around the transaction it runs the statements the dialect runs around a
+/// sync (SQLite: foreign keys off, so that a migration can rebuild a table
+/// the documented way without cascading deletes), and before committing the
+/// dialect's integrity check (SQLite: `PRAGMA foreign_key_check`).
+async fn transaction<T>(
+    db: &Db,
+    work: impl Future<Output = Result<T, BoxError>>,
+) -> Result<T, BoxError> {
+    let dialect = db.backend().dialect();
+    for sql in dialect.before_sync() {
+        db.execute(sql).await?;
+    }
+    let result = in_transaction(db, work).await;
+    for sql in dialect.after_sync() {
+        let restored = db.execute(sql).await;
+        if result.is_ok() {
+            restored?;
+        }
+    }
+    result
+}
+
+async fn in_transaction<T>(
+    db: &Db,
+    work: impl Future<Output = Result<T, BoxError>>,
+) -> Result<T, BoxError> {
+    let dialect = db.backend().dialect();
+    db.execute(dialect.begin()).await?;
+    let outcome = async {
+        let value = work.await?;
+        if let Some(check) = dialect.integrity_check() {
+            let violations = db.fetch_all(check).await?;
+            if !violations.is_empty() {
+                return Err(format!(
+                    "it would leave {} row(s) violating foreign keys (`{check}`)",
+                    violations.len()
+                )
+                .into());
+            }
+        }
+        Ok(value)
+    }
+    .await;
+    match outcome {
+        Ok(value) => match db.execute("COMMIT").await {
+            Ok(_) => Ok(value),
+            Err(error) => {
+                // SQLite keeps the transaction open when COMMIT fails (e.g. a
+                // deferred foreign key): end it so that the session stays usable.
+                let _ = db.execute("ROLLBACK").await;
+                Err(error.into())
+            }
+        },
+        Err(error) => {
+            // The rollback's own failure would hide the cause; the cause matters more.
+            let _ = db.execute("ROLLBACK").await;
+            Err(error)
+        }
+    }
+}
+
+async fn run_body(db: &Db, body: MigrationBody) -> Result<(), BoxError> {
+    match body {
+        MigrationBody::Fn(f) => f(db).await,
+        MigrationBody::Sql(sql) if sql.trim().is_empty() => Ok(()),
+        MigrationBody::Sql(sql) => db.execute(sql).await.map(drop).map_err(Into::into),
+    }
+}
+
+/// What became of the database after a failed step (`done`: "applied" or "reverted").
+fn failure_outcome(db: &Db, done: &str) -> String {
+    if db.backend().dialect().transactional_ddl() {
+        format!(
+            "it was rolled back: the database is as it was before it, and it is not recorded as {done}"
+        )
+    } else {
+        format!(
+            "{} commits DDL implicitly: DDL statements it ran before the failure (and everything before them) stay in place; it is not recorded as {done}, so the next run runs it again from its first statement: keep such migrations idempotent",
+            db.backend().name()
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn def(app: &'static str, id: &'static str, checksum: &'static str) -> &'static MigrationDef {
+        Box::leak(Box::new(MigrationDef {
+            app,
+            id,
+            depends_on: &[],
+            phase: MigrationPhase::PreSync,
+            checksum,
+            up: MigrationBody::Sql(""),
+            down: None,
+            source: "src/lib.rs:1",
+        }))
+    }
+
+    fn row(app: &str, id: &str, checksum: &str, seq: i64) -> AppliedMigration {
+        AppliedMigration {
+            app: app.into(),
+            id: id.into(),
+            checksum: checksum.into(),
+            phase: "pre_sync".into(),
+            seq,
+            applied_at: String::new(),
+            duration_ms: 0,
+        }
+    }
+
+    #[test]
+    fn a_changed_checksum_names_both() {
+        let order = [def("a", "1", "sha256:new")];
+        let problems = check(&order, &[row("a", "1", "sha256:old", 1)], false);
+        assert_eq!(problems.len(), 1);
+        assert!(
+            problems[0].contains("`a:1`")
+                && problems[0].contains("sha256:old")
+                && problems[0].contains("sha256:new")
+        );
+        assert!(problems[0].contains("write a new migration"));
+    }
+
+    #[test]
+    fn out_of_order_unless_allowed() {
+        let order = [
+            def("a", "1", "x"),
+            def("a", "2", "x"),
+            def("a", "3", "x"),
+            def("b", "1", "x"),
+        ];
+        let rows = [row("a", "1", "x", 1), row("a", "3", "x", 2)];
+        let problems = check(&order, &rows, false);
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(
+            problems[0].contains("`a:2` is pending but `a:3`"),
+            "{}",
+            problems[0]
+        );
+        assert!(check(&order, &rows, true).is_empty());
+    }
+
+    #[test]
+    fn down_takes_later_siblings_and_dependents_transitively() {
+        fn dep(
+            app: &'static str,
+            id: &'static str,
+            deps: &'static [&'static str],
+        ) -> &'static MigrationDef {
+            Box::leak(Box::new(MigrationDef {
+                depends_on: deps,
+                ..*def(app, id, "x")
+            }))
+        }
+        let registry = Registry {
+            migrations: vec![
+                dep("a", "1", &[]),
+                dep("a", "2", &[]),
+                dep("b", "1", &["a:2"]),
+                dep("c", "1", &[]),
+                dep("b", "2", &[]),
+                dep("d", "1", &["b:2"]),
+            ],
+            ..Default::default()
+        };
+        let rows: Vec<AppliedMigration> = registry
+            .migrations
+            .iter()
+            .zip(1..)
+            .map(|(m, seq)| row(m.app, m.id, "x", seq))
+            .collect();
+        let steps: Vec<String> = revert_steps(&registry, &rows, ("a", "2"))
+            .iter()
+            .map(|r| r.name())
+            .collect();
+        assert_eq!(steps, ["d:1", "b:2", "b:1", "a:2"]);
+        let steps: Vec<String> = revert_steps(&registry, &rows, ("c", "1"))
+            .iter()
+            .map(|r| r.name())
+            .collect();
+        assert_eq!(steps, ["c:1"]);
+    }
+
+    #[test]
+    fn unregistered_applied_rows_are_not_problems() {
+        let order = [def("a", "2", "x")];
+        assert!(
+            check(
+                &order,
+                &[row("a", "0", "x", 1), row("gone", "1", "x", 2)],
+                false
+            )
+            .is_empty()
+        );
+    }
+}

@@ -1,0 +1,120 @@
+//! `migrate status`: what is applied, what is pending, and what is wrong.
+//! Read-only: it does not even create the ledger.
+
+use serde::Serialize;
+
+use super::graph::app_rank;
+use super::ledger::{self, AppliedMigration};
+use super::runner::check;
+use crate::registry::{MigrationPhase, Registry};
+use crate::{Db, Result};
+
+/// The state of every registered migration, plus the ledger's surprises.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Status {
+    /// The backend's name.
+    pub backend: String,
+    /// Every registered migration, sorted by app, then phase, then id.
+    pub migrations: Vec<MigrationState>,
+    /// Applied migrations that are no longer registered (a warning, not an
+    /// error: the code that applied them was removed).
+    pub unregistered: Vec<AppliedMigration>,
+    /// What would stop `run`: tampered checksums, out-of-order migrations.
+    pub problems: Vec<String>,
+}
+
+impl Status {
+    /// The registered migrations not applied yet.
+    pub fn pending(&self) -> impl Iterator<Item = &MigrationState> {
+        self.migrations.iter().filter(|m| m.applied.is_none())
+    }
+}
+
+/// One registered migration.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct MigrationState {
+    /// The app that declares it.
+    pub app: String,
+    /// Its id within the app.
+    pub id: String,
+    /// When it runs relative to the sync.
+    pub phase: MigrationPhase,
+    /// Its `depends_on` targets (`app:id`).
+    pub depends_on: Vec<String>,
+    /// Whether it can be reverted by `migrate down`.
+    pub reversible: bool,
+    /// The registered checksum.
+    pub checksum: String,
+    /// Its ledger row, when applied.
+    pub applied: Option<AppliedMigration>,
+}
+
+impl MigrationState {
+    /// Applied with a checksum other than the registered one.
+    pub fn tampered(&self) -> bool {
+        self.applied
+            .as_ref()
+            .is_some_and(|a| a.checksum != self.checksum)
+    }
+}
+
+/// Whether a registered migration is not applied yet: one query on the
+/// ledger (two when it does not exist yet), whatever the number of
+/// migrations, for boot's fast path. Writes nothing, checks nothing else.
+pub async fn has_pending(db: &Db, registry: &Registry) -> Result<bool> {
+    if registry.migrations.is_empty() {
+        return Ok(false);
+    }
+    let applied: std::collections::BTreeSet<(String, String)> = ledger::load(db)
+        .await?
+        .into_iter()
+        .map(|r| (r.app, r.id))
+        .collect();
+    Ok(registry
+        .migrations
+        .iter()
+        .any(|m| !applied.contains(&(m.app.to_owned(), m.id.to_owned()))))
+}
+
+/// Reads the ledger and compares it with `registry`. Writes nothing.
+pub async fn status(db: &Db, registry: &Registry) -> Result<Status> {
+    registry.validate()?;
+    let rows = ledger::load(db).await?;
+    let order = super::graph::execution_order(&registry.migrations);
+    let problems = check(&order, &rows, false);
+    let migrations: Vec<MigrationState> = {
+        let mut defs = registry.migrations.clone();
+        defs.sort_by_key(|m| (m.app, app_rank(m)));
+        defs.dedup_by_key(|m| (m.app, m.id));
+        defs.into_iter()
+            .map(|m| MigrationState {
+                app: m.app.into(),
+                id: m.id.into(),
+                phase: m.phase,
+                depends_on: m.depends_on.iter().map(|d| d.to_string()).collect(),
+                reversible: m.down.is_some(),
+                checksum: m.checksum.into(),
+                applied: rows
+                    .iter()
+                    .find(|r| r.app == m.app && r.id == m.id)
+                    .cloned(),
+            })
+            .collect()
+    };
+    let unregistered = rows
+        .iter()
+        .filter(|r| {
+            !registry
+                .migrations
+                .iter()
+                .any(|m| m.app == r.app && m.id == r.id)
+        })
+        .cloned()
+        .collect();
+    Ok(Status {
+        backend: db.backend().name().to_owned(),
+        migrations,
+        unregistered,
+        problems,
+    })
+}
