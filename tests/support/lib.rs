@@ -212,30 +212,13 @@ impl TestDb {
                         if raw.is_null() {
                             return None;
                         }
-                        let name = row.columns()[i].type_info().name().to_ascii_uppercase();
-                        Some(if name.contains("INT") || name == "BIGINT" {
-                            row.try_get::<i64, _>(i)
-                                .map(|v| v.to_string())
-                                .unwrap_or_else(|_| {
-                                    row.try_get::<i32, _>(i)
-                                        .map(|v| v.to_string())
-                                        .unwrap_or_default()
-                                })
-                        } else if name.contains("DOUBLE")
-                            || name.contains("REAL")
-                            || name.contains("FLOAT")
-                        {
-                            row.try_get::<f64, _>(i)
-                                .map(|v| v.to_string())
-                                .unwrap_or_default()
-                        } else if name.contains("BOOL") {
-                            row.try_get::<bool, _>(i)
-                                .map(|v| v.to_string())
-                                .unwrap_or_default()
-                        } else {
-                            row.try_get::<String, _>(i)
-                                .unwrap_or_else(|_| format!("<{name}>"))
-                        })
+                        let text = row.try_get::<i64, _>(i).map(|v| v.to_string());
+                        let text = text.or_else(|_| row.try_get::<f64, _>(i).map(|v| v.to_string()));
+                        let text = text.or_else(|_| row.try_get::<String, _>(i));
+                        let text = text.or_else(|_| row.try_get::<bool, _>(i).map(|v| v.to_string()));
+                        Some(text.unwrap_or_else(|_| {
+                            format!("<{}>", row.columns()[i].type_info().name())
+                        }))
                     })
                     .collect()
             })

@@ -7,12 +7,15 @@ use std::process::{Command, Output};
 use m_tests::{Backend, TestDb, all_backends};
 use serde_json::Value;
 
-const TABLES: [&str; 6] = [
+const TABLES: [&str; 9] = [
     "author",
     "book",
     "customer",
+    "event_log",
+    "genre",
     "order",
     "order_line",
+    "publisher",
     "shelf_label",
 ];
 
@@ -58,7 +61,7 @@ async fn drift(t: &TestDb) {
         _ => t.exec("DROP INDEX ux_customer__email").await,
     }
     t.exec("ALTER TABLE book ADD COLUMN legacy INTEGER").await;
-    t.exec("INSERT INTO customer (id, email, name) VALUES (1, 'a@x', 'Ann'), (2, 'b@x', 'Bob')")
+    t.exec("INSERT INTO customer (id, email, name) VALUES (11, 'a@x', 'Ann'), (12, 'b@x', 'Bob')")
         .await;
 }
 
@@ -76,6 +79,30 @@ all_backends!(all_then_verify_is_clean, |t| async move {
     let verify = bookshop(&t, &["migrate", "verify"]);
     assert_eq!(code(&verify), 0, "{}{}", stdout(&verify), stderr(&verify));
     assert!(stdout(&verify).contains("matches the code"));
+    // The Frappe JSON DocType synced like the others.
+    let publisher = live.table("publisher").expect("publisher");
+    assert_eq!(publisher.primary_key, ["name"]);
+    assert!(publisher.indexes.iter().any(|i| i.unique && i.columns == ["publisher_name"]));
+    // Migrations ran once each, in dependency order; hooks after the sync.
+    let events = t.rows("SELECT event FROM event_log ORDER BY id").await;
+    let events: Vec<_> = events.into_iter().map(|r| r[0].clone().unwrap_or_default()).collect();
+    assert_eq!(
+        events,
+        [
+            "after_sync:catalog",
+            "after_sync:orders",
+            "migration:catalog:0001_seed_genres",
+            "migration:catalog:0002_normalize_prices",
+            "migration:orders:0001_walk_in_customer",
+        ]
+    );
+    assert_eq!(t.count("genre").await, 3);
+    // A second run applies nothing.
+    let again = bookshop(&t, &["migrate", "all"]);
+    assert_eq!(code(&again), 0);
+    assert_eq!(t.count("genre").await, 3);
+    let runs = t.rows("SELECT COUNT(*) FROM event_log WHERE event LIKE 'migration:%'").await;
+    assert_eq!(runs[0][0].as_deref(), Some("3"), "no migration ran twice");
 
     let verify = bookshop(&t, &["migrate", "verify", "--format", "json"]);
     assert_eq!(code(&verify), 0);
@@ -161,7 +188,7 @@ all_backends!(sync_lists_applied_and_blocked, |t| async move {
         .map(|c| c["kind"].clone())
         .collect();
     assert_eq!(kinds, ["orphan_column"]);
-    assert_eq!(t.count("customer").await, 2, "rows survive");
+    assert_eq!(t.count("customer").await, 3, "rows survive (the walk-in customer and two more)");
 });
 
 all_backends!(forgotten_app_is_named, |t| async move {

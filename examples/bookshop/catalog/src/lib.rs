@@ -5,6 +5,62 @@
 
 use m_runtime::prelude::*;
 
+// `Publisher`, declared in `doctypes/publisher.json` (Frappe's format).
+m_runtime::include_doctypes!();
+// `migrations/0002_normalize_prices.sql` (and its `.down.sql`).
+m_runtime::include_migrations!();
+
+/// Something that happened: hooks and migrations append here, so that a
+/// run's order (and that each ran once) can be read back.
+#[doctype]
+pub struct EventLog {
+    #[field(primary_key)]
+    pub id: i64,
+    #[field(max_length = 120)]
+    pub event: String,
+}
+
+/// Appends `event` to the event log.
+pub async fn log_event(db: &Db, event: &str) -> m_runtime::Result<()> {
+    let sql = "INSERT INTO event_log (id, event) SELECT COALESCE(MAX(id), 0) + 1, {} FROM event_log";
+    let literal = db.backend().dialect().quote_str(event);
+    db.execute(&sql.replace("{}", &literal)).await.map(drop)
+}
+
+/// A genre a book may be shelved under.
+#[doctype]
+pub struct Genre {
+    #[field(primary_key, max_length = 40)]
+    pub code: String,
+    #[field(max_length = 140)]
+    pub label: String,
+}
+
+/// Seeds the standard genres (runs once, after the sync created `genre`).
+#[migration(id = "0001_seed_genres", phase = post_sync, down = unseed_genres)]
+async fn seed_genres(db: &Db) -> m_runtime::Result<()> {
+    db.execute("INSERT INTO genre (code, label) VALUES ('fic', 'Fiction'), ('sci', 'Science'), ('his', 'History')")
+        .await?;
+    log_event(db, "migration:catalog:0001_seed_genres").await
+}
+
+async fn unseed_genres(db: &Db) -> m_runtime::Result<()> {
+    db.execute("DELETE FROM genre WHERE code IN ('fic', 'sci', 'his')").await?;
+    log_event(db, "down:catalog:0001_seed_genres").await
+}
+
+/// Runs before every sync's DDL: a cheap check that the database answers.
+#[before_sync]
+async fn check_database(db: &Db) -> m_runtime::Result<()> {
+    db.execute("SELECT 1").await.map(drop)
+}
+
+/// Runs after every sync: records that the catalog schema is in place.
+#[after_sync]
+async fn catalog_synced(db: &Db) -> m_runtime::Result<()> {
+    log_event(db, "after_sync:catalog").await
+}
+
 /// A writer.
 #[doctype]
 pub struct Author {

@@ -3,6 +3,20 @@
 
 use m_runtime::prelude::*;
 
+/// The walk-in customer every shop has; needs the catalog's seed first.
+#[migration(id = "0001_walk_in_customer", phase = post_sync, depends_on = ["catalog:0001_seed_genres"])]
+async fn walk_in_customer(db: &Db) -> m_runtime::Result<()> {
+    db.execute("INSERT INTO customer (id, email, name, active) VALUES (1, 'walk-in@shop.invalid', 'Walk-in', TRUE)")
+        .await?;
+    catalog::log_event(db, "migration:orders:0001_walk_in_customer").await
+}
+
+/// Runs after every sync.
+#[after_sync]
+async fn orders_synced(db: &Db) -> m_runtime::Result<()> {
+    catalog::log_event(db, "after_sync:orders").await
+}
+
 /// Someone who buys.
 #[doctype]
 pub struct Customer {
