@@ -7,7 +7,33 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use m_runtime::cli::{Cli, TopLevel};
+use m_runtime::registry::{MigrationBody, MigrationDef, MigrationPhase};
 use m_tests::synthetic;
+
+/// Version 2's migrations; each leaves one row behind, so a migration run
+/// twice fails on the primary key and the count of rows shows it ran once.
+static PRE: MigrationDef = MigrationDef {
+    app: "synthetic",
+    id: "0001_pre",
+    depends_on: &[],
+    phase: MigrationPhase::PreSync,
+    checksum: "sha256:fleet-0001",
+    up: MigrationBody::Sql("INSERT INTO t0001 (id, title, counter) VALUES (1001, 'migration:0001_pre', 0)"),
+    down: None,
+    source: "m-fleet",
+};
+
+/// Post-sync: writes to `t0079`, a table version 2's sync creates.
+static POST: MigrationDef = MigrationDef {
+    app: "synthetic",
+    id: "0002_post",
+    depends_on: &["synthetic:0001_pre"],
+    phase: MigrationPhase::PostSync,
+    checksum: "sha256:fleet-0002",
+    up: MigrationBody::Sql("INSERT INTO t0079 (id, title, counter) VALUES (1002, 'migration:0002_post', 0)"),
+    down: None,
+    source: "m-fleet",
+};
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -19,7 +45,11 @@ async fn main() -> ExitCode {
     };
     let registry = match version.as_str() {
         "1" => synthetic::registry_with(60, 0),
-        "2" => synthetic::registry_with(80, 2),
+        "2" => {
+            let mut registry = synthetic::registry_with(80, 2);
+            registry.migrations = vec![&PRE, &POST];
+            registry
+        }
         other => {
             eprintln!("usage: m-fleet <1|2> migrate ... (got version {other:?})");
             return ExitCode::from(2);
