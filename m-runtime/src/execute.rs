@@ -199,10 +199,21 @@ impl Journal {
     fn table() -> Table {
         Table::new(JOURNAL_TABLE)
             .column(Column::new("statement_index", LogicalType::I32))
-            .column(Column::new("plan_hash", LogicalType::String { max_length: Some(64) }))
+            .column(Column::new(
+                "plan_hash",
+                LogicalType::String {
+                    max_length: Some(64),
+                },
+            ))
             .column(Column::new("statement_count", LogicalType::I32))
-            .column(Column::new("statement", LogicalType::String { max_length: None }))
-            .column(Column::new("applied_at", LogicalType::Timestamp).default(DefaultValue::CurrentTimestamp))
+            .column(Column::new(
+                "statement",
+                LogicalType::String { max_length: None },
+            ))
+            .column(
+                Column::new("applied_at", LogicalType::Timestamp)
+                    .default(DefaultValue::CurrentTimestamp),
+            )
             .primary_key(["statement_index"])
     }
 
@@ -229,11 +240,16 @@ impl Journal {
         let resumed = match last.first() {
             Some(row) => {
                 use sqlx::Row;
-                let read = |e: sqlx::Error| Error::database(format!("reading `{JOURNAL_TABLE}`"), e);
+                let read =
+                    |e: sqlx::Error| Error::database(format!("reading `{JOURNAL_TABLE}`"), e);
                 let plan_hash: String = row.try_get(0).map_err(read)?;
                 let applied: i32 = row.try_get(1).map_err(read)?;
                 let total: i32 = row.try_get(2).map_err(read)?;
-                (applied < total).then_some(Interrupted { plan_hash, applied: applied as usize, total: total as usize })
+                (applied < total).then_some(Interrupted {
+                    plan_hash,
+                    applied: applied as usize,
+                    total: total as usize,
+                })
             }
             None => None,
         };
@@ -242,8 +258,13 @@ impl Journal {
         }
         let digest = Sha256::digest(statements.join("\n").as_bytes());
         let plan_hash = digest.iter().map(|b| format!("{b:02x}")).collect();
-        let journal = Journal { plan_hash, total: statements.len(), resumed };
-        db.execute(&format!("DELETE FROM {}", q(JOURNAL_TABLE))).await?;
+        let journal = Journal {
+            plan_hash,
+            total: statements.len(),
+            resumed,
+        };
+        db.execute(&format!("DELETE FROM {}", q(JOURNAL_TABLE)))
+            .await?;
         journal.record(db, 0, "").await?;
         Ok(journal)
     }
@@ -265,8 +286,14 @@ impl Journal {
             dialect.placeholder(4)
         );
         let (index, total) = (index as i32, self.total as i32);
-        db.run_with(&insert, |query| query.bind(index).bind(self.plan_hash.clone()).bind(total).bind(sql.to_owned()))
-            .await?;
+        db.run_with(&insert, |query| {
+            query
+                .bind(index)
+                .bind(self.plan_hash.clone())
+                .bind(total)
+                .bind(sql.to_owned())
+        })
+        .await?;
         Ok(())
     }
 }
