@@ -38,9 +38,9 @@
 //! - Column names compare case-insensitively, as MySQL does. Table names
 //!   compare exactly, as on Linux servers (`lower_case_table_names = 0`);
 //!   on a server that folds them, declare them in lower case.
-//! - Written for MySQL 8 and MariaDB 10.2.7+, tested on MariaDB 10.11. A
-//!   string default on a `LONGTEXT` column needs MariaDB (MySQL 8 takes
-//!   only expression defaults there).
+//! - Written for MySQL 8 and MariaDB 10.5+ (`RENAME COLUMN`), tested on
+//!   MariaDB 10.11. A string default on a `LONGTEXT` column needs MariaDB
+//!   (MySQL 8 takes only expression defaults there).
 
 use std::collections::BTreeMap;
 use std::time::Duration;
