@@ -112,6 +112,25 @@ all_backends!(all_then_verify_is_clean, |t| async move {
     assert_eq!(plan["summary"]["breaking"], 0);
 });
 
+all_backends!(verify_reports_pending_migrations, |t| async move {
+    // `sync` alone creates the tables but runs no migration.
+    assert_eq!(code(&bookshop(&t, &["migrate", "sync"])), 0);
+    let verify = bookshop(&t, &["migrate", "verify", "--format", "json"]);
+    assert_eq!(code(&verify), 1, "pending migrations exit 1");
+    let json = json(&verify);
+    assert_eq!(json["changes"], Value::Array(vec![]));
+    let pending: Vec<_> = json["migrations"]["pending"]
+        .as_array()
+        .expect("pending")
+        .iter()
+        .map(|m| format!("{}:{}", m["app"].as_str().unwrap_or_default(), m["id"].as_str().unwrap_or_default()))
+        .collect();
+    assert_eq!(pending, ["catalog:0001_seed_genres", "catalog:0002_normalize_prices", "orders:0001_walk_in_customer"]);
+    assert_eq!(t.count("genre").await, 0, "verify ran nothing");
+    assert_eq!(code(&bookshop(&t, &["migrate", "run"])), 0);
+    assert_eq!(code(&bookshop(&t, &["migrate", "verify"])), 0);
+});
+
 all_backends!(verify_json_reports_drift, |t| async move {
     assert_eq!(code(&bookshop(&t, &["migrate", "all"])), 0);
     drift(&t).await;

@@ -92,7 +92,8 @@ pub struct MigrateCommand {
 /// The `migrate` subcommands.
 #[derive(Debug, Subcommand)]
 pub enum MigrateAction {
-    /// Dry run: the plan, each change's risk and why. Changes nothing.
+    /// Dry run: the plan, each change's risk and why, pending migrations
+    /// and ledger problems. Changes nothing (no hooks, no migrations).
     Verify(PlanArgs),
     /// Apply SAFE changes (WARNING with --allow-warning; BREAKING never).
     Sync(PlanArgs),
@@ -248,10 +249,13 @@ async fn execute(command: MigrateCommand, registry: Registry) -> Result<ExitStat
             let db = Db::connect(&url).await?;
             crate::state::check_linked_apps(&db, &registry).await?;
             let plan = crate::plan(&db, &registry.schema(), &policy(&args)).await?;
-            render::plan(&plan, &args);
-            Ok(if plan.blocked().next().is_some() {
+            let migrations = crate::migrate::status(&db, &registry).await?;
+            render::plan(&plan, &migrations, &args);
+            Ok(if !migrations.problems.is_empty() {
+                ExitStatus::Invalid
+            } else if plan.blocked().next().is_some() {
                 ExitStatus::Blocked
-            } else if plan.is_empty() {
+            } else if plan.is_empty() && migrations.pending().next().is_none() {
                 ExitStatus::Success
             } else {
                 ExitStatus::Pending

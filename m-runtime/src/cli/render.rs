@@ -7,6 +7,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use super::{Format, PlanArgs};
 use crate::execute::SyncReport;
+use crate::migrate::Status;
 use crate::plan::{Action, Plan, PlannedChange};
 use crate::registry::Registry;
 use crate::risk::Risk;
@@ -32,14 +33,45 @@ fn target(change: &PlannedChange) -> String {
 }
 
 /// Prints a plan (`verify`).
-pub(super) fn plan(plan: &Plan, args: &PlanArgs) {
+pub(super) fn plan(plan: &Plan, migrations: &Status, args: &PlanArgs) {
     match args.format.format {
-        Format::Json => println!(
-            "{}",
-            serde_json::to_string_pretty(&plan.to_json()).unwrap_or_default()
-        ),
-        Format::Github => github(plan),
-        Format::Text => text(plan, args.sql),
+        Format::Json => {
+            let mut json = plan.to_json();
+            json["migrations"] = serde_json::json!({
+                "pending": migrations
+                    .pending()
+                    .map(|m| serde_json::json!({"app": m.app, "id": m.id, "phase": m.phase}))
+                    .collect::<Vec<_>>(),
+                "problems": migrations.problems,
+            });
+            println!("{}", serde_json::to_string_pretty(&json).unwrap_or_default())
+        }
+        Format::Github => {
+            github(plan);
+            for m in migrations.pending() {
+                println!("::notice title=pending migration::{}:{} ({}) will run", m.app, m.id, m.phase.as_str());
+            }
+            for problem in &migrations.problems {
+                println!("::error title=migration ledger::{}", problem.replace('\n', "%0A"));
+            }
+        }
+        Format::Text => {
+            text(plan, args.sql);
+            pending_migrations(migrations);
+        }
+    }
+}
+
+fn pending_migrations(migrations: &Status) {
+    let pending: Vec<_> = migrations.pending().collect();
+    if !pending.is_empty() {
+        println!("\n{BOLD}{} migration(s) pending{BOLD:#}:", pending.len());
+        for m in pending {
+            println!("  {}:{} ({})", m.app, m.id, m.phase.as_str());
+        }
+    }
+    for problem in &migrations.problems {
+        println!("\n{ERROR}migration problem:{ERROR:#} {problem}");
     }
 }
 
@@ -47,7 +79,7 @@ fn text(plan: &Plan, show_sql: bool) {
     let s = plan.summary();
     if plan.is_empty() {
         println!(
-            "{BOLD}The database matches the code{BOLD:#} ({}): nothing to do.",
+            "{BOLD}The schema matches the code{BOLD:#} ({}): no change to make.",
             plan.backend
         );
         return;
@@ -124,7 +156,7 @@ pub(super) fn sync_report(plan: &Plan, report: &SyncReport, args: &PlanArgs) {
     }
     if plan.is_empty() {
         println!(
-            "{BOLD}The database matches the code{BOLD:#} ({}): nothing to do.",
+            "{BOLD}The schema matches the code{BOLD:#} ({}): no change to make.",
             plan.backend
         );
         return;
