@@ -118,7 +118,9 @@ all_backends!(killed_all_then_rerun_converges, |t| async move {
         );
         assert_eq!(seeded(&db).await, before, "run {run}: no seeded row lost");
         // The ledger matches the database: each migration applied once, recorded once.
-        let ledger = db.rows("SELECT app, id FROM _m_migrations ORDER BY id").await;
+        let ledger = db
+            .rows("SELECT app, id FROM _m_migrations ORDER BY id")
+            .await;
         assert_eq!(
             ledger,
             [
@@ -130,7 +132,11 @@ all_backends!(killed_all_then_rerun_converges, |t| async move {
         let effects = db
             .rows("SELECT COUNT(*) FROM t0001 WHERE title = 'migration:0001_pre' UNION ALL SELECT COUNT(*) FROM t0079 WHERE title = 'migration:0002_post'")
             .await;
-        assert_eq!(effects, [vec![Some("1".to_string())], vec![Some("1".to_string())]], "run {run}: each migration's effect exactly once");
+        assert_eq!(
+            effects,
+            [vec![Some("1".to_string())], vec![Some("1".to_string())]],
+            "run {run}: each migration's effect exactly once"
+        );
     }
     assert!(
         interrupted >= RUNS / 4,

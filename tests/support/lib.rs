@@ -213,9 +213,11 @@ impl TestDb {
                             return None;
                         }
                         let text = row.try_get::<i64, _>(i).map(|v| v.to_string());
-                        let text = text.or_else(|_| row.try_get::<f64, _>(i).map(|v| v.to_string()));
+                        let text =
+                            text.or_else(|_| row.try_get::<f64, _>(i).map(|v| v.to_string()));
                         let text = text.or_else(|_| row.try_get::<String, _>(i));
-                        let text = text.or_else(|_| row.try_get::<bool, _>(i).map(|v| v.to_string()));
+                        let text =
+                            text.or_else(|_| row.try_get::<bool, _>(i).map(|v| v.to_string()));
                         Some(text.unwrap_or_else(|_| {
                             format!("<{}>", row.columns()[i].type_info().name())
                         }))

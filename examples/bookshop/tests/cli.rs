@@ -82,10 +82,18 @@ all_backends!(all_then_verify_is_clean, |t| async move {
     // The Frappe JSON DocType synced like the others.
     let publisher = live.table("publisher").expect("publisher");
     assert_eq!(publisher.primary_key, ["name"]);
-    assert!(publisher.indexes.iter().any(|i| i.unique && i.columns == ["publisher_name"]));
+    assert!(
+        publisher
+            .indexes
+            .iter()
+            .any(|i| i.unique && i.columns == ["publisher_name"])
+    );
     // Migrations ran once each, in dependency order; hooks after the sync.
     let events = t.rows("SELECT event FROM event_log ORDER BY id").await;
-    let events: Vec<_> = events.into_iter().map(|r| r[0].clone().unwrap_or_default()).collect();
+    let events: Vec<_> = events
+        .into_iter()
+        .map(|r| r[0].clone().unwrap_or_default())
+        .collect();
     assert_eq!(
         events,
         [
@@ -101,7 +109,9 @@ all_backends!(all_then_verify_is_clean, |t| async move {
     let again = bookshop(&t, &["migrate", "all"]);
     assert_eq!(code(&again), 0);
     assert_eq!(t.count("genre").await, 3);
-    let runs = t.rows("SELECT COUNT(*) FROM event_log WHERE event LIKE 'migration:%'").await;
+    let runs = t
+        .rows("SELECT COUNT(*) FROM event_log WHERE event LIKE 'migration:%'")
+        .await;
     assert_eq!(runs[0][0].as_deref(), Some("3"), "no migration ran twice");
 
     let verify = bookshop(&t, &["migrate", "verify", "--format", "json"]);
@@ -123,9 +133,22 @@ all_backends!(verify_reports_pending_migrations, |t| async move {
         .as_array()
         .expect("pending")
         .iter()
-        .map(|m| format!("{}:{}", m["app"].as_str().unwrap_or_default(), m["id"].as_str().unwrap_or_default()))
+        .map(|m| {
+            format!(
+                "{}:{}",
+                m["app"].as_str().unwrap_or_default(),
+                m["id"].as_str().unwrap_or_default()
+            )
+        })
         .collect();
-    assert_eq!(pending, ["catalog:0001_seed_genres", "catalog:0002_normalize_prices", "orders:0001_walk_in_customer"]);
+    assert_eq!(
+        pending,
+        [
+            "catalog:0001_seed_genres",
+            "catalog:0002_normalize_prices",
+            "orders:0001_walk_in_customer"
+        ]
+    );
     assert_eq!(t.count("genre").await, 0, "verify ran nothing");
     assert_eq!(code(&bookshop(&t, &["migrate", "run"])), 0);
     assert_eq!(code(&bookshop(&t, &["migrate", "verify"])), 0);
@@ -207,7 +230,11 @@ all_backends!(sync_lists_applied_and_blocked, |t| async move {
         .map(|c| c["kind"].clone())
         .collect();
     assert_eq!(kinds, ["orphan_column"]);
-    assert_eq!(t.count("customer").await, 3, "rows survive (the walk-in customer and two more)");
+    assert_eq!(
+        t.count("customer").await,
+        3,
+        "rows survive (the walk-in customer and two more)"
+    );
 });
 
 all_backends!(forgotten_app_is_named, |t| async move {

@@ -52,14 +52,30 @@ all_backends!(sixteen_replicas_boot_at_once, |t| async move {
         );
         // Every migration executed exactly once (each appends one event).
         let runs = db.rows("SELECT event, COUNT(*) FROM event_log WHERE event LIKE 'migration:%' GROUP BY event ORDER BY event").await;
-        let runs: Vec<(String, String)> =
-            runs.into_iter().map(|r| (r[0].clone().unwrap_or_default(), r[1].clone().unwrap_or_default())).collect();
+        let runs: Vec<(String, String)> = runs
+            .into_iter()
+            .map(|r| {
+                (
+                    r[0].clone().unwrap_or_default(),
+                    r[1].clone().unwrap_or_default(),
+                )
+            })
+            .collect();
         assert_eq!(
             runs,
             [
-                ("migration:catalog:0001_seed_genres".to_string(), "1".to_string()),
-                ("migration:catalog:0002_normalize_prices".to_string(), "1".to_string()),
-                ("migration:orders:0001_walk_in_customer".to_string(), "1".to_string()),
+                (
+                    "migration:catalog:0001_seed_genres".to_string(),
+                    "1".to_string()
+                ),
+                (
+                    "migration:catalog:0002_normalize_prices".to_string(),
+                    "1".to_string()
+                ),
+                (
+                    "migration:orders:0001_walk_in_customer".to_string(),
+                    "1".to_string()
+                ),
             ],
             "round {round}"
         );

@@ -45,7 +45,9 @@
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use super::normalize::{Escapes, get, parse_default, split_type};
+use super::normalize::{
+    Escapes, add_foreign_key_column, add_index_column, get, parse_default, split_type,
+};
 use super::{AlterSql, Backend, Dialect, Introspector, LockGuard, Locker, is_internal_table};
 use crate::diff::Change;
 use crate::schema::{
@@ -391,16 +393,7 @@ impl Introspector for MySql {
                     t.primary_key.extend(column);
                     continue;
                 }
-                match t.indexes.last_mut() {
-                    Some(index) if index.name == name => {
-                        index.columns.push(column.unwrap_or_default())
-                    }
-                    _ => t.indexes.push(Index {
-                        name,
-                        columns: vec![column.unwrap_or_default()],
-                        unique: non_unique == 0,
-                    }),
-                }
+                add_index_column(t, name, column.unwrap_or_default(), non_unique == 0);
             }
             for row in db.fetch_all(FOREIGN_KEYS).await? {
                 let table: String = get(&row, 0)?;
@@ -412,19 +405,8 @@ impl Introspector for MySql {
                 let column: String = get(&row, 3)?;
                 let ref_column: String = get(&row, 4)?;
                 let on_delete: String = get(&row, 5)?;
-                match t.foreign_keys.last_mut() {
-                    Some(fk) if fk.name == name => {
-                        fk.columns.push(column);
-                        fk.ref_columns.push(ref_column);
-                    }
-                    _ => t.foreign_keys.push(ForeignKey {
-                        name,
-                        columns: vec![column],
-                        ref_table,
-                        ref_columns: vec![ref_column],
-                        on_delete: ReferentialAction::parse(&on_delete).unwrap_or_default(),
-                    }),
-                }
+                let on_delete = ReferentialAction::parse(&on_delete).unwrap_or_default();
+                add_foreign_key_column(t, name, column, ref_table, ref_column, on_delete);
             }
             for t in tables.values_mut() {
                 // Functional indexes cannot be modelled; the index MySQL made

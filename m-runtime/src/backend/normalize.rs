@@ -18,6 +18,53 @@ where
         .map_err(|e| Error::Introspect(format!("unexpected catalog row (column {index}): {e}")))
 }
 
+/// Adds one catalog row of an index to `table`: catalogs list an index
+/// once per column, in key order, so a row naming the last index extends it.
+#[cfg(any(feature = "postgres", feature = "mysql"))]
+pub(crate) fn add_index_column(
+    table: &mut crate::schema::Table,
+    name: String,
+    column: String,
+    unique: bool,
+) {
+    use crate::schema::Index;
+    match table.indexes.last_mut() {
+        Some(index) if index.name == name => index.columns.push(column),
+        _ => table.indexes.push(Index {
+            name,
+            columns: vec![column],
+            unique,
+        }),
+    }
+}
+
+/// Adds one catalog row of a foreign key (one row per column pair, in key
+/// order) to `table`.
+#[cfg(any(feature = "postgres", feature = "mysql"))]
+pub(crate) fn add_foreign_key_column(
+    table: &mut crate::schema::Table,
+    name: String,
+    column: String,
+    ref_table: String,
+    ref_column: String,
+    on_delete: crate::schema::ReferentialAction,
+) {
+    use crate::schema::ForeignKey;
+    match table.foreign_keys.last_mut() {
+        Some(fk) if fk.name == name => {
+            fk.columns.push(column);
+            fk.ref_columns.push(ref_column);
+        }
+        _ => table.foreign_keys.push(ForeignKey {
+            name,
+            columns: vec![column],
+            ref_table,
+            ref_columns: vec![ref_column],
+            on_delete,
+        }),
+    }
+}
+
 /// Splits `name(args)` into the lowercased name and its numeric arguments:
 /// `VARCHAR(140)` → (`varchar`, [140]); `numeric(10, 2)` → (`numeric`, [10, 2]).
 pub(crate) fn split_type(sql: &str) -> (String, Vec<u32>) {

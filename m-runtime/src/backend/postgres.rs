@@ -15,10 +15,12 @@
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
-use super::normalize::{Escapes, get, parse_default, split_type};
+use super::normalize::{
+    Escapes, add_foreign_key_column, add_index_column, get, parse_default, split_type,
+};
 use super::{AlterSql, Backend, Dialect, Introspector, LockGuard, Locker, is_internal_table};
 use crate::diff::Change;
-use crate::schema::{Column, ForeignKey, Index, LogicalType, ReferentialAction, Schema, Table};
+use crate::schema::{Column, Index, LogicalType, ReferentialAction, Schema, Table};
 use crate::{BoxFuture, Db, Error, Result};
 
 /// The PostgreSQL backend.
@@ -242,14 +244,7 @@ impl Introspector for Postgres {
                     t.primary_key.push(column);
                     continue;
                 }
-                match t.indexes.last_mut() {
-                    Some(index) if index.name == name => index.columns.push(column),
-                    _ => t.indexes.push(Index {
-                        name,
-                        columns: vec![column],
-                        unique: unique != 0,
-                    }),
-                }
+                add_index_column(t, name, column, unique != 0);
             }
             for row in db.fetch_all(FOREIGN_KEYS).await? {
                 let table: String = get(&row, 0)?;
@@ -261,19 +256,14 @@ impl Introspector for Postgres {
                 let column: String = get(&row, 3)?;
                 let ref_column: String = get(&row, 4)?;
                 let on_delete: String = get(&row, 5)?;
-                match t.foreign_keys.last_mut() {
-                    Some(fk) if fk.name == name => {
-                        fk.columns.push(column);
-                        fk.ref_columns.push(ref_column);
-                    }
-                    _ => t.foreign_keys.push(ForeignKey {
-                        name,
-                        columns: vec![column],
-                        ref_table,
-                        ref_columns: vec![ref_column],
-                        on_delete: referential_action(&on_delete),
-                    }),
-                }
+                add_foreign_key_column(
+                    t,
+                    name,
+                    column,
+                    ref_table,
+                    ref_column,
+                    referential_action(&on_delete),
+                );
             }
             Ok(Schema { tables })
         })

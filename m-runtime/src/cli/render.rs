@@ -44,15 +44,26 @@ pub(super) fn plan(plan: &Plan, migrations: &Status, args: &PlanArgs) {
                     .collect::<Vec<_>>(),
                 "problems": migrations.problems,
             });
-            println!("{}", serde_json::to_string_pretty(&json).unwrap_or_default())
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&json).unwrap_or_default()
+            )
         }
         Format::Github => {
             github(plan);
             for m in migrations.pending() {
-                println!("::notice title=pending migration::{}:{} ({}) will run", m.app, m.id, m.phase.as_str());
+                println!(
+                    "::notice title=pending migration::{}:{} ({}) will run",
+                    m.app,
+                    m.id,
+                    m.phase.as_str()
+                );
             }
             for problem in &migrations.problems {
-                println!("::error title=migration ledger::{}", problem.replace('\n', "%0A"));
+                println!(
+                    "::error title=migration ledger::{}",
+                    problem.replace('\n', "%0A")
+                );
             }
         }
         Format::Text => {

@@ -18,7 +18,9 @@ static PRE: MigrationDef = MigrationDef {
     depends_on: &[],
     phase: MigrationPhase::PreSync,
     checksum: "sha256:fleet-0001",
-    up: MigrationBody::Sql("INSERT INTO t0001 (id, title, counter) VALUES (1001, 'migration:0001_pre', 0)"),
+    up: MigrationBody::Sql(
+        "INSERT INTO t0001 (id, title, counter) VALUES (1001, 'migration:0001_pre', 0)",
+    ),
     down: None,
     source: "m-fleet",
 };
@@ -30,7 +32,9 @@ static POST: MigrationDef = MigrationDef {
     depends_on: &["synthetic:0001_pre"],
     phase: MigrationPhase::PostSync,
     checksum: "sha256:fleet-0002",
-    up: MigrationBody::Sql("INSERT INTO t0079 (id, title, counter) VALUES (1002, 'migration:0002_post', 0)"),
+    up: MigrationBody::Sql(
+        "INSERT INTO t0079 (id, title, counter) VALUES (1002, 'migration:0002_post', 0)",
+    ),
     down: None,
     source: "m-fleet",
 };

@@ -22,7 +22,8 @@ pub struct EventLog {
 
 /// Appends `event` to the event log.
 pub async fn log_event(db: &Db, event: &str) -> m_runtime::Result<()> {
-    let sql = "INSERT INTO event_log (id, event) SELECT COALESCE(MAX(id), 0) + 1, {} FROM event_log";
+    let sql =
+        "INSERT INTO event_log (id, event) SELECT COALESCE(MAX(id), 0) + 1, {} FROM event_log";
     let literal = db.backend().dialect().quote_str(event);
     db.execute(&sql.replace("{}", &literal)).await.map(drop)
 }
@@ -45,7 +46,8 @@ async fn seed_genres(db: &Db) -> m_runtime::Result<()> {
 }
 
 async fn unseed_genres(db: &Db) -> m_runtime::Result<()> {
-    db.execute("DELETE FROM genre WHERE code IN ('fic', 'sci', 'his')").await?;
+    db.execute("DELETE FROM genre WHERE code IN ('fic', 'sci', 'his')")
+        .await?;
     log_event(db, "down:catalog:0001_seed_genres").await
 }
 
