@@ -1,3 +1,4 @@
+#![warn(missing_docs)]
 //! # m — schema migrations that live in your Rust code
 //!
 //! Declare tables as structs with `#[doctype]`; the binary introspects the
