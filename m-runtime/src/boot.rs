@@ -132,6 +132,29 @@ impl Boot {
     }
 
     /// Uses this registry instead of the binary's link-time one.
+    ///
+    /// ```
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// use m_runtime::registry::{MigrationBody, MigrationDef, MigrationPhase};
+    /// use m_runtime::{Boot, Registry};
+    ///
+    /// static CREATE: MigrationDef = MigrationDef {
+    ///     app: "notes",
+    ///     id: "0001_create",
+    ///     depends_on: &[],
+    ///     phase: MigrationPhase::PreSync,
+    ///     checksum: "sha256:00",
+    ///     up: MigrationBody::Sql("CREATE TABLE legacy (x INTEGER)"),
+    ///     down: None,
+    ///     source: "notes/migrations/0001_create.sql",
+    /// };
+    ///
+    /// let registry = Registry { migrations: vec![&CREATE], ..Default::default() };
+    /// let report = Boot::new("sqlite::memory:").registry(registry).run().await?;
+    /// assert!(!report.fast_path);
+    /// assert_eq!(report.migrations, 1);
+    /// # Ok::<(), m_runtime::Error>(()) }).unwrap();
+    /// ```
     pub fn registry(mut self, registry: Registry) -> Self {
         self.registry = Some(registry);
         self

@@ -75,7 +75,24 @@ pub use registry::{DocType, Registry};
 /// A boxed, sendable future, the return type of object-safe async methods.
 pub type BoxFuture<'a, T> = std::pin::Pin<Box<dyn std::future::Future<Output = T> + Send + 'a>>;
 
-/// Reads the live schema of `db` (every table but m's own bookkeeping tables).
+/// Reads the live schema of `db` (every table but m's own bookkeeping
+/// tables), normalised to [`LogicalType`](schema::LogicalType)s so that it
+/// compares with a declared [`Schema`](schema::Schema).
+///
+/// ```
+/// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+/// use m_runtime::schema::LogicalType;
+///
+/// let db = m_runtime::Db::connect("sqlite::memory:").await?;
+/// db.execute("CREATE TABLE book (id INTEGER PRIMARY KEY NOT NULL, title VARCHAR(140))").await?;
+/// let live = m_runtime::introspect(&db).await?;
+/// let book = live.table("book").unwrap();
+/// assert_eq!(book.primary_key, ["id"]);
+/// let title = book.get_column("title").unwrap();
+/// assert_eq!(title.ty, LogicalType::String { max_length: Some(140) });
+/// assert!(title.nullable);
+/// # Ok::<(), m_runtime::Error>(()) }).unwrap();
+/// ```
 pub async fn introspect(db: &Db) -> Result<schema::Schema> {
     db.backend().introspector().introspect(db).await
 }
