@@ -165,8 +165,7 @@ impl Boot {
     /// the whole pipeline ([`crate::pipeline::run_all`]).
     ///
     /// In production it first plans, and refuses with [`Error::Policy`],
-    /// applying nothing, when the policy would hold back a change (orphans
-    /// aside).
+    /// applying nothing, when the plan holds back a change (orphans aside).
     pub async fn run(self) -> Result<BootReport> {
         let registry = self.registry.clone().unwrap_or_else(Registry::linked);
         registry.validate()?;

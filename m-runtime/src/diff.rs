@@ -252,10 +252,10 @@ impl Change {
 }
 
 /// Every change that turns `live` into `desired`, in execution order:
-/// tables to create (referenced tables first), then per table (by name)
-/// its column, index and primary key changes and orphan columns, then the
-/// foreign keys to add, then orphan tables. m's own tables (`_m_*`) are
-/// ignored.
+/// tables to create (referenced tables first), then table by table (by
+/// name) every other change but new foreign keys (renames first, orphan
+/// columns last), then the foreign keys to add, then orphan tables. m's own
+/// tables (`_m_*`) are ignored.
 pub fn diff(live: &Schema, desired: &Schema) -> Vec<Change> {
     let mut creates = Vec::new();
     let mut alters = Vec::new();

@@ -29,11 +29,11 @@ pub enum Error {
     )]
     UnsupportedUrl(String),
 
-    /// A query m issued for its own purposes failed (reading a catalog or a
-    /// result, preparing the session).
+    /// An operation m performed on its own behalf failed: reading a row it
+    /// fetched, preparing the session, closing the connection.
     #[error("database error while {context}: {source}")]
     Database {
-        /// What m was doing, e.g. `reading the ledger `_m_migrations``.
+        /// What m was doing, e.g. "preparing the session".
         context: String,
         /// The driver's error.
         source: sqlx::Error,

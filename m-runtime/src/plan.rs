@@ -133,8 +133,7 @@ pub struct Plan {
 }
 
 impl Plan {
-    /// Whether the database already matches the schema (no change at all,
-    /// orphans included).
+    /// Whether there is no change at all (an orphan counts as a change).
     pub fn is_empty(&self) -> bool {
         self.changes.is_empty()
     }

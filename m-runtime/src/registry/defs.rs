@@ -157,7 +157,8 @@ pub enum MigrationBody {
 pub struct MigrationDef {
     /// The app (crate) that declares it.
     pub app: &'static str,
-    /// Its id, unique within the app; ids of an app run in string order.
+    /// Its id, unique within the app; within a phase, an app's ids run in
+    /// string order.
     pub id: &'static str,
     /// `"app:id"` targets.
     pub depends_on: &'static [&'static str],

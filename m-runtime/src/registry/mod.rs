@@ -107,8 +107,9 @@ impl Registry {
 
     /// Checks the registry and reports every problem at once: duplicate
     /// tables, columns or migration ids, references to undeclared tables,
-    /// unknown or cyclic `depends_on`, apps of `apps![...]` that registered
-    /// nothing, or an empty registry.
+    /// unknown or cyclic `depends_on`, a `pre_sync` migration depending on a
+    /// `post_sync` one, apps of `apps![...]` that registered nothing, or an
+    /// empty registry.
     pub fn validate(&self) -> Result<(), RegistryErrors> {
         validate::validate(self)
     }

@@ -11,7 +11,7 @@ pub enum RegistryError {
     DuplicateTable {
         /// The table name.
         table: String,
-        /// Each declaring DocType, as `module::Struct (app `app`)`.
+        /// Each declaring DocType, with its module path and app.
         declared_by: Vec<String>,
     },
     /// A DocType declares a column name twice.

@@ -243,11 +243,11 @@ impl Index {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ReferentialAction {
-    /// `NO ACTION` (the default): deleting a referenced row fails at the
-    /// end of the statement.
+    /// `NO ACTION` (the default): deleting a still-referenced row fails.
     #[default]
     NoAction,
-    /// `RESTRICT`: deleting a referenced row fails at once.
+    /// `RESTRICT`: like `NO ACTION`, but checked at once where the database
+    /// distinguishes the two.
     Restrict,
     /// `CASCADE`: referencing rows are deleted too.
     Cascade,
