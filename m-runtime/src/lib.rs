@@ -98,10 +98,9 @@
 //!
 //! Registration runs in static constructors before `main`, which the
 //! platform's loader must run: Linux, Android, the BSDs, illumos, macOS,
-//! iOS and Windows do. On WebAssembly it needs rustc 1.85 or later and a
-//! module whose constructors run (see inventory's notes on
-//! `__wasm_call_ctors`); m's database drivers do not target WebAssembly
-//! anyway. Registration has no order: the registry sorts every list, and
+//! iOS and Windows do. On WebAssembly the module's constructors must run
+//! (see inventory's notes on `__wasm_call_ctors`); m's database drivers do
+//! not target WebAssembly anyway. Registration has no order: the registry sorts every list, and
 //! `migrate list` shows what this binary registered. Read the registry from
 //! `main` (or later), not from another static constructor.
 
