@@ -27,7 +27,9 @@ use crate::pipeline::PipelineOptions;
 use crate::plan::{Plan, Policy};
 use crate::{Db, Error, Registry, Result};
 
-/// Where the binary runs; picks the default policy.
+/// Where the binary runs; decides what boot does with changes that need
+/// review. Both environments sync under [`Policy::default`] unless
+/// [`Boot::policy`] overrides it.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Environment {
     /// Apply SAFE changes and pending migrations; report blocked changes and start anyway.
@@ -59,11 +61,12 @@ pub struct BootReport {
     pub fast_path: bool,
     /// The plan sync carried out (slow path).
     pub plan: Option<Plan>,
-    /// Changes left blocked (development only: production refuses instead).
+    /// Changes left blocked, orphans excluded (development only: production
+    /// refuses instead).
     pub blocked: usize,
     /// Migrations applied.
     pub migrations: usize,
-    /// Statements sent to the database by this boot.
+    /// Statements sent to the database by this boot (see [`Db::query_count`]).
     pub queries: u64,
 }
 
@@ -83,6 +86,8 @@ pub async fn boot(url: &str, policy: Policy) -> Result<BootReport> {
 }
 
 impl Boot {
+    /// Boots the database at `url`: development, [`Policy::default`], a 60 s
+    /// lock timeout, the link-time registry.
     pub fn new(url: impl Into<String>) -> Self {
         Boot {
             url: url.into(),
@@ -94,7 +99,8 @@ impl Boot {
     }
 
     /// `DATABASE_URL` (default: a SQLite file named after the binary),
-    /// `M_ENV`, and `M_LOCK_TIMEOUT_SECS`.
+    /// `M_ENV`, and `M_LOCK_TIMEOUT_SECS` (whole seconds; ignored when
+    /// unset or not a number).
     pub fn from_env() -> Self {
         let url = std::env::var("DATABASE_URL").unwrap_or_else(|_| crate::cli::default_url());
         let mut boot = Boot::new(url).environment(Environment::from_env());
@@ -107,6 +113,7 @@ impl Boot {
         boot
     }
 
+    /// Sets the environment (default: development).
     pub fn environment(mut self, environment: Environment) -> Self {
         self.environment = environment;
         self
@@ -125,12 +132,40 @@ impl Boot {
     }
 
     /// Uses this registry instead of the binary's link-time one.
+    ///
+    /// ```
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// use m_runtime::registry::{MigrationBody, MigrationDef, MigrationPhase};
+    /// use m_runtime::{Boot, Registry};
+    ///
+    /// static CREATE: MigrationDef = MigrationDef {
+    ///     app: "notes",
+    ///     id: "0001_create",
+    ///     depends_on: &[],
+    ///     phase: MigrationPhase::PreSync,
+    ///     checksum: "sha256:00",
+    ///     up: MigrationBody::Sql("CREATE TABLE legacy (x INTEGER)"),
+    ///     down: None,
+    ///     source: "notes/migrations/0001_create.sql",
+    /// };
+    ///
+    /// let registry = Registry { migrations: vec![&CREATE], ..Default::default() };
+    /// let report = Boot::new("sqlite::memory:").registry(registry).run().await?;
+    /// assert!(!report.fast_path);
+    /// assert_eq!(report.migrations, 1);
+    /// # Ok::<(), m_runtime::Error>(()) }).unwrap();
+    /// ```
     pub fn registry(mut self, registry: Registry) -> Self {
         self.registry = Some(registry);
         self
     }
 
-    /// Migrates the database, holding the lock throughout.
+    /// Migrates the database, holding the lock throughout: validates the
+    /// registry, takes the fast path when nothing changed, and otherwise runs
+    /// the whole pipeline ([`crate::pipeline::run_all`]).
+    ///
+    /// In production it first plans, and refuses with [`Error::Policy`],
+    /// applying nothing, when the plan holds back a change (orphans aside).
     pub async fn run(self) -> Result<BootReport> {
         let registry = self.registry.clone().unwrap_or_else(Registry::linked);
         registry.validate()?;

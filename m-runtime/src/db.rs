@@ -147,10 +147,18 @@ impl Db {
 
     /// Runs one statement with parameters bound by `bind`; returns the rows affected.
     ///
+    /// Placeholders are the database's own: `$1` on PostgreSQL, `?` on
+    /// SQLite and MySQL ([`Dialect::placeholder`](crate::backend::Dialect::placeholder)
+    /// writes them for the connected backend).
+    ///
     /// ```
-    /// # async fn demo(db: &m_runtime::Db) -> m_runtime::Result<()> {
-    /// db.run_with("INSERT INTO t (x) VALUES ($1)", |q| q.bind(7_i64)).await?;
-    /// # Ok(()) }
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+    /// let db = m_runtime::Db::connect("sqlite::memory:").await?;
+    /// db.execute("CREATE TABLE t (x INTEGER)").await?;
+    /// let p = db.backend().dialect().placeholder(1);
+    /// let inserted = db.run_with(&format!("INSERT INTO t (x) VALUES ({p})"), |q| q.bind(7_i64)).await?;
+    /// assert_eq!(inserted, 1);
+    /// # Ok::<(), m_runtime::Error>(()) }).unwrap();
     /// ```
     pub async fn run_with<'q>(
         &self,

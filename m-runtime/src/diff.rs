@@ -24,67 +24,113 @@ use crate::schema::{Column, DefaultValue, ForeignKey, Index, LogicalType, Schema
 #[serde(tag = "kind", rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum Change {
+    /// A declared table the database lacks, created with its indexes and
+    /// foreign keys.
     CreateTable {
+        /// The table as declared.
         table: Table,
     },
+    /// A declared column the table lacks.
     AddColumn {
+        /// The table name.
         table: String,
+        /// The column as declared.
         column: Column,
     },
+    /// A column whose type differs from the declared one.
     AlterColumnType {
+        /// The table name.
         table: String,
+        /// The column name (as declared).
         column: String,
+        /// The live type.
         from: LogicalType,
+        /// The declared type.
         to: LogicalType,
     },
+    /// A nullable column declared NOT NULL.
     SetNotNull {
+        /// The table name.
         table: String,
+        /// The column name (as declared).
         column: String,
     },
+    /// A NOT NULL column declared nullable.
     DropNotNull {
+        /// The table name.
         table: String,
+        /// The column name (as declared).
         column: String,
     },
+    /// A column whose default differs from the declared one.
     AlterDefault {
+        /// The table name.
         table: String,
+        /// The column name (as declared).
         column: String,
+        /// The live default (`None`: no default).
         from: Option<DefaultValue>,
+        /// The declared default (`None`: drop the default).
         to: Option<DefaultValue>,
     },
+    /// A declared index the table lacks (indexes compare by columns and
+    /// uniqueness, not by name).
     AddIndex {
+        /// The table name.
         table: String,
+        /// The index as declared.
         index: Index,
     },
+    /// A live index no declaration matches (by columns and uniqueness).
     DropIndex {
+        /// The table name.
         table: String,
+        /// The index as the database has it.
         index: Index,
     },
+    /// A declared foreign key the table lacks (compared by
+    /// [`ForeignKey::same_rule`], not by name).
     AddForeignKey {
+        /// The table name.
         table: String,
+        /// The foreign key as declared.
         foreign_key: ForeignKey,
     },
+    /// A live foreign key no declaration matches.
     DropForeignKey {
+        /// The table name.
         table: String,
+        /// The foreign key as the database has it.
         foreign_key: ForeignKey,
     },
     /// Only produced when the declaration says `renamed_from`.
     RenameColumn {
+        /// The table name.
         table: String,
+        /// The live (former) name.
         from: String,
+        /// The declared name.
         to: String,
     },
+    /// A primary key whose columns differ from the declared ones.
     AlterPrimaryKey {
+        /// The table name.
         table: String,
+        /// The live key columns (renamed columns under their new names).
         from: Vec<String>,
+        /// The declared key columns; empty for no primary key.
         to: Vec<String>,
     },
     /// A column the database has and no DocType declares. Kept.
     OrphanColumn {
+        /// The table name.
         table: String,
+        /// The column as the database has it.
         column: Column,
     },
     /// A table the database has and no DocType declares. Kept.
     OrphanTable {
+        /// The table name.
         table: String,
     },
 }
@@ -206,8 +252,10 @@ impl Change {
 }
 
 /// Every change that turns `live` into `desired`, in execution order:
-/// tables to create (referenced tables first), then per table (by name)
-/// column, index and key changes, then orphans.
+/// tables to create (referenced tables first), then table by table (by
+/// name) every other change but new foreign keys (renames first, orphan
+/// columns last), then the foreign keys to add, then orphan tables. m's own
+/// tables (`_m_*`) are ignored.
 pub fn diff(live: &Schema, desired: &Schema) -> Vec<Change> {
     let mut creates = Vec::new();
     let mut alters = Vec::new();
@@ -245,7 +293,9 @@ pub fn diff(live: &Schema, desired: &Schema) -> Vec<Change> {
         .collect()
 }
 
-/// Changes within one table present on both sides.
+/// Changes within one table present on both sides (`have` is the live
+/// table, `want` the declared one), in discovery order: renames, columns,
+/// orphan columns, primary key, indexes, foreign keys. [`diff`] sorts them.
 pub fn diff_table(have: &Table, want: &Table) -> Vec<Change> {
     let table = &want.name;
     let mut changes = Vec::new();
@@ -397,7 +447,8 @@ pub fn diff_table(have: &Table, want: &Table) -> Vec<Change> {
     changes
 }
 
-/// Whether two logical types are the same column type.
+/// Whether two logical types are the same column type (`Custom` types
+/// compare by their spelling, case and whitespace aside).
 pub fn types_equal(a: &LogicalType, b: &LogicalType) -> bool {
     match (a, b) {
         (LogicalType::Custom { sql: x }, LogicalType::Custom { sql: y }) => {
@@ -407,7 +458,8 @@ pub fn types_equal(a: &LogicalType, b: &LogicalType) -> bool {
     }
 }
 
-/// Whether two defaults are the same value for a column of type `ty`.
+/// Whether two defaults are the same value for a column of type `ty`
+/// (e.g. `Int(1)`, `Float(1.0)` and `Text("1")` on a float column).
 pub fn defaults_equal(
     a: Option<&DefaultValue>,
     b: Option<&DefaultValue>,

@@ -23,7 +23,7 @@ pub const JOURNAL_TABLE: &str = "_m_sync_journal";
 /// What a sync did.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct SyncReport {
-    /// Changes carried out.
+    /// Changes carried out (a rebuild's changes included).
     pub applied: Vec<PlannedChange>,
     /// Changes held back by the policy (or by a blocked change they need).
     pub blocked: Vec<PlannedChange>,
@@ -40,7 +40,9 @@ pub struct SyncReport {
 pub struct Interrupted {
     /// SHA-256 (hex) of the interrupted plan's statements, one per line.
     pub plan_hash: String,
+    /// Statements of it that were applied.
     pub applied: usize,
+    /// Statements it had.
     pub total: usize,
 }
 
@@ -57,7 +59,8 @@ impl std::fmt::Display for Interrupted {
 }
 
 impl SyncReport {
-    /// Whether everything the plan held was applied.
+    /// Whether everything the plan held was applied (any blocked change,
+    /// orphans included, makes it incomplete).
     pub fn is_complete(&self) -> bool {
         self.blocked.is_empty()
     }

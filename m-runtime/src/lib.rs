@@ -1,3 +1,4 @@
+#![warn(missing_docs)]
 //! # m — schema migrations that live in your Rust code
 //!
 //! Declare tables as structs with `#[doctype]`; the binary introspects the
@@ -40,12 +41,68 @@
 //! # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
 //! ```
 //!
+//! ## Modules
+//!
+//! | module | what it is for |
+//! |---|---|
+//! | [`schema`] | the plain schema model (tables, columns, [`LogicalType`](schema::LogicalType)s) that declarations, introspection and snapshots share |
+//! | [`registry`] | what `#[doctype]`, the hooks and `#[migration]` registered at link time; validated, turned into the desired schema |
+//! | [`diff`] | pure: live schema vs desired schema → [`Change`](diff::Change)s |
+//! | [`risk`] | pure: a change (and what the data measured) → SAFE, WARNING or BREAKING, with a reason |
+//! | [`mod@plan`] | diff + risk + [`Policy`] + SQL; reads the database, writes nothing ([`plan()`]) |
+//! | [`execute`] | carries a plan out ([`apply`]): one transaction where DDL is transactional |
+//! | [`backend`] | per-database traits (dialect, introspection, lock); SQLite, PostgreSQL, MySQL/MariaDB built in |
+//! | [`migrate`] | the imperative track: versioned migrations, their dependency graph and ledger; `migrate all` |
+//! | [`hooks`] | `#[before_sync]` / `#[after_sync]` hooks |
+//! | [`pipeline`] | the runs the CLI and boot perform: linked-app check, progress, schema hashes |
+//! | [`state`] | the schema hashes of the last complete sync, for boot's fast path |
+//! | [`mod@boot`] | self-migration on start ([`Boot`], [`boot()`]) |
+//! | [`cli`] | the `migrate` command line as a library function |
+//!
+//! [`Db`] is the connection handle every step takes; [`prelude`] is what
+//! an app crate imports.
+//!
+//! The `migrate` commands exit with documented codes (0 success, 1 pending
+//! changes, 2 usage, 3 blocked by policy, 4 invalid declarations or
+//! migrations, 5 database error): see [`cli`] and [`cli::ExitStatus`].
+//!
+//! Hooks and fn migrations take the handle by reference,
+//! `async fn name(db: &Db) -> m_runtime::Result<()>`; a hook that takes it
+//! by value is a type error on its signature:
+//!
+//! ```compile_fail
+//! use m_runtime::prelude::*;
+//!
+//! #[before_sync]
+//! async fn seed(db: Db) -> m_runtime::Result<()> {
+//!     Ok(())
+//! }
+//! ```
+//!
+//! and so is one that returns nothing (the error says to return
+//! `Result<(), E>`):
+//!
+//! ```compile_fail
+//! use m_runtime::prelude::*;
+//!
+//! #[after_sync]
+//! async fn seed(db: &Db) {}
+//! ```
+//!
 //! ## Caveats
 //!
 //! Registration happens at link time (`inventory`): a crate that nothing in
 //! the binary refers to is not linked, and its DocTypes silently vanish.
 //! Name every app crate in [`apps!`] in the binary; the registry then
 //! reports an app that registered nothing.
+//!
+//! Registration runs in static constructors before `main`, which the
+//! platform's loader must run: Linux, Android, the BSDs, illumos, macOS,
+//! iOS and Windows do. On WebAssembly the module's constructors must run
+//! (see inventory's notes on `__wasm_call_ctors`); m's database drivers do
+//! not target WebAssembly anyway. Registration has no order: the registry sorts every list, and
+//! `migrate list` shows what this binary registered. Read the registry from
+//! `main` (or later), not from another static constructor.
 
 pub mod backend;
 pub mod boot;
@@ -74,7 +131,24 @@ pub use registry::{DocType, Registry};
 /// A boxed, sendable future, the return type of object-safe async methods.
 pub type BoxFuture<'a, T> = std::pin::Pin<Box<dyn std::future::Future<Output = T> + Send + 'a>>;
 
-/// Reads the live schema of `db` (every table but m's own bookkeeping tables).
+/// Reads the live schema of `db` (every table but m's own bookkeeping
+/// tables), normalised to [`LogicalType`](schema::LogicalType)s so that it
+/// compares with a declared [`Schema`](schema::Schema).
+///
+/// ```
+/// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+/// use m_runtime::schema::LogicalType;
+///
+/// let db = m_runtime::Db::connect("sqlite::memory:").await?;
+/// db.execute("CREATE TABLE book (id INTEGER PRIMARY KEY NOT NULL, title VARCHAR(140))").await?;
+/// let live = m_runtime::introspect(&db).await?;
+/// let book = live.table("book").unwrap();
+/// assert_eq!(book.primary_key, ["id"]);
+/// let title = book.get_column("title").unwrap();
+/// assert_eq!(title.ty, LogicalType::String { max_length: Some(140) });
+/// assert!(title.nullable);
+/// # Ok::<(), m_runtime::Error>(()) }).unwrap();
+/// ```
 pub async fn introspect(db: &Db) -> Result<schema::Schema> {
     db.backend().introspector().introspect(db).await
 }

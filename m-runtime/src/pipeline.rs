@@ -19,6 +19,7 @@ pub struct PipelineOptions<'a> {
 }
 
 impl PipelineOptions<'_> {
+    /// Runs under `policy`, refusing out-of-order migrations, with no observer.
     pub fn new(policy: Policy) -> Self {
         PipelineOptions {
             policy,

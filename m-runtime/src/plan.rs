@@ -13,9 +13,34 @@ use crate::schema::{LogicalType, Schema, Table};
 use crate::{Db, Result};
 
 /// What sync may apply. BREAKING changes are never applied by sync.
+///
+/// ```
+/// use m_runtime::Policy;
+///
+/// let default = Policy::default();
+/// assert!(default.apply_safe && !default.allow_warning);
+/// assert!(Policy::allow_warning().allow_warning);
+/// assert!(!Policy::review_only().apply_safe);
+/// ```
+///
+/// Under [`Policy::review_only`] every change comes back blocked:
+///
+/// ```
+/// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+/// use m_runtime::schema::{Column, LogicalType, Schema, Table};
+/// use m_runtime::{Db, Policy};
+///
+/// let db = Db::connect("sqlite::memory:").await?;
+/// let mut desired = Schema::default();
+/// desired.insert(Table::new("tag").column(Column::new("id", LogicalType::I64)));
+/// let plan = m_runtime::plan(&db, &desired, &Policy::review_only()).await?;
+/// assert_eq!(plan.blocked().count(), 1);
+/// assert!(plan.statements().is_empty());
+/// # Ok::<(), m_runtime::Error>(()) }).unwrap();
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Policy {
-    /// Apply SAFE changes (`false`: plan only, as production boot does by default).
+    /// Apply SAFE changes (`false`: plan only, every change is blocked).
     pub apply_safe: bool,
     /// Apply WARNING changes too (`--allow-warning`).
     pub allow_warning: bool,
@@ -63,7 +88,10 @@ impl Policy {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(tag = "action", content = "blocked_because", rename_all = "snake_case")]
 pub enum Action {
+    /// The change runs.
     Apply,
+    /// The change is held back, for the reason given (the policy, a blocked
+    /// change it needs, or what the database cannot build).
     Blocked(String),
 }
 
@@ -72,18 +100,24 @@ pub enum Action {
 pub struct PlannedChange {
     /// The app declaring the table (`None` for orphans).
     pub app: Option<String>,
+    /// The change.
     pub change: Change,
+    /// Its risk level.
     pub risk: Risk,
+    /// Why it has that risk, with what the backend does where that matters
+    /// (a table rebuild, no rollback).
     pub reason: String,
     /// The statements that carry the change out (for a blocked change: the
     /// statements it would run).
     pub sql: Vec<String>,
-    /// The rows the change's probe counted, if it has one.
+    /// The rows the change's probe counted (`None` when it has no probe).
     pub measured: Option<u64>,
+    /// Whether it runs or why not.
     pub action: Action,
 }
 
 impl PlannedChange {
+    /// Whether the change runs ([`Action::Apply`]).
     pub fn is_applied(&self) -> bool {
         self.action == Action::Apply
     }
@@ -94,10 +128,12 @@ impl PlannedChange {
 pub struct Plan {
     /// The backend the SQL is written for.
     pub backend: String,
+    /// The changes in execution order, blocked ones included.
     pub changes: Vec<PlannedChange>,
 }
 
 impl Plan {
+    /// Whether there is no change at all (an orphan counts as a change).
     pub fn is_empty(&self) -> bool {
         self.changes.is_empty()
     }
@@ -112,7 +148,7 @@ impl Plan {
         self.changes.iter().filter(|c| !c.is_applied())
     }
 
-    /// Every statement to execute, in order.
+    /// Every statement to execute, in order (those of applied changes only).
     pub fn statements(&self) -> Vec<&str> {
         self.applied()
             .flat_map(|c| c.sql.iter().map(String::as_str))
@@ -158,21 +194,58 @@ impl Plan {
 /// Counts of a plan's changes.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct Summary {
+    /// SAFE changes.
     pub safe: usize,
+    /// WARNING changes.
     pub warning: usize,
+    /// BREAKING changes (orphans included).
     pub breaking: usize,
+    /// Changes that run.
     pub apply: usize,
+    /// Changes held back.
     pub blocked: usize,
 }
 
 /// Introspects `db`, diffs it against `desired`, measures what data decides,
-/// and plans under `policy`. Writes nothing.
+/// and plans under `policy`. Writes nothing; [`apply`](crate::apply)
+/// carries the plan out.
+///
+/// ```
+/// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+/// use m_runtime::schema::{Column, LogicalType, Schema, Table};
+/// use m_runtime::risk::Risk;
+/// use m_runtime::{Db, Policy};
+///
+/// let db = Db::connect("sqlite::memory:").await?;
+/// db.execute("CREATE TABLE book (id INTEGER PRIMARY KEY NOT NULL, isbn TEXT)").await?;
+/// db.execute("INSERT INTO book (id, isbn) VALUES (1, NULL)").await?;
+///
+/// let mut desired = Schema::default();
+/// desired.insert(
+///     Table::new("book")
+///         .column(Column::new("id", LogicalType::I64))
+///         .column(Column::new("isbn", LogicalType::String { max_length: None })) // NOT NULL now
+///         .column(Column::new("title", LogicalType::String { max_length: None }).nullable())
+///         .primary_key(["id"]),
+/// );
+/// let plan = m_runtime::plan(&db, &desired, &Policy::default()).await?;
+/// // The new nullable column is SAFE; NOT NULL over a NULL row is BREAKING.
+/// let risks: Vec<(&str, Risk)> = plan.changes.iter().map(|c| (c.change.kind(), c.risk)).collect();
+/// assert_eq!(risks, [("add_column", Risk::Safe), ("set_not_null", Risk::Breaking)]);
+/// assert_eq!(plan.changes[1].measured, Some(1));
+///
+/// let report = m_runtime::apply(&db, &plan).await?;
+/// assert_eq!((report.applied.len(), report.blocked.len()), (1, 1));
+/// assert!(m_runtime::plan(&db, &desired, &Policy::default()).await?.applied().next().is_none());
+/// # Ok::<(), m_runtime::Error>(()) }).unwrap();
+/// ```
 pub async fn plan(db: &Db, desired: &Schema, policy: &Policy) -> Result<Plan> {
     let live = crate::introspect(db).await?;
     plan_against(db, &live, desired, policy).await
 }
 
-/// [`plan`] against an already introspected `live` schema.
+/// [`plan`] against an already introspected `live` schema (still reads the
+/// database for the probes).
 pub async fn plan_against(
     db: &Db,
     live: &Schema,
@@ -296,7 +369,9 @@ pub fn prepare(dialect: &dyn Dialect, live: &Schema, desired: &Schema) -> (Schem
 }
 
 /// The pure part of planning: assess each change, apply the policy, block
-/// what depends on a blocked change, and compile SQL.
+/// what depends on a blocked change, and compile SQL. `changes` is the
+/// [`diff`] of the [`prepare`]d schemas and `measured[i]` the probe result
+/// of `changes[i]`.
 pub fn build(
     backend: &str,
     dialect: &dyn Dialect,
@@ -572,7 +647,8 @@ fn rebuild_sources(
         .collect()
 }
 
-/// Applies a change to a table model.
+/// Applies a change to a table model (orphans and `CreateTable` leave it
+/// as it is).
 pub fn apply_to_table(table: &mut Table, change: &Change) {
     let col = |table: &mut Table, name: &str| table.columns.iter_mut().position(|c| c.name == name);
     match change {

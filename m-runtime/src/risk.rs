@@ -27,16 +27,22 @@ use crate::backend::Dialect;
 use crate::diff::Change;
 use crate::schema::{DefaultValue, LogicalType, Table, TypeFamily};
 
-/// How dangerous a change is.
+/// How dangerous a change is; ordered `Safe < Warning < Breaking`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "UPPERCASE")]
 pub enum Risk {
+    /// Cannot lose data or fail on existing rows; sync applies it.
     Safe,
+    /// May fail or change behaviour, though today's data lets it through;
+    /// sync applies it only with `--allow-warning`.
     Warning,
+    /// Loses data, breaks running code, or existing rows make it fail;
+    /// sync never applies it.
     Breaking,
 }
 
 impl Risk {
+    /// `"SAFE"`, `"WARNING"` or `"BREAKING"` (also the JSON spelling).
     pub fn as_str(self) -> &'static str {
         match self {
             Risk::Safe => "SAFE",
@@ -55,7 +61,9 @@ impl std::fmt::Display for Risk {
 /// A risk level and why.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Assessment {
+    /// The level.
     pub risk: Risk,
+    /// Why, and what to do about it, for a person to read.
     pub reason: String,
 }
 
@@ -73,36 +81,76 @@ const MIGRATION_HINT: &str = "write a #[migration] for it (expand/contract: add 
 #[non_exhaustive]
 pub enum Probe {
     /// Rows in the table.
-    Rows { table: String },
+    Rows {
+        /// The table name.
+        table: String,
+    },
     /// Rows where the column is NULL.
-    Nulls { table: String, column: String },
+    Nulls {
+        /// The table name.
+        table: String,
+        /// The column name.
+        column: String,
+    },
     /// Rows whose text is longer than `max` characters.
     TooLong {
+        /// The table name.
         table: String,
+        /// The column name.
         column: String,
+        /// The new maximum length, in characters.
         max: u32,
     },
     /// Rows whose integer falls outside `min..=max`.
     OutOfRange {
+        /// The table name.
         table: String,
+        /// The column name.
         column: String,
+        /// The smallest value the new type holds.
         min: i64,
+        /// The largest value the new type holds.
         max: i64,
     },
-    /// Rows that share their values in `columns` with another row.
-    Duplicates { table: String, columns: Vec<String> },
-    /// Rows whose reference points at no row of `ref_table`.
-    Dangling {
+    /// Rows that share their values in `columns` with another row (rows
+    /// with a NULL in `columns` are not counted).
+    Duplicates {
+        /// The table name.
         table: String,
+        /// The columns of the unique index.
         columns: Vec<String>,
+    },
+    /// Rows whose reference points at no row of `ref_table` (rows with a
+    /// NULL in `columns` are not counted).
+    Dangling {
+        /// The referencing table.
+        table: String,
+        /// The referencing columns.
+        columns: Vec<String>,
+        /// The referenced table.
         ref_table: String,
+        /// The referenced columns, pairwise with `columns`.
         ref_columns: Vec<String>,
     },
 }
 
 impl Probe {
     /// The measurement a change needs, if any. `live` is the table as the
-    /// database has it (`None` when the table does not exist yet).
+    /// database has it (`None` when the table does not exist yet, and then
+    /// there is nothing to measure).
+    ///
+    /// ```
+    /// use m_runtime::diff::Change;
+    /// use m_runtime::risk::Probe;
+    /// use m_runtime::schema::{Column, LogicalType, Table};
+    ///
+    /// let live = Table::new("book").column(Column::new("isbn", LogicalType::I64).nullable());
+    /// let change = Change::SetNotNull { table: "book".into(), column: "isbn".into() };
+    /// assert_eq!(
+    ///     Probe::for_change(&change, Some(&live)),
+    ///     Some(Probe::Nulls { table: "book".into(), column: "isbn".into() }),
+    /// );
+    /// ```
     pub fn for_change(change: &Change, live: Option<&Table>) -> Option<Probe> {
         let live = live?;
         let has = |c: &str| live.get_column(c).is_some();
@@ -232,7 +280,9 @@ impl Probe {
 }
 
 /// The value existing rows get when a NOT NULL column without default is
-/// added to a table that has rows, if the type has an obvious zero.
+/// added to a table that has rows, if the type has an obvious zero: `false`,
+/// `0`, or the empty string; `None` for other types (such an addition is
+/// BREAKING).
 pub fn fill_value(ty: &LogicalType) -> Option<DefaultValue> {
     match ty.family() {
         TypeFamily::Bool => Some(DefaultValue::Bool(false)),
@@ -254,7 +304,8 @@ pub enum TypeChange {
     Incompatible,
 }
 
-/// Classifies a type change.
+/// Classifies a type change from `from` to `to` (pure: the data is not
+/// consulted; see [`Probe`] for that).
 pub fn type_change(from: &LogicalType, to: &LogicalType) -> TypeChange {
     use LogicalType as T;
     match (from, to) {
@@ -294,7 +345,8 @@ pub fn type_change(from: &LogicalType, to: &LogicalType) -> TypeChange {
 }
 
 /// Classifies one change. `measured` is the result of the change's
-/// [`Probe`], when it has one and the database was measured.
+/// [`Probe`], when it has one and the database was measured; with `None`
+/// the assessment assumes rows may exist and may not fit.
 pub fn assess(change: &Change, measured: Option<u64>) -> Assessment {
     match change {
         Change::CreateTable { table } => level(Risk::Safe, format!("new table `{}`", table.name)),

@@ -97,6 +97,7 @@ pub trait Dialect: Send + Sync {
         format!("'{}'", value.replace('\'', "''"))
     }
 
+    /// A boolean literal (`TRUE` or `FALSE` by default).
     fn bool_literal(&self, value: bool) -> &'static str {
         if value { "TRUE" } else { "FALSE" }
     }
@@ -246,6 +247,7 @@ pub trait Dialect: Send + Sync {
         )])
     }
 
+    /// Adds `column` to `table` (the table before the change).
     fn add_column(&self, table: &Table, column: &Column) -> AlterSql {
         AlterSql::Statements(vec![format!(
             "ALTER TABLE {} ADD COLUMN {}",
@@ -275,10 +277,14 @@ pub trait Dialect: Send + Sync {
     /// Changes the type (and only the type) of `column` to its type in `table`.
     fn alter_column_type(&self, table: &Table, column: &Column) -> AlterSql;
 
+    /// Makes `column` NOT NULL (`table` and `column` as they are after the change).
     fn set_not_null(&self, table: &Table, column: &Column) -> AlterSql;
 
+    /// Makes `column` nullable (`table` and `column` as they are after the change).
     fn drop_not_null(&self, table: &Table, column: &Column) -> AlterSql;
 
+    /// Sets `column`'s default to its `default`, or drops it when that is
+    /// `None` (`table` and `column` as they are after the change).
     fn alter_default(&self, table: &Table, column: &Column) -> AlterSql {
         let target = match &column.default {
             Some(value) => format!("SET DEFAULT {}", self.default_expr(value, &column.ty)),
@@ -291,6 +297,7 @@ pub trait Dialect: Send + Sync {
         )])
     }
 
+    /// Renames column `from` of `table` to `to`.
     fn rename_column(&self, table: &str, from: &str, to: &str) -> AlterSql {
         AlterSql::Statements(vec![format!(
             "ALTER TABLE {} RENAME COLUMN {} TO {}",
@@ -300,6 +307,7 @@ pub trait Dialect: Send + Sync {
         )])
     }
 
+    /// Adds `fk` to `table`.
     fn add_foreign_key(&self, table: &str, fk: &ForeignKey) -> AlterSql {
         AlterSql::Statements(vec![format!(
             "ALTER TABLE {} ADD {}",
@@ -308,6 +316,7 @@ pub trait Dialect: Send + Sync {
         )])
     }
 
+    /// Drops `fk` (by its name) from `table`.
     fn drop_foreign_key(&self, table: &str, fk: &ForeignKey) -> AlterSql {
         AlterSql::Statements(vec![format!(
             "ALTER TABLE {} DROP CONSTRAINT {}",
@@ -316,6 +325,8 @@ pub trait Dialect: Send + Sync {
         )])
     }
 
+    /// Replaces the primary key with `table`'s (the table after the change);
+    /// by default a rebuild.
     fn alter_primary_key(&self, _table: &Table) -> AlterSql {
         AlterSql::Rebuild
     }

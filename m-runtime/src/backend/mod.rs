@@ -6,7 +6,6 @@
 //! - [`Introspector`]: reads the live schema in a constant number of
 //!   catalog queries.
 //! - [`Backend`]: ties the two to a URL scheme and connection setup.
-//!
 //! - [`Locker`]: the database-level lock that serialises migration runs.
 //!
 //! Built in: [`sqlite`], [`postgres`], [`mysql`] (MySQL and MariaDB); each
@@ -49,7 +48,9 @@ pub trait Backend: Send + Sync + 'static {
     fn name(&self) -> &'static str;
     /// Whether this backend serves `url`.
     fn handles(&self, url: &str) -> bool;
+    /// The SQL this database speaks.
     fn dialect(&self) -> &dyn Dialect;
+    /// How this database's live schema is read.
     fn introspector(&self) -> &dyn Introspector;
     /// The database-level lock that serialises concurrent runs.
     fn locker(&self) -> &dyn Locker;

@@ -24,7 +24,9 @@ pub enum ExitStatus {
 }
 
 impl ExitStatus {
-    /// The exit status for an error.
+    /// The exit status for an error: 4 for registry and migration-graph or
+    /// ledger errors, 3 for a production boot's policy refusal, 5 for
+    /// everything else.
     pub fn from_error(error: &Error) -> Self {
         match error {
             Error::Registry(_) | Error::Migration(_) => ExitStatus::Invalid,
@@ -33,6 +35,7 @@ impl ExitStatus {
         }
     }
 
+    /// The process exit code.
     pub fn code(self) -> u8 {
         self as u8
     }

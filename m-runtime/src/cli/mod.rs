@@ -66,6 +66,7 @@ const LOCK_TIMEOUT: Duration = Duration::from_secs(600);
 #[derive(Debug, Parser)]
 #[command(about = "Migrate the database of this app", long_about = None)]
 pub struct Cli {
+    /// The top-level subcommand.
     #[command(subcommand)]
     pub command: TopLevel,
 }
@@ -85,6 +86,7 @@ pub struct MigrateCommand {
     #[arg(long, env = "DATABASE_URL", global = true)]
     pub database_url: Option<String>,
 
+    /// The subcommand to run.
     #[command(subcommand)]
     pub action: MigrateAction,
 }
@@ -117,8 +119,10 @@ pub enum MigrateAction {
 /// Options of `migrate all`.
 #[derive(Debug, Args, Clone, Default)]
 pub struct AllArgs {
+    /// Policy and output options of the sync step.
     #[command(flatten)]
     pub plan: PlanArgs,
+    /// Ordering options of the migration steps.
     #[command(flatten)]
     pub order: OrderArgs,
 }
@@ -129,8 +133,10 @@ pub struct RunArgs {
     /// Run only the migrations of this phase.
     #[arg(long, value_enum)]
     pub phase: Option<PhaseArg>,
+    /// Ordering options.
     #[command(flatten)]
     pub order: OrderArgs,
+    /// Output format.
     #[command(flatten)]
     pub format: FormatArgs,
 }
@@ -169,6 +175,7 @@ impl From<PhaseArg> for MigrationPhase {
 pub struct DownArgs {
     /// The migration to revert, as `app:id`.
     pub target: String,
+    /// Output format.
     #[command(flatten)]
     pub format: FormatArgs,
 }
@@ -182,6 +189,7 @@ pub struct PlanArgs {
     /// Show the SQL of each change.
     #[arg(long)]
     pub sql: bool,
+    /// Output format.
     #[command(flatten)]
     pub format: FormatArgs,
 }
@@ -344,7 +352,8 @@ fn policy(args: &PlanArgs) -> Policy {
     }
 }
 
-/// `sqlite://<binary name>.db` in the working directory.
+/// `sqlite://<binary name>.db` in the working directory (`m.db` when the
+/// binary's name cannot be read): the URL used when `DATABASE_URL` is unset.
 pub fn default_url() -> String {
     let name = std::env::current_exe()
         .ok()

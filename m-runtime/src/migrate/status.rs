@@ -77,6 +77,39 @@ pub async fn has_pending(db: &Db, registry: &Registry) -> Result<bool> {
 }
 
 /// Reads the ledger and compares it with `registry`. Writes nothing.
+///
+/// Fails with [`Error::Registry`](crate::Error::Registry) when the registry
+/// is invalid; ledger problems (tampered checksums, out-of-order
+/// migrations) are reported in [`Status::problems`], not as an error.
+///
+/// ```
+/// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+/// use m_runtime::{Db, Registry};
+/// use m_runtime::migrate::{self, RunOptions};
+/// use m_runtime::registry::{MigrationBody, MigrationDef, MigrationPhase};
+///
+/// static SEED: MigrationDef = MigrationDef {
+///     app: "notes",
+///     id: "0001_seed",
+///     depends_on: &[],
+///     phase: MigrationPhase::PostSync,
+///     checksum: "sha256:00",
+///     up: MigrationBody::Sql("CREATE TABLE seeded (x INTEGER)"),
+///     down: None,
+///     source: "notes/migrations/0001_seed.sql",
+/// };
+///
+/// let db = Db::connect("sqlite::memory:").await?;
+/// let registry = Registry { migrations: vec![&SEED], ..Default::default() };
+/// let status = migrate::status(&db, &registry).await?;
+/// assert_eq!(status.pending().count(), 1);
+///
+/// migrate::run(&db, &registry, &RunOptions::default()).await?;
+/// let status = migrate::status(&db, &registry).await?;
+/// assert_eq!(status.pending().count(), 0);
+/// assert!(!status.migrations[0].reversible && status.problems.is_empty());
+/// # Ok::<(), m_runtime::Error>(()) }).unwrap();
+/// ```
 pub async fn status(db: &Db, registry: &Registry) -> Result<Status> {
     registry.validate()?;
     let rows = ledger::load(db).await?;

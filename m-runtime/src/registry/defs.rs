@@ -15,9 +15,11 @@ pub struct DocTypeDef {
     pub app: &'static str,
     /// The Rust struct name.
     pub name: &'static str,
+    /// The table name (snake_case of the struct name unless `table = "..."`).
     pub table: &'static str,
     /// `module_path!()` of the declaration, for messages.
     pub module_path: &'static str,
+    /// The columns, in field order (`skip`ped fields left out).
     pub columns: &'static [ColumnDef],
     /// Primary key columns, in key order.
     pub primary_key: &'static [&'static str],
@@ -28,31 +30,46 @@ pub struct DocTypeDef {
 /// A column of a DocType.
 #[derive(Debug, Clone)]
 pub struct ColumnDef {
+    /// The column name (the field name unless `column = "..."`).
     pub name: &'static str,
     /// The Rust field it comes from.
     pub field: &'static str,
+    /// The column type, from the field's Rust type or `sql_type = "..."`.
     pub ty: LogicalType,
+    /// Whether the field is an `Option<...>`.
     pub nullable: bool,
+    /// `default = ...`, if declared.
     pub default: Option<DefaultValue>,
+    /// `unique`: a single-column unique index.
     pub unique: bool,
+    /// `index`: a single-column index (ignored when `unique` is set).
     pub index: bool,
+    /// `renamed_from = "..."`: former column names.
     pub renamed_from: &'static [&'static str],
+    /// `references = Target`, if declared.
     pub references: Option<ReferenceDef>,
 }
 
 /// `references = Target`: a foreign key to another DocType's primary key.
 #[derive(Debug, Clone)]
 pub struct ReferenceDef {
+    /// The referenced DocType's table ([`DocType::TABLE`]).
     pub table: &'static str,
+    /// The referenced column ([`DocType::PRIMARY_KEY`]).
     pub column: &'static str,
+    /// `on_delete = ...` (default `NO ACTION`).
     pub on_delete: ReferentialAction,
 }
 
 /// A struct-level `index(fields = [...], unique)`.
 #[derive(Debug, Clone)]
 pub struct IndexDef {
+    /// `name = "..."`; `None` for the conventional name
+    /// ([`Index::conventional_name`](crate::schema::Index::conventional_name)).
     pub name: Option<&'static str>,
+    /// The indexed columns, in index order.
     pub columns: &'static [&'static str],
+    /// Whether it is a unique index.
     pub unique: bool,
 }
 
@@ -60,7 +77,9 @@ pub struct IndexDef {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum HookPhase {
+    /// `#[before_sync]`: after the `pre_sync` migrations, before the sync's DDL.
     BeforeSync,
+    /// `#[after_sync]`: after the sync, before the `post_sync` migrations.
     AfterSync,
 }
 
@@ -74,15 +93,20 @@ impl HookPhase {
     }
 }
 
-/// The function type hooks and fn migrations are adapted to.
+/// The function type hooks and fn migrations are adapted to: takes the
+/// [`Db`], returns a boxed future of `Result<(), BoxError>`.
 pub type DbFn = for<'a> fn(&'a Db) -> BoxFuture<'a, Result<(), BoxError>>;
 
 /// A `#[before_sync]` or `#[after_sync]` fn.
 #[derive(Debug, Clone)]
 pub struct HookDef {
+    /// The app (crate) that declares it.
     pub app: &'static str,
+    /// The fn's name.
     pub name: &'static str,
+    /// When it runs.
     pub phase: HookPhase,
+    /// The fn, adapted to [`DbFn`].
     pub run: DbFn,
 }
 
@@ -110,6 +134,7 @@ pub enum MigrationPhase {
 }
 
 impl MigrationPhase {
+    /// `"pre_sync"` or `"post_sync"` (the ledger's and JSON's spelling).
     pub fn as_str(self) -> &'static str {
         match self {
             MigrationPhase::PreSync => "pre_sync",
@@ -130,14 +155,20 @@ pub enum MigrationBody {
 /// A `#[migration]` fn or an embedded SQL file.
 #[derive(Debug, Clone)]
 pub struct MigrationDef {
+    /// The app (crate) that declares it.
     pub app: &'static str,
+    /// Its id, unique within the app; within a phase, an app's ids run in
+    /// string order.
     pub id: &'static str,
     /// `"app:id"` targets.
     pub depends_on: &'static [&'static str],
+    /// When it runs relative to the sync.
     pub phase: MigrationPhase,
     /// `sha256:<hex>` over the canonical tokens of the fn or the file's bytes.
     pub checksum: &'static str,
+    /// What applying it runs.
     pub up: MigrationBody,
+    /// What reverting it runs; `None`: it cannot be reverted.
     pub down: Option<MigrationBody>,
     /// Where it was declared, for messages.
     pub source: &'static str,
@@ -146,6 +177,7 @@ pub struct MigrationDef {
 /// `apps![catalog, orders]`: the apps the binary means to link.
 #[derive(Debug, Clone)]
 pub struct AppsDef {
+    /// The app crate names, as written in `apps![...]`.
     pub apps: &'static [&'static str],
 }
 

@@ -22,17 +22,56 @@ use std::collections::BTreeSet;
 use crate::schema::{Column, ForeignKey, Index, Schema, Table};
 
 /// Everything the binary registered, sorted by key.
+///
+/// [`Registry::linked`] reads what the macros registered; a registry can
+/// also be built by hand (for tests, or to run a subset):
+///
+/// ```
+/// use m_runtime::Registry;
+/// use m_runtime::registry::{ColumnDef, DocTypeDef};
+/// use m_runtime::schema::LogicalType;
+///
+/// static TAG: DocTypeDef = DocTypeDef {
+///     app: "blog",
+///     name: "Tag",
+///     table: "tag",
+///     module_path: "blog::models",
+///     columns: &[ColumnDef {
+///         name: "id",
+///         field: "id",
+///         ty: LogicalType::I64,
+///         nullable: false,
+///         default: None,
+///         unique: false,
+///         index: false,
+///         renamed_from: &[],
+///         references: None,
+///     }],
+///     primary_key: &["id"],
+///     indexes: &[],
+/// };
+///
+/// let registry = Registry { doctypes: vec![&TAG], ..Default::default() };
+/// registry.validate().unwrap();
+/// let schema = registry.schema();
+/// assert_eq!(schema.table("tag").unwrap().app.as_deref(), Some("blog"));
+/// assert_eq!(schema.table("tag").unwrap().primary_key, ["id"]);
+/// ```
 #[derive(Debug, Default, Clone)]
 pub struct Registry {
+    /// The DocTypes, sorted by `(app, table, name)`.
     pub doctypes: Vec<&'static DocTypeDef>,
+    /// The hooks, sorted by `(phase, app, name)`.
     pub hooks: Vec<&'static HookDef>,
+    /// The migrations, sorted by `(app, id)`.
     pub migrations: Vec<&'static MigrationDef>,
     /// Apps named in `apps![...]`, if the binary uses the anchor.
     pub expected_apps: Vec<&'static str>,
 }
 
 impl Registry {
-    /// Reads the link-time registry of this binary.
+    /// Reads the link-time registry of this binary, sorted (not validated:
+    /// see [`Registry::validate`]).
     pub fn linked() -> Self {
         let mut registry = Registry {
             doctypes: inventory::iter::<DocTypeDef>.into_iter().collect(),
@@ -66,12 +105,17 @@ impl Registry {
             .collect()
     }
 
-    /// Checks the registry and reports every problem at once.
+    /// Checks the registry and reports every problem at once: duplicate
+    /// tables, columns or migration ids, references to undeclared tables,
+    /// unknown or cyclic `depends_on`, a `pre_sync` migration depending on a
+    /// `post_sync` one, apps of `apps![...]` that registered nothing, or an
+    /// empty registry.
     pub fn validate(&self) -> Result<(), RegistryErrors> {
         validate::validate(self)
     }
 
-    /// The desired schema: one table per DocType.
+    /// The desired schema: one table per DocType (see [`table_of`]). Does
+    /// not validate; two DocTypes with one table name keep the last.
     pub fn schema(&self) -> Schema {
         let mut schema = Schema::default();
         for doctype in &self.doctypes {

@@ -7,39 +7,63 @@ use super::Registry;
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum RegistryError {
+    /// Two or more DocTypes declare the same table.
     DuplicateTable {
+        /// The table name.
         table: String,
+        /// Each declaring DocType, with its module path and app.
         declared_by: Vec<String>,
     },
+    /// A DocType declares a column name twice.
     DuplicateColumn {
+        /// The DocType, as `app::Struct`.
         doctype: String,
+        /// The column name.
         column: String,
     },
+    /// A `references = ...` names a table that no linked DocType declares.
     UnknownReference {
+        /// The referencing DocType, as `app::Struct`.
         doctype: String,
+        /// The referencing column.
         column: String,
+        /// The referenced table.
         table: String,
     },
+    /// An app registers two migrations with the same id.
     DuplicateMigration {
+        /// The app.
         app: String,
+        /// The repeated id.
         id: String,
     },
+    /// A `depends_on` target is malformed, of an unlinked app, or not registered.
     UnknownDependency {
+        /// The depending migration, as `app:id`.
         migration: String,
+        /// The target as written.
         target: String,
+        /// Why it is unknown, phrased to follow the target in the message.
         reason: String,
     },
+    /// A cycle in the run order (`depends_on` together with each app's id order).
     DependencyCycle {
+        /// The cycle as `app:id` keys, starting and ending at its smallest one.
         cycle: Vec<String>,
     },
     /// A `pre_sync` migration depends on a `post_sync` one, which runs later.
     DependsOnLaterPhase {
+        /// The `pre_sync` migration, as `app:id`.
         migration: String,
+        /// The `post_sync` one it depends on, as `app:id`.
         target: String,
     },
+    /// An app named in `apps![...]` registered nothing.
     AppNotLinked {
+        /// The app name.
         app: String,
     },
+    /// Any other problem, described in full (e.g. an empty registry).
     Other(String),
 }
 
@@ -94,7 +118,10 @@ impl fmt::Display for RegistryError {
 
 /// Every problem found, reported together.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RegistryErrors(pub Vec<RegistryError>);
+pub struct RegistryErrors(
+    /// The problems, in the order they were found; never empty when returned as an error.
+    pub Vec<RegistryError>,
+);
 
 impl fmt::Display for RegistryErrors {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

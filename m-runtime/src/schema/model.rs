@@ -12,6 +12,7 @@ pub const MAX_IDENTIFIER_LEN: usize = 63;
 /// derived from it is deterministic.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Schema {
+    /// The tables, keyed by name.
     pub tables: BTreeMap<String, Table>,
 }
 
@@ -21,6 +22,7 @@ impl Schema {
         self.tables.insert(table.name.clone(), table);
     }
 
+    /// The table named `name`, if present (names compare exactly).
     pub fn table(&self, name: &str) -> Option<&Table> {
         self.tables.get(name)
     }
@@ -60,20 +62,26 @@ impl Schema {
 /// (unique constraints are unique indexes) and foreign keys.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Table {
+    /// The table name in the database.
     pub name: String,
     /// The app that declares the table (`None` for an introspected table).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub app: Option<String>,
+    /// The columns, in declaration order (catalog order when introspected).
     pub columns: Vec<Column>,
+    /// Primary key column names, in key order; empty when there is none.
     #[serde(default)]
     pub primary_key: Vec<String>,
+    /// Indexes, unique ones included (the primary key is not listed here).
     #[serde(default)]
     pub indexes: Vec<Index>,
+    /// Foreign keys from this table.
     #[serde(default)]
     pub foreign_keys: Vec<ForeignKey>,
 }
 
 impl Table {
+    /// An empty table named `name`, of no app.
     pub fn new(name: impl Into<String>) -> Self {
         Table {
             name: name.into(),
@@ -85,16 +93,19 @@ impl Table {
         }
     }
 
+    /// Sets the declaring app.
     pub fn app(mut self, app: impl Into<String>) -> Self {
         self.app = Some(app.into());
         self
     }
 
+    /// Appends a column.
     pub fn column(mut self, column: Column) -> Self {
         self.columns.push(column);
         self
     }
 
+    /// Sets the primary key columns (replacing any previous key).
     pub fn primary_key<I, S>(mut self, columns: I) -> Self
     where
         I: IntoIterator<Item = S>,
@@ -120,11 +131,13 @@ impl Table {
         self
     }
 
+    /// Appends a foreign key (see [`ForeignKey::new`] for its conventional name).
     pub fn foreign_key(mut self, fk: ForeignKey) -> Self {
         self.foreign_keys.push(fk);
         self
     }
 
+    /// The column named `name`, if any.
     pub fn get_column(&self, name: &str) -> Option<&Column> {
         self.columns.iter().find(|c| c.name == name)
     }
@@ -138,10 +151,14 @@ impl Table {
 /// One column.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Column {
+    /// The column name in the database.
     pub name: String,
+    /// Its portable type.
     #[serde(flatten)]
     pub ty: LogicalType,
+    /// Whether it accepts NULL.
     pub nullable: bool,
+    /// Its `DEFAULT` (`None`: no default).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default: Option<DefaultValue>,
     /// Former names (declared with `renamed_from`); empty for introspected columns.
@@ -161,16 +178,20 @@ impl Column {
         }
     }
 
+    /// Makes the column nullable.
     pub fn nullable(mut self) -> Self {
         self.nullable = true;
         self
     }
 
+    /// Sets the column's default.
     pub fn default(mut self, value: DefaultValue) -> Self {
         self.default = Some(value);
         self
     }
 
+    /// Adds a former name: a live column of that name is renamed to this
+    /// one instead of being reported as an orphan.
     pub fn renamed_from(mut self, old: impl Into<String>) -> Self {
         self.renamed_from.push(old.into());
         self
@@ -183,9 +204,13 @@ impl Column {
 #[serde(tag = "kind", content = "value", rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum DefaultValue {
+    /// A boolean literal.
     Bool(bool),
+    /// An integer literal.
     Int(i64),
+    /// A floating-point literal.
     Float(f64),
+    /// A string literal (unquoted, unescaped).
     Text(Cow<'static, str>),
     /// The current date and time at insert.
     CurrentTimestamp,
@@ -196,14 +221,18 @@ pub enum DefaultValue {
 /// An index; a `unique` index is how m models unique constraints.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Index {
+    /// The index name in the database (not compared by the differ).
     pub name: String,
+    /// The indexed columns, in index order.
     pub columns: Vec<String>,
+    /// Whether it is a unique index.
     pub unique: bool,
 }
 
 impl Index {
-    /// `ix_<table>__<columns>` (or `ux_` for unique), shortened with a stable
-    /// hash suffix when longer than [`MAX_IDENTIFIER_LEN`].
+    /// `ix_<table>__<columns>` (or `ux_` for unique; columns joined by `_`),
+    /// shortened with a stable hash suffix when longer than
+    /// [`MAX_IDENTIFIER_LEN`].
     pub fn conventional_name(table: &str, columns: &[String], unique: bool) -> String {
         let prefix = if unique { "ux" } else { "ix" };
         bounded_identifier(&format!("{prefix}_{table}__{}", columns.join("_")))
@@ -214,15 +243,22 @@ impl Index {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum ReferentialAction {
+    /// `NO ACTION` (the default): deleting a still-referenced row fails.
     #[default]
     NoAction,
+    /// `RESTRICT`: like `NO ACTION`, but checked at once where the database
+    /// distinguishes the two.
     Restrict,
+    /// `CASCADE`: referencing rows are deleted too.
     Cascade,
+    /// `SET NULL`: the referencing columns become NULL.
     SetNull,
+    /// `SET DEFAULT`: the referencing columns take their default.
     SetDefault,
 }
 
 impl ReferentialAction {
+    /// The SQL spelling (`NO ACTION`, `SET NULL`, ...).
     pub fn sql(self) -> &'static str {
         match self {
             ReferentialAction::NoAction => "NO ACTION",
@@ -233,7 +269,8 @@ impl ReferentialAction {
         }
     }
 
-    /// Parses a catalog's spelling (`NO ACTION`, `cascade`, `SET_NULL`, ...).
+    /// Parses a catalog's spelling (`NO ACTION`, `cascade`, `SET_NULL`, ...);
+    /// an empty string is `NoAction`, an unknown one `None`.
     pub fn parse(text: &str) -> Option<Self> {
         match text.trim().to_ascii_uppercase().replace('_', " ").as_str() {
             "NO ACTION" | "" => Some(ReferentialAction::NoAction),
@@ -249,16 +286,23 @@ impl ReferentialAction {
 /// A foreign key from `columns` of the owning table to `ref_columns` of `ref_table`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ForeignKey {
+    /// The constraint name (not compared by the differ, see [`ForeignKey::same_rule`]).
     pub name: String,
+    /// The referencing columns of the owning table.
     pub columns: Vec<String>,
+    /// The referenced table.
     pub ref_table: String,
+    /// The referenced columns, pairwise with `columns`.
     pub ref_columns: Vec<String>,
+    /// What happens to referencing rows when a referenced row is deleted.
     #[serde(default)]
     pub on_delete: ReferentialAction,
 }
 
 impl ForeignKey {
-    /// A foreign key with the conventional name `fk_<table>__<columns>`.
+    /// A foreign key with the conventional name `fk_<table>__<columns>`
+    /// (columns joined by `_`), shortened with a stable hash suffix when
+    /// longer than [`MAX_IDENTIFIER_LEN`].
     pub fn new(
         table: &str,
         columns: Vec<String>,

@@ -11,32 +11,48 @@ use serde::{Deserialize, Serialize};
 #[serde(tag = "type", rename_all = "snake_case")]
 #[non_exhaustive]
 pub enum LogicalType {
+    /// A boolean (`bool`).
     Bool,
+    /// A 16-bit signed integer (`i16`).
     I16,
+    /// A 32-bit signed integer (`i32`).
     I32,
+    /// A 64-bit signed integer (`i64`).
     I64,
+    /// A 32-bit float (`f32`).
     F32,
+    /// A 64-bit float (`f64`).
     F64,
     /// Text; `max_length: None` is unbounded text.
     String {
+        /// The longest value, in characters; `None` for unbounded text.
         max_length: Option<u32>,
     },
+    /// A byte string (`Vec<u8>`).
     Bytes,
+    /// A calendar date without a time.
     Date,
+    /// A time of day without a date or zone.
     Time,
     /// A date and time without a zone.
     DateTime,
     /// A point in time (stored in UTC where the backend has no zone type).
     Timestamp,
+    /// An exact decimal number.
     Decimal {
+        /// Total number of significant digits.
         precision: u8,
+        /// Digits after the decimal point.
         scale: u8,
     },
+    /// A UUID (each backend module gives its column type).
     Uuid,
+    /// A JSON document.
     Json,
     /// The `sql_type = "..."` escape hatch: used verbatim, compared by its
     /// normalised spelling.
     Custom {
+        /// The SQL type as declared or as the catalog reports it.
         sql: Cow<'static, str>,
     },
 }
@@ -62,7 +78,7 @@ impl LogicalType {
         }
     }
 
-    /// Width of an integer type in bytes.
+    /// Width of an integer type in bytes (`None` for a non-integer type).
     pub fn integer_width(&self) -> Option<u8> {
         match self {
             LogicalType::I16 => Some(2),
@@ -77,15 +93,25 @@ impl LogicalType {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum TypeFamily {
+    /// [`LogicalType::Bool`].
     Bool,
+    /// `I16`, `I32`, `I64`.
     Integer,
+    /// `F32`, `F64`.
     Float,
+    /// [`LogicalType::Decimal`].
     Decimal,
+    /// [`LogicalType::String`], bounded or not.
     Text,
+    /// [`LogicalType::Bytes`].
     Bytes,
+    /// `Date`, `Time`, `DateTime`, `Timestamp`.
     Temporal,
+    /// [`LogicalType::Uuid`].
     Uuid,
+    /// [`LogicalType::Json`].
     Json,
+    /// [`LogicalType::Custom`].
     Custom,
 }
 
