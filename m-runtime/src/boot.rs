@@ -71,13 +71,24 @@ pub struct BootReport {
 }
 
 /// Boot options (a builder).
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct Boot {
     url: String,
     environment: Environment,
     policy: Option<Policy>,
     lock_timeout: Duration,
     registry: Option<Registry>,
+}
+
+impl std::fmt::Debug for Boot {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Boot")
+            .field("url", &crate::db::redact(&self.url))
+            .field("environment", &self.environment)
+            .field("policy", &self.policy)
+            .field("lock_timeout", &self.lock_timeout)
+            .finish_non_exhaustive()
+    }
 }
 
 /// Boots with `policy`: `m_runtime::boot(&url, Policy::default())`.

@@ -213,6 +213,22 @@ impl Change {
         )
     }
 
+    /// Other tables this change needs to exist: those its foreign keys reference.
+    pub fn needs_tables(&self) -> Vec<&str> {
+        match self {
+            Change::CreateTable { table } => table
+                .foreign_keys
+                .iter()
+                .map(|fk| fk.ref_table.as_str())
+                .filter(|t| *t != table.name)
+                .collect(),
+            Change::AddForeignKey { table, foreign_key } if foreign_key.ref_table != *table => {
+                vec![foreign_key.ref_table.as_str()]
+            }
+            _ => Vec::new(),
+        }
+    }
+
     /// Columns this change needs to exist (under their new names) before it can run.
     pub fn needs_columns(&self) -> Vec<&str> {
         match self {

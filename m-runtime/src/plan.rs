@@ -442,27 +442,44 @@ fn block_unsupported(dialect: &dyn Dialect, desired: &Schema, planned: &mut [Pla
 /// renamed into place) cannot run either.
 fn block_dependents(planned: &mut [PlannedChange]) {
     loop {
-        let missing: BTreeSet<(String, String)> = planned
-            .iter()
-            .filter(|c| !c.is_applied())
-            .filter_map(|c| match &c.change {
-                Change::AddColumn { table, column } => Some((table.clone(), column.name.clone())),
-                Change::RenameColumn { table, to, .. } => Some((table.clone(), to.clone())),
-                _ => None,
-            })
-            .collect();
+        let blocked = planned.iter().filter(|c| !c.is_applied());
+        let mut missing_columns: BTreeSet<(String, String)> = BTreeSet::new();
+        let mut missing_tables: BTreeSet<String> = BTreeSet::new();
+        for c in blocked {
+            match &c.change {
+                Change::AddColumn { table, column } => {
+                    missing_columns.insert((table.clone(), column.name.clone()));
+                }
+                Change::RenameColumn { table, to, .. } => {
+                    missing_columns.insert((table.clone(), to.clone()));
+                }
+                Change::CreateTable { table } => {
+                    missing_tables.insert(table.name.clone());
+                }
+                _ => {}
+            }
+        }
         let mut changed = false;
         for c in planned.iter_mut().filter(|c| c.is_applied()) {
             let table = c.change.table().to_owned();
-            if let Some(column) = c
+            let column = c
                 .change
                 .needs_columns()
                 .into_iter()
-                .find(|col| missing.contains(&(table.clone(), col.to_string())))
-            {
-                c.action = Action::Blocked(format!(
+                .find(|col| missing_columns.contains(&(table.clone(), col.to_string())));
+            let why = match column {
+                Some(column) => Some(format!(
                     "needs column `{table}.{column}`, whose change is blocked"
-                ));
+                )),
+                None => c
+                    .change
+                    .needs_tables()
+                    .into_iter()
+                    .find(|t| missing_tables.contains(*t))
+                    .map(|t| format!("references table `{t}`, whose creation is blocked")),
+            };
+            if let Some(why) = why {
+                c.action = Action::Blocked(why);
                 changed = true;
             }
         }
@@ -695,5 +712,66 @@ pub fn apply_to_table(table: &mut Table, change: &Change) {
         }
         Change::AlterPrimaryKey { to, .. } => table.primary_key = to.clone(),
         Change::CreateTable { .. } | Change::OrphanColumn { .. } | Change::OrphanTable { .. } => {}
+    }
+}
+
+#[cfg(all(test, feature = "mysql"))]
+mod tests {
+    use super::*;
+    use crate::schema::{Column, ForeignKey, LogicalType, ReferentialAction};
+
+    #[test]
+    fn a_blocked_table_blocks_the_tables_that_reference_it() {
+        // MySQL cannot build a unique index over unbounded text: `tag` is blocked...
+        let tag = Table::new("tag")
+            .column(Column::new(
+                "label",
+                LogicalType::String { max_length: None },
+            ))
+            .primary_key(["label"]);
+        // ...and so is `post`, whose foreign key needs `tag`.
+        let post = Table::new("post")
+            .column(Column::new("id", LogicalType::I64))
+            .column(Column::new("tag", LogicalType::String { max_length: None }))
+            .primary_key(["id"])
+            .foreign_key(ForeignKey::new(
+                "post",
+                vec!["tag".into()],
+                "tag",
+                vec!["label".into()],
+                ReferentialAction::NoAction,
+            ));
+        let mut desired = Schema::default();
+        desired.insert(tag);
+        desired.insert(post);
+        let live = Schema::default();
+        let changes = diff(&live, &desired);
+        let measured = vec![None; changes.len()];
+        let dialect = crate::backend::mysql::MySql;
+        let plan = build(
+            "mysql",
+            &dialect,
+            &live,
+            &desired,
+            changes,
+            &measured,
+            &Policy::default(),
+        );
+        let actions: Vec<_> = plan
+            .changes
+            .iter()
+            .map(|c| (c.change.table(), c.is_applied()))
+            .collect();
+        assert_eq!(
+            actions,
+            [("tag", false), ("post", false)],
+            "{:#?}",
+            plan.changes
+        );
+        assert!(
+            matches!(&plan.changes[1].action, Action::Blocked(why) if why.contains("references table `tag`")),
+            "{:?}",
+            plan.changes[1].action
+        );
     }
 }

@@ -374,7 +374,13 @@ impl Locker for Sqlite {
                 .create(true)
                 .truncate(false)
                 .write(true)
-                .open(&lock_path)?;
+                .open(&lock_path)
+                .map_err(|e| {
+                    Error::Lock(format!(
+                        "cannot open the migration lock file `{}`: {e}; m needs write access to the database's directory",
+                        std::path::Path::new(&lock_path).display()
+                    ))
+                })?;
             let started = Instant::now();
             loop {
                 match file.try_lock() {

@@ -246,13 +246,16 @@ pub async fn run(command: MigrateCommand, registry: Registry) -> ExitStatus {
 }
 
 async fn execute(command: MigrateCommand, registry: Registry) -> Result<ExitStatus, Error> {
+    if let MigrateAction::List(args) = &command.action {
+        // Listed even when invalid: that is when the list helps most.
+        render::registry(&registry, args.clone());
+        registry.validate()?;
+        return Ok(ExitStatus::Success);
+    }
     registry.validate()?;
     let url = command.database_url.clone().unwrap_or_else(default_url);
     match command.action {
-        MigrateAction::List(args) => {
-            render::registry(&registry, args);
-            Ok(ExitStatus::Success)
-        }
+        MigrateAction::List(_) => Ok(ExitStatus::Success),
         MigrateAction::Verify(args) => {
             let db = Db::connect(&url).await?;
             crate::state::check_linked_apps(&db, &registry).await?;

@@ -190,6 +190,22 @@ fn check_doctypes(registry: &Registry, errors: &mut Vec<RegistryError>) {
                     table: reference.table.to_string(),
                 });
             }
+            if let Some(reference) = &column.references
+                && let Some(target) = registry
+                    .doctypes
+                    .iter()
+                    .find(|t| t.table == reference.table)
+                && target.primary_key.len() > 1
+            {
+                errors.push(RegistryError::Other(format!(
+                    "{}::{}.{} references `{}`, whose primary key ({}) has several columns: a single-column reference cannot point at it; reference a DocType with a one-column key",
+                    d.app,
+                    d.name,
+                    column.name,
+                    target.name,
+                    target.primary_key.join(", ")
+                )));
+            }
         }
     }
 }
