@@ -518,9 +518,34 @@ fn canonical_default(value: &DefaultValue, ty: &LogicalType) -> String {
     }
 }
 
+/// Folds whitespace and the case of everything outside string literals:
+/// `'A'` and `'a'` stay different values.
 fn normalize_sql(sql: &str) -> String {
-    sql.split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .to_ascii_lowercase()
+    let folded = sql.split_whitespace().collect::<Vec<_>>().join(" ");
+    let mut out = String::with_capacity(folded.len());
+    let mut quoted = false;
+    for c in folded.chars() {
+        if c == '\'' {
+            quoted = !quoted;
+        }
+        out.push(if quoted { c } else { c.to_ascii_lowercase() });
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sql_defaults_compare_by_normalised_spelling_but_keep_literal_case() {
+        let ty = LogicalType::String { max_length: None };
+        let sql = |s: &'static str| DefaultValue::Sql(s.into());
+        assert!(defaults_equal(
+            Some(&sql("LOWER( 'X' )")),
+            Some(&sql("lower(   'X' )")),
+            &ty
+        ));
+        assert!(!defaults_equal(Some(&sql("'A'")), Some(&sql("'a'")), &ty));
+    }
 }

@@ -117,6 +117,19 @@ pub enum Error {
 }
 
 impl Error {
+    /// Whether the database itself rejected a statement (e.g. "no such
+    /// table"), as opposed to the connection failing: only then may a caller
+    /// read the error as "absent".
+    pub(crate) fn is_rejected_statement(&self) -> bool {
+        matches!(
+            self,
+            Error::Statement {
+                source: sqlx::Error::Database(_),
+                ..
+            }
+        )
+    }
+
     pub(crate) fn database(context: impl Into<String>, source: sqlx::Error) -> Self {
         Error::Database {
             context: context.into(),

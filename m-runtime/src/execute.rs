@@ -105,7 +105,11 @@ pub async fn apply_observed(
         }
     };
     for sql in dialect.after_sync() {
-        db.execute(sql).await?;
+        let restored = db.execute(sql).await;
+        // The sync's own error matters more than a failure to restore the session.
+        if result.is_ok() {
+            restored?;
+        }
     }
     result.map(|()| report)
 }

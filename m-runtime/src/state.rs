@@ -50,7 +50,7 @@ pub async fn recorded(db: &Db) -> Result<Option<BTreeMap<String, String>>> {
             .collect::<Result<_>>()
             .map(Some),
         // The table does not exist yet: a first boot.
-        Err(Error::Statement { .. }) => Ok(None),
+        Err(error) if error.is_rejected_statement() => Ok(None),
         Err(other) => Err(other),
     }
 }

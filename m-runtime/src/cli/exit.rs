@@ -10,7 +10,7 @@ pub enum ExitStatus {
     Success = 0,
     /// 1: `verify` found changes that `sync` would apply.
     Pending = 1,
-    /// 2: usage error (bad arguments), reported by clap.
+    /// 2: usage error: bad arguments (reported by clap) or an unsupported `DATABASE_URL`.
     Usage = 2,
     /// 3: a change was blocked by the policy (needs `--allow-warning`, or is BREAKING).
     Blocked = 3,
@@ -31,6 +31,7 @@ impl ExitStatus {
         match error {
             Error::Registry(_) | Error::Migration(_) => ExitStatus::Invalid,
             Error::Policy(_) => ExitStatus::Blocked,
+            Error::UnsupportedUrl(_) => ExitStatus::Usage,
             _ => ExitStatus::Database,
         }
     }

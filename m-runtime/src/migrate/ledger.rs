@@ -105,7 +105,7 @@ pub(crate) async fn load(db: &Db) -> Result<Vec<AppliedMigration>> {
     );
     let rows = match db.fetch_all(&sql).await {
         Ok(rows) => rows,
-        Err(_) if !exists(db).await => return Ok(Vec::new()),
+        Err(error) if error.is_rejected_statement() && !exists(db).await => return Ok(Vec::new()),
         Err(error) => return Err(error),
     };
     rows.iter()
