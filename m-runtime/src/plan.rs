@@ -343,20 +343,8 @@ pub fn prepare(dialect: &dyn Dialect, live: &Schema, desired: &Schema) -> (Schem
                 .map(str::to_owned)
         };
         for (name, table) in &mut live.tables {
-            let rename = |c: &mut String| {
-                if let Some(w) = spelling(name, c) {
-                    *c = w;
-                }
-            };
-            table.columns.iter_mut().for_each(|c| rename(&mut c.name));
-            table.primary_key.iter_mut().for_each(rename);
-            table
-                .indexes
-                .iter_mut()
-                .flat_map(|i| i.columns.iter_mut())
-                .for_each(rename);
+            table.rename_columns(|c| spelling(name, c));
             for fk in &mut table.foreign_keys {
-                fk.columns.iter_mut().for_each(rename);
                 for c in &mut fk.ref_columns {
                     if let Some(w) = spelling(&fk.ref_table, c) {
                         *c = w;
@@ -692,23 +680,7 @@ pub fn apply_to_table(table: &mut Table, change: &Change) {
             table.foreign_keys.retain(|f| f.name != foreign_key.name)
         }
         Change::RenameColumn { from, to, .. } => {
-            let rename = |c: &mut String| {
-                if c == from {
-                    *c = to.clone();
-                }
-            };
-            table.columns.iter_mut().for_each(|c| rename(&mut c.name));
-            table.primary_key.iter_mut().for_each(rename);
-            table
-                .indexes
-                .iter_mut()
-                .flat_map(|i| i.columns.iter_mut())
-                .for_each(rename);
-            table
-                .foreign_keys
-                .iter_mut()
-                .flat_map(|f| f.columns.iter_mut())
-                .for_each(rename);
+            table.rename_columns(|c| (c == from).then(|| to.clone()));
         }
         Change::AlterPrimaryKey { to, .. } => table.primary_key = to.clone(),
         Change::CreateTable { .. } | Change::OrphanColumn { .. } | Change::OrphanTable { .. } => {}

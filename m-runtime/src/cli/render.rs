@@ -86,13 +86,17 @@ fn pending_migrations(migrations: &Status) {
     }
 }
 
+fn in_sync(plan: &Plan) {
+    println!(
+        "{BOLD}The schema matches the code{BOLD:#} ({}): no change to make.",
+        plan.backend
+    );
+}
+
 fn text(plan: &Plan, show_sql: bool) {
     let s = plan.summary();
     if plan.is_empty() {
-        println!(
-            "{BOLD}The schema matches the code{BOLD:#} ({}): no change to make.",
-            plan.backend
-        );
+        in_sync(plan);
         return;
     }
     println!(
@@ -166,10 +170,7 @@ pub(super) fn sync_report(plan: &Plan, report: &SyncReport, args: &PlanArgs) {
         return;
     }
     if plan.is_empty() {
-        println!(
-            "{BOLD}The schema matches the code{BOLD:#} ({}): no change to make.",
-            plan.backend
-        );
+        in_sync(plan);
         return;
     }
     println!(

@@ -142,6 +142,27 @@ impl Table {
         self.columns.iter().find(|c| c.name == name)
     }
 
+    /// Renames columns of this table wherever it names them: the columns,
+    /// the primary key, index and foreign key columns. `rename` returns the
+    /// new name of a column, or `None` to keep it.
+    pub fn rename_columns(&mut self, rename: impl Fn(&str) -> Option<String>) {
+        let apply = |c: &mut String| {
+            if let Some(new) = rename(c) {
+                *c = new;
+            }
+        };
+        self.columns.iter_mut().for_each(|c| apply(&mut c.name));
+        self.primary_key.iter_mut().for_each(apply);
+        self.indexes
+            .iter_mut()
+            .flat_map(|i| i.columns.iter_mut())
+            .for_each(apply);
+        self.foreign_keys
+            .iter_mut()
+            .flat_map(|f| f.columns.iter_mut())
+            .for_each(apply);
+    }
+
     /// Whether `column` is (part of) the primary key.
     pub fn is_primary_key(&self, column: &str) -> bool {
         self.primary_key.iter().any(|c| c == column)
