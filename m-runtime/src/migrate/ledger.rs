@@ -50,6 +50,17 @@ impl AppliedMigration {
     }
 }
 
+/// The ledger's columns, in the order `load` reads and `insert` writes them.
+const COLUMNS: [&str; 7] = [
+    "app",
+    "id",
+    "checksum",
+    "phase",
+    "seq",
+    "applied_at",
+    "duration_ms",
+];
+
 fn table(db: &Db) -> String {
     db.backend().dialect().quote_ident(LEDGER_TABLE)
 }
@@ -87,17 +98,7 @@ pub(crate) async fn exists(db: &Db) -> bool {
 /// empty. One query when the ledger exists.
 pub(crate) async fn load(db: &Db) -> Result<Vec<AppliedMigration>> {
     let d = db.backend().dialect();
-    let columns = [
-        "app",
-        "id",
-        "checksum",
-        "phase",
-        "seq",
-        "applied_at",
-        "duration_ms",
-    ]
-    .map(|c| d.quote_ident(c))
-    .join(", ");
+    let columns = COLUMNS.map(|c| d.quote_ident(c)).join(", ");
     let sql = format!(
         "SELECT {columns} FROM {} ORDER BY {}",
         table(db),
@@ -132,15 +133,7 @@ pub(crate) async fn insert(
     duration: Duration,
 ) -> Result<AppliedMigration> {
     let d = db.backend().dialect();
-    let columns = [
-        "app",
-        "id",
-        "checksum",
-        "phase",
-        "seq",
-        "applied_at",
-        "duration_ms",
-    ];
+    let columns = COLUMNS;
     let placeholders: Vec<String> = (1..=columns.len()).map(|n| d.placeholder(n)).collect();
     let sql = format!(
         "INSERT INTO {} ({}) VALUES ({})",
