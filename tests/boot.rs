@@ -149,3 +149,59 @@ all_backends!(
         assert!(t.verify(&next.schema()).await.is_empty());
     }
 );
+
+static BACKFILL: m_runtime::registry::MigrationDef = m_runtime::registry::MigrationDef {
+    app: "synthetic",
+    id: "0001_backfill_body",
+    depends_on: &[],
+    phase: m_runtime::registry::MigrationPhase::PreSync,
+    checksum: "sha256:backfill",
+    up: m_runtime::registry::MigrationBody::Sql("UPDATE t0000 SET body = '' WHERE body IS NULL"),
+    down: None,
+    source: "tests/boot.rs",
+};
+
+all_backends!(
+    production_plans_after_the_pre_sync_migrations,
+    |t| async move {
+        let registry = synthetic::registry(1);
+        Boot::new(&t.url)
+            .registry(registry.clone())
+            .run()
+            .await
+            .expect("boot");
+        t.exec("INSERT INTO t0000 (id, title, counter, body) VALUES (1, 'a', 0, NULL), (2, 'b', 0, 'x')").await;
+        // Version 2 makes `body` NOT NULL and ships the backfill that allows it.
+        let mut next = registry.clone();
+        let doctype = next.doctypes[0];
+        let mut columns = doctype.columns.to_vec();
+        columns[2].nullable = false;
+        next.doctypes[0] = Box::leak(Box::new(m_runtime::registry::DocTypeDef {
+            columns: Box::leak(columns.into_boxed_slice()),
+            ..*doctype
+        }));
+        // Measured before the backfill, the NULL makes it BREAKING...
+        let plan = t.verify(&next.schema()).await;
+        assert_eq!(
+            plan.changes[0].risk,
+            m_runtime::risk::Risk::Breaking,
+            "{:#?}",
+            plan.changes
+        );
+        // ...but production boot plans after the pre-sync migration: a WARNING the policy allows.
+        next.migrations = vec![&BACKFILL];
+        let report = Boot::new(&t.url)
+            .environment(Environment::Production)
+            .policy(Policy::allow_warning())
+            .registry(next.clone())
+            .run()
+            .await
+            .expect("starts");
+        assert_eq!(report.migrations, 1);
+        assert!(t.verify(&next.schema()).await.is_empty());
+        assert_eq!(
+            t.rows("SELECT body FROM t0000 ORDER BY id").await,
+            [[Some(String::new())], [Some("x".to_string())]]
+        );
+    }
+);

@@ -25,7 +25,7 @@ use std::time::Duration;
 
 use crate::pipeline::PipelineOptions;
 use crate::plan::{Plan, Policy};
-use crate::{Db, Error, Registry, Result};
+use crate::{Db, Registry, Result};
 
 /// Where the binary runs; decides what boot does with changes that need
 /// review. Both environments sync under [`Policy::default`] unless
@@ -175,8 +175,11 @@ impl Boot {
     /// registry, takes the fast path when nothing changed, and otherwise runs
     /// the whole pipeline ([`crate::pipeline::run_all`]).
     ///
-    /// In production it first plans, and refuses with [`Error::Policy`],
-    /// applying nothing, when the plan holds back a change (orphans aside).
+    /// In production it refuses with [`Error::Policy`](crate::Error::Policy) when the sync's plan
+    /// holds back a change (orphans aside), before the sync applies anything
+    /// and before `after_sync` hooks and post-sync migrations. The plan is
+    /// made after the pending pre-sync migrations ran, so a migration that
+    /// prepares the data (a backfill before a NOT NULL) counts.
     pub async fn run(self) -> Result<BootReport> {
         let registry = self.registry.clone().unwrap_or_else(Registry::linked);
         registry.validate()?;
@@ -198,16 +201,11 @@ impl Boot {
             });
         }
 
-        let policy = self.policy.clone().unwrap_or_default();
-        if self.environment == Environment::Production {
-            let staged = crate::plan(&db, &desired, &policy).await?;
-            let unreviewed: Vec<_> = staged.blocked().filter(|c| !c.change.is_orphan()).collect();
-            if !unreviewed.is_empty() {
-                return Err(Error::Policy(refusal(&staged, &unreviewed)));
-            }
-        }
-        let outcome =
-            crate::pipeline::run_all(&db, &registry, &PipelineOptions::new(policy)).await?;
+        let options = PipelineOptions {
+            refuse_held_back: self.environment == Environment::Production,
+            ..PipelineOptions::new(self.policy.clone().unwrap_or_default())
+        };
+        let outcome = crate::pipeline::run_all(&db, &registry, &options).await?;
         let blocked = outcome.blocking().count();
         for change in outcome.plan.blocked() {
             tracing::warn!(table = change.change.table(), kind = change.change.kind(), risk = %change.risk, "not applied: {}", change.reason);
@@ -220,31 +218,4 @@ impl Boot {
             plan: Some(outcome.plan),
         })
     }
-}
-
-fn refusal(plan: &Plan, unreviewed: &[&crate::plan::PlannedChange]) -> String {
-    let mut message = format!(
-        "refusing to start: {} schema change(s) need review before this binary may run in production (nothing was applied):",
-        unreviewed.len()
-    );
-    for change in unreviewed {
-        let target = match change.change.column() {
-            Some(column) => format!("{}.{column}", change.change.table()),
-            None => change.change.table().to_owned(),
-        };
-        message.push_str(&format!(
-            "\n  {} {} {target}: {}",
-            change.risk,
-            change.change.kind(),
-            change.reason
-        ));
-        for sql in &change.sql {
-            message.push_str(&format!("\n      {}", sql.replace('\n', "\n      ")));
-        }
-    }
-    message.push_str(&format!(
-        "\nreview the plan with `migrate verify --sql` on {}, then apply it with `migrate sync --allow-warning` (WARNING) or write a #[migration] (BREAKING), and start again",
-        plan.backend
-    ));
-    message
 }

@@ -8,7 +8,7 @@
 //! - [`Backend`]: ties the two to a URL scheme and connection setup.
 //! - [`Locker`]: the database-level lock that serialises migration runs.
 //!
-//! Built in: [`sqlite`], [`postgres`], [`mysql`] (MySQL and MariaDB); each
+//! Built in: `sqlite`, `postgres`, `mysql` (MySQL and MariaDB); each
 //! module's documentation gives its type mapping and its limits.
 //!
 //! A third-party crate adds a database by implementing these traits and
