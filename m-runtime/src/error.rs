@@ -106,6 +106,11 @@ pub enum Error {
     #[error("{0}")]
     Policy(String),
 
+    /// A schema snapshot file (`migrate snapshot`, `verify --offline`)
+    /// could not be read or written; the message names the file.
+    #[error("{0}")]
+    Snapshot(String),
+
     /// A file operation failed (e.g. SQLite's lock file).
     #[error("{0}")]
     Io(#[from] std::io::Error),

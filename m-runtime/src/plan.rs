@@ -277,19 +277,16 @@ pub async fn plan_against(
     ))
 }
 
-/// Reads both schemas in the dialect's terms before diffing: declared
-/// `sql_type`s become the logical type they stand for (`int4` is `i32` on
-/// PostgreSQL), and where names are case-insensitive (columns on MySQL,
-/// tables and columns on SQLite) a live name takes its declared spelling.
-pub fn prepare(dialect: &dyn Dialect, live: &Schema, desired: &Schema) -> (Schema, Schema) {
-    let mut desired = desired.clone();
-    for column in desired
+/// Reads every `sql_type` column of `schema` in the dialect's terms: a
+/// spelling of a known type becomes that type (`int4` is `i32` on
+/// PostgreSQL); any other keeps the user's verbatim SQL, which the DDL
+/// must use as written.
+pub fn resolve_sql_types(dialect: &dyn Dialect, schema: &mut Schema) {
+    for column in schema
         .tables
         .values_mut()
         .flat_map(|t| t.columns.iter_mut())
     {
-        // A spelling of a known type becomes that type; any other keeps the
-        // user's verbatim SQL, which the DDL must use as written.
         if let LogicalType::Custom { sql } = &column.ty {
             let known = dialect.normalize_type(sql);
             if !matches!(known, LogicalType::Custom { .. }) {
@@ -297,6 +294,15 @@ pub fn prepare(dialect: &dyn Dialect, live: &Schema, desired: &Schema) -> (Schem
             }
         }
     }
+}
+
+/// Reads both schemas in the dialect's terms before diffing: declared
+/// `sql_type`s become the logical type they stand for (`int4` is `i32` on
+/// PostgreSQL), and where names are case-insensitive (columns on MySQL,
+/// tables and columns on SQLite) a live name takes its declared spelling.
+pub fn prepare(dialect: &dyn Dialect, live: &Schema, desired: &Schema) -> (Schema, Schema) {
+    let mut desired = desired.clone();
+    resolve_sql_types(dialect, &mut desired);
     let mut live = live.clone();
     if dialect.case_insensitive_tables() {
         let renames: BTreeMap<String, String> = live

@@ -342,3 +342,92 @@ fn list_names_every_app() {
         .collect();
     assert_eq!(tables.len(), TABLES.len());
 }
+
+#[test]
+fn offline_verify_compares_the_code_with_a_snapshot() {
+    let dir = std::env::temp_dir().join(format!("m-snapshot-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let snapshot = dir.join("m-schema.json");
+    let path = snapshot.to_str().expect("utf-8 path");
+    // No database anywhere: the URL only picks the SQL dialect.
+    let url = "postgres://nobody@127.0.0.1:1/none";
+    let out = run(
+        env!("CARGO_BIN_EXE_bookshop"),
+        url,
+        &["migrate", "snapshot", "--output", path],
+        &[],
+    );
+    assert_eq!(code(&out), 0, "{}", stderr(&out));
+    let same = run(
+        env!("CARGO_BIN_EXE_bookshop"),
+        url,
+        &["migrate", "verify", "--offline", path],
+        &[],
+    );
+    assert_eq!(
+        code(&same),
+        0,
+        "the code matches its own snapshot: {}{}",
+        stdout(&same),
+        stderr(&same)
+    );
+
+    // An older snapshot: `book.isbn` did not exist, and a `legacy` table did.
+    let mut older: Value =
+        serde_json::from_slice(&std::fs::read(&snapshot).expect("read")).expect("json");
+    let book = &mut older["tables"]["book"];
+    book["columns"]
+        .as_array_mut()
+        .expect("columns")
+        .retain(|c| c["name"] != "isbn");
+    book["indexes"]
+        .as_array_mut()
+        .expect("indexes")
+        .retain(|i| i["columns"] != serde_json::json!(["isbn"]));
+    older["tables"]["legacy"] = serde_json::json!({"name": "legacy", "columns": [{"name": "id", "type": "i64", "nullable": false}], "primary_key": ["id"]});
+    std::fs::write(&snapshot, serde_json::to_vec(&older).expect("json")).expect("write");
+    let diff = run(
+        env!("CARGO_BIN_EXE_bookshop"),
+        url,
+        &["migrate", "verify", "--offline", path, "--format", "json"],
+        &[],
+    );
+    assert_eq!(code(&diff), 3, "the dropped table is BREAKING");
+    let plan = json(&diff);
+    assert_eq!(plan["backend"], "postgres");
+    let kinds: Vec<(String, String)> = plan["changes"]
+        .as_array()
+        .expect("changes")
+        .iter()
+        .map(|c| {
+            (
+                c["kind"].as_str().unwrap_or_default().to_owned(),
+                c["risk"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect();
+    let expect = [
+        ("add_column", "SAFE"),
+        ("add_index", "WARNING"),
+        ("orphan_table", "BREAKING"),
+    ];
+    assert_eq!(kinds, expect.map(|(k, r)| (k.to_owned(), r.to_owned())));
+    assert_eq!(
+        plan["changes"][0]["sql"][0],
+        "ALTER TABLE \"book\" ADD COLUMN \"isbn\" VARCHAR(20)"
+    );
+
+    let missing = run(
+        env!("CARGO_BIN_EXE_bookshop"),
+        url,
+        &["migrate", "verify", "--offline", "/nonexistent/m.json"],
+        &[],
+    );
+    assert_eq!(code(&missing), 2);
+    assert!(
+        stderr(&missing).contains("migrate snapshot"),
+        "{}",
+        stderr(&missing)
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}

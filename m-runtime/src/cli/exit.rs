@@ -10,7 +10,8 @@ pub enum ExitStatus {
     Success = 0,
     /// 1: `verify` found changes that `sync` would apply.
     Pending = 1,
-    /// 2: usage error: bad arguments (reported by clap) or an unsupported `DATABASE_URL`.
+    /// 2: usage error: bad arguments (reported by clap), an unsupported
+    /// `DATABASE_URL`, or an unreadable snapshot file.
     Usage = 2,
     /// 3: a change was blocked by the policy (needs `--allow-warning`, or is BREAKING).
     Blocked = 3,
@@ -31,7 +32,7 @@ impl ExitStatus {
         match error {
             Error::Registry(_) | Error::Migration(_) => ExitStatus::Invalid,
             Error::Policy(_) => ExitStatus::Blocked,
-            Error::UnsupportedUrl(_) => ExitStatus::Usage,
+            Error::UnsupportedUrl(_) | Error::Snapshot(_) => ExitStatus::Usage,
             _ => ExitStatus::Database,
         }
     }

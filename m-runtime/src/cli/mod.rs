@@ -96,7 +96,9 @@ pub struct MigrateCommand {
 pub enum MigrateAction {
     /// Dry run: the plan, each change's risk and why, pending migrations
     /// and ledger problems. Changes nothing (no hooks, no migrations).
-    Verify(PlanArgs),
+    Verify(VerifyArgs),
+    /// Write the compiled schema to a file, for `verify --offline`.
+    Snapshot(SnapshotArgs),
     /// Apply SAFE changes (WARNING with --allow-warning; BREAKING never).
     Sync(PlanArgs),
     /// Everything in order: pre-sync migrations, before_sync hooks, sync,
@@ -114,6 +116,27 @@ pub enum MigrateAction {
     Down(DownArgs),
     /// What this binary registered: apps, DocTypes, hooks, migrations.
     List(FormatArgs),
+}
+
+/// Options of `migrate verify`.
+#[derive(Debug, Args, Clone, Default)]
+pub struct VerifyArgs {
+    /// Compare the code with this snapshot (`migrate snapshot`) instead of
+    /// a database: no connection, no measurement; SQL in the dialect of
+    /// DATABASE_URL's scheme (SQLite when unset).
+    #[arg(long, value_name = "SNAPSHOT")]
+    pub offline: Option<std::path::PathBuf>,
+    /// Policy and output options.
+    #[command(flatten)]
+    pub plan: PlanArgs,
+}
+
+/// Options of `migrate snapshot`.
+#[derive(Debug, Args, Clone)]
+pub struct SnapshotArgs {
+    /// Where to write the schema (JSON).
+    #[arg(long, default_value = "m-schema.json")]
+    pub output: std::path::PathBuf,
 }
 
 /// Options of `migrate all`.
@@ -256,21 +279,42 @@ async fn execute(command: MigrateCommand, registry: Registry) -> Result<ExitStat
     let url = command.database_url.clone().unwrap_or_else(default_url);
     match command.action {
         MigrateAction::List(_) => Ok(ExitStatus::Success),
-        MigrateAction::Verify(args) => {
+        MigrateAction::Verify(VerifyArgs {
+            offline: Some(path),
+            plan: args,
+        }) => {
+            let plan = offline_plan(&path, &url, &registry, &policy(&args))?;
+            let migrations = crate::migrate::Status::unknown(plan.backend.clone());
+            render::plan(&plan, &migrations, &args);
+            Ok(verify_status(&plan, &migrations))
+        }
+        MigrateAction::Verify(VerifyArgs {
+            offline: None,
+            plan: args,
+        }) => {
             let db = Db::connect(&url).await?;
             crate::state::check_linked_apps(&db, &registry).await?;
             let plan = crate::plan(&db, &registry.schema(), &policy(&args)).await?;
             let migrations = crate::migrate::status(&db, &registry).await?;
             render::plan(&plan, &migrations, &args);
-            Ok(if !migrations.problems.is_empty() {
-                ExitStatus::Invalid
-            } else if plan.blocked().next().is_some() {
-                ExitStatus::Blocked
-            } else if plan.is_empty() && migrations.pending().next().is_none() {
-                ExitStatus::Success
-            } else {
-                ExitStatus::Pending
-            })
+            Ok(verify_status(&plan, &migrations))
+        }
+        MigrateAction::Snapshot(args) => {
+            let mut json = serde_json::to_string_pretty(&registry.schema())
+                .map_err(|e| Error::Snapshot(format!("cannot serialise the schema: {e}")))?;
+            json.push('\n');
+            std::fs::write(&args.output, json).map_err(|e| {
+                Error::Snapshot(format!(
+                    "cannot write the snapshot `{}`: {e}",
+                    args.output.display()
+                ))
+            })?;
+            println!(
+                "wrote the schema of {} DocType(s) to {}",
+                registry.doctypes.len(),
+                args.output.display()
+            );
+            Ok(ExitStatus::Success)
         }
         MigrateAction::Sync(args) => {
             let db = Db::connect(&url).await?;
@@ -341,6 +385,59 @@ async fn execute(command: MigrateCommand, registry: Registry) -> Result<ExitStat
             Ok(ExitStatus::Success)
         }
     }
+}
+
+/// `verify`'s exit status: problems, then blocked changes, then pending work.
+fn verify_status(plan: &crate::plan::Plan, migrations: &crate::migrate::Status) -> ExitStatus {
+    if !migrations.problems.is_empty() {
+        ExitStatus::Invalid
+    } else if plan.blocked().next().is_some() {
+        ExitStatus::Blocked
+    } else if plan.is_empty() && migrations.pending().next().is_none() {
+        ExitStatus::Success
+    } else {
+        ExitStatus::Pending
+    }
+}
+
+/// The plan from a snapshot file to the compiled schema, in the dialect of
+/// `url`'s backend, with nothing measured.
+fn offline_plan(
+    path: &std::path::Path,
+    url: &str,
+    registry: &Registry,
+    policy: &Policy,
+) -> Result<crate::plan::Plan, Error> {
+    let text = std::fs::read(path).map_err(|e| {
+        Error::Snapshot(format!(
+            "cannot read the snapshot `{}`: {e}; write one with `migrate snapshot --output {}`",
+            path.display(),
+            path.display()
+        ))
+    })?;
+    let mut snapshot: crate::schema::Schema = serde_json::from_slice(&text).map_err(|e| {
+        Error::Snapshot(format!(
+            "`{}` is not a schema snapshot: {e}",
+            path.display()
+        ))
+    })?;
+    let backend = crate::backend::for_url(url)
+        .ok_or_else(|| Error::UnsupportedUrl(crate::db::redact(url)))?;
+    let dialect = backend.dialect();
+    // The snapshot is a compiled schema too: its `sql_type`s read as the desired side's do.
+    crate::plan::resolve_sql_types(dialect, &mut snapshot);
+    let (live, desired) = crate::plan::prepare(dialect, &snapshot, &registry.schema());
+    let changes = crate::diff::diff(&live, &desired);
+    let measured = vec![None; changes.len()];
+    Ok(crate::plan::build(
+        backend.name(),
+        dialect,
+        &live,
+        &desired,
+        changes,
+        &measured,
+        policy,
+    ))
 }
 
 /// The backend's database-level lock, held until the guard drops.

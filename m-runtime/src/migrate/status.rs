@@ -24,6 +24,16 @@ pub struct Status {
 }
 
 impl Status {
+    /// A status with nothing known (no ledger was read), e.g. offline.
+    pub fn unknown(backend: String) -> Self {
+        Status {
+            backend,
+            migrations: Vec::new(),
+            unregistered: Vec::new(),
+            problems: Vec::new(),
+        }
+    }
+
     /// The registered migrations not applied yet.
     pub fn pending(&self) -> impl Iterator<Item = &MigrationState> {
         self.migrations.iter().filter(|m| m.applied.is_none())
