@@ -100,18 +100,10 @@ all_backends!(
         t.exec("INSERT INTO t0000 (id, title, counter) VALUES (1, 'a', 0), (2, 'b', 0)")
             .await;
         // Declare `title` unique: a WARNING (no duplicates today), plus a SAFE new column.
-        let mut next = synthetic::registry_with(2, 1);
-        let doctype = next
-            .doctypes
-            .iter_mut()
-            .find(|d| d.table == "t0000")
-            .expect("t0000");
-        let mut changed = m_runtime::registry::DocTypeDef { ..**doctype };
-        let mut columns = changed.columns.to_vec();
-        columns[1].index = false;
-        columns[1].unique = true;
-        changed.columns = Box::leak(columns.into_boxed_slice());
-        *doctype = Box::leak(Box::new(changed));
+        let next = synthetic::with_column(&synthetic::registry_with(2, 1), "t0000", "title", |c| {
+            c.index = false;
+            c.unique = true;
+        });
         let before = m_runtime::introspect(&t.db).await.expect("introspect");
 
         let error = Boot::new(&t.url)
@@ -172,14 +164,7 @@ all_backends!(
             .expect("boot");
         t.exec("INSERT INTO t0000 (id, title, counter, body) VALUES (1, 'a', 0, NULL), (2, 'b', 0, 'x')").await;
         // Version 2 makes `body` NOT NULL and ships the backfill that allows it.
-        let mut next = registry.clone();
-        let doctype = next.doctypes[0];
-        let mut columns = doctype.columns.to_vec();
-        columns[2].nullable = false;
-        next.doctypes[0] = Box::leak(Box::new(m_runtime::registry::DocTypeDef {
-            columns: Box::leak(columns.into_boxed_slice()),
-            ..*doctype
-        }));
+        let mut next = synthetic::with_column(&registry, "t0000", "body", |c| c.nullable = false);
         // Measured before the backfill, the NULL makes it BREAKING...
         let plan = t.verify(&next.schema()).await;
         assert_eq!(

@@ -98,3 +98,31 @@ pub fn registry_with(n: usize, extra_columns: usize) -> Registry {
     registry.sort();
     registry
 }
+
+/// `registry` with column `column` of DocType `table` changed by `change`
+/// (the descriptor is static, so the changed copy is leaked, as tests may).
+pub fn with_column(
+    registry: &Registry,
+    table: &str,
+    column: &str,
+    change: impl FnOnce(&mut ColumnDef),
+) -> Registry {
+    let mut registry = registry.clone();
+    let slot = registry
+        .doctypes
+        .iter_mut()
+        .find(|d| d.table == table)
+        .expect("no such DocType");
+    let mut columns = slot.columns.to_vec();
+    change(
+        columns
+            .iter_mut()
+            .find(|c| c.name == column)
+            .expect("no such column"),
+    );
+    *slot = Box::leak(Box::new(DocTypeDef {
+        columns: leak(columns),
+        ..**slot
+    }));
+    registry
+}
