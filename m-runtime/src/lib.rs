@@ -105,24 +105,27 @@
 //! `main` (or later), not from another static constructor.
 
 pub mod backend;
+mod bookkeeping;
 pub mod boot;
 pub mod cli;
-mod db;
+pub mod db;
 pub mod diff;
 mod error;
 pub mod execute;
 pub mod hooks;
 pub mod migrate;
+pub mod output;
 pub mod pipeline;
 pub mod plan;
 pub mod registry;
 pub mod risk;
 pub mod schema;
+pub mod settings;
 pub mod state;
 
 pub use boot::{Boot, boot};
 pub use db::Db;
-pub use error::{BoxError, Error, Result};
+pub use error::{BoxError, Error, Report, Result};
 pub use execute::{Interrupted, SyncReport, apply, apply_observed};
 pub use m_macros::{after_sync, before_sync, doctype, migration};
 pub use plan::{Plan, Policy, plan};

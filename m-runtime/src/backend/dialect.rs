@@ -175,6 +175,20 @@ pub trait Dialect: Send + Sync {
     /// `CREATE TABLE` with its primary key and foreign keys, then its
     /// indexes (in the same statement where [`Dialect::inline_indexes`]).
     fn create_table(&self, table: &Table) -> Vec<String> {
+        self.create_table_statements(table, false)
+    }
+
+    /// [`Dialect::create_table`] that does nothing where the table exists
+    /// (`CREATE TABLE IF NOT EXISTS`, `CREATE INDEX IF NOT EXISTS`): how m
+    /// creates its own bookkeeping tables, race-free.
+    fn create_table_if_missing(&self, table: &Table) -> Vec<String> {
+        self.create_table_statements(table, true)
+    }
+
+    /// The statements of [`Dialect::create_table`] (`if_missing`: with
+    /// `IF NOT EXISTS`).
+    fn create_table_statements(&self, table: &Table, if_missing: bool) -> Vec<String> {
+        let if_not_exists = if if_missing { "IF NOT EXISTS " } else { "" };
         let mut parts: Vec<String> = table
             .columns
             .iter()
@@ -199,12 +213,17 @@ pub trait Dialect: Send + Sync {
                 .map(|fk| self.foreign_key_clause(fk)),
         );
         let mut statements = vec![format!(
-            "CREATE TABLE {} (\n  {}\n)",
+            "CREATE TABLE {if_not_exists}{} (\n  {}\n)",
             self.quote_ident(&table.name),
             parts.join(",\n  ")
         )];
         if !inline {
-            statements.extend(table.indexes.iter().map(|i| self.create_index(table, i)));
+            statements.extend(
+                table
+                    .indexes
+                    .iter()
+                    .map(|i| self.create_index_statement(table, i, if_missing)),
+            );
         }
         statements
     }
@@ -218,9 +237,16 @@ pub trait Dialect: Send + Sync {
     /// `CREATE [UNIQUE] INDEX` of `index` on `table` (which holds the
     /// index's columns, so that a dialect can look at their types).
     fn create_index(&self, table: &Table, index: &Index) -> String {
+        self.create_index_statement(table, index, false)
+    }
+
+    /// The statement of [`Dialect::create_index`] (`if_missing`: with
+    /// `IF NOT EXISTS`).
+    fn create_index_statement(&self, table: &Table, index: &Index, if_missing: bool) -> String {
         format!(
-            "CREATE {}INDEX {} ON {} ({})",
+            "CREATE {}INDEX {}{} ON {} ({})",
             if index.unique { "UNIQUE " } else { "" },
+            if if_missing { "IF NOT EXISTS " } else { "" },
             self.quote_ident(&self.index_name(table, index)),
             self.quote_ident(&table.name),
             self.index_columns(table, index)

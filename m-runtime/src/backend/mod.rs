@@ -62,6 +62,19 @@ pub trait Backend: Send + Sync + 'static {
     fn session_setup(&self) -> &'static [&'static str] {
         &[]
     }
+    /// Whether the database rejected a statement because a table it names
+    /// does not exist: the one error m reads as "absent" (its own tables
+    /// before their first use). By default the SQLSTATE says so: `42P01`
+    /// (PostgreSQL's undefined table) or `42S02` (base table not found, as
+    /// MySQL and MariaDB report it).
+    fn is_missing_table(&self, error: &dyn sqlx::error::DatabaseError) -> bool {
+        matches!(error.code().as_deref(), Some("42P01" | "42S02"))
+    }
+    /// What the server added to an error's message (e.g. PostgreSQL's
+    /// `DETAIL` and `HINT`), as `(label, text)` pairs that m prints with it.
+    fn error_notes(&self, _error: &dyn sqlx::error::DatabaseError) -> Vec<(&'static str, String)> {
+        Vec::new()
+    }
 }
 
 /// Tables m keeps for itself; never reported as orphans.

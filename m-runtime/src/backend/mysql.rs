@@ -549,10 +549,15 @@ impl Locker for MySql {
                 ))
                 .await?;
             match got {
-                Some(1) => Ok(LockGuard::new(conn)),
-                _ => Err(Error::Lock(format!(
-                    "another process has held m's migration lock (MySQL `GET_LOCK('m_migrate:<database>')`) for over {timeout:?}: wait for it to finish, or raise the lock timeout; `SELECT IS_USED_LOCK(CONCAT('m_migrate:', DATABASE()))` shows the holder's connection id"
-                ))),
+                Some(1) => Ok(LockGuard::connection(conn)),
+                _ => Err(Error::LockTimeout {
+                    lock: "m's migration lock (MySQL `GET_LOCK('m_migrate:<database>')`)".into(),
+                    waited: timeout,
+                    holder: Some(
+                        "`SELECT IS_USED_LOCK(CONCAT('m_migrate:', DATABASE()))` shows the holder's connection id"
+                            .into(),
+                    ),
+                }),
             }
         })
     }

@@ -43,6 +43,15 @@ impl Backend for Postgres {
     fn locker(&self) -> &dyn Locker {
         self
     }
+    fn error_notes(&self, error: &dyn sqlx::error::DatabaseError) -> Vec<(&'static str, String)> {
+        let Some(error) = error.try_downcast_ref::<sqlx::postgres::PgDatabaseError>() else {
+            return Vec::new();
+        };
+        [("detail", error.detail()), ("hint", error.hint())]
+            .into_iter()
+            .filter_map(|(label, text)| Some((label, text?.to_owned())))
+            .collect()
+    }
 }
 
 impl Dialect for Postgres {
@@ -401,12 +410,17 @@ impl Locker for Postgres {
             let started = Instant::now();
             loop {
                 if conn.fetch_i64(&sql).await? == Some(1) {
-                    return Ok(LockGuard::new(conn));
+                    return Ok(LockGuard::connection(conn));
                 }
                 if started.elapsed() >= timeout {
-                    return Err(Error::Lock(format!(
-                        "another process has held m's migration lock (PostgreSQL advisory lock {LOCK_KEY}) for over {timeout:?}: wait for it to finish, or raise the lock timeout; `SELECT pid FROM pg_locks WHERE locktype = 'advisory'` shows who holds it"
-                    )));
+                    return Err(Error::LockTimeout {
+                        lock: format!("m's migration lock (PostgreSQL advisory lock {LOCK_KEY})"),
+                        waited: timeout,
+                        holder: Some(
+                            "`SELECT pid FROM pg_locks WHERE locktype = 'advisory'` shows who holds it"
+                                .into(),
+                        ),
+                    });
                 }
                 tokio::time::sleep(Duration::from_millis(50)).await;
             }

@@ -42,6 +42,12 @@ impl Backend for Sqlite {
         self
     }
 
+    /// SQLite reports a missing table as the generic `SQLITE_ERROR` (1):
+    /// only its message tells.
+    fn is_missing_table(&self, error: &dyn sqlx::error::DatabaseError) -> bool {
+        error.code().as_deref() == Some("1") && error.message().starts_with("no such table")
+    }
+
     fn driver_url(&self, url: &str) -> String {
         if url.contains(":memory:") || url.contains("mode=") {
             url.to_owned()
@@ -389,10 +395,14 @@ impl Locker for Sqlite {
                         tokio::time::sleep(Duration::from_millis(25)).await;
                     }
                     Err(std::fs::TryLockError::WouldBlock) => {
-                        return Err(Error::Lock(format!(
-                            "another process has held the migration lock `{}` for over {timeout:?}: wait for it to finish, or raise the lock timeout",
-                            std::path::Path::new(&lock_path).display()
-                        )));
+                        return Err(Error::LockTimeout {
+                            lock: format!(
+                                "the migration lock `{}`",
+                                std::path::Path::new(&lock_path).display()
+                            ),
+                            waited: timeout,
+                            holder: None,
+                        });
                     }
                     Err(std::fs::TryLockError::Error(e)) => return Err(e.into()),
                 }

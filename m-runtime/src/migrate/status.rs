@@ -20,7 +20,7 @@ pub struct Status {
     /// error: the code that applied them was removed).
     pub unregistered: Vec<AppliedMigration>,
     /// What would stop `run`: tampered checksums, out-of-order migrations.
-    pub problems: Vec<String>,
+    pub problems: Vec<super::LedgerProblem>,
 }
 
 impl Status {
