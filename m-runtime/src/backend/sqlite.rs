@@ -11,9 +11,10 @@ use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use super::normalize::{Escapes, get, parse_default, split_type};
-use super::{AlterSql, Backend, Dialect, Introspector, LockGuard, Locker, is_internal_table};
+use super::{AlterSql, Backend, Dialect, Introspector, LockGuard, Locker};
 use crate::schema::{
     Column, DefaultValue, ForeignKey, Index, LogicalType, ReferentialAction, Schema, Table,
+    is_internal_table,
 };
 use crate::{BoxFuture, Db, Error, Result};
 
