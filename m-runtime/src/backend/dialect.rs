@@ -281,6 +281,16 @@ pub trait Dialect: Send + Sync {
         statements
     }
 
+    /// Whether a `CREATE TABLE` may declare a foreign key to a table that
+    /// does not exist yet (SQLite, which resolves references when rows are
+    /// written). Where it may not, the planner creates a table that
+    /// references one created later in the same plan (tables that reference
+    /// each other) without that key, and adds the key with
+    /// [`Dialect::add_foreign_key`] once the referenced table exists.
+    fn inline_forward_foreign_keys(&self) -> bool {
+        false
+    }
+
     /// Whether `CREATE TABLE` declares the indexes too (MySQL), making the
     /// table and its indexes one statement.
     fn inline_indexes(&self) -> bool {

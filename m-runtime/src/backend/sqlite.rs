@@ -105,6 +105,12 @@ impl Dialect for Sqlite {
         true
     }
 
+    /// SQLite checks a reference when a row is written, not when the table
+    /// is created; and it cannot add a foreign key in place.
+    fn inline_forward_foreign_keys(&self) -> bool {
+        true
+    }
+
     fn before_sync(&self) -> &'static [&'static str] {
         &["PRAGMA foreign_keys = OFF"]
     }

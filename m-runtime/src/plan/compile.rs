@@ -13,11 +13,13 @@ use crate::schema::{Schema, Table};
 /// applied change, one rebuild to the final shape carries all of that
 /// table's applied changes.
 pub(super) fn compile_sql(dialect: &dyn Dialect, live: &Schema, planned: &mut [PlannedChange]) {
+    compile_creates(dialect, planned);
     let mut by_table: BTreeMap<String, Vec<usize>> = BTreeMap::new();
-    for (i, c) in planned.iter_mut().enumerate() {
+    for (i, c) in planned.iter().enumerate() {
         match &c.change {
-            Change::CreateTable { table } => c.sql = dialect.create_table(table),
-            Change::OrphanColumn { .. } | Change::OrphanTable { .. } => {}
+            Change::CreateTable { .. }
+            | Change::OrphanColumn { .. }
+            | Change::OrphanTable { .. } => {}
             change => by_table
                 .entry(change.table().to_owned())
                 .or_default()
@@ -97,6 +99,100 @@ pub(super) fn compile_sql(dialect: &dyn Dialect, live: &Schema, planned: &mut [P
             }
         }
     }
+}
+
+/// A foreign key of a created table that names a table the plan creates
+/// later, where `CREATE TABLE` cannot name a table that does not exist yet
+/// (see [`Dialect::inline_forward_foreign_keys`]).
+struct ForwardKey {
+    /// The change creating the referencing table.
+    from: usize,
+    /// The key's position among that table's foreign keys.
+    key: usize,
+    /// The change creating the referenced table.
+    to: usize,
+    /// The statements that add the key once both tables exist.
+    sql: Vec<String>,
+}
+
+/// Fills in the SQL of each table creation. Tables are created in plan
+/// order; a foreign key to a table created later (a cycle's closing key, or
+/// any forward reference) is left out of the `CREATE TABLE` where the
+/// dialect cannot declare it there, and added right after the referenced
+/// table's creation. A self reference stays inline on every database.
+fn compile_creates(dialect: &dyn Dialect, planned: &mut [PlannedChange]) {
+    let forward = forward_keys(dialect, planned);
+    for (i, c) in planned.iter_mut().enumerate() {
+        let Change::CreateTable { table } = &c.change else {
+            continue;
+        };
+        let mut created = table.clone();
+        created.foreign_keys = table
+            .foreign_keys
+            .iter()
+            .enumerate()
+            .filter(|(key, _)| !forward.iter().any(|f| f.from == i && f.key == *key))
+            .map(|(_, fk)| fk.clone())
+            .collect();
+        c.sql = dialect.create_table(&created);
+    }
+    for f in forward {
+        let Change::CreateTable { table } = &planned[f.from].change else {
+            continue;
+        };
+        let (name, table) = (table.foreign_keys[f.key].name.clone(), table.name.clone());
+        let ref_table = planned[f.to].change.table().to_owned();
+        planned[f.from].reason.push_str(&format!(
+            " (foreign key `{name}` is added once `{ref_table}` exists)"
+        ));
+        // The referenced table's creation carries the key when both run; a
+        // blocked creation shows the key among the statements it would run.
+        if planned[f.from].is_applied() && planned[f.to].is_applied() {
+            planned[f.to].sql.extend(f.sql);
+            planned[f.to]
+                .reason
+                .push_str(&format!(" (then adds foreign key `{name}` of `{table}`)"));
+        } else {
+            planned[f.from].sql.extend(f.sql);
+        }
+    }
+}
+
+/// The foreign keys of created tables that reference a table created later
+/// in `planned` and that the dialect adds with `ALTER TABLE` instead of
+/// declaring them in the `CREATE TABLE`.
+fn forward_keys(dialect: &dyn Dialect, planned: &[PlannedChange]) -> Vec<ForwardKey> {
+    if dialect.inline_forward_foreign_keys() {
+        return Vec::new();
+    }
+    let created: BTreeMap<&str, usize> = planned
+        .iter()
+        .enumerate()
+        .filter_map(|(i, c)| match &c.change {
+            Change::CreateTable { table } => Some((table.name.as_str(), i)),
+            _ => None,
+        })
+        .collect();
+    let mut forward = Vec::new();
+    for (from, c) in planned.iter().enumerate() {
+        let Change::CreateTable { table } = &c.change else {
+            continue;
+        };
+        for (key, fk) in table.foreign_keys.iter().enumerate() {
+            let Some(&to) = created.get(fk.ref_table.as_str()) else {
+                continue;
+            };
+            if to <= from {
+                continue;
+            }
+            // A dialect that can only add a key by rebuilding the table
+            // keeps it inline.
+            if let AlterSql::Statements(sql) = dialect.add_foreign_key(&table.name, fk) {
+                forward.push(ForwardKey { from, key, to, sql });
+            }
+        }
+    }
+    forward
 }
 
 /// The dialect's SQL for one change from `before` to `after`.
@@ -215,5 +311,96 @@ pub fn apply_to_table(table: &mut Table, change: &Change) {
         }
         Change::AlterPrimaryKey { to, .. } => table.primary_key = to.clone(),
         Change::CreateTable { .. } | Change::OrphanColumn { .. } | Change::OrphanTable { .. } => {}
+    }
+}
+
+#[cfg(all(test, feature = "postgres"))]
+mod tests {
+    use crate::diff::diff;
+    use crate::plan::{Plan, Policy, build};
+    use crate::schema::{Column, ForeignKey, LogicalType, ReferentialAction, Schema, Table};
+
+    /// `author` and `book` reference each other; `book` is created first.
+    fn cycle(policy: &Policy) -> Plan {
+        let table = |name: &str, column: &str, target: &str| {
+            Table::new(name)
+                .column(Column::new("id", LogicalType::I64))
+                .column(Column::new(column, LogicalType::I64).nullable())
+                .primary_key(["id"])
+                .foreign_key(ForeignKey::new(
+                    name,
+                    vec![column.into()],
+                    target,
+                    vec!["id".into()],
+                    ReferentialAction::NoAction,
+                ))
+        };
+        let mut desired = Schema::default();
+        desired.insert(table("author", "favourite_book_id", "book"));
+        desired.insert(table("book", "author_id", "author"));
+        let live = Schema::default();
+        let changes = diff(&live, &desired);
+        let dialect = crate::backend::postgres::Postgres;
+        build(
+            "postgres",
+            &dialect,
+            &live,
+            &desired,
+            changes,
+            &[None, None],
+            policy,
+        )
+    }
+
+    #[test]
+    fn tables_referencing_each_other_are_created_then_linked() {
+        let plan = cycle(&Policy::default());
+        let statements = plan.statements();
+        assert_eq!(statements.len(), 3, "{statements:#?}");
+        assert!(statements[0].starts_with("CREATE TABLE \"book\""));
+        assert!(!statements[0].contains("REFERENCES"), "{}", statements[0]);
+        assert!(statements[1].starts_with("CREATE TABLE \"author\""));
+        assert!(
+            statements[1].contains("REFERENCES \"book\""),
+            "{}",
+            statements[1]
+        );
+        assert!(
+            statements[2].starts_with(
+                "ALTER TABLE \"book\" ADD CONSTRAINT \"fk_book__author_id\" FOREIGN KEY (\"author_id\") REFERENCES \"author\""
+            ),
+            "{}",
+            statements[2]
+        );
+        assert_eq!(
+            plan.changes[1].sql.len(),
+            2,
+            "author's creation adds the key"
+        );
+        assert!(
+            plan.changes[0]
+                .reason
+                .ends_with("(foreign key `fk_book__author_id` is added once `author` exists)"),
+            "{}",
+            plan.changes[0].reason
+        );
+        assert!(
+            plan.changes[1]
+                .reason
+                .ends_with("(then adds foreign key `fk_book__author_id` of `book`)"),
+            "{}",
+            plan.changes[1].reason
+        );
+    }
+
+    #[test]
+    fn a_blocked_creation_shows_the_key_it_would_add() {
+        let plan = cycle(&Policy::review_only());
+        assert!(plan.statements().is_empty());
+        let book = &plan.changes[0];
+        assert_eq!(book.change.table(), "book");
+        assert_eq!(book.sql.len(), 2, "{:#?}", book.sql);
+        assert!(book.sql[1].starts_with("ALTER TABLE \"book\" ADD CONSTRAINT"));
+        assert_eq!(plan.changes[1].sql.len(), 1, "{:#?}", plan.changes[1].sql);
     }
 }
