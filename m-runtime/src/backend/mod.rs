@@ -29,6 +29,9 @@ pub mod sqlite;
 pub use dialect::{AlterSql, Dialect};
 pub use lock::{LockGuard, Locker};
 
+/// Kept at its former path; it lives in [`schema`](crate::schema).
+pub use crate::schema::is_internal_table;
+
 use std::sync::Arc;
 
 use crate::schema::Schema;
@@ -75,11 +78,6 @@ pub trait Backend: Send + Sync + 'static {
     fn error_notes(&self, _error: &dyn sqlx::error::DatabaseError) -> Vec<(&'static str, String)> {
         Vec::new()
     }
-}
-
-/// Tables m keeps for itself; never reported as orphans.
-pub fn is_internal_table(name: &str) -> bool {
-    name.starts_with("_m_")
 }
 
 /// The built-in backend serving `url`, if its feature is enabled.

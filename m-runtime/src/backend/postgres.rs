@@ -18,9 +18,11 @@ use std::time::{Duration, Instant};
 use super::normalize::{
     Escapes, add_foreign_key_column, add_index_column, get, parse_default, split_type,
 };
-use super::{AlterSql, Backend, Dialect, Introspector, LockGuard, Locker, is_internal_table};
+use super::{AlterSql, Backend, Dialect, Introspector, LockGuard, Locker};
 use crate::diff::Change;
-use crate::schema::{Column, Index, LogicalType, ReferentialAction, Schema, Table};
+use crate::schema::{
+    Column, Index, LogicalType, ReferentialAction, Schema, Table, is_internal_table,
+};
 use crate::{BoxFuture, Db, Error, Result};
 
 /// The PostgreSQL backend.

@@ -11,9 +11,10 @@ use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use super::normalize::{Escapes, get, parse_default, split_type};
-use super::{AlterSql, Backend, Dialect, Introspector, LockGuard, Locker, is_internal_table};
+use super::{AlterSql, Backend, Dialect, Introspector, LockGuard, Locker};
 use crate::schema::{
     Column, DefaultValue, ForeignKey, Index, LogicalType, ReferentialAction, Schema, Table,
+    is_internal_table,
 };
 use crate::{BoxFuture, Db, Error, Result};
 
@@ -107,6 +108,12 @@ impl Dialect for Sqlite {
     }
 
     fn case_insensitive_tables(&self) -> bool {
+        true
+    }
+
+    /// SQLite checks a reference when a row is written, not when the table
+    /// is created; and it cannot add a foreign key in place.
+    fn inline_forward_foreign_keys(&self) -> bool {
         true
     }
 

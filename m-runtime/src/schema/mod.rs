@@ -21,5 +21,6 @@ mod types;
 pub use hash::table_hash;
 pub use model::{
     Column, DefaultValue, ForeignKey, Index, MAX_IDENTIFIER_LEN, ReferentialAction, Schema, Table,
+    is_internal_table,
 };
 pub use types::{LogicalType, TypeFamily};
