@@ -75,13 +75,17 @@ pub(crate) async fn ensure(db: &Db, table: &Table) -> Result<()> {
     Ok(())
 }
 
-/// Reads `sql` from one of m's tables; a table that does not exist yet
+/// Runs `sql`, a query of m's `table`; a `table` that does not exist yet
 /// (and only that: the backend decides from the error's code) reads as
 /// `None`.
-pub(crate) async fn fetch_if_exists(db: &Db, sql: &str) -> Result<Option<Vec<sqlx::any::AnyRow>>> {
+pub(crate) async fn fetch_if_exists(
+    db: &Db,
+    table: &str,
+    sql: &str,
+) -> Result<Option<Vec<sqlx::any::AnyRow>>> {
     match db.fetch_all(sql).await {
         Ok(rows) => Ok(Some(rows)),
-        Err(error) if error.is_missing_table(db.backend()) => Ok(None),
+        Err(error) if error.is_missing_table(db.backend(), table) => Ok(None),
         Err(error) => Err(error),
     }
 }

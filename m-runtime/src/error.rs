@@ -217,15 +217,19 @@ impl Error {
         )
     }
 
-    /// Whether this is a statement the database rejected because a table it
-    /// names does not exist (decided by `backend` from the error's code):
-    /// the one error a caller may read as "absent".
-    pub(crate) fn is_missing_table(&self, backend: &dyn crate::backend::Backend) -> bool {
+    /// Whether this is a statement the database rejected because `table`
+    /// does not exist (decided by `backend` from the error's code): the one
+    /// error a caller may read as "absent".
+    pub(crate) fn is_missing_table(
+        &self,
+        backend: &dyn crate::backend::Backend,
+        table: &str,
+    ) -> bool {
         match self {
             Error::Statement {
                 error: sqlx::Error::Database(error),
                 ..
-            } => backend.is_missing_table(error.as_ref()),
+            } => backend.is_missing_table(error.as_ref(), table),
             _ => false,
         }
     }

@@ -37,7 +37,7 @@ async fn rows(db: &Db) -> Result<Option<Vec<(String, String, String)>>> {
         q("hash"),
         q(STATE_TABLE)
     );
-    let Some(rows) = fetch_if_exists(db, &sql).await? else {
+    let Some(rows) = fetch_if_exists(db, STATE_TABLE, &sql).await? else {
         return Ok(None);
     };
     let read = |e| Error::database(format!("reading `{STATE_TABLE}`"), e);

@@ -65,12 +65,12 @@ pub trait Backend: Send + Sync + 'static {
     fn session_setup(&self) -> &'static [&'static str] {
         &[]
     }
-    /// Whether the database rejected a statement because a table it names
-    /// does not exist: the one error m reads as "absent" (its own tables
-    /// before their first use). By default the SQLSTATE says so: `42P01`
+    /// Whether the database rejected a statement because `table` does not
+    /// exist: the one error m reads as "absent" (its own tables before
+    /// their first use). By default the SQLSTATE says so: `42P01`
     /// (PostgreSQL's undefined table) or `42S02` (base table not found, as
     /// MySQL and MariaDB report it).
-    fn is_missing_table(&self, error: &dyn sqlx::error::DatabaseError) -> bool {
+    fn is_missing_table(&self, error: &dyn sqlx::error::DatabaseError, _table: &str) -> bool {
         matches!(error.code().as_deref(), Some("42P01" | "42S02"))
     }
     /// What the server added to an error's message (e.g. PostgreSQL's

@@ -44,9 +44,14 @@ impl Backend for Sqlite {
     }
 
     /// SQLite reports a missing table as the generic `SQLITE_ERROR` (1):
-    /// only its message tells.
-    fn is_missing_table(&self, error: &dyn sqlx::error::DatabaseError) -> bool {
-        error.code().as_deref() == Some("1") && error.message().starts_with("no such table")
+    /// only its message tells, and it must name `table` itself (a view over
+    /// a missing table fails with the same words about another name).
+    fn is_missing_table(&self, error: &dyn sqlx::error::DatabaseError, table: &str) -> bool {
+        error.code().as_deref() == Some("1")
+            && error
+                .message()
+                .strip_prefix("no such table: ")
+                .is_some_and(|name| name == table || name.strip_prefix("main.") == Some(table))
     }
 
     fn driver_url(&self, url: &str) -> String {

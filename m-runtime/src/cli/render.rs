@@ -63,10 +63,16 @@ pub(super) fn plan(plan: &Plan, migrations: &Status, args: &PlanArgs) -> Result<
     Ok(())
 }
 
-/// Prints `value` as pretty JSON on stdout.
+/// Prints `value` as pretty JSON on stdout; a value that cannot be
+/// serialised or written (a closed pipe, a full disk) is an error, never an
+/// empty success.
 pub(super) fn print_json(value: &impl serde::Serialize) -> Result<()> {
-    println!("{}", crate::output::to_string(value)?);
-    Ok(())
+    use std::io::Write;
+    let json = crate::output::to_string(value)?;
+    let mut stdout = std::io::stdout().lock();
+    writeln!(stdout, "{json}")
+        .and_then(|()| stdout.flush())
+        .map_err(|e| crate::Error::Output(e.to_string()))
 }
 
 fn pending_migrations(migrations: &Status) {

@@ -80,7 +80,7 @@ pub(crate) async fn load(db: &Db) -> Result<Vec<AppliedMigration>> {
         table(db),
         d.quote_ident("seq")
     );
-    let Some(rows) = fetch_if_exists(db, &sql).await? else {
+    let Some(rows) = fetch_if_exists(db, LEDGER_TABLE, &sql).await? else {
         return Ok(Vec::new());
     };
     rows.iter()

@@ -105,27 +105,9 @@ impl Plan {
         }
     }
 
-    /// The documented, stable JSON shape (see the README).
-    pub fn to_json(&self) -> serde_json::Value {
-        let changes: Vec<serde_json::Value> = self
-            .changes
-            .iter()
-            .map(|c| {
-                serde_json::json!({
-                    "app": c.app,
-                    "table": c.change.table(),
-                    "column": c.change.column(),
-                    "kind": c.change.kind(),
-                    "risk": c.risk,
-                    "reason": c.reason,
-                    "sql": c.sql,
-                    "measured_rows": c.measured,
-                    "action": if c.is_applied() { "apply" } else { "blocked" },
-                    "blocked_because": match &c.action { Action::Blocked(why) => Some(why), Action::Apply => None },
-                })
-            })
-            .collect();
-        serde_json::json!({ "backend": self.backend, "changes": changes, "summary": self.summary() })
+    /// The plan as `verify --format json` prints it ([`crate::output::PlanJson`]).
+    pub fn json(&self) -> crate::output::PlanJson<'_> {
+        crate::output::PlanJson::from(self)
     }
 }
 
