@@ -63,7 +63,7 @@ all_backends!(
             ..Default::default()
         };
         let options = RunOptions::default();
-    let run = migrate::run(&t.db, &registry, &options);
+        let run = migrate::run(&t.db, &registry, &options);
         let cut = tokio::time::timeout(Duration::from_millis(700), run).await;
         assert!(cut.is_err(), "the migration was cut short");
         // The same connection, first use after the cancel.
