@@ -107,6 +107,7 @@
 pub mod backend;
 mod bookkeeping;
 pub mod boot;
+#[cfg(feature = "cli")]
 pub mod cli;
 pub mod db;
 pub mod diff;
