@@ -8,6 +8,7 @@ use sqlx::{Any, AssertSqlSafe, Connection};
 use tokio::sync::{Mutex, MutexGuard};
 
 use crate::backend::{self, Backend};
+pub(crate) use crate::redact::redact;
 use crate::{Error, Result};
 
 /// A database handle: one connection, the backend that speaks its dialect,
@@ -208,19 +209,5 @@ fn statement_error(sql: &str, source: sqlx::Error) -> Error {
         sql: sql.to_owned(),
         source,
         partial: String::new(),
-    }
-}
-
-/// Hides the password of a URL for messages.
-pub(crate) fn redact(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
-        (Some(scheme_end), Some(at)) if at > scheme_end => {
-            let userinfo = &url[scheme_end + 3..at];
-            match userinfo.split_once(':') {
-                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme_end + 3], &url[at..]),
-                None => url.to_owned(),
-            }
-        }
-        _ => url.to_owned(),
     }
 }

@@ -115,6 +115,7 @@ pub mod hooks;
 pub mod migrate;
 pub mod pipeline;
 pub mod plan;
+mod redact;
 pub mod registry;
 pub mod risk;
 pub mod schema;
