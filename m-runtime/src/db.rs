@@ -12,6 +12,7 @@ use sqlx::{Any, AssertSqlSafe, Connection};
 use tokio::sync::{Mutex, MutexGuard};
 
 use crate::backend::{self, Backend};
+pub(crate) use crate::redact::redact;
 use crate::{Error, Result};
 
 /// How long m waits for a server to complete the connection handshake: a
@@ -458,17 +459,4 @@ fn install_drivers() {
             tracing::debug!("sqlx Any drivers were installed by the application");
         }
     });
-}
-/// Hides the password of a URL for messages.
-pub(crate) fn redact(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
-        (Some(scheme_end), Some(at)) if at > scheme_end => {
-            let userinfo = &url[scheme_end + 3..at];
-            match userinfo.split_once(':') {
-                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme_end + 3], &url[at..]),
-                None => url.to_owned(),
-            }
-        }
-        _ => url.to_owned(),
-    }
 }

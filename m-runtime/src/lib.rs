@@ -120,6 +120,7 @@ pub mod migrate;
 pub mod output;
 pub mod pipeline;
 pub mod plan;
+mod redact;
 pub mod registry;
 pub mod risk;
 pub mod schema;

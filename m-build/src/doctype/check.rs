@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use quote::ToTokens;
 use syn::LitStr;
 
-use super::model::{CompositeKey, Container, DefaultLit, Field, IndexAttr, OnDelete};
+use super::model::{CompositeKey, Container, DefaultAttr, DefaultLit, Field, IndexAttr, OnDelete};
 use super::types::{self, TypeKind};
 use crate::ctxt::Ctxt;
 use crate::names::identifier_problem;
@@ -202,10 +202,12 @@ fn check_default(cx: &Ctxt, field: &Field<'_>, kind: Option<TypeKind>) {
         return;
     };
     let Some(kind) = kind else {
-        if let DefaultLit::Int(n) = default.value
-            && i64::try_from(n).is_err()
-        {
-            cx.error_spanned_by(&default.expr, format!("default {n} does not fit in an i64"));
+        match default.value {
+            DefaultLit::Int(n) if i64::try_from(n).is_err() => {
+                cx.error_spanned_by(&default.expr, format!("default {n} does not fit in an i64"));
+            }
+            DefaultLit::Float(f) => check_finite(cx, default, f, None),
+            _ => {}
         }
         return;
     };
@@ -232,7 +234,13 @@ fn check_default(cx: &Ctxt, field: &Field<'_>, kind: Option<TypeKind>) {
             }
             None => false,
         },
-        DefaultLit::Float(_) => kind.is_float() || kind == TypeKind::Decimal,
+        DefaultLit::Float(f) => {
+            let takes_float = kind.is_float() || kind == TypeKind::Decimal;
+            if takes_float {
+                check_finite(cx, default, *f, Some(kind));
+            }
+            takes_float
+        }
         DefaultLit::Str(_) => kind.takes_text_default(),
         DefaultLit::CurrentTimestamp => kind.has_timestamp_default(),
     };
@@ -245,6 +253,33 @@ fn check_default(cx: &Ctxt, field: &Field<'_>, kind: Option<TypeKind>) {
         cx.error_spanned_by(
             &default.expr,
             format!("`default` is {} but {hint}", default.value.describe()),
+        );
+    }
+}
+
+/// A float literal that overflows to infinity (`1e999`, or `1e39` for an
+/// `f32`) has no column default: no database stores an infinite default
+/// from a literal, and the expansion could not write it back as a literal.
+fn check_finite(cx: &Ctxt, default: &DefaultAttr, f: f64, kind: Option<TypeKind>) {
+    if kind == Some(TypeKind::F32) {
+        // `as` rounds to the nearest f32, as parsing the literal as an f32
+        // would, so only a literal beyond f32's range becomes infinite.
+        if !(f as f32).is_finite() {
+            cx.error_spanned_by(
+                &default.expr,
+                format!(
+                    "`default` does not fit in an `f32`: the literal overflows to infinity (the largest `f32` is {:e}); write a smaller value or make the field an `f64`",
+                    f32::MAX
+                ),
+            );
+        }
+    } else if !f.is_finite() {
+        cx.error_spanned_by(
+            &default.expr,
+            format!(
+                "`default` is not a finite number: the literal overflows an `f64` to infinity (the largest `f64` is {:e}); write a value in range",
+                f64::MAX
+            ),
         );
     }
 }

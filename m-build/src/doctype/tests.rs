@@ -336,6 +336,73 @@ fn defaults_match_types() {
 }
 
 #[test]
+fn float_defaults_are_finite() {
+    let pk = quote!(#[field(primary_key)] id: i64,);
+    for field in [
+        quote!(#[field(default = 1.7976931348623157e308)] a: f64),
+        quote!(#[field(default = -3.4028235e38)] a: f32),
+        quote!(#[field(default = 1e-999)] a: f64),
+    ] {
+        let errors = errors(quote!(), quote!(struct S { #pk #field }));
+        assert!(errors.is_empty(), "{field}: {errors:#?}");
+    }
+    let cases = [
+        (
+            quote!(#[field(default = 1e999)] a: f64),
+            "overflows an `f64`",
+        ),
+        (
+            quote!(#[field(default = -1e999)] a: f64),
+            "overflows an `f64`",
+        ),
+        (
+            quote!(#[field(default = 1e999)] a: Option<f64>),
+            "overflows an `f64`",
+        ),
+        (
+            quote!(#[field(default = 1e39)] a: f32),
+            "does not fit in an `f32`",
+        ),
+        (
+            quote!(#[field(default = -1e39)] a: f32),
+            "does not fit in an `f32`",
+        ),
+        (
+            quote!(#[field(default = 1e999)] a: rust_decimal::Decimal),
+            "overflows an `f64`",
+        ),
+        (
+            quote!(#[field(sql_type = "real", default = 1e999)] a: f64),
+            "overflows an `f64`",
+        ),
+        // A float where none is taken is one error, about the type.
+        (
+            quote!(#[field(default = 1e999)] a: i32),
+            "`default` is a float but the field's type takes an integer literal",
+        ),
+    ];
+    for (field, expected) in cases {
+        assert_one(&errors(quote!(), quote!(struct S { #pk #field })), expected);
+    }
+}
+
+#[test]
+fn infinite_default_expands_to_errors_not_a_panic() {
+    let tokens = super::doctype_inner(
+        quote!(),
+        quote!(
+            struct S {
+                #[field(primary_key)]
+                id: i64,
+                #[field(default = 1e999)]
+                a: f64,
+            }
+        ),
+    );
+    assert!(tokens.to_string().contains("compile_error"), "{tokens}");
+}
+
+#[test]
 fn names_are_portable_identifiers() {
     assert_one(
         &errors(

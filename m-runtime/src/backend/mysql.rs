@@ -85,7 +85,21 @@ impl Backend for MySql {
             None => url.to_owned(),
         }
     }
+    /// Takes `NO_BACKSLASH_ESCAPES` out of the session's `sql_mode`, so a
+    /// backslash in a string literal is an escape whatever the server's
+    /// global mode: [`Dialect::quote_str`] doubles backslashes, and reading
+    /// defaults back from `information_schema` undoes backslash escapes.
+    /// Every other flag of the server's mode is kept (strictness,
+    /// `ONLY_FULL_GROUP_BY`, ... are the administrator's choice, and m's
+    /// SQL depends on none of them); a fixed mode would override them.
+    fn session_setup(&self) -> &'static [&'static str] {
+        &[SQL_MODE_SETUP]
+    }
 }
+
+/// The session's `sql_mode` without `NO_BACKSLASH_ESCAPES` (commas around
+/// the list so that the flag is matched whole wherever it stands).
+const SQL_MODE_SETUP: &str = "SET SESSION sql_mode = TRIM(BOTH ',' FROM REPLACE(CONCAT(',', @@SESSION.sql_mode, ','), ',NO_BACKSLASH_ESCAPES,', ','))";
 
 /// The longest `VARCHAR` InnoDB indexes whole: 3072 bytes of 4-byte utf8mb4.
 pub const MAX_INDEXED_VARCHAR: u32 = 3072 / 4;
@@ -186,8 +200,9 @@ impl Dialect for MySql {
         problems
     }
 
-    /// Backslashes are escapes in MySQL string literals (unless the server
-    /// runs with `NO_BACKSLASH_ESCAPES`), so they are doubled too.
+    /// Backslashes are escapes in MySQL string literals (the session never
+    /// runs with `NO_BACKSLASH_ESCAPES`: see [`Backend::session_setup`]), so
+    /// they are doubled too.
     fn quote_str(&self, value: &str) -> String {
         format!("'{}'", value.replace('\\', "\\\\").replace('\'', "''"))
     }

@@ -41,17 +41,13 @@ pub(super) fn plan(plan: &Plan, migrations: &Status, args: &PlanArgs) -> Result<
         Format::Github => {
             github(plan);
             for m in migrations.pending() {
-                println!(
-                    "::notice title=pending migration::{}:{} ({}) will run",
-                    m.app,
-                    m.id,
-                    m.phase.as_str()
-                );
+                let message = format!("{}:{} ({}) will run", m.app, m.id, m.phase.as_str());
+                println!("{}", annotation("notice", "pending migration", &message));
             }
             for problem in &migrations.problems {
                 println!(
-                    "::error title=migration ledger::{}",
-                    problem.to_string().replace('\n', "%0A")
+                    "{}",
+                    annotation("error", "migration ledger", &problem.to_string())
                 );
             }
         }
@@ -146,14 +142,41 @@ fn github(plan: &Plan) {
             Risk::Warning => "warning",
             Risk::Breaking => "error",
         };
-        println!(
-            "::{level} title={} {} {}::{}",
+        let title = format!(
+            "{} {} {}",
             change.risk,
             change.change.kind(),
-            target(change),
-            change.reason.replace('\n', "%0A")
+            target(change)
         );
+        println!("{}", annotation(level, &title, &change.reason));
     }
+}
+
+/// One GitHub Actions workflow command, `::level title=...::message`, with
+/// the title and message escaped as the runner expects, so a reason holding
+/// a newline, `%`, `:` or `,` is shown as written instead of cutting the
+/// annotation short or being decoded into something else.
+fn annotation(level: &str, title: &str, message: &str) -> String {
+    format!(
+        "::{level} title={}::{}",
+        escape_property(title),
+        escape_data(message)
+    )
+}
+
+/// Escapes a workflow command's message: `%`, `\r` and `\n` (the runner's
+/// `escapeData`). `%` goes first so the escapes themselves are not escaped.
+fn escape_data(text: &str) -> String {
+    text.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+/// Escapes a workflow command's property value (`title=`, `file=`): the
+/// message's escapes plus `:` and `,`, which end a property (the runner's
+/// `escapeProperty`).
+fn escape_property(text: &str) -> String {
+    escape_data(text).replace(':', "%3A").replace(',', "%2C")
 }
 
 /// Prints what a sync did.
@@ -252,5 +275,35 @@ impl Progress {
         if let Some(bar) = self.0.get() {
             bar.finish_and_clear();
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ALL: &str = "100% done,\r\nnext: a:b, c";
+
+    #[test]
+    fn message_escapes_percent_and_line_breaks() {
+        assert_eq!(escape_data(ALL), "100%25 done,%0D%0Anext: a:b, c");
+        // Already-escaped text is escaped again, not passed through.
+        assert_eq!(escape_data("%0A"), "%250A");
+    }
+
+    #[test]
+    fn property_also_escapes_colon_and_comma() {
+        assert_eq!(
+            escape_property(ALL),
+            "100%25 done%2C%0D%0Anext%3A a%3Ab%2C c"
+        );
+    }
+
+    #[test]
+    fn annotation_escapes_title_and_message() {
+        assert_eq!(
+            annotation("warning", "WARNING alter_column a.b, c:d", ALL),
+            "::warning title=WARNING alter_column a.b%2C c%3Ad::100%25 done,%0D%0Anext: a:b, c"
+        );
     }
 }
