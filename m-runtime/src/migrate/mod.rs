@@ -108,6 +108,6 @@ pub use problems::{LedgerProblem, LedgerProblems};
 
 pub(crate) use runner::Migrator;
 pub use runner::{DownReport, RunOptions, RunReport, down, run};
-pub use status::{MigrationState, Status, has_pending, status};
+pub use status::{MigrationState, Status, check_pending, has_pending, status};
 
 pub(crate) use graph::problems as graph_problems;

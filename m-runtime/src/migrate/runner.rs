@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use serde::Serialize;
 
-use super::graph::{self, app_rank};
+use super::graph;
 use super::ledger::{self, AppliedMigration};
 use super::problems::{LedgerProblem, LedgerProblems};
 use crate::db::TxKind;
@@ -399,10 +399,15 @@ pub(crate) fn check(
             .iter()
             .filter(|m| !applied.contains_key(&(m.app, m.id)))
         {
+            // Out of order: an applied migration of the same app and the
+            // same phase sorts after it. (A new `pre_sync` migration after
+            // an applied `post_sync` one is not: phases run in their order.)
             let later = rows
                 .iter()
-                .filter(|r| r.app == m.app && (parse_phase(&r.phase), r.id.as_str()) > app_rank(m))
-                .max_by(|a, b| (parse_phase(&a.phase), &a.id).cmp(&(parse_phase(&b.phase), &b.id)));
+                .filter(|r| {
+                    r.app == m.app && parse_phase(&r.phase) == m.phase && r.id.as_str() > m.id
+                })
+                .max_by(|a, b| a.id.cmp(&b.id));
             if let Some(later) = later {
                 problems.push(LedgerProblem::OutOfOrder {
                     app: m.app.to_owned(),
@@ -506,6 +511,23 @@ mod tests {
         assert!(message.contains("`a:2` is pending but `a:3`"), "{message}");
         assert!(message.contains("sorts after `3`"), "{message}");
         assert!(check(&order, &rows, true).is_empty());
+    }
+
+    #[test]
+    fn a_new_pre_sync_migration_after_an_applied_post_sync_one_is_in_order() {
+        let post = Box::leak(Box::new(MigrationDef {
+            phase: MigrationPhase::PostSync,
+            ..*def("a", "0002_post", "x")
+        }));
+        let order = [def("a", "0001", "x"), post, def("a", "0003_pre", "x")];
+        let mut post_row = row("a", "0002_post", "x", 2);
+        post_row.phase = "post_sync".into();
+        let rows = [row("a", "0001", "x", 1), post_row];
+        assert!(check(&order, &rows, false).is_empty());
+        // A pre_sync id that sorts before an applied pre_sync one still is.
+        let order = [def("a", "0001", "x"), def("a", "0000_late", "x")];
+        let problems = check(&order, &[row("a", "0001", "x", 1)], false);
+        assert_eq!(problems.len(), 1, "{problems:?}");
     }
 
     #[test]
