@@ -44,6 +44,44 @@ pub struct BootReport {
     pub migrations: usize,
     /// Statements sent to the database by this boot (see [`Db::query_count`]).
     pub queries: u64,
+    /// What did not run because a change was held back (development):
+    /// `after_sync hook app::name`, `post_sync migration app:id`.
+    pub skipped: Vec<String>,
+}
+
+impl BootReport {
+    /// What a development boot held back and skipped, for a person: empty
+    /// when it held nothing back.
+    pub fn held_back_summary(&self) -> Option<String> {
+        let plan = self.plan.as_ref()?;
+        let held: Vec<_> = plan.blocked().filter(|c| !c.change.is_orphan()).collect();
+        if held.is_empty() {
+            return None;
+        }
+        let mut text = format!(
+            "m: the schema is not fully migrated: {} change(s) held back (`migrate verify` explains each):",
+            held.len()
+        );
+        for change in held {
+            let target = match change.change.column() {
+                Some(column) => format!("{}.{column}", change.change.table()),
+                None => change.change.table().to_owned(),
+            };
+            text.push_str(&format!(
+                "\n  {} {} {target}: {}",
+                change.risk,
+                change.change.kind(),
+                change.reason
+            ));
+        }
+        if !self.skipped.is_empty() {
+            text.push_str("\nso these did not run:");
+            for skipped in &self.skipped {
+                text.push_str(&format!("\n  {skipped}"));
+            }
+        }
+        Some(text)
+    }
 }
 
 /// Boot options (a builder).
@@ -209,16 +247,23 @@ impl Boot {
             ..PipelineOptions::new(self.policy.clone().unwrap_or_default())
         };
         let outcome = crate::pipeline::run_all(db, registry, &options).await?;
-        let blocked = outcome.blocking().count();
-        for change in outcome.plan.blocked() {
-            tracing::warn!(table = change.change.table(), kind = change.change.kind(), risk = %change.risk, "not applied: {}", change.reason);
-        }
-        Ok(BootReport {
+        let report = BootReport {
             fast_path: false,
-            blocked,
+            blocked: outcome.blocking().count(),
             migrations: outcome.pre_sync.len() + outcome.post_sync.len(),
             queries: db.query_count(),
+            skipped: outcome.skipped,
             plan: Some(outcome.plan),
-        })
+        };
+        if let Some(summary) = report.held_back_summary() {
+            // An app that installed a tracing subscriber gets the events; one
+            // that did not still hears what its boot held back.
+            if tracing::dispatcher::has_been_set() {
+                tracing::warn!("{summary}");
+            } else {
+                eprintln!("{summary}");
+            }
+        }
+        Ok(report)
     }
 }

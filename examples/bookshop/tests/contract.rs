@@ -268,3 +268,101 @@ all_backends!(json_shapes_keep_their_field_names, |t| async move {
         ["app", "depends_on", "id", "phase"]
     );
 });
+
+fn run_on(t: &TestDb, args: &[&str]) -> Output {
+    Command::new(BOOKSHOP)
+        .args(args)
+        .env("DATABASE_URL", &t.url)
+        .env("NO_COLOR", "1")
+        .env_remove("M_ENV")
+        .env_remove("M_LOG")
+        .output()
+        .expect("run the bookshop")
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+// A development boot that holds a change back starts, and says on stderr
+// what it held back and what did not run because of it (the app installed
+// no tracing subscriber).
+all_backends!(a_development_boot_says_what_it_skipped, |t| async move {
+    let boot = run_on(&t, &[]);
+    assert_eq!(boot.status.code(), Some(0), "{}", stderr(&boot));
+    assert!(
+        stderr(&boot).is_empty(),
+        "a clean boot is quiet: {}",
+        stderr(&boot)
+    );
+    match t.backend {
+        m_tests::Backend::Mysql => t.exec("DROP INDEX ux_customer__email ON customer").await,
+        _ => t.exec("DROP INDEX ux_customer__email").await,
+    }
+    t.exec("DELETE FROM _m_doctypes").await;
+    let boot = run_on(&t, &[]);
+    assert_eq!(boot.status.code(), Some(0), "{}", stderr(&boot));
+    let err = stderr(&boot);
+    for needle in [
+        "m: the schema is not fully migrated: 1 change(s) held back",
+        "WARNING add_index customer.email",
+        "so these did not run:\n  after_sync hook catalog::catalog_synced\n  after_sync hook orders::orders_synced",
+    ] {
+        assert!(err.contains(needle), "{needle:?} in:\n{err}");
+    }
+});
+
+// When a later step of `all` fails, what the earlier steps did is already
+// printed, and the sync's DDL stays.
+all_backends!(
+    a_failing_step_of_all_leaves_the_earlier_ones_on_screen,
+    |t| async move {
+        let all = run_on(&t, &["migrate", "all"]);
+        assert_eq!(all.status.code(), Some(0), "{}", stderr(&all));
+        t.exec("ALTER TABLE author DROP COLUMN bio").await;
+        // The after_sync hook's insert into event_log now fails.
+        t.exec("DELETE FROM event_log").await;
+        match t.backend {
+        m_tests::Backend::Sqlite => {
+            t.exec(
+                "CREATE TRIGGER refuse_after BEFORE INSERT ON event_log \
+                 WHEN NEW.event LIKE 'after_sync%' BEGIN SELECT RAISE(ABORT, 'refused by test'); END",
+            )
+            .await
+        }
+        _ => {
+            t.exec(
+                "ALTER TABLE event_log ADD CONSTRAINT refuse_after CHECK (event NOT LIKE 'after_sync%')",
+            )
+            .await
+        }
+    }
+        let all = run_on(&t, &["migrate", "all"]);
+        assert_eq!(
+            all.status.code(),
+            Some(5),
+            "{}{}",
+            stdout(&all),
+            stderr(&all)
+        );
+        let out = stdout(&all);
+        assert!(out.contains("1. pre_sync migrations: 0"), "{out}");
+        assert!(out.contains("3. sync: 1 change(s) applied"), "{out}");
+        assert!(
+            out.contains("add_column author.bio"),
+            "the column is named: {out}"
+        );
+        assert!(
+            stderr(&all).contains("after_sync hook `catalog::catalog_synced` failed"),
+            "{}",
+            stderr(&all)
+        );
+        let live = m_runtime::introspect(&t.db).await.expect("introspect");
+        assert!(
+            live.table("author")
+                .and_then(|a| a.get_column("bio"))
+                .is_some(),
+            "the sync's DDL stays"
+        );
+    }
+);

@@ -390,15 +390,25 @@ async fn migrate(db: &Db, action: MigrateAction, registry: &Registry) -> Result<
         MigrateAction::All(args) => {
             let progress = render::Progress::new();
             let on_statement = |done, total, sql: &str| progress.step(done, total, sql);
+            let text = args.plan.format.format != Format::Json;
+            let on_step = |step, report: &crate::migrate::AllReport| {
+                if text {
+                    progress.finish();
+                    render_migrations::all_step(step, report);
+                }
+            };
             let options = PipelineOptions {
                 allow_out_of_order: args.order.allow_out_of_order,
                 on_statement: &on_statement,
+                on_step: &on_step,
                 ..PipelineOptions::new(policy(&args.plan))
             };
             let report = crate::pipeline::run_all(db, registry, &options).await;
             progress.finish();
             let report = report?;
-            render_migrations::all_report(&report, args.plan.format.format)?;
+            if !text {
+                render_migrations::all_json(&report)?;
+            }
             Ok(if report.is_complete() {
                 ExitStatus::Success
             } else {

@@ -26,7 +26,7 @@ fn risk_style(risk: Risk) -> Style {
     }
 }
 
-fn target(change: &PlannedChange) -> String {
+pub(super) fn target(change: &PlannedChange) -> String {
     let table = change.change.table();
     match change.change.column() {
         Some(column) => format!("{table}.{column}"),

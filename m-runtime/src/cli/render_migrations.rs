@@ -9,6 +9,7 @@ use crate::Result;
 use crate::hooks::HookRun;
 use crate::migrate::{AllReport, AppliedMigration, DownReport, RunReport, Status};
 use crate::output::{AllJson, DownJson, RunJson, StatusJson};
+use crate::pipeline::Step;
 
 const BOLD: Style = Style::new().bold();
 const DIM: Style = Style::new().dimmed();
@@ -137,57 +138,77 @@ pub(super) fn status(status: &Status, format: Format) -> Result<()> {
     Ok(())
 }
 
-/// `migrate all`.
-pub(super) fn all_report(report: &AllReport, format: Format) -> Result<()> {
-    if format == Format::Json {
-        return print_json(&AllJson::from(report));
+/// `migrate all --format json`, once it ended. (The text format is
+/// printed step by step, by [`all_step`].)
+pub(super) fn all_json(report: &AllReport) -> Result<()> {
+    print_json(&AllJson::from(report))
+}
+
+/// `migrate all`'s text for the `step` that just ended, printed as it ends:
+/// when a later step fails, what the earlier ones did is already on screen.
+pub(super) fn all_step(step: Step, report: &AllReport) {
+    match step {
+        Step::PreSync => {
+            println!(
+                "{BOLD}1. pre_sync migrations{BOLD:#}: {}",
+                report.pre_sync.len()
+            );
+            applied_lines("applied", &report.pre_sync);
+        }
+        Step::BeforeSync => {
+            println!(
+                "{BOLD}2. before_sync hooks{BOLD:#}: {}",
+                report.before_sync.len()
+            );
+            hook_lines(&report.before_sync);
+        }
+        Step::Sync => {
+            println!(
+                "{BOLD}3. sync{BOLD:#}: {} change(s) applied ({} statement(s)), {} blocked",
+                report.sync.applied.len(),
+                report.sync.statements,
+                report.sync.blocked.len()
+            );
+            for change in &report.sync.applied {
+                println!(
+                    "  {GREEN}applied{GREEN:#}  {} {}",
+                    change.change.kind(),
+                    super::render::target(change)
+                );
+            }
+            for change in &report.sync.blocked {
+                println!(
+                    "  {YELLOW}blocked{YELLOW:#}  {} {}: {}",
+                    change.change.kind(),
+                    super::render::target(change),
+                    change.reason
+                );
+            }
+            if report.stopped_at_sync {
+                println!(
+                    "\n{RED}Stopped after the sync{RED:#}: the policy held back a change, so these did not run:"
+                );
+                for skipped in &report.skipped {
+                    println!("  {YELLOW}skipped{YELLOW:#}  {skipped}");
+                }
+                println!(
+                    "Resolve it (`migrate verify` explains each change; WARNING needs --allow-warning), then run `migrate all` again."
+                );
+            }
+        }
+        Step::AfterSync => {
+            println!(
+                "{BOLD}4. after_sync hooks{BOLD:#}: {}",
+                report.after_sync.len()
+            );
+            hook_lines(&report.after_sync);
+        }
+        Step::PostSync => {
+            println!(
+                "{BOLD}5. post_sync migrations{BOLD:#}: {}",
+                report.post_sync.len()
+            );
+            applied_lines("applied", &report.post_sync);
+        }
     }
-    println!(
-        "{BOLD}1. pre_sync migrations{BOLD:#}: {}",
-        report.pre_sync.len()
-    );
-    applied_lines("applied", &report.pre_sync);
-    println!(
-        "{BOLD}2. before_sync hooks{BOLD:#}: {}",
-        report.before_sync.len()
-    );
-    hook_lines(&report.before_sync);
-    println!(
-        "{BOLD}3. sync{BOLD:#}: {} change(s) applied ({} statement(s)), {} blocked",
-        report.sync.applied.len(),
-        report.sync.statements,
-        report.sync.blocked.len()
-    );
-    for change in &report.sync.applied {
-        println!(
-            "  {GREEN}applied{GREEN:#}  {} {}",
-            change.change.kind(),
-            change.change.table()
-        );
-    }
-    for change in &report.sync.blocked {
-        println!(
-            "  {YELLOW}blocked{YELLOW:#}  {} {}: {}",
-            change.change.kind(),
-            change.change.table(),
-            change.reason
-        );
-    }
-    if report.stopped_at_sync {
-        println!(
-            "\n{RED}Stopped after the sync{RED:#}: the policy held back a change, so the after_sync hooks and post_sync migrations did not run. Resolve it (`migrate verify` explains each change; WARNING needs --allow-warning), then run `migrate all` again."
-        );
-        return Ok(());
-    }
-    println!(
-        "{BOLD}4. after_sync hooks{BOLD:#}: {}",
-        report.after_sync.len()
-    );
-    hook_lines(&report.after_sync);
-    println!(
-        "{BOLD}5. post_sync migrations{BOLD:#}: {}",
-        report.post_sync.len()
-    );
-    applied_lines("applied", &report.post_sync);
-    Ok(())
 }

@@ -50,6 +50,10 @@ pub struct AllReport {
     /// Whether the pipeline stopped after the sync because the policy held
     /// back a change (steps 4 and 5 did not run).
     pub stopped_at_sync: bool,
+    /// What did not run because the pipeline stopped after the sync:
+    /// `after_sync hook app::name` and `post_sync migration app:id`, in
+    /// the order they would have run.
+    pub skipped: Vec<String>,
 }
 
 impl AllReport {

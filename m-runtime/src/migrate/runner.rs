@@ -132,17 +132,21 @@ impl<'a> Migrator<'a> {
         self.applied.contains_key(&(app.to_owned(), id.to_owned()))
     }
 
+    /// The pending migrations of `phase`, in the order they would run.
+    pub(crate) fn pending(&self, phase: MigrationPhase) -> Vec<&'static MigrationDef> {
+        self.order
+            .iter()
+            .copied()
+            .filter(|m| m.phase == phase && !self.is_applied(m.app, m.id))
+            .collect()
+    }
+
     /// Applies every pending migration of `phase`, in order.
     pub(crate) async fn run_phase(
         &mut self,
         phase: MigrationPhase,
     ) -> Result<Vec<AppliedMigration>> {
-        let pending: Vec<&'static MigrationDef> = self
-            .order
-            .iter()
-            .copied()
-            .filter(|m| m.phase == phase && !self.is_applied(m.app, m.id))
-            .collect();
+        let pending = self.pending(phase);
         let mut done = Vec::with_capacity(pending.len());
         for m in pending {
             done.push(self.apply(m).await?);
