@@ -366,3 +366,31 @@ all_backends!(
         );
     }
 );
+
+// A command that waits for the migration lock says so, names the holder
+// where the backend can tell, and gives up after --lock-timeout.
+all_backends!(a_waiting_command_names_the_lock_holder, |t| async move {
+    let held =
+        t.db.backend()
+            .locker()
+            .acquire(&t.url, std::time::Duration::from_secs(5))
+            .await
+            .expect("take the lock");
+    let out = run_on(&t, &["migrate", "sync", "--lock-timeout", "2"]);
+    assert_eq!(out.status.code(), Some(5), "{}", stderr(&out));
+    let err = stderr(&out);
+    let holder = match t.backend {
+        m_tests::Backend::Sqlite => format!("process {}", std::process::id()),
+        m_tests::Backend::Postgres => "PostgreSQL backend pid ".to_owned(),
+        m_tests::Backend::Mysql => "MySQL connection ".to_owned(),
+    };
+    assert!(
+        err.contains(&format!("waiting for the migration lock: {holder}")),
+        "{err}"
+    );
+    assert!(err.contains("for over 2s"), "{err}");
+    assert!(err.contains(&format!("it is held by {holder}")), "{err}");
+    held.release().await.expect("release");
+    let out = run_on(&t, &["migrate", "sync"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+});

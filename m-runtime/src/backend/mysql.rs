@@ -569,13 +569,21 @@ impl Locker for MySql {
                 _ => Err(Error::LockTimeout {
                     lock: "m's migration lock (MySQL `GET_LOCK('m_migrate:<database>')`)".into(),
                     waited: timeout,
-                    holder: Some(
-                        "`SELECT IS_USED_LOCK(CONCAT('m_migrate:', DATABASE()))` shows the holder's connection id"
-                            .into(),
-                    ),
+                    holder: self
+                        .holder(&conn)
+                        .await?
+                        .map(|h| format!("it is held by {h}")),
                 }),
             }
         })
+    }
+
+    /// The connection holding the lock (`IS_USED_LOCK`), from the process list.
+    fn holder<'a>(&'a self, db: &'a Db) -> BoxFuture<'a, Result<Option<String>>> {
+        Box::pin(super::lock::first_text(
+            db,
+            "SELECT CONCAT('MySQL connection ', p.ID, ' (', p.USER, '@', p.HOST, ', ', p.COMMAND, ' for ', p.TIME, ' s)') FROM information_schema.PROCESSLIST p WHERE p.ID = IS_USED_LOCK(CONCAT('m_migrate:', LEFT(DATABASE(), 54)))",
+        ))
     }
 }
 

@@ -379,6 +379,13 @@ fn parse_type(declared: &str) -> LogicalType {
     }
 }
 
+/// What the holder of the lock file wrote into it (see `acquire`).
+fn holder_of(lock_path: &std::ffi::OsStr) -> Option<String> {
+    std::fs::read_to_string(lock_path)
+        .ok()
+        .filter(|text| !text.trim().is_empty())
+}
+
 impl Locker for Sqlite {
     fn acquire<'a>(&'a self, url: &'a str, timeout: Duration) -> BoxFuture<'a, Result<LockGuard>> {
         Box::pin(async move {
@@ -402,7 +409,20 @@ impl Locker for Sqlite {
             let started = Instant::now();
             loop {
                 match file.try_lock() {
-                    Ok(()) => return Ok(LockGuard::new(file)),
+                    Ok(()) => {
+                        // Say who holds it, for a waiting process to read.
+                        use std::io::Write;
+                        let mut file = file;
+                        let me = format!(
+                            "process {} ({})",
+                            std::process::id(),
+                            std::env::args().next().unwrap_or_default()
+                        );
+                        file.set_len(0)
+                            .and_then(|()| file.write_all(me.as_bytes()))
+                            .and_then(|()| file.flush())?;
+                        return Ok(LockGuard::new(file));
+                    }
                     Err(std::fs::TryLockError::WouldBlock) if started.elapsed() < timeout => {
                         tokio::time::sleep(Duration::from_millis(25)).await;
                     }
@@ -413,13 +433,22 @@ impl Locker for Sqlite {
                                 std::path::Path::new(&lock_path).display()
                             ),
                             waited: timeout,
-                            holder: None,
+                            holder: holder_of(&lock_path).map(|h| format!("it is held by {h}")),
                         });
                     }
                     Err(std::fs::TryLockError::Error(e)) => return Err(e.into()),
                 }
             }
         })
+    }
+
+    fn holder<'a>(&'a self, db: &'a Db) -> BoxFuture<'a, Result<Option<String>>> {
+        let holder = database_path(db.url()).and_then(|path| {
+            let mut lock_path = path.into_os_string();
+            lock_path.push(".m-lock");
+            holder_of(&lock_path)
+        });
+        Box::pin(async move { Ok(holder) })
     }
 }
 

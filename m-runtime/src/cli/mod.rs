@@ -502,8 +502,12 @@ async fn lock(db: &Db, timeout: Duration) -> Result<LockGuard, Error> {
         guard = &mut acquire => return guard,
         () = tokio::time::sleep(Duration::from_millis(500)) => {}
     }
+    let holder = match locker.holder(db).await? {
+        Some(holder) => holder,
+        None => "another process (a booting replica, another `migrate` command)".to_owned(),
+    };
     eprintln!(
-        "waiting for the migration lock: another process (a booting replica, another `migrate` command) is migrating this database; giving up after {timeout:?} (--lock-timeout)"
+        "waiting for the migration lock: {holder} is migrating this database; giving up after {timeout:?} (--lock-timeout, M_LOCK_TIMEOUT_SECS)"
     );
     acquire.await
 }
