@@ -114,7 +114,7 @@ fn json_that_cannot_be_written_is_an_error() {
         .open("/dev/full")
         .expect("/dev/full");
     let out = Command::new(BOOKSHOP)
-        .args(["migrate", "verify", "--format", "json"])
+        .args(["migrate", "sync", "--format", "json"])
         .env("DATABASE_URL", &url)
         .stdout(Stdio::from(full))
         .output()
@@ -393,4 +393,45 @@ all_backends!(a_waiting_command_names_the_lock_holder, |t| async move {
     held.release().await.expect("release");
     let out = run_on(&t, &["migrate", "sync"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+});
+
+#[test]
+fn reading_commands_do_not_create_a_sqlite_file() {
+    let dir = scratch("no-file");
+    let url = format!("sqlite://{}/missing.db", dir.display());
+    for command in ["verify", "status"] {
+        let out = bookshop(&dir, &["migrate", command], &[("DATABASE_URL", &url)]);
+        assert_eq!(out.status.code(), Some(5), "{command}: {}", stderr(&out));
+        assert!(
+            stderr(&out).contains(&format!(
+                "the database `{}/missing.db` does not exist",
+                dir.display()
+            )),
+            "{}",
+            stderr(&out)
+        );
+    }
+    assert!(files_in(&dir).is_empty(), "{:?}", files_in(&dir));
+    // A command that migrates may create it.
+    let out = bookshop(&dir, &["migrate", "sync"], &[("DATABASE_URL", &url)]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(files_in(&dir).contains(&"missing.db".to_owned()));
+}
+
+all_backends!(status_speaks_github_annotations, |t| async move {
+    let out = run_on(&t, &["migrate", "status", "--format", "github"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(
+        text.lines()
+            .all(|line| line.starts_with("::notice title=pending migration::")),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "::notice title=pending migration::catalog:0001_seed_genres (post_sync) will run"
+        ),
+        "{text}"
+    );
+    assert_eq!(text.lines().count(), 3, "{text}");
 });

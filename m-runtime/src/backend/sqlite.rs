@@ -54,6 +54,12 @@ impl Backend for Sqlite {
                 .is_some_and(|name| name == table || name.strip_prefix("main.") == Some(table))
     }
 
+    fn missing_database(&self, url: &str) -> Option<String> {
+        database_path(url)
+            .filter(|path| !path.exists())
+            .map(|path| path.display().to_string())
+    }
+
     fn driver_url(&self, url: &str) -> String {
         if url.contains(":memory:") || url.contains("mode=") {
             url.to_owned()

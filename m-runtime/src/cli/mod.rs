@@ -213,7 +213,9 @@ pub struct DownArgs {
 /// Options of the planning commands.
 #[derive(Debug, Args, Clone, Default)]
 pub struct PlanArgs {
-    /// Also apply WARNING changes.
+    /// Also apply WARNING changes (sync, all). With verify: plan as
+    /// `sync --allow-warning` would, so WARNING changes show as "apply"
+    /// and the exit code says what such a sync would leave blocked.
     #[arg(long)]
     pub allow_warning: bool,
     /// Show the SQL of each change.
@@ -319,6 +321,13 @@ async fn execute(command: MigrateCommand, registry: Registry) -> Result<ExitStat
             Ok(ExitStatus::Success)
         }
         action => {
+            if matches!(action, MigrateAction::Verify(_) | MigrateAction::Status(_))
+                && let Some(backend) = crate::backend::for_url(&url)
+                && let Some(missing) = backend.missing_database(&url)
+            {
+                // Reading commands never create a database.
+                return Err(Error::MissingDatabase(missing));
+            }
             let db = Db::connect(&url).await?;
             let outcome = against_database(&db, action, &registry, lock_timeout).await;
             // The command's own outcome matters more than a failure to

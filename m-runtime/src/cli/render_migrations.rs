@@ -4,7 +4,7 @@ use anstream::println;
 use anstyle::{AnsiColor, Style};
 
 use super::Format;
-use super::render::print_json;
+use super::render::{annotation, print_json};
 use crate::Result;
 use crate::hooks::HookRun;
 use crate::migrate::{AllReport, AppliedMigration, DownReport, RunReport, Status};
@@ -79,8 +79,13 @@ pub(super) fn down_report(report: &DownReport, format: Format) -> Result<()> {
 
 /// `migrate status`.
 pub(super) fn status(status: &Status, format: Format) -> Result<()> {
-    if format == Format::Json {
-        return print_json(&StatusJson::from(status));
+    match format {
+        Format::Json => return print_json(&StatusJson::from(status)),
+        Format::Github => {
+            status_annotations(status);
+            return Ok(());
+        }
+        Format::Text => {}
     }
     if status.migrations.is_empty() && status.unregistered.is_empty() {
         println!(
@@ -136,6 +141,33 @@ pub(super) fn status(status: &Status, format: Format) -> Result<()> {
         status.backend
     );
     Ok(())
+}
+
+/// `migrate status --format github`: a notice per pending migration, an
+/// error per ledger problem, a warning per applied migration that is no
+/// longer registered.
+fn status_annotations(status: &Status) {
+    for m in status.pending() {
+        let message = format!("{}:{} ({}) will run", m.app, m.id, m.phase.as_str());
+        println!("{}", annotation("notice", "pending migration", &message));
+    }
+    for problem in &status.problems {
+        println!(
+            "{}",
+            annotation("error", "migration ledger", &problem.to_string())
+        );
+    }
+    for row in &status.unregistered {
+        let message = format!(
+            "`{}` was applied {} but is no longer registered",
+            row.name(),
+            row.applied_at
+        );
+        println!(
+            "{}",
+            annotation("warning", "unregistered migration", &message)
+        );
+    }
 }
 
 /// `migrate all --format json`, once it ended. (The text format is
