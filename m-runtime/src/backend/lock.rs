@@ -22,6 +22,7 @@ pub trait Locker: Send + Sync {
 }
 
 /// The first column of the first row of `sql` as text, or `None`.
+#[cfg(any(feature = "postgres", feature = "mysql"))]
 pub(crate) async fn first_text(db: &Db, sql: &str) -> Result<Option<String>> {
     use sqlx::Row;
     let rows = db.fetch_all(sql).await?;
