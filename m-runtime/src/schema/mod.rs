@@ -20,6 +20,7 @@ mod types;
 
 pub use hash::table_hash;
 pub use model::{
-    Column, DefaultValue, ForeignKey, Index, MAX_IDENTIFIER_LEN, ReferentialAction, Schema, Table,
+    Column, DefaultValue, Dependent, DependentKind, ForeignKey, Index, MAX_IDENTIFIER_LEN,
+    ReferentialAction, Schema, Table,
 };
 pub use types::{LogicalType, TypeFamily};
