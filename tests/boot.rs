@@ -112,7 +112,7 @@ all_backends!(
             .run()
             .await
             .expect_err("production must refuse");
-        assert!(matches!(error, Error::Policy(_)));
+        assert!(matches!(error, Error::PolicyRefusal { .. }));
         let message = error.to_string();
         assert!(message.contains("refusing to start"), "{message}");
         assert!(

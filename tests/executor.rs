@@ -2,10 +2,10 @@
 //! point at the rebuilt table; a failing sync leaves nothing half-applied
 //! where the backend's DDL is transactional.
 
-use m_runtime::Policy;
 use m_runtime::schema::{
     Column, DefaultValue, ForeignKey, LogicalType as T, ReferentialAction, Schema, Table,
 };
+use m_runtime::{Error, Policy};
 use m_tests::{Backend, all_backends};
 
 fn schema(owner_name_len: u32, rating: bool) -> Schema {
@@ -138,11 +138,20 @@ all_backends!(failing_sync_applies_nothing, |t| async move {
     let error = m_runtime::apply(&t.db, &plan)
         .await
         .expect_err("the broken table fails");
-    let message = error.to_string();
+    let message = m_runtime::Report(&error).to_string();
     assert!(
         message.contains("CREATE TABLE") && message.contains("INT CHECK ("),
         "the error names the statement: {message}"
     );
+    let Error::SyncFailed {
+        committed, total, ..
+    } = &error
+    else {
+        panic!("a failed sync is Error::SyncFailed: {error:?}");
+    };
+    assert_eq!(*total, 2);
+    let expected_committed = if t.backend == Backend::Mysql { 1 } else { 0 };
+    assert_eq!(*committed, expected_committed, "{message}");
     let live = m_runtime::introspect(&t.db).await.expect("introspect");
     match t.backend {
         Backend::Mysql => {
@@ -154,7 +163,7 @@ all_backends!(failing_sync_applies_nothing, |t| async move {
             assert!(live.table("a_fine").is_some());
         }
         _ => {
-            assert!(message.contains("rolled back"), "{message}");
+            assert!(message.contains("nothing of it was committed"), "{message}");
             assert!(
                 live.tables.is_empty(),
                 "nothing half-applied: {:?}",

@@ -5,7 +5,7 @@
 //! macros generate) fed to the engine through explicit `Registry` values.
 //! They append to a log table `mlog`, whose order proves the order they ran in.
 
-use m_runtime::migrate::{self, AllOptions, RunOptions};
+use m_runtime::migrate::{self, AllOptions, LedgerProblem, RunOptions};
 use m_runtime::registry::{
     ColumnDef, DocTypeDef, HookDef, HookPhase, MigrationBody, MigrationDef, MigrationPhase,
     RegistryError,
@@ -411,7 +411,7 @@ all_backends!(a_failing_migration_is_not_recorded, |t| async move {
     let error = migrate::run(&t.db, &registry, &RunOptions::default())
         .await
         .expect_err("fail:0002 fails");
-    let message = error.to_string();
+    let message = m_runtime::Report(&error).to_string();
     match &error {
         Error::MigrationFailed {
             app, id, action, ..
@@ -495,8 +495,13 @@ migration!(TAMPER_2 = "base":"0002", [], PreSync, MigrationBody::Sql("CREATE TAB
 all_backends!(a_tampered_checksum_is_refused, |t| async move {
     let bad = registry(&[&TAMPERED_1, &TAMPER_2]);
     for error in refused(&t, &bad).await {
-        let message = error.to_string();
-        assert!(matches!(error, Error::Migration(_)), "{error:?}");
+        let message = m_runtime::Report(&error).to_string();
+        assert!(
+            matches!(&error, Error::Ledger(problems)
+                if matches!(problems.0.as_slice(), [LedgerProblem::ChecksumMismatch { app, id, .. }]
+                    if app == "base" && id == "0001")),
+            "{error:?}"
+        );
         for needle in [
             "`base:0001`",
             "sha256:base-0001",
@@ -551,7 +556,7 @@ all_backends!(an_unknown_dependency_is_refused, |t| async move {
     for error in refused(&t, &bad).await {
         let errors = registry_errors(&error);
         assert_eq!(errors.len(), 2, "{errors:?}");
-        let message = error.to_string();
+        let message = m_runtime::Report(&error).to_string();
         assert!(
             message.contains(
                 "`unk:0001` depends on `base:0099`, but app `base` has no migration `0099`"
@@ -599,7 +604,15 @@ all_backends!(
         let error = migrate::run(&t.db, &late, &RunOptions::default())
             .await
             .expect_err("out of order");
-        assert!(matches!(error, Error::Migration(_)), "{error:?}");
+        assert!(
+            matches!(&error, Error::Ledger(problems)
+            if problems.0 == [LedgerProblem::OutOfOrder {
+                app: "ooo".into(),
+                id: "0002".into(),
+                applied_later: "ooo:0003".into(),
+            }]),
+            "{error:?}"
+        );
         assert!(
             error
                 .to_string()
@@ -746,7 +759,7 @@ all_backends!(down_refuses_up_front_without_a_down, |t| async move {
         .await
         .expect_err("x:0002 has no down");
     assert!(matches!(error, Error::Migration(_)), "{error:?}");
-    let message = error.to_string();
+    let message = m_runtime::Report(&error).to_string();
     assert!(message.contains("`x:0002` has no `down`"), "{message}");
     assert!(message.contains("reverting 3 migration(s)"), "{message}");
     assert!(message.contains("nothing was changed"), "{message}");
@@ -803,7 +816,9 @@ all_backends!(a_failing_hook_stops_everything_after_it, |t| async move {
         other => panic!("expected a hook error, got {other:?}"),
     }
     assert!(
-        error.to_string().contains("the seed file is missing"),
+        m_runtime::Report(&error)
+            .to_string()
+            .contains("the seed file is missing"),
         "{error}"
     );
     assert!(
@@ -928,7 +943,9 @@ async fn sqlite_rebuild_in_a_migration_keeps_referencing_rows() {
     .await
     .expect_err("dangling reference");
     assert!(
-        error.to_string().contains("violating foreign keys"),
+        m_runtime::Report(&error)
+            .to_string()
+            .contains("violating foreign keys"),
         "{error}"
     );
     assert_eq!(t.count("parent").await, 1, "rolled back");
@@ -997,45 +1014,38 @@ all_backends!(concurrent_runs_apply_each_migration_once, |t| async move {
     assert_eq!(ledger(&t).await, ["slow:0001 sha256:slow-0001"]);
 });
 
-// ---- `all` with its own sync step -----------------------------------------------
+// ---- the library's `run_all` is the CLI's and boot's -----------------------------
 
-// The five steps in order on every backend, with a sync step that only logs
-// (the engine's `run_all_with`, which the CLI and boot plug their sync into).
-all_backends!(all_with_a_custom_sync_step, |t| async move {
-    create_log(&t).await;
-    let mut registry = Registry {
-        hooks: vec![&HOOK_AFTER_ALPHA, &HOOK_BEFORE_BETA, &HOOK_BEFORE_ALPHA],
-        migrations: vec![&ALL_POST, &ALL_PRE],
-        ..Default::default()
-    };
-    registry.sort();
-    let db = &t.db;
-    let report = migrate::run_all_with(
-        db,
-        &registry,
-        &AllOptions::default(),
-        async |policy: &m_runtime::Policy| {
-            assert_eq!(policy, &m_runtime::Policy::default());
-            log(db, "sync")
+// `migrate::run_all` goes through the one orchestrator: it records the schema
+// hashes boot's fast path reads, and refuses to run when an app that synced
+// the database is not linked.
+all_backends!(
+    library_run_all_records_hashes_and_checks_apps,
+    |t| async move {
+        let registry = Registry {
+            doctypes: vec![&SYNCED_ITEM],
+            ..Default::default()
+        };
+        migrate::run_all(&t.db, &registry, &AllOptions::default())
+            .await
+            .expect("all");
+        assert!(
+            m_runtime::state::matches(&t.db, &registry.schema())
                 .await
-                .map_err(|e| Error::Other(e.to_string()))?;
-            db.execute("CREATE TABLE synced_item (id INTEGER PRIMARY KEY, label VARCHAR(40))")
-                .await?;
-            Ok((m_runtime::Plan::default(), m_runtime::SyncReport::default()))
-        },
-    )
-    .await
-    .expect("all");
-    assert!(report.is_complete());
-    assert_eq!(
-        log_of(&t).await,
-        [
-            "pre_sync:no synced_item",
-            "before_sync:alpha",
-            "before_sync:beta",
-            "sync",
-            "after_sync:alpha",
-            "post_sync:sees synced_item",
-        ]
-    );
-});
+                .expect("state"),
+            "run_all must record the schema hashes"
+        );
+        let forgetful = Registry {
+            hooks: vec![&HOOK_AFTER_ALPHA],
+            ..Default::default()
+        };
+        let error = migrate::run_all(&t.db, &forgetful, &AllOptions::default())
+            .await
+            .expect_err("shop is not linked");
+        assert!(matches!(error, Error::Registry(_)), "{error:?}");
+        assert!(
+            error.to_string().contains("`shop` (tables synced_item)"),
+            "{error}"
+        );
+    }
+);

@@ -4,8 +4,9 @@
 //! # async fn demo() -> m_runtime::Result<()> {
 //! use m_runtime::boot::{Boot, Environment};
 //!
-//! // DATABASE_URL, M_ENV, M_LOCK_TIMEOUT_SECS from the environment:
-//! let report = Boot::from_env().run().await?;
+//! // DATABASE_URL, M_ENV, M_LOCK_TIMEOUT_SECS, M_ALLOW_OUT_OF_ORDER from
+//! // the environment (an unknown value is an error):
+//! let report = Boot::from_env()?.run().await?;
 //! // or spelled out:
 //! let report = Boot::new("sqlite://app.db").environment(Environment::Production).run().await?;
 //! # Ok(()) }
@@ -27,32 +28,7 @@ use crate::pipeline::PipelineOptions;
 use crate::plan::{Plan, Policy};
 use crate::{Db, Registry, Result};
 
-/// Where the binary runs; decides what boot does with changes that need
-/// review. Both environments sync under [`Policy::default`] unless
-/// [`Boot::policy`] overrides it.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum Environment {
-    /// Apply SAFE changes and pending migrations; report blocked changes and start anyway.
-    #[default]
-    Development,
-    /// Apply SAFE changes and pending migrations; refuse to start, applying
-    /// nothing, when any change needs review (WARNING or BREAKING).
-    Production,
-}
-
-impl Environment {
-    /// From `M_ENV` (`production`/`prod` → production; anything else, or unset, development).
-    pub fn from_env() -> Self {
-        match std::env::var("M_ENV")
-            .as_deref()
-            .map(str::to_ascii_lowercase)
-            .as_deref()
-        {
-            Ok("production" | "prod") => Environment::Production,
-            _ => Environment::Development,
-        }
-    }
-}
+pub use crate::settings::Environment;
 
 /// What a boot did.
 #[derive(Clone, Debug, Default)]
@@ -77,6 +53,7 @@ pub struct Boot {
     environment: Environment,
     policy: Option<Policy>,
     lock_timeout: Duration,
+    allow_out_of_order: bool,
     registry: Option<Registry>,
 }
 
@@ -87,6 +64,7 @@ impl std::fmt::Debug for Boot {
             .field("environment", &self.environment)
             .field("policy", &self.policy)
             .field("lock_timeout", &self.lock_timeout)
+            .field("allow_out_of_order", &self.allow_out_of_order)
             .finish_non_exhaustive()
     }
 }
@@ -105,23 +83,28 @@ impl Boot {
             environment: Environment::default(),
             policy: None,
             lock_timeout: Duration::from_secs(60),
+            allow_out_of_order: false,
             registry: None,
         }
     }
 
-    /// `DATABASE_URL` (default: a SQLite file named after the binary),
-    /// `M_ENV`, and `M_LOCK_TIMEOUT_SECS` (whole seconds; ignored when
-    /// unset or not a number).
-    pub fn from_env() -> Self {
-        let url = std::env::var("DATABASE_URL").unwrap_or_else(|_| crate::cli::default_url());
-        let mut boot = Boot::new(url).environment(Environment::from_env());
-        if let Some(secs) = std::env::var("M_LOCK_TIMEOUT_SECS")
-            .ok()
-            .and_then(|s| s.parse().ok())
-        {
-            boot = boot.lock_timeout(Duration::from_secs(secs));
+    /// From the environment ([`crate::settings`]): `M_ENV`,
+    /// `DATABASE_URL` (unset: a SQLite file named after the binary in
+    /// development; an error in production), `M_LOCK_TIMEOUT_SECS` and
+    /// `M_ALLOW_OUT_OF_ORDER`. A value m does not accept is an
+    /// [`Error::Setting`](crate::Error::Setting) naming the variable and the
+    /// accepted values.
+    pub fn from_env() -> Result<Self> {
+        let environment = Environment::from_env()?;
+        let mut boot =
+            Boot::new(crate::settings::database_url(environment)?).environment(environment);
+        if let Some(timeout) = crate::settings::lock_timeout()? {
+            boot = boot.lock_timeout(timeout);
         }
-        boot
+        if let Some(allow) = crate::settings::allow_out_of_order()? {
+            boot = boot.allow_out_of_order(allow);
+        }
+        Ok(boot)
     }
 
     /// Sets the environment (default: development).
@@ -139,6 +122,13 @@ impl Boot {
     /// How long to wait for another process's run (default 60 s).
     pub fn lock_timeout(mut self, timeout: Duration) -> Self {
         self.lock_timeout = timeout;
+        self
+    }
+
+    /// Runs a pending migration even though a later one of its app is
+    /// already applied (default: refuse, like `migrate run`).
+    pub fn allow_out_of_order(mut self, allow: bool) -> Self {
+        self.allow_out_of_order = allow;
         self
     }
 
@@ -183,16 +173,29 @@ impl Boot {
     pub async fn run(self) -> Result<BootReport> {
         let registry = self.registry.clone().unwrap_or_else(Registry::linked);
         registry.validate()?;
-        let desired = registry.schema();
         let db = Db::connect(&self.url).await?;
-        let _lock = db
+        let lock = db
             .backend()
             .locker()
             .acquire(&self.url, self.lock_timeout)
             .await?;
+        let report = self.migrate(&db, &registry).await;
+        // Both sessions end cleanly (the server logs no aborted
+        // connection); the boot's own outcome matters more than a failure
+        // to close.
+        if let Err(error) = lock.release().await {
+            tracing::warn!("closing the lock's connection: {error}");
+        }
+        if let Err(error) = db.close().await {
+            tracing::warn!("closing the connection: {error}");
+        }
+        report
+    }
 
-        if crate::state::matches(&db, &desired).await?
-            && !crate::pipeline::migrations_pending(&db, &registry).await?
+    /// The boot's work, under the lock.
+    async fn migrate(&self, db: &Db, registry: &Registry) -> Result<BootReport> {
+        if crate::state::matches(db, &registry.schema()).await?
+            && !crate::migrate::check_pending(db, registry, self.allow_out_of_order).await?
         {
             return Ok(BootReport {
                 fast_path: true,
@@ -200,12 +203,12 @@ impl Boot {
                 ..BootReport::default()
             });
         }
-
         let options = PipelineOptions {
             refuse_held_back: self.environment == Environment::Production,
+            allow_out_of_order: self.allow_out_of_order,
             ..PipelineOptions::new(self.policy.clone().unwrap_or_default())
         };
-        let outcome = crate::pipeline::run_all(&db, &registry, &options).await?;
+        let outcome = crate::pipeline::run_all(db, registry, &options).await?;
         let blocked = outcome.blocking().count();
         for change in outcome.plan.blocked() {
             tracing::warn!(table = change.change.table(), kind = change.change.kind(), risk = %change.risk, "not applied: {}", change.reason);

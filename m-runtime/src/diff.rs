@@ -16,8 +16,9 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::backend::is_internal_table;
-use crate::schema::{Column, DefaultValue, ForeignKey, Index, LogicalType, Schema, Table};
+use crate::schema::{
+    Column, DefaultValue, ForeignKey, Index, LogicalType, Schema, Table, is_internal_table,
+};
 
 /// One difference between the live database and the declared schema.
 #[derive(Clone, Debug, PartialEq, Serialize)]

@@ -13,12 +13,12 @@
 
 use sha2::{Digest, Sha256};
 
+use crate::bookkeeping;
+use crate::db::TxKind;
 use crate::plan::{Plan, PlannedChange};
-use crate::schema::{Column, DefaultValue, LogicalType, Table};
 use crate::{Db, Error, Result};
 
-/// Where a non-transactional sync records its progress.
-pub const JOURNAL_TABLE: &str = "_m_sync_journal";
+pub use crate::bookkeeping::JOURNAL_TABLE;
 
 /// What a sync did.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -67,7 +67,8 @@ impl SyncReport {
 }
 
 /// Applies `plan`'s applied changes. On error nothing is committed where
-/// the backend's DDL is transactional, and the error says so.
+/// the backend's DDL is transactional; the error
+/// ([`Error::SyncFailed`]) says how many statements were committed.
 pub async fn apply(db: &Db, plan: &Plan) -> Result<SyncReport> {
     apply_observed(db, plan, &|_, _, _| {}).await
 }
@@ -89,103 +90,36 @@ pub async fn apply_observed(
     if statements.is_empty() {
         return Ok(report);
     }
-    let dialect = db.backend().dialect();
-    for sql in dialect.before_sync() {
-        db.execute(sql).await?;
-    }
-    let result = if dialect.transactional_ddl() {
-        run_in_transaction(db, &statements, on_statement).await
-    } else {
-        match Journal::open(db, &statements).await {
-            Ok(journal) => {
-                report.resumed = journal.resumed.clone();
-                run_one_by_one(db, &statements, &journal, on_statement).await
-            }
-            Err(error) => Err(error),
-        }
+    let total = statements.len();
+    let failed = |committed: usize, error: Error| Error::SyncFailed {
+        committed,
+        total,
+        backend: db.backend().name(),
+        source: Box::new(error),
     };
-    for sql in dialect.after_sync() {
-        let restored = db.execute(sql).await;
-        // The sync's own error matters more than a failure to restore the session.
-        if result.is_ok() {
-            restored?;
-        }
-    }
-    result.map(|()| report)
-}
-
-async fn run_in_transaction(
-    db: &Db,
-    statements: &[&str],
-    on_statement: &(dyn Fn(usize, usize, &str) + Sync),
-) -> Result<()> {
-    let dialect = db.backend().dialect();
-    db.execute(dialect.begin()).await?;
-    let outcome = async {
-        for (done, sql) in statements.iter().enumerate() {
-            on_statement(done, statements.len(), sql);
-            db.execute(sql).await?;
-        }
-        if let Some(check) = dialect.integrity_check() {
-            let violations = db.fetch_all(check).await?;
-            if !violations.is_empty() {
-                return Err(Error::Other(format!(
-                    "the sync would leave {} row(s) violating foreign keys (`{check}`); nothing was committed",
-                    violations.len()
-                )));
+    if db.backend().dialect().transactional_ddl() {
+        db.transaction(TxKind::Schema, async |db| {
+            for (done, sql) in statements.iter().enumerate() {
+                on_statement(done, total, sql);
+                db.execute(sql).await?;
             }
-        }
-        Ok(())
-    }
-    .await;
-    match outcome {
-        Ok(()) => {
-            db.execute("COMMIT").await?;
             Ok(())
-        }
-        Err(error) => {
-            // The rollback's own failure would hide the cause; the cause matters more.
-            let _ = db.execute("ROLLBACK").await;
-            Err(match error {
-                Error::Statement { sql, source, .. } => Error::Statement {
-                    sql,
-                    source,
-                    partial: "\n  the sync was rolled back: nothing of it was committed".into(),
-                },
-                other => other,
-            })
-        }
-    }
-}
-
-async fn run_one_by_one(
-    db: &Db,
-    statements: &[&str],
-    journal: &Journal,
-    on_statement: &(dyn Fn(usize, usize, &str) + Sync),
-) -> Result<()> {
-    for (done, sql) in statements.iter().enumerate() {
-        on_statement(done, statements.len(), sql);
-        let result = match db.execute(sql).await {
-            Ok(_) => journal.record(db, done + 1, sql).await,
-            Err(error) => Err(error),
-        };
-        if let Err(error) = result {
-            return Err(match error {
-                Error::Statement { sql, source, .. } => Error::Statement {
-                    sql,
-                    source,
-                    partial: format!(
-                        "\n  {} commits each DDL statement: {done} of {} statement(s) were applied before it; fix the cause and re-run: the next run plans only what is missing",
-                        db.backend().name(),
-                        statements.len()
-                    ),
-                },
-                other => other,
-            });
+        })
+        .await
+        .map_err(|error| failed(0, error))?;
+    } else {
+        let journal = Journal::open(db, &statements).await?;
+        report.resumed = journal.resumed.clone();
+        for (done, sql) in statements.iter().enumerate() {
+            on_statement(done, total, sql);
+            db.execute(sql).await.map_err(|error| failed(done, error))?;
+            journal
+                .record(db, done + 1, sql)
+                .await
+                .map_err(|error| failed(done + 1, error))?;
         }
     }
-    Ok(())
+    Ok(report)
 }
 
 /// The progress journal of a sync run statement by statement (MySQL):
@@ -203,36 +137,11 @@ struct Journal {
 }
 
 impl Journal {
-    fn table() -> Table {
-        Table::new(JOURNAL_TABLE)
-            .column(Column::new("statement_index", LogicalType::I32))
-            .column(Column::new(
-                "plan_hash",
-                LogicalType::String {
-                    max_length: Some(64),
-                },
-            ))
-            .column(Column::new("statement_count", LogicalType::I32))
-            .column(Column::new(
-                "statement",
-                LogicalType::String { max_length: None },
-            ))
-            .column(
-                Column::new("applied_at", LogicalType::Timestamp)
-                    .default(DefaultValue::CurrentTimestamp),
-            )
-            .primary_key(["statement_index"])
-    }
-
     /// Creates the journal if needed, reads how the previous run ended, and
     /// starts this run's record.
     async fn open(db: &Db, statements: &[&str]) -> Result<Journal> {
         let dialect = db.backend().dialect();
-        let table = Journal::table();
-        for sql in dialect.create_table(&table) {
-            let sql = sql.replacen("CREATE TABLE ", "CREATE TABLE IF NOT EXISTS ", 1);
-            db.execute(&sql).await?;
-        }
+        bookkeeping::ensure(db, &bookkeeping::journal_table()).await?;
         let q = |s: &str| dialect.quote_ident(s);
         let last = db
             .fetch_all(&format!(

@@ -105,54 +105,37 @@
 //! `main` (or later), not from another static constructor.
 
 pub mod backend;
+mod bookkeeping;
 pub mod boot;
+#[cfg(feature = "cli")]
 pub mod cli;
-mod db;
+pub mod db;
 pub mod diff;
 mod error;
 pub mod execute;
+mod future;
 pub mod hooks;
+mod introspect;
 pub mod migrate;
+pub mod output;
 pub mod pipeline;
 pub mod plan;
 mod redact;
 pub mod registry;
 pub mod risk;
 pub mod schema;
+pub mod settings;
 pub mod state;
 
 pub use boot::{Boot, boot};
 pub use db::Db;
-pub use error::{BoxError, Error, Result};
+pub use error::{BoxError, Error, Report, Result};
 pub use execute::{Interrupted, SyncReport, apply, apply_observed};
+pub use future::BoxFuture;
+pub use introspect::introspect;
 pub use m_macros::{after_sync, before_sync, doctype, migration};
 pub use plan::{Plan, Policy, plan};
 pub use registry::{DocType, Registry};
-
-/// A boxed, sendable future, the return type of object-safe async methods.
-pub type BoxFuture<'a, T> = std::pin::Pin<Box<dyn std::future::Future<Output = T> + Send + 'a>>;
-
-/// Reads the live schema of `db` (every table but m's own bookkeeping
-/// tables), normalised to [`LogicalType`](schema::LogicalType)s so that it
-/// compares with a declared [`Schema`](schema::Schema).
-///
-/// ```
-/// # tokio::runtime::Runtime::new().unwrap().block_on(async {
-/// use m_runtime::schema::LogicalType;
-///
-/// let db = m_runtime::Db::connect("sqlite::memory:").await?;
-/// db.execute("CREATE TABLE book (id INTEGER PRIMARY KEY NOT NULL, title VARCHAR(140))").await?;
-/// let live = m_runtime::introspect(&db).await?;
-/// let book = live.table("book").unwrap();
-/// assert_eq!(book.primary_key, ["id"]);
-/// let title = book.get_column("title").unwrap();
-/// assert_eq!(title.ty, LogicalType::String { max_length: Some(140) });
-/// assert!(title.nullable);
-/// # Ok::<(), m_runtime::Error>(()) }).unwrap();
-/// ```
-pub async fn introspect(db: &Db) -> Result<schema::Schema> {
-    db.backend().introspector().introspect(db).await
-}
 
 /// What an app crate or binary imports: the macros, [`Db`] and [`Result`].
 pub mod prelude {

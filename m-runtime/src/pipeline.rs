@@ -1,11 +1,21 @@
-//! The runs that change the database, as the CLI and boot perform them:
-//! checks that every app that synced this database is linked, a progress
-//! observer on the sync statements, and the schema hashes boot's fast path
-//! reads, recorded after every complete sync.
+//! The one orchestrator: every run that changes the database (the `sync`,
+//! `all` and `run` commands, [`Boot`](crate::Boot), and the library's
+//! [`migrate::run_all`](crate::migrate::run_all)) goes through here, so
+//! what it guarantees holds everywhere:
+//!
+//! - every app that synced this database is linked into the binary (a
+//!   forgotten app crate stops the run before anything changes);
+//! - production's rule: a plan that holds a change back (orphans aside)
+//!   is refused before anything is applied
+//!   ([`PipelineOptions::refuse_held_back`]);
+//! - the schema hashes that boot's fast path reads are recorded after
+//!   every sync that left nothing the code needs behind.
 
 use crate::execute::SyncReport;
-use crate::migrate::{AllOptions, AllReport};
-use crate::plan::{Plan, PlannedChange, Policy};
+use crate::hooks::run_hooks;
+use crate::migrate::{AllReport, Migrator};
+use crate::plan::{Plan, Policy};
+use crate::registry::{HookPhase, MigrationPhase};
 use crate::{Db, Error, Registry, Result};
 
 /// Options of a pipeline run.
@@ -16,8 +26,8 @@ pub struct PipelineOptions<'a> {
     pub allow_out_of_order: bool,
     /// Called before each sync statement with (done, total, sql), e.g. for a progress bar.
     pub on_statement: &'a (dyn Fn(usize, usize, &str) + Sync),
-    /// Fail with [`Error::Policy`] instead of syncing when the plan holds a
-    /// change back (orphans aside): production boot's rule.
+    /// Fail with [`Error::PolicyRefusal`] instead of syncing when the plan
+    /// holds a change back (orphans aside): production boot's rule.
     pub refuse_held_back: bool,
 }
 
@@ -36,27 +46,75 @@ impl PipelineOptions<'_> {
 /// The sync alone: plans the registry's schema, applies what the policy
 /// allows, and records the schema hashes when nothing the code needs was
 /// held back (orphans aside: the code does not need them).
+///
+/// Sync never drops a table or a column, and never changes a stored value:
+/// such changes are BREAKING and only a migration performs them.
 pub async fn sync(
     db: &Db,
     registry: &Registry,
     options: &PipelineOptions<'_>,
 ) -> Result<(Plan, SyncReport)> {
+    registry.validate()?;
     crate::state::check_linked_apps(db, registry).await?;
-    sync_step(db, registry, &options.policy, options).await
+    sync_step(db, registry, options).await
+}
+
+/// Everything `migrate all` does, in order:
+///
+/// 1. pending `pre_sync` migrations (they see the old schema);
+/// 2. every `before_sync` hook;
+/// 3. the sync, as [`sync`];
+/// 4. every `after_sync` hook;
+/// 5. pending `post_sync` migrations (they see the new schema).
+///
+/// The registry, the linked apps and the ledger are checked before step 1,
+/// so a cycle, an unknown dependency, a duplicate id, a forgotten app, a
+/// tampered checksum or an out-of-order migration stops it before anything
+/// runs. An error in any step stops the pipeline there. When the policy
+/// holds back a change (orphans aside), steps 4 and 5 do not run and the
+/// report says [`stopped_at_sync`](AllReport::stopped_at_sync). A later
+/// run after the change is resolved (or allowed) carries on where this one
+/// stopped.
+pub async fn run_all(
+    db: &Db,
+    registry: &Registry,
+    options: &PipelineOptions<'_>,
+) -> Result<AllReport> {
+    crate::state::check_linked_apps(db, registry).await?;
+    let mut migrator = Migrator::open(db, registry, options.allow_out_of_order).await?;
+    let mut report = AllReport {
+        pre_sync: migrator.run_phase(MigrationPhase::PreSync).await?,
+        ..AllReport::default()
+    };
+    report.before_sync = run_hooks(db, registry, HookPhase::BeforeSync).await?;
+    (report.plan, report.sync) = sync_step(db, registry, options).await?;
+    if report.blocking().next().is_some() {
+        report.stopped_at_sync = true;
+        return Ok(report);
+    }
+    report.after_sync = run_hooks(db, registry, HookPhase::AfterSync).await?;
+    report.post_sync = migrator.run_phase(MigrationPhase::PostSync).await?;
+    Ok(report)
 }
 
 async fn sync_step(
     db: &Db,
     registry: &Registry,
-    policy: &Policy,
     options: &PipelineOptions<'_>,
 ) -> Result<(Plan, SyncReport)> {
     let desired = registry.schema();
-    let plan = crate::plan(db, &desired, policy).await?;
+    let plan = crate::plan(db, &desired, &options.policy).await?;
     if options.refuse_held_back {
-        let held_back: Vec<_> = plan.blocked().filter(|c| !c.change.is_orphan()).collect();
+        let held_back: Vec<_> = plan
+            .blocked()
+            .filter(|c| !c.change.is_orphan())
+            .cloned()
+            .collect();
         if !held_back.is_empty() {
-            return Err(Error::Policy(refusal(&plan, &held_back)));
+            return Err(Error::PolicyRefusal {
+                held_back,
+                backend: plan.backend.clone(),
+            });
         }
     }
     let report = crate::execute::apply_observed(db, &plan, options.on_statement).await?;
@@ -64,52 +122,6 @@ async fn sync_step(
         crate::state::record(db, &desired).await?;
     }
     Ok((plan, report))
-}
-
-/// Why production boot refuses: each held-back change with its reason and SQL.
-fn refusal(plan: &Plan, held_back: &[&PlannedChange]) -> String {
-    let mut message = format!(
-        "refusing to start: {} schema change(s) need review before this binary may run in production; the schema was not changed (pending pre-sync migrations ran first):",
-        held_back.len()
-    );
-    for change in held_back {
-        let target = match change.change.column() {
-            Some(column) => format!("{}.{column}", change.change.table()),
-            None => change.change.table().to_owned(),
-        };
-        message.push_str(&format!(
-            "\n  {} {} {target}: {}",
-            change.risk,
-            change.change.kind(),
-            change.reason
-        ));
-        for sql in &change.sql {
-            message.push_str(&format!("\n      {}", sql.replace('\n', "\n      ")));
-        }
-    }
-    message.push_str(&format!(
-        "\nreview the plan with `migrate verify --sql` on {}, then apply it with `migrate sync --allow-warning` (WARNING) or write a #[migration] (BREAKING), and start again",
-        plan.backend
-    ));
-    message
-}
-
-/// Everything `migrate all` does: pre-sync migrations, `before_sync` hooks,
-/// the sync (as [`sync`]), `after_sync` hooks, post-sync migrations
-/// (see [`crate::migrate::run_all`]).
-pub async fn run_all(
-    db: &Db,
-    registry: &Registry,
-    options: &PipelineOptions<'_>,
-) -> Result<AllReport> {
-    crate::state::check_linked_apps(db, registry).await?;
-    let all = AllOptions::default()
-        .policy(options.policy.clone())
-        .allow_out_of_order(options.allow_out_of_order);
-    crate::migrate::run_all_with(db, registry, &all, async |policy: &Policy| {
-        sync_step(db, registry, policy, options).await
-    })
-    .await
 }
 
 /// Whether a registered migration has not been applied yet (one query).

@@ -23,7 +23,6 @@
 
 use serde::Serialize;
 
-use crate::backend::Dialect;
 use crate::diff::Change;
 use crate::schema::{DefaultValue, LogicalType, Table, TypeFamily};
 
@@ -76,7 +75,9 @@ fn level(risk: Risk, reason: impl Into<String>) -> Assessment {
 
 const MIGRATION_HINT: &str = "write a #[migration] for it (expand/contract: add the new shape, backfill, switch the code, then drop the old)";
 
-/// A measurement on the live database that decides a change's risk.
+/// A measurement on the live database that decides a change's risk: plain
+/// data, which each database's dialect turns into a counting query
+/// (`Dialect::probe_sql`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Probe {
@@ -204,77 +205,6 @@ impl Probe {
                 })
             }
             _ => None,
-        }
-    }
-
-    /// A query returning one integer: the number of rows the probe counts.
-    pub fn sql(&self, d: &dyn Dialect) -> String {
-        let q = |s: &str| d.quote_ident(s);
-        match self {
-            Probe::Rows { table } => format!("SELECT COUNT(*) FROM {}", q(table)),
-            Probe::Nulls { table, column } => {
-                format!(
-                    "SELECT COUNT(*) FROM {} WHERE {} IS NULL",
-                    q(table),
-                    q(column)
-                )
-            }
-            Probe::TooLong { table, column, max } => format!(
-                "SELECT COUNT(*) FROM {} WHERE {} > {max}",
-                q(table),
-                d.char_length(&q(column))
-            ),
-            Probe::OutOfRange {
-                table,
-                column,
-                min,
-                max,
-            } => format!(
-                "SELECT COUNT(*) FROM {} WHERE {c} < {min} OR {c} > {max}",
-                q(table),
-                c = q(column)
-            ),
-            Probe::Duplicates { table, columns } => {
-                let cols = d.ident_list(columns);
-                let not_null = columns
-                    .iter()
-                    .map(|c| format!("{} IS NOT NULL", q(c)))
-                    .collect::<Vec<_>>()
-                    .join(" AND ");
-                // COUNT, not SUM: SUM of counts is NUMERIC on PostgreSQL.
-                let key = if columns.len() == 1 {
-                    cols.clone()
-                } else {
-                    format!("({cols})")
-                };
-                format!(
-                    "SELECT COUNT(*) FROM {t} WHERE {not_null} AND {key} IN (SELECT {cols} FROM {t} WHERE {not_null} GROUP BY {cols} HAVING COUNT(*) > 1)",
-                    t = q(table)
-                )
-            }
-            Probe::Dangling {
-                table,
-                columns,
-                ref_table,
-                ref_columns,
-            } => {
-                let join = columns
-                    .iter()
-                    .zip(ref_columns)
-                    .map(|(c, r)| format!("r.{} = t.{}", q(r), q(c)))
-                    .collect::<Vec<_>>()
-                    .join(" AND ");
-                let not_null = columns
-                    .iter()
-                    .map(|c| format!("t.{} IS NOT NULL", q(c)))
-                    .collect::<Vec<_>>()
-                    .join(" AND ");
-                format!(
-                    "SELECT COUNT(*) FROM {} AS t WHERE {not_null} AND NOT EXISTS (SELECT 1 FROM {} AS r WHERE {join})",
-                    q(table),
-                    q(ref_table)
-                )
-            }
         }
     }
 }

@@ -10,11 +10,12 @@ use std::collections::BTreeMap;
 
 use sqlx::Row;
 
+use crate::bookkeeping::{self, fetch_if_exists};
+use crate::db::TxKind;
 use crate::schema::{Schema, table_hash};
 use crate::{Db, Error, Result};
 
-/// The table name.
-pub const STATE_TABLE: &str = "_m_doctypes";
+pub use crate::bookkeeping::STATE_TABLE;
 
 /// Compiled hash per table of `schema`.
 pub fn hashes(schema: &Schema) -> BTreeMap<String, String> {
@@ -25,48 +26,49 @@ pub fn hashes(schema: &Schema) -> BTreeMap<String, String> {
         .collect()
 }
 
-/// The hashes recorded by the last complete sync, or `None` when nothing
-/// was recorded yet (one query).
-pub async fn recorded(db: &Db) -> Result<Option<BTreeMap<String, String>>> {
+/// The recorded `(app, table, hash)` rows, or `None` when the state table
+/// does not exist yet (a first run). One query.
+async fn rows(db: &Db) -> Result<Option<Vec<(String, String, String)>>> {
     let q = |s: &str| db.backend().dialect().quote_ident(s);
     let sql = format!(
-        "SELECT {}, {} FROM {}",
+        "SELECT {}, {}, {} FROM {} ORDER BY 1, 2",
+        q("app"),
         q("table_name"),
         q("hash"),
         q(STATE_TABLE)
     );
-    match db.fetch_all(&sql).await {
-        Ok(rows) => rows
-            .iter()
-            .map(|row| {
-                let table: String = row
-                    .try_get(0)
-                    .map_err(|e| Error::database("reading _m_doctypes", e))?;
-                let hash: String = row
-                    .try_get(1)
-                    .map_err(|e| Error::database("reading _m_doctypes", e))?;
-                Ok((table, hash))
-            })
-            .collect::<Result<_>>()
-            .map(Some),
-        // The table does not exist yet: a first boot.
-        Err(error) if error.is_rejected_statement() => Ok(None),
-        Err(other) => Err(other),
-    }
+    let Some(rows) = fetch_if_exists(db, STATE_TABLE, &sql).await? else {
+        return Ok(None);
+    };
+    let read = |e| Error::database(format!("reading `{STATE_TABLE}`"), e);
+    rows.iter()
+        .map(|row| {
+            Ok((
+                row.try_get(0).map_err(read)?,
+                row.try_get(1).map_err(read)?,
+                row.try_get(2).map_err(read)?,
+            ))
+        })
+        .collect::<Result<_>>()
+        .map(Some)
 }
 
-/// Replaces the recorded hashes with those of `schema` (after a complete sync).
+/// The hashes recorded by the last complete sync, or `None` when nothing
+/// was recorded yet (one query).
+pub async fn recorded(db: &Db) -> Result<Option<BTreeMap<String, String>>> {
+    Ok(rows(db).await?.map(|rows| {
+        rows.into_iter()
+            .map(|(_, table, hash)| (table, hash))
+            .collect()
+    }))
+}
+
+/// Replaces the recorded hashes with those of `schema` (after a complete
+/// sync), in one transaction.
 pub async fn record(db: &Db, schema: &Schema) -> Result<()> {
+    bookkeeping::ensure(db, &bookkeeping::state_table()).await?;
     let d = db.backend().dialect();
     let q = |s: &str| d.quote_ident(s);
-    db.execute(&format!(
-        "CREATE TABLE IF NOT EXISTS {} ({} VARCHAR(128) NOT NULL PRIMARY KEY, {} VARCHAR(128) NOT NULL, {} VARCHAR(64) NOT NULL)",
-        q(STATE_TABLE),
-        q("table_name"),
-        q("app"),
-        q("hash")
-    ))
-    .await?;
     let mut sql = format!("DELETE FROM {};", q(STATE_TABLE));
     for table in schema.tables.values() {
         sql.push_str(&format!(
@@ -80,37 +82,21 @@ pub async fn record(db: &Db, schema: &Schema) -> Result<()> {
             d.quote_str(&table_hash(table))
         ));
     }
-    // One round trip, in one transaction.
-    let result = db.execute(&format!("{};\n{sql}\nCOMMIT", d.begin())).await;
-    if result.is_err() {
-        let _ = db.execute("ROLLBACK").await;
-    }
-    result.map(drop)
+    // The rows in one round trip, inside the transaction.
+    db.transaction(TxKind::Data, async |db| db.execute(&sql).await.map(drop))
+        .await
 }
 
 /// Apps that synced tables into this database (per the last complete sync)
 /// and are not in `registry`: an app crate the binary forgot to link.
 /// Returns an error naming them and their tables.
 pub async fn check_linked_apps(db: &Db, registry: &crate::Registry) -> Result<()> {
-    let q = |s: &str| db.backend().dialect().quote_ident(s);
-    let sql = format!(
-        "SELECT {}, {} FROM {} ORDER BY 1, 2",
-        q("app"),
-        q("table_name"),
-        q(STATE_TABLE)
-    );
-    let Ok(rows) = db.fetch_all(&sql).await else {
+    let Some(rows) = rows(db).await? else {
         return Ok(());
     };
     let linked = registry.apps();
     let mut missing: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    for row in rows {
-        let app: String = row
-            .try_get(0)
-            .map_err(|e| Error::database("reading _m_doctypes", e))?;
-        let table: String = row
-            .try_get(1)
-            .map_err(|e| Error::database("reading _m_doctypes", e))?;
+    for (app, table, _) in rows {
         if !app.is_empty() && !linked.contains(app.as_str()) {
             missing.entry(app).or_default().push(table);
         }

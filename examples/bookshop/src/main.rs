@@ -17,7 +17,14 @@ async fn main() -> ExitCode {
     if std::env::args().nth(1).is_some() {
         return m_runtime::cli::main().await;
     }
-    match m_runtime::Boot::from_env().run().await {
+    let boot = match m_runtime::Boot::from_env() {
+        Ok(boot) => boot,
+        Err(error) => {
+            eprintln!("bookshop cannot start: {}", m_runtime::Report(&error));
+            return ExitStatus::from_error(&error).into();
+        }
+    };
+    match boot.run().await {
         Ok(report) => {
             println!(
                 "bookshop ready (fast path: {}, {} queries)",
@@ -26,7 +33,7 @@ async fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(error) => {
-            eprintln!("bookshop cannot start: {error}");
+            eprintln!("bookshop cannot start: {}", m_runtime::Report(&error));
             ExitStatus::from_error(&error).into()
         }
     }

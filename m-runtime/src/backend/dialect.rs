@@ -1,4 +1,5 @@
 use crate::diff::Change;
+use crate::risk::Probe;
 use crate::schema::{Column, DefaultValue, DependentKind, ForeignKey, Index, LogicalType, Table};
 
 /// How one schema change is carried out on a backend.
@@ -129,6 +130,77 @@ pub trait Dialect: Send + Sync {
         format!("CHAR_LENGTH({expr})")
     }
 
+    /// A query returning one integer: the number of rows `probe` counts.
+    fn probe_sql(&self, probe: &Probe) -> String {
+        let q = |s: &str| self.quote_ident(s);
+        match probe {
+            Probe::Rows { table } => format!("SELECT COUNT(*) FROM {}", q(table)),
+            Probe::Nulls { table, column } => {
+                format!(
+                    "SELECT COUNT(*) FROM {} WHERE {} IS NULL",
+                    q(table),
+                    q(column)
+                )
+            }
+            Probe::TooLong { table, column, max } => format!(
+                "SELECT COUNT(*) FROM {} WHERE {} > {max}",
+                q(table),
+                self.char_length(&q(column))
+            ),
+            Probe::OutOfRange {
+                table,
+                column,
+                min,
+                max,
+            } => format!(
+                "SELECT COUNT(*) FROM {} WHERE {c} < {min} OR {c} > {max}",
+                q(table),
+                c = q(column)
+            ),
+            Probe::Duplicates { table, columns } => {
+                let cols = self.ident_list(columns);
+                let not_null = columns
+                    .iter()
+                    .map(|c| format!("{} IS NOT NULL", q(c)))
+                    .collect::<Vec<_>>()
+                    .join(" AND ");
+                // COUNT, not SUM: SUM of counts is NUMERIC on PostgreSQL.
+                let key = if columns.len() == 1 {
+                    cols.clone()
+                } else {
+                    format!("({cols})")
+                };
+                format!(
+                    "SELECT COUNT(*) FROM {t} WHERE {not_null} AND {key} IN (SELECT {cols} FROM {t} WHERE {not_null} GROUP BY {cols} HAVING COUNT(*) > 1)",
+                    t = q(table)
+                )
+            }
+            Probe::Dangling {
+                table,
+                columns,
+                ref_table,
+                ref_columns,
+            } => {
+                let join = columns
+                    .iter()
+                    .zip(ref_columns)
+                    .map(|(c, r)| format!("r.{} = t.{}", q(r), q(c)))
+                    .collect::<Vec<_>>()
+                    .join(" AND ");
+                let not_null = columns
+                    .iter()
+                    .map(|c| format!("t.{} IS NOT NULL", q(c)))
+                    .collect::<Vec<_>>()
+                    .join(" AND ");
+                format!(
+                    "SELECT COUNT(*) FROM {} AS t WHERE {not_null} AND NOT EXISTS (SELECT 1 FROM {} AS r WHERE {join})",
+                    q(table),
+                    q(ref_table)
+                )
+            }
+        }
+    }
+
     /// `"name" TYPE [NOT NULL] [DEFAULT ...]`.
     fn column_definition(&self, table: &Table, column: &Column) -> String {
         let mut sql = format!(
@@ -175,6 +247,20 @@ pub trait Dialect: Send + Sync {
     /// `CREATE TABLE` with its primary key and foreign keys, then its
     /// indexes (in the same statement where [`Dialect::inline_indexes`]).
     fn create_table(&self, table: &Table) -> Vec<String> {
+        self.create_table_statements(table, false)
+    }
+
+    /// [`Dialect::create_table`] that does nothing where the table exists
+    /// (`CREATE TABLE IF NOT EXISTS`, `CREATE INDEX IF NOT EXISTS`): how m
+    /// creates its own bookkeeping tables, race-free.
+    fn create_table_if_missing(&self, table: &Table) -> Vec<String> {
+        self.create_table_statements(table, true)
+    }
+
+    /// The statements of [`Dialect::create_table`] (`if_missing`: with
+    /// `IF NOT EXISTS`).
+    fn create_table_statements(&self, table: &Table, if_missing: bool) -> Vec<String> {
+        let if_not_exists = if if_missing { "IF NOT EXISTS " } else { "" };
         let mut parts: Vec<String> = table
             .columns
             .iter()
@@ -199,14 +285,29 @@ pub trait Dialect: Send + Sync {
                 .map(|fk| self.foreign_key_clause(fk)),
         );
         let mut statements = vec![format!(
-            "CREATE TABLE {} (\n  {}\n)",
+            "CREATE TABLE {if_not_exists}{} (\n  {}\n)",
             self.quote_ident(&table.name),
             parts.join(",\n  ")
         )];
         if !inline {
-            statements.extend(table.indexes.iter().map(|i| self.create_index(table, i)));
+            statements.extend(
+                table
+                    .indexes
+                    .iter()
+                    .map(|i| self.create_index_statement(table, i, if_missing)),
+            );
         }
         statements
+    }
+
+    /// Whether a `CREATE TABLE` may declare a foreign key to a table that
+    /// does not exist yet (SQLite, which resolves references when rows are
+    /// written). Where it may not, the planner creates a table that
+    /// references one created later in the same plan (tables that reference
+    /// each other) without that key, and adds the key with
+    /// [`Dialect::add_foreign_key`] once the referenced table exists.
+    fn inline_forward_foreign_keys(&self) -> bool {
+        false
     }
 
     /// Whether `CREATE TABLE` declares the indexes too (MySQL), making the
@@ -218,9 +319,16 @@ pub trait Dialect: Send + Sync {
     /// `CREATE [UNIQUE] INDEX` of `index` on `table` (which holds the
     /// index's columns, so that a dialect can look at their types).
     fn create_index(&self, table: &Table, index: &Index) -> String {
+        self.create_index_statement(table, index, false)
+    }
+
+    /// The statement of [`Dialect::create_index`] (`if_missing`: with
+    /// `IF NOT EXISTS`).
+    fn create_index_statement(&self, table: &Table, index: &Index, if_missing: bool) -> String {
         format!(
-            "CREATE {}INDEX {} ON {} ({})",
+            "CREATE {}INDEX {}{} ON {} ({})",
             if index.unique { "UNIQUE " } else { "" },
+            if if_missing { "IF NOT EXISTS " } else { "" },
             self.quote_ident(&self.index_name(table, index)),
             self.quote_ident(&table.name),
             self.index_columns(table, index)

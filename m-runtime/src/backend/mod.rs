@@ -29,6 +29,9 @@ pub mod sqlite;
 pub use dialect::{AlterSql, Dialect};
 pub use lock::{LockGuard, Locker};
 
+/// Kept at its former path; it lives in [`schema`](crate::schema).
+pub use crate::schema::is_internal_table;
+
 use std::sync::Arc;
 
 use crate::schema::Schema;
@@ -62,11 +65,19 @@ pub trait Backend: Send + Sync + 'static {
     fn session_setup(&self) -> &'static [&'static str] {
         &[]
     }
-}
-
-/// Tables m keeps for itself; never reported as orphans.
-pub fn is_internal_table(name: &str) -> bool {
-    name.starts_with("_m_")
+    /// Whether the database rejected a statement because `table` does not
+    /// exist: the one error m reads as "absent" (its own tables before
+    /// their first use). By default the SQLSTATE says so: `42P01`
+    /// (PostgreSQL's undefined table) or `42S02` (base table not found, as
+    /// MySQL and MariaDB report it).
+    fn is_missing_table(&self, error: &dyn sqlx::error::DatabaseError, _table: &str) -> bool {
+        matches!(error.code().as_deref(), Some("42P01" | "42S02"))
+    }
+    /// What the server added to an error's message (e.g. PostgreSQL's
+    /// `DETAIL` and `HINT`), as `(label, text)` pairs that m prints with it.
+    fn error_notes(&self, _error: &dyn sqlx::error::DatabaseError) -> Vec<(&'static str, String)> {
+        Vec::new()
+    }
 }
 
 /// The built-in backend serving `url`, if its feature is enabled.

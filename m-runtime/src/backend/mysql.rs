@@ -48,10 +48,11 @@ use std::time::Duration;
 use super::normalize::{
     Escapes, add_foreign_key_column, add_index_column, get, parse_default, split_type,
 };
-use super::{AlterSql, Backend, Dialect, Introspector, LockGuard, Locker, is_internal_table};
+use super::{AlterSql, Backend, Dialect, Introspector, LockGuard, Locker};
 use crate::diff::Change;
 use crate::schema::{
     Column, DefaultValue, ForeignKey, Index, LogicalType, ReferentialAction, Schema, Table,
+    is_internal_table,
 };
 use crate::{BoxFuture, Db, Error, Result};
 
@@ -564,10 +565,15 @@ impl Locker for MySql {
                 ))
                 .await?;
             match got {
-                Some(1) => Ok(LockGuard::new(conn)),
-                _ => Err(Error::Lock(format!(
-                    "another process has held m's migration lock (MySQL `GET_LOCK('m_migrate:<database>')`) for over {timeout:?}: wait for it to finish, or raise the lock timeout; `SELECT IS_USED_LOCK(CONCAT('m_migrate:', DATABASE()))` shows the holder's connection id"
-                ))),
+                Some(1) => Ok(LockGuard::connection(conn)),
+                _ => Err(Error::LockTimeout {
+                    lock: "m's migration lock (MySQL `GET_LOCK('m_migrate:<database>')`)".into(),
+                    waited: timeout,
+                    holder: Some(
+                        "`SELECT IS_USED_LOCK(CONCAT('m_migrate:', DATABASE()))` shows the holder's connection id"
+                            .into(),
+                    ),
+                }),
             }
         })
     }

@@ -18,9 +18,11 @@ use std::time::{Duration, Instant};
 use super::normalize::{
     Escapes, add_foreign_key_column, add_index_column, get, parse_default, split_type,
 };
-use super::{AlterSql, Backend, Dialect, Introspector, LockGuard, Locker, is_internal_table};
+use super::{AlterSql, Backend, Dialect, Introspector, LockGuard, Locker};
 use crate::diff::Change;
-use crate::schema::{Column, Index, LogicalType, ReferentialAction, Schema, Table};
+use crate::schema::{
+    Column, Index, LogicalType, ReferentialAction, Schema, Table, is_internal_table,
+};
 use crate::{BoxFuture, Db, Error, Result};
 
 /// The PostgreSQL backend.
@@ -42,6 +44,15 @@ impl Backend for Postgres {
     }
     fn locker(&self) -> &dyn Locker {
         self
+    }
+    fn error_notes(&self, error: &dyn sqlx::error::DatabaseError) -> Vec<(&'static str, String)> {
+        let Some(error) = error.try_downcast_ref::<sqlx::postgres::PgDatabaseError>() else {
+            return Vec::new();
+        };
+        [("detail", error.detail()), ("hint", error.hint())]
+            .into_iter()
+            .filter_map(|(label, text)| Some((label, text?.to_owned())))
+            .collect()
     }
 }
 
@@ -401,12 +412,17 @@ impl Locker for Postgres {
             let started = Instant::now();
             loop {
                 if conn.fetch_i64(&sql).await? == Some(1) {
-                    return Ok(LockGuard::new(conn));
+                    return Ok(LockGuard::connection(conn));
                 }
                 if started.elapsed() >= timeout {
-                    return Err(Error::Lock(format!(
-                        "another process has held m's migration lock (PostgreSQL advisory lock {LOCK_KEY}) for over {timeout:?}: wait for it to finish, or raise the lock timeout; `SELECT pid FROM pg_locks WHERE locktype = 'advisory'` shows who holds it"
-                    )));
+                    return Err(Error::LockTimeout {
+                        lock: format!("m's migration lock (PostgreSQL advisory lock {LOCK_KEY})"),
+                        waited: timeout,
+                        holder: Some(
+                            "`SELECT pid FROM pg_locks WHERE locktype = 'advisory'` shows who holds it"
+                                .into(),
+                        ),
+                    });
                 }
                 tokio::time::sleep(Duration::from_millis(50)).await;
             }

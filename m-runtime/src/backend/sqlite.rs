@@ -11,10 +11,10 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::time::{Duration, Instant};
 
 use super::normalize::{Escapes, get, parse_default, split_type};
-use super::{AlterSql, Backend, Dialect, Introspector, LockGuard, Locker, is_internal_table};
+use super::{AlterSql, Backend, Dialect, Introspector, LockGuard, Locker};
 use crate::schema::{
     Column, DefaultValue, Dependent, DependentKind, ForeignKey, Index, LogicalType,
-    ReferentialAction, Schema, Table,
+    ReferentialAction, Schema, Table, is_internal_table,
 };
 use crate::{BoxFuture, Db, Error, Result};
 
@@ -41,6 +41,17 @@ impl Backend for Sqlite {
 
     fn locker(&self) -> &dyn Locker {
         self
+    }
+
+    /// SQLite reports a missing table as the generic `SQLITE_ERROR` (1):
+    /// only its message tells, and it must name `table` itself (a view over
+    /// a missing table fails with the same words about another name).
+    fn is_missing_table(&self, error: &dyn sqlx::error::DatabaseError, table: &str) -> bool {
+        error.code().as_deref() == Some("1")
+            && error
+                .message()
+                .strip_prefix("no such table: ")
+                .is_some_and(|name| name == table || name.strip_prefix("main.") == Some(table))
     }
 
     fn driver_url(&self, url: &str) -> String {
@@ -102,6 +113,12 @@ impl Dialect for Sqlite {
     }
 
     fn case_insensitive_tables(&self) -> bool {
+        true
+    }
+
+    /// SQLite checks a reference when a row is written, not when the table
+    /// is created; and it cannot add a foreign key in place.
+    fn inline_forward_foreign_keys(&self) -> bool {
         true
     }
 
@@ -511,10 +528,14 @@ impl Locker for Sqlite {
                         tokio::time::sleep(Duration::from_millis(25)).await;
                     }
                     Err(std::fs::TryLockError::WouldBlock) => {
-                        return Err(Error::Lock(format!(
-                            "another process has held the migration lock `{}` for over {timeout:?}: wait for it to finish, or raise the lock timeout",
-                            std::path::Path::new(&lock_path).display()
-                        )));
+                        return Err(Error::LockTimeout {
+                            lock: format!(
+                                "the migration lock `{}`",
+                                std::path::Path::new(&lock_path).display()
+                            ),
+                            waited: timeout,
+                            holder: None,
+                        });
                     }
                     Err(std::fs::TryLockError::Error(e)) => return Err(e.into()),
                 }

@@ -30,9 +30,11 @@ impl ExitStatus {
     /// everything else.
     pub fn from_error(error: &Error) -> Self {
         match error {
-            Error::Registry(_) | Error::Migration(_) => ExitStatus::Invalid,
-            Error::Policy(_) => ExitStatus::Blocked,
-            Error::UnsupportedUrl(_) | Error::Snapshot(_) => ExitStatus::Usage,
+            Error::Registry(_) | Error::Ledger(_) | Error::Migration(_) => ExitStatus::Invalid,
+            Error::PolicyRefusal { .. } => ExitStatus::Blocked,
+            Error::UnsupportedUrl(_) | Error::Snapshot(_) | Error::Setting { .. } => {
+                ExitStatus::Usage
+            }
             _ => ExitStatus::Database,
         }
     }

@@ -59,7 +59,8 @@ use crate::pipeline::PipelineOptions;
 use crate::registry::MigrationPhase;
 use crate::{Db, Error, Policy, Registry};
 
-/// How long `run`, `all` and `down` wait for another migrator to finish.
+/// How long `sync`, `run`, `all` and `down` wait for another migrator to
+/// finish, unless `--lock-timeout` or `M_LOCK_TIMEOUT_SECS` says otherwise.
 const LOCK_TIMEOUT: Duration = Duration::from_secs(600);
 
 /// `<app> migrate <command>`.
@@ -85,6 +86,12 @@ pub struct MigrateCommand {
     /// SQLite file named after the binary in the working directory.
     #[arg(long, env = "DATABASE_URL", global = true)]
     pub database_url: Option<String>,
+
+    /// How long to wait for another migrator (a booting replica, another
+    /// `migrate` command) to release the migration lock, in seconds.
+    /// Default: M_LOCK_TIMEOUT_SECS, else 600.
+    #[arg(long, global = true, value_name = "SECONDS")]
+    pub lock_timeout: Option<u64>,
 
     /// The subcommand to run.
     #[command(subcommand)]
@@ -259,9 +266,10 @@ pub async fn run(command: MigrateCommand, registry: Registry) -> ExitStatus {
         Ok(status) => status,
         Err(error) => {
             anstream::eprintln!(
-                "{}error:{} {error}",
+                "{}error:{} {}",
                 render::ERROR.render(),
-                render::ERROR.render_reset()
+                render::ERROR.render_reset(),
+                crate::Report(&error)
             );
             ExitStatus::from_error(&error)
         }
@@ -271,37 +279,31 @@ pub async fn run(command: MigrateCommand, registry: Registry) -> ExitStatus {
 async fn execute(command: MigrateCommand, registry: Registry) -> Result<ExitStatus, Error> {
     if let MigrateAction::List(args) = &command.action {
         // Listed even when invalid: that is when the list helps most.
-        render::registry(&registry, args.clone());
+        render::registry(&registry, args.clone())?;
         registry.validate()?;
         return Ok(ExitStatus::Success);
     }
     registry.validate()?;
-    let url = command.database_url.clone().unwrap_or_else(default_url);
+    let url = match command.database_url.clone() {
+        Some(url) => url,
+        None => crate::settings::default_url(),
+    };
+    let lock_timeout = match command.lock_timeout {
+        Some(secs) => Duration::from_secs(secs),
+        None => crate::settings::lock_timeout()?.unwrap_or(LOCK_TIMEOUT),
+    };
     match command.action {
-        MigrateAction::List(_) => Ok(ExitStatus::Success),
         MigrateAction::Verify(VerifyArgs {
             offline: Some(path),
             plan: args,
         }) => {
             let plan = offline_plan(&path, &url, &registry, &policy(&args))?;
             let migrations = crate::migrate::Status::unknown(plan.backend.clone());
-            render::plan(&plan, &migrations, &args);
-            Ok(verify_status(&plan, &migrations))
-        }
-        MigrateAction::Verify(VerifyArgs {
-            offline: None,
-            plan: args,
-        }) => {
-            let db = Db::connect(&url).await?;
-            crate::state::check_linked_apps(&db, &registry).await?;
-            let plan = crate::plan(&db, &registry.schema(), &policy(&args)).await?;
-            let migrations = crate::migrate::status(&db, &registry).await?;
-            render::plan(&plan, &migrations, &args);
+            render::plan(&plan, &migrations, &args)?;
             Ok(verify_status(&plan, &migrations))
         }
         MigrateAction::Snapshot(args) => {
-            let mut json = serde_json::to_string_pretty(&registry.schema())
-                .map_err(|e| Error::Snapshot(format!("cannot serialise the schema: {e}")))?;
+            let mut json = crate::output::to_string(&registry.schema())?;
             json.push('\n');
             std::fs::write(&args.output, json).map_err(|e| {
                 Error::Snapshot(format!(
@@ -316,19 +318,69 @@ async fn execute(command: MigrateCommand, registry: Registry) -> Result<ExitStat
             );
             Ok(ExitStatus::Success)
         }
-        MigrateAction::Sync(args) => {
+        action => {
             let db = Db::connect(&url).await?;
-            let _lock = lock(&db).await?;
+            let outcome = against_database(&db, action, &registry, lock_timeout).await;
+            // The command's own outcome matters more than a failure to
+            // close; closing cleanly keeps the server's log free of aborted
+            // connections.
+            if let Err(error) = db.close().await {
+                tracing::warn!("closing the connection: {error}");
+            }
+            outcome
+        }
+    }
+}
+
+/// The commands that talk to the database, on `db`.
+async fn against_database(
+    db: &Db,
+    action: MigrateAction,
+    registry: &Registry,
+    lock_timeout: Duration,
+) -> Result<ExitStatus, Error> {
+    match action {
+        MigrateAction::Verify(VerifyArgs { plan: args, .. }) => {
+            crate::state::check_linked_apps(db, registry).await?;
+            let plan = crate::plan(db, &registry.schema(), &policy(&args)).await?;
+            let migrations = crate::migrate::status(db, registry).await?;
+            render::plan(&plan, &migrations, &args)?;
+            Ok(verify_status(&plan, &migrations))
+        }
+        MigrateAction::Status(args) => {
+            let status = crate::migrate::status(db, registry).await?;
+            render_migrations::status(&status, args.format)?;
+            Ok(if status.problems.is_empty() {
+                ExitStatus::Success
+            } else {
+                ExitStatus::Invalid
+            })
+        }
+        action => {
+            let lock = lock(db, lock_timeout).await?;
+            let outcome = migrate(db, action, registry).await;
+            if let Err(error) = lock.release().await {
+                tracing::warn!("closing the lock's connection: {error}");
+            }
+            outcome
+        }
+    }
+}
+
+/// The commands that change the database, under the lock.
+async fn migrate(db: &Db, action: MigrateAction, registry: &Registry) -> Result<ExitStatus, Error> {
+    match action {
+        MigrateAction::Sync(args) => {
             let progress = render::Progress::new();
             let on_statement = |done, total, sql: &str| progress.step(done, total, sql);
             let options = PipelineOptions {
                 on_statement: &on_statement,
                 ..PipelineOptions::new(policy(&args))
             };
-            let outcome = crate::pipeline::sync(&db, &registry, &options).await;
+            let outcome = crate::pipeline::sync(db, registry, &options).await;
             progress.finish();
             let (plan, report) = outcome?;
-            render::sync_report(&plan, &report, &args);
+            render::sync_report(&plan, &report, &args)?;
             Ok(if report.is_complete() {
                 ExitStatus::Success
             } else {
@@ -336,8 +388,6 @@ async fn execute(command: MigrateCommand, registry: Registry) -> Result<ExitStat
             })
         }
         MigrateAction::All(args) => {
-            let db = Db::connect(&url).await?;
-            let _lock = lock(&db).await?;
             let progress = render::Progress::new();
             let on_statement = |done, total, sql: &str| progress.step(done, total, sql);
             let options = PipelineOptions {
@@ -345,10 +395,10 @@ async fn execute(command: MigrateCommand, registry: Registry) -> Result<ExitStat
                 on_statement: &on_statement,
                 ..PipelineOptions::new(policy(&args.plan))
             };
-            let report = crate::pipeline::run_all(&db, &registry, &options).await;
+            let report = crate::pipeline::run_all(db, registry, &options).await;
             progress.finish();
             let report = report?;
-            render_migrations::all_report(&report, args.plan.format.format);
+            render_migrations::all_report(&report, args.plan.format.format)?;
             Ok(if report.is_complete() {
                 ExitStatus::Success
             } else {
@@ -356,33 +406,25 @@ async fn execute(command: MigrateCommand, registry: Registry) -> Result<ExitStat
             })
         }
         MigrateAction::Run(args) => {
-            let db = Db::connect(&url).await?;
-            let _lock = lock(&db).await?;
             let mut options =
                 RunOptions::default().allow_out_of_order(args.order.allow_out_of_order);
             if let Some(phase) = args.phase {
                 options = options.phase(phase.into());
             }
-            let report = crate::migrate::run(&db, &registry, &options).await?;
-            render_migrations::run_report(&report, args.format.format);
+            let report = crate::migrate::run(db, registry, &options).await?;
+            render_migrations::run_report(&report, args.format.format)?;
             Ok(ExitStatus::Success)
-        }
-        MigrateAction::Status(args) => {
-            let db = Db::connect(&url).await?;
-            let status = crate::migrate::status(&db, &registry).await?;
-            render_migrations::status(&status, args.format);
-            Ok(if status.problems.is_empty() {
-                ExitStatus::Success
-            } else {
-                ExitStatus::Invalid
-            })
         }
         MigrateAction::Down(args) => {
-            let db = Db::connect(&url).await?;
-            let _lock = lock(&db).await?;
-            let report = crate::migrate::down(&db, &registry, &args.target).await?;
-            render_migrations::down_report(&report, args.format.format);
+            let report = crate::migrate::down(db, registry, &args.target).await?;
+            render_migrations::down_report(&report, args.format.format)?;
             Ok(ExitStatus::Success)
+        }
+        MigrateAction::List(_)
+        | MigrateAction::Snapshot(_)
+        | MigrateAction::Verify(_)
+        | MigrateAction::Status(_) => {
+            unreachable!("answered without the lock by `execute` and `against_database`")
         }
     }
 }
@@ -440,9 +482,20 @@ fn offline_plan(
     ))
 }
 
-/// The backend's database-level lock, held until the guard drops.
-async fn lock(db: &Db) -> Result<LockGuard, Error> {
-    db.backend().locker().acquire(db.url(), LOCK_TIMEOUT).await
+/// The backend's database-level lock, held until the guard is released;
+/// says on stderr that it waits when another process holds it.
+async fn lock(db: &Db, timeout: Duration) -> Result<LockGuard, Error> {
+    let locker = db.backend().locker();
+    let acquire = locker.acquire(db.url(), timeout);
+    tokio::pin!(acquire);
+    tokio::select! {
+        guard = &mut acquire => return guard,
+        () = tokio::time::sleep(Duration::from_millis(500)) => {}
+    }
+    eprintln!(
+        "waiting for the migration lock: another process (a booting replica, another `migrate` command) is migrating this database; giving up after {timeout:?} (--lock-timeout)"
+    );
+    acquire.await
 }
 
 fn policy(args: &PlanArgs) -> Policy {
@@ -452,12 +505,8 @@ fn policy(args: &PlanArgs) -> Policy {
     }
 }
 
-/// `sqlite://<binary name>.db` in the working directory (`m.db` when the
-/// binary's name cannot be read): the URL used when `DATABASE_URL` is unset.
+/// `sqlite://<binary name>.db` in the working directory: see
+/// [`crate::settings::default_url`].
 pub fn default_url() -> String {
-    let name = std::env::current_exe()
-        .ok()
-        .and_then(|p| p.file_stem().map(|s| s.to_string_lossy().into_owned()))
-        .unwrap_or_else(|| "m".to_owned());
-    format!("sqlite://{name}.db")
+    crate::settings::default_url()
 }

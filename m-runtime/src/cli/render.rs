@@ -6,8 +6,10 @@ use anstyle::{AnsiColor, Style};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use super::{Format, PlanArgs};
+use crate::Result;
 use crate::execute::SyncReport;
 use crate::migrate::Status;
+use crate::output::{ListJson, SyncJson, VerifyJson};
 use crate::plan::{Action, Plan, PlannedChange};
 use crate::registry::Registry;
 use crate::risk::Risk;
@@ -33,22 +35,9 @@ fn target(change: &PlannedChange) -> String {
 }
 
 /// Prints a plan (`verify`).
-pub(super) fn plan(plan: &Plan, migrations: &Status, args: &PlanArgs) {
+pub(super) fn plan(plan: &Plan, migrations: &Status, args: &PlanArgs) -> Result<()> {
     match args.format.format {
-        Format::Json => {
-            let mut json = plan.to_json();
-            json["migrations"] = serde_json::json!({
-                "pending": migrations
-                    .pending()
-                    .map(|m| serde_json::json!({"app": m.app, "id": m.id, "phase": m.phase}))
-                    .collect::<Vec<_>>(),
-                "problems": migrations.problems,
-            });
-            println!(
-                "{}",
-                serde_json::to_string_pretty(&json).unwrap_or_default()
-            )
-        }
+        Format::Json => print_json(&VerifyJson::new(plan, migrations))?,
         Format::Github => {
             github(plan);
             for m in migrations.pending() {
@@ -56,7 +45,10 @@ pub(super) fn plan(plan: &Plan, migrations: &Status, args: &PlanArgs) {
                 println!("{}", annotation("notice", "pending migration", &message));
             }
             for problem in &migrations.problems {
-                println!("{}", annotation("error", "migration ledger", problem));
+                println!(
+                    "{}",
+                    annotation("error", "migration ledger", &problem.to_string())
+                );
             }
         }
         Format::Text => {
@@ -64,6 +56,19 @@ pub(super) fn plan(plan: &Plan, migrations: &Status, args: &PlanArgs) {
             pending_migrations(migrations);
         }
     }
+    Ok(())
+}
+
+/// Prints `value` as pretty JSON on stdout; a value that cannot be
+/// serialised or written (a closed pipe, a full disk) is an error, never an
+/// empty success.
+pub(super) fn print_json(value: &impl serde::Serialize) -> Result<()> {
+    use std::io::Write;
+    let json = crate::output::to_string(value)?;
+    let mut stdout = std::io::stdout().lock();
+    writeln!(stdout, "{json}")
+        .and_then(|()| stdout.flush())
+        .map_err(|e| crate::Error::Output(e.to_string()))
 }
 
 fn pending_migrations(migrations: &Status) {
@@ -175,23 +180,13 @@ fn escape_property(text: &str) -> String {
 }
 
 /// Prints what a sync did.
-pub(super) fn sync_report(plan: &Plan, report: &SyncReport, args: &PlanArgs) {
+pub(super) fn sync_report(plan: &Plan, report: &SyncReport, args: &PlanArgs) -> Result<()> {
     if args.format.format == Format::Json {
-        let json = serde_json::json!({
-            "plan": plan.to_json(),
-            "applied": report.applied.len(),
-            "blocked": report.blocked.len(),
-            "statements": report.statements,
-        });
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&json).unwrap_or_default()
-        );
-        return;
+        return print_json(&SyncJson::new(plan, report));
     }
     if plan.is_empty() {
         in_sync(plan);
-        return;
+        return Ok(());
     }
     println!(
         "{BOLD}Applied {} change(s){BOLD:#} ({} statement(s)); {} blocked.",
@@ -227,22 +222,13 @@ pub(super) fn sync_report(plan: &Plan, report: &SyncReport, args: &PlanArgs) {
             "\nThe blocked changes are still pending: `migrate verify` reports them until they are resolved."
         );
     }
+    Ok(())
 }
 
 /// Prints `migrate list`.
-pub(super) fn registry(registry: &Registry, format: super::FormatArgs) {
+pub(super) fn registry(registry: &Registry, format: super::FormatArgs) -> Result<()> {
     if format.format == Format::Json {
-        let json = serde_json::json!({
-            "apps": registry.apps(),
-            "doctypes": registry.doctypes.iter().map(|d| serde_json::json!({"app": d.app, "name": d.name, "table": d.table})).collect::<Vec<_>>(),
-            "hooks": registry.hooks.iter().map(|h| serde_json::json!({"app": h.app, "name": h.name, "phase": h.phase})).collect::<Vec<_>>(),
-            "migrations": registry.migrations.iter().map(|m| serde_json::json!({"app": m.app, "id": m.id, "phase": m.phase, "depends_on": m.depends_on})).collect::<Vec<_>>(),
-        });
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&json).unwrap_or_default()
-        );
-        return;
+        return print_json(&ListJson::from(registry));
     }
     for app in registry.apps() {
         println!("{BOLD}{app}{BOLD:#}");
@@ -256,6 +242,7 @@ pub(super) fn registry(registry: &Registry, format: super::FormatArgs) {
             println!("  migration  {} ({})", m.id, m.phase.as_str());
         }
     }
+    Ok(())
 }
 
 /// A progress bar on stderr for long runs; hidden when stderr is not a terminal.

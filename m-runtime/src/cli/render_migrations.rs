@@ -4,21 +4,17 @@ use anstream::println;
 use anstyle::{AnsiColor, Style};
 
 use super::Format;
+use super::render::print_json;
+use crate::Result;
 use crate::hooks::HookRun;
 use crate::migrate::{AllReport, AppliedMigration, DownReport, RunReport, Status};
+use crate::output::{AllJson, DownJson, RunJson, StatusJson};
 
 const BOLD: Style = Style::new().bold();
 const DIM: Style = Style::new().dimmed();
 const GREEN: Style = AnsiColor::Green.on_default().bold();
 const YELLOW: Style = AnsiColor::Yellow.on_default().bold();
 const RED: Style = AnsiColor::Red.on_default().bold();
-
-fn json(value: &impl serde::Serialize) {
-    println!(
-        "{}",
-        serde_json::to_string_pretty(value).unwrap_or_default()
-    );
-}
 
 fn applied_lines(verb: &str, rows: &[AppliedMigration]) {
     for row in rows {
@@ -41,25 +37,30 @@ fn hook_lines(hooks: &[HookRun]) {
 }
 
 /// `migrate run`.
-pub(super) fn run_report(report: &RunReport, format: Format) {
+pub(super) fn run_report(report: &RunReport, format: Format) -> Result<()> {
     if format == Format::Json {
-        return json(report);
+        return print_json(&RunJson {
+            applied: &report.applied,
+        });
     }
     if report.applied.is_empty() {
         println!("{BOLD}No pending migrations{BOLD:#}: nothing to do.");
-        return;
+        return Ok(());
     }
     println!(
         "{BOLD}Applied {} migration(s){BOLD:#}:",
         report.applied.len()
     );
     applied_lines("applied", &report.applied);
+    Ok(())
 }
 
 /// `migrate down`.
-pub(super) fn down_report(report: &DownReport, format: Format) {
+pub(super) fn down_report(report: &DownReport, format: Format) -> Result<()> {
     if format == Format::Json {
-        return json(report);
+        return print_json(&DownJson {
+            reverted: &report.reverted,
+        });
     }
     println!(
         "{BOLD}Reverted {} migration(s){BOLD:#}:",
@@ -72,39 +73,20 @@ pub(super) fn down_report(report: &DownReport, format: Format) {
             row.phase
         );
     }
+    Ok(())
 }
 
 /// `migrate status`.
-pub(super) fn status(status: &Status, format: Format) {
+pub(super) fn status(status: &Status, format: Format) -> Result<()> {
     if format == Format::Json {
-        let value = serde_json::json!({
-            "backend": status.backend,
-            "migrations": status.migrations.iter().map(|m| serde_json::json!({
-                "app": m.app,
-                "id": m.id,
-                "phase": m.phase,
-                "state": if m.applied.is_some() { "applied" } else { "pending" },
-                "depends_on": m.depends_on,
-                "reversible": m.reversible,
-                "checksum": m.checksum,
-                "applied_checksum": m.applied.as_ref().map(|a| &a.checksum),
-                "tampered": m.tampered(),
-                "applied_at": m.applied.as_ref().map(|a| &a.applied_at),
-                "duration_ms": m.applied.as_ref().map(|a| a.duration_ms),
-            })).collect::<Vec<_>>(),
-            "unregistered": status.unregistered,
-            "problems": status.problems,
-            "applied": status.migrations.len() - status.pending().count(),
-            "pending": status.pending().count(),
-        });
-        return json(&value);
+        return print_json(&StatusJson::from(status));
     }
     if status.migrations.is_empty() && status.unregistered.is_empty() {
         println!(
             "{BOLD}No migrations registered{BOLD:#} ({}).",
             status.backend
         );
-        return;
+        return Ok(());
     }
     let mut app = "";
     for m in &status.migrations {
@@ -152,12 +134,13 @@ pub(super) fn status(status: &Status, format: Format) {
         pending,
         status.backend
     );
+    Ok(())
 }
 
 /// `migrate all`.
-pub(super) fn all_report(report: &AllReport, format: Format) {
+pub(super) fn all_report(report: &AllReport, format: Format) -> Result<()> {
     if format == Format::Json {
-        return json(&report.to_json());
+        return print_json(&AllJson::from(report));
     }
     println!(
         "{BOLD}1. pre_sync migrations{BOLD:#}: {}",
@@ -194,7 +177,7 @@ pub(super) fn all_report(report: &AllReport, format: Format) {
         println!(
             "\n{RED}Stopped after the sync{RED:#}: the policy held back a change, so the after_sync hooks and post_sync migrations did not run. Resolve it (`migrate verify` explains each change; WARNING needs --allow-warning), then run `migrate all` again."
         );
-        return;
+        return Ok(());
     }
     println!(
         "{BOLD}4. after_sync hooks{BOLD:#}: {}",
@@ -206,4 +189,5 @@ pub(super) fn all_report(report: &AllReport, format: Format) {
         report.post_sync.len()
     );
     applied_lines("applied", &report.post_sync);
+    Ok(())
 }

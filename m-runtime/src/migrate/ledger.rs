@@ -13,16 +13,16 @@
 //!
 //! Values are bound as parameters, never spliced into the SQL.
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use serde::Serialize;
 use sqlx::Row;
 
+use crate::bookkeeping::{self, fetch_if_exists};
 use crate::registry::MigrationDef;
 use crate::{Db, Error, Result};
 
-/// The ledger table's name.
-pub const LEDGER_TABLE: &str = "_m_migrations";
+pub use crate::bookkeeping::LEDGER_TABLE;
 
 /// One row of the ledger: a migration that was applied.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -67,35 +67,11 @@ fn table(db: &Db) -> String {
 
 /// Creates the ledger table unless it exists.
 pub(crate) async fn ensure(db: &Db) -> Result<()> {
-    let d = db.backend().dialect();
-    let q = |c: &str| d.quote_ident(c);
-    db.execute(&format!(
-        "CREATE TABLE IF NOT EXISTS {} (\n  {} VARCHAR(128) NOT NULL,\n  {} VARCHAR(255) NOT NULL,\n  {} VARCHAR(128) NOT NULL,\n  {} VARCHAR(16) NOT NULL,\n  {} BIGINT NOT NULL,\n  {} VARCHAR(40) NOT NULL,\n  {} BIGINT NOT NULL,\n  PRIMARY KEY ({}, {})\n)",
-        table(db),
-        q("app"),
-        q("id"),
-        q("checksum"),
-        q("phase"),
-        q("seq"),
-        q("applied_at"),
-        q("duration_ms"),
-        q("app"),
-        q("id"),
-    ))
-    .await?;
-    Ok(())
+    bookkeeping::ensure(db, &bookkeeping::ledger_table()).await
 }
 
-/// Whether the ledger table exists, without creating it (for read-only
-/// commands such as `status`).
-pub(crate) async fn exists(db: &Db) -> bool {
-    db.fetch_all(&format!("SELECT 1 FROM {} WHERE 1 = 0", table(db)))
-        .await
-        .is_ok()
-}
-
-/// Every ledger row, in application order. An absent ledger reads as
-/// empty. One query when the ledger exists.
+/// Every ledger row, in application order. An absent ledger (and only
+/// that: any other error is returned) reads as empty. One query.
 pub(crate) async fn load(db: &Db) -> Result<Vec<AppliedMigration>> {
     let d = db.backend().dialect();
     let columns = COLUMNS.map(|c| d.quote_ident(c)).join(", ");
@@ -104,10 +80,8 @@ pub(crate) async fn load(db: &Db) -> Result<Vec<AppliedMigration>> {
         table(db),
         d.quote_ident("seq")
     );
-    let rows = match db.fetch_all(&sql).await {
-        Ok(rows) => rows,
-        Err(error) if error.is_rejected_statement() && !exists(db).await => return Ok(Vec::new()),
-        Err(error) => return Err(error),
+    let Some(rows) = fetch_if_exists(db, LEDGER_TABLE, &sql).await? else {
+        return Ok(Vec::new());
     };
     rows.iter()
         .map(|row| {
@@ -147,7 +121,7 @@ pub(crate) async fn insert(
         checksum: m.checksum.to_owned(),
         phase: m.phase.as_str().to_owned(),
         seq,
-        applied_at: rfc3339_utc(SystemTime::now()),
+        applied_at: rfc3339_utc(time::OffsetDateTime::now_utc()),
         duration_ms: i64::try_from(duration.as_millis()).unwrap_or(i64::MAX),
     };
     let bound = row.clone();
@@ -180,34 +154,14 @@ pub(crate) async fn remove(db: &Db, app: &str, id: &str) -> Result<()> {
     Ok(())
 }
 
-/// `time` as `YYYY-MM-DDTHH:MM:SS.mmmZ`.
-fn rfc3339_utc(time: SystemTime) -> String {
-    let since = time.duration_since(UNIX_EPOCH).unwrap_or_default();
-    let secs = since.as_secs();
-    let (days, rem) = ((secs / 86_400) as i64, secs % 86_400);
-    let (y, m, d) = civil_from_days(days);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{:03}Z",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60,
-        since.subsec_millis()
-    )
-}
-
-/// Days since 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's
-/// `civil_from_days`).
-fn civil_from_days(z: i64) -> (i64, u32, u32) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    (y, m, d)
+/// `time` as `YYYY-MM-DDTHH:MM:SS.mmmZ` (RFC 3339, UTC, milliseconds).
+fn rfc3339_utc(time: time::OffsetDateTime) -> String {
+    const FORMAT: &[time::format_description::BorrowedFormatItem<'_>] = time::macros::format_description!(
+        "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:3]Z"
+    );
+    time.to_offset(time::UtcOffset::UTC)
+        .format(FORMAT)
+        .unwrap_or_else(|_| time.to_string())
 }
 
 #[cfg(test)]
@@ -216,10 +170,17 @@ mod tests {
 
     #[test]
     fn formats_utc_timestamps() {
-        assert_eq!(rfc3339_utc(UNIX_EPOCH), "1970-01-01T00:00:00.000Z");
-        let t = UNIX_EPOCH + Duration::from_millis(1_709_210_096_789); // a leap day
-        assert_eq!(rfc3339_utc(t), "2024-02-29T12:34:56.789Z");
-        let t = UNIX_EPOCH + Duration::from_secs(951_782_400); // 2000-02-29
-        assert_eq!(rfc3339_utc(t), "2000-02-29T00:00:00.000Z");
+        use time::OffsetDateTime;
+        let at = |millis: i128| {
+            OffsetDateTime::from_unix_timestamp_nanos(millis * 1_000_000).expect("in range")
+        };
+        assert_eq!(rfc3339_utc(at(0)), "1970-01-01T00:00:00.000Z");
+        assert_eq!(
+            rfc3339_utc(at(1_709_210_096_789)),
+            "2024-02-29T12:34:56.789Z"
+        ); // a leap day
+        assert_eq!(rfc3339_utc(at(951_782_400_000)), "2000-02-29T00:00:00.000Z");
+        let east = at(1_709_210_096_789).to_offset(time::macros::offset!(+2));
+        assert_eq!(rfc3339_utc(east), "2024-02-29T12:34:56.789Z");
     }
 }

@@ -97,13 +97,17 @@
 mod graph;
 mod ledger;
 mod pipeline;
+mod problems;
 mod runner;
 mod status;
 
 pub use graph::execution_order;
 pub use ledger::{AppliedMigration, LEDGER_TABLE};
-pub use pipeline::{AllOptions, AllReport, run_all, run_all_with};
+pub use pipeline::{AllOptions, AllReport, run_all};
+pub use problems::{LedgerProblem, LedgerProblems};
+
+pub(crate) use runner::Migrator;
 pub use runner::{DownReport, RunOptions, RunReport, down, run};
-pub use status::{MigrationState, Status, has_pending, status};
+pub use status::{MigrationState, Status, check_pending, has_pending, status};
 
 pub(crate) use graph::problems as graph_problems;

@@ -2,13 +2,14 @@
 //! per migration, with the ledger row written or removed inside it.
 
 use std::collections::BTreeMap;
-use std::future::Future;
 use std::time::Instant;
 
 use serde::Serialize;
 
-use super::graph::{self, app_rank};
+use super::graph;
 use super::ledger::{self, AppliedMigration};
+use super::problems::{LedgerProblem, LedgerProblems};
+use crate::db::TxKind;
 use crate::registry::{MigrationBody, MigrationDef, MigrationPhase, Registry};
 use crate::{BoxError, Db, Error, Result};
 
@@ -100,7 +101,7 @@ impl<'a> Migrator<'a> {
         let rows = ledger::load(db).await?;
         let problems = check(&order, &rows, allow_out_of_order);
         if !problems.is_empty() {
-            return Err(problems_error(&problems));
+            return Err(Error::Ledger(LedgerProblems(problems)));
         }
         for row in &rows {
             if !registry
@@ -174,11 +175,12 @@ impl<'a> Migrator<'a> {
         let db = self.db;
         let seq = self.next_seq;
         let started = Instant::now();
-        let result = transaction(db, async move {
-            run_body(db, m.up).await?;
-            Ok(ledger::insert(db, m, seq, started.elapsed()).await?)
-        })
-        .await;
+        let result = db
+            .transaction(TxKind::Schema, async move |db| -> Result<_, BoxError> {
+                run_body(db, m.up).await?;
+                Ok(ledger::insert(db, m, seq, started.elapsed()).await?)
+            })
+            .await;
         match result {
             Ok(row) => {
                 tracing::info!(migration = %row.name(), duration_ms = row.duration_ms, "applied");
@@ -278,12 +280,13 @@ pub async fn down(db: &Db, registry: &Registry, target: &str) -> Result<DownRepo
     }
     let mut report = DownReport::default();
     for ((m, body), row) in bodies.into_iter().zip(steps) {
-        let result = transaction(db, async move {
-            run_body(db, body).await?;
-            ledger::remove(db, m.app, m.id).await?;
-            Ok(())
-        })
-        .await;
+        let result = db
+            .transaction(TxKind::Schema, async move |db| -> Result<_, BoxError> {
+                run_body(db, body).await?;
+                ledger::remove(db, m.app, m.id).await?;
+                Ok(())
+            })
+            .await;
         if let Err(source) = result {
             let mut outcome = failure_outcome(db, "reverted");
             if !report.reverted.is_empty() {
@@ -372,7 +375,7 @@ pub(crate) fn check(
     order: &[&MigrationDef],
     rows: &[AppliedMigration],
     allow_out_of_order: bool,
-) -> Vec<String> {
+) -> Vec<LedgerProblem> {
     let applied: BTreeMap<(&str, &str), &AppliedMigration> = rows
         .iter()
         .map(|r| ((r.app.as_str(), r.id.as_str()), r))
@@ -382,10 +385,13 @@ pub(crate) fn check(
         if let Some(row) = applied.get(&(m.app, m.id))
             && row.checksum != m.checksum
         {
-            problems.push(format!(
-                "migration `{}:{}` ({}) was applied with checksum {} but is now registered with {}: applied migrations are immutable. Restore its original code or file, and write a new migration for the change",
-                m.app, m.id, m.source, row.checksum, m.checksum
-            ));
+            problems.push(LedgerProblem::ChecksumMismatch {
+                app: m.app.to_owned(),
+                id: m.id.to_owned(),
+                declared_at: m.source.to_owned(),
+                applied: row.checksum.clone(),
+                registered: m.checksum.to_owned(),
+            });
         }
     }
     if !allow_out_of_order {
@@ -393,93 +399,25 @@ pub(crate) fn check(
             .iter()
             .filter(|m| !applied.contains_key(&(m.app, m.id)))
         {
+            // Out of order: an applied migration of the same app and the
+            // same phase sorts after it. (A new `pre_sync` migration after
+            // an applied `post_sync` one is not: phases run in their order.)
             let later = rows
                 .iter()
-                .filter(|r| r.app == m.app && (parse_phase(&r.phase), r.id.as_str()) > app_rank(m))
-                .max_by(|a, b| (parse_phase(&a.phase), &a.id).cmp(&(parse_phase(&b.phase), &b.id)));
+                .filter(|r| {
+                    r.app == m.app && parse_phase(&r.phase) == m.phase && r.id.as_str() > m.id
+                })
+                .max_by(|a, b| a.id.cmp(&b.id));
             if let Some(later) = later {
-                problems.push(format!(
-                    "migration `{}:{}` is pending but `{}`, which comes after it, is already applied: it was added out of order. Give it an id that sorts after `{}`, or, if it does not depend on the later ones, allow it with --allow-out-of-order",
-                    m.app,
-                    m.id,
-                    later.name(),
-                    later.id
-                ));
+                problems.push(LedgerProblem::OutOfOrder {
+                    app: m.app.to_owned(),
+                    id: m.id.to_owned(),
+                    applied_later: later.name(),
+                });
             }
         }
     }
     problems
-}
-
-pub(crate) fn problems_error(problems: &[String]) -> Error {
-    Error::Migration(format!(
-        "{} problem(s) with the applied migrations; nothing was run:\n  - {}",
-        problems.len(),
-        problems.join("\n  - ")
-    ))
-}
-
-/// Runs `work` between `BEGIN` and `COMMIT`, rolling back on error.
-///
-/// Around the transaction it runs the statements the dialect runs around a
-/// sync (SQLite: foreign keys off, so that a migration can rebuild a table
-/// the documented way without cascading deletes), and before committing the
-/// dialect's integrity check (SQLite: `PRAGMA foreign_key_check`).
-async fn transaction<T>(
-    db: &Db,
-    work: impl Future<Output = Result<T, BoxError>>,
-) -> Result<T, BoxError> {
-    let dialect = db.backend().dialect();
-    for sql in dialect.before_sync() {
-        db.execute(sql).await?;
-    }
-    let result = in_transaction(db, work).await;
-    for sql in dialect.after_sync() {
-        let restored = db.execute(sql).await;
-        if result.is_ok() {
-            restored?;
-        }
-    }
-    result
-}
-
-async fn in_transaction<T>(
-    db: &Db,
-    work: impl Future<Output = Result<T, BoxError>>,
-) -> Result<T, BoxError> {
-    let dialect = db.backend().dialect();
-    db.execute(dialect.begin()).await?;
-    let outcome = async {
-        let value = work.await?;
-        if let Some(check) = dialect.integrity_check() {
-            let violations = db.fetch_all(check).await?;
-            if !violations.is_empty() {
-                return Err(format!(
-                    "it would leave {} row(s) violating foreign keys (`{check}`)",
-                    violations.len()
-                )
-                .into());
-            }
-        }
-        Ok(value)
-    }
-    .await;
-    match outcome {
-        Ok(value) => match db.execute("COMMIT").await {
-            Ok(_) => Ok(value),
-            Err(error) => {
-                // SQLite keeps the transaction open when COMMIT fails (e.g. a
-                // deferred foreign key): end it so that the session stays usable.
-                let _ = db.execute("ROLLBACK").await;
-                Err(error.into())
-            }
-        },
-        Err(error) => {
-            // The rollback's own failure would hide the cause; the cause matters more.
-            let _ = db.execute("ROLLBACK").await;
-            Err(error)
-        }
-    }
 }
 
 async fn run_body(db: &Db, body: MigrationBody) -> Result<(), BoxError> {
@@ -537,13 +475,18 @@ mod tests {
     fn a_changed_checksum_names_both() {
         let order = [def("a", "1", "sha256:new")];
         let problems = check(&order, &[row("a", "1", "sha256:old", 1)], false);
-        assert_eq!(problems.len(), 1);
-        assert!(
-            problems[0].contains("`a:1`")
-                && problems[0].contains("sha256:old")
-                && problems[0].contains("sha256:new")
+        assert_eq!(
+            problems,
+            [LedgerProblem::ChecksumMismatch {
+                app: "a".into(),
+                id: "1".into(),
+                declared_at: "src/lib.rs:1".into(),
+                applied: "sha256:old".into(),
+                registered: "sha256:new".into(),
+            }]
         );
-        assert!(problems[0].contains("write a new migration"));
+        let message = problems[0].to_string();
+        assert!(message.contains("`a:1`") && message.contains("write a new migration"));
     }
 
     #[test]
@@ -556,13 +499,35 @@ mod tests {
         ];
         let rows = [row("a", "1", "x", 1), row("a", "3", "x", 2)];
         let problems = check(&order, &rows, false);
-        assert_eq!(problems.len(), 1, "{problems:?}");
-        assert!(
-            problems[0].contains("`a:2` is pending but `a:3`"),
-            "{}",
-            problems[0]
+        assert_eq!(
+            problems,
+            [LedgerProblem::OutOfOrder {
+                app: "a".into(),
+                id: "2".into(),
+                applied_later: "a:3".into(),
+            }]
         );
+        let message = problems[0].to_string();
+        assert!(message.contains("`a:2` is pending but `a:3`"), "{message}");
+        assert!(message.contains("sorts after `3`"), "{message}");
         assert!(check(&order, &rows, true).is_empty());
+    }
+
+    #[test]
+    fn a_new_pre_sync_migration_after_an_applied_post_sync_one_is_in_order() {
+        let post = Box::leak(Box::new(MigrationDef {
+            phase: MigrationPhase::PostSync,
+            ..*def("a", "0002_post", "x")
+        }));
+        let order = [def("a", "0001", "x"), post, def("a", "0003_pre", "x")];
+        let mut post_row = row("a", "0002_post", "x", 2);
+        post_row.phase = "post_sync".into();
+        let rows = [row("a", "0001", "x", 1), post_row];
+        assert!(check(&order, &rows, false).is_empty());
+        // A pre_sync id that sorts before an applied pre_sync one still is.
+        let order = [def("a", "0001", "x"), def("a", "0000_late", "x")];
+        let problems = check(&order, &[row("a", "0001", "x", 1)], false);
+        assert_eq!(problems.len(), 1, "{problems:?}");
     }
 
     #[test]

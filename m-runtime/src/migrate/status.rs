@@ -20,7 +20,7 @@ pub struct Status {
     /// error: the code that applied them was removed).
     pub unregistered: Vec<AppliedMigration>,
     /// What would stop `run`: tampered checksums, out-of-order migrations.
-    pub problems: Vec<String>,
+    pub problems: Vec<super::LedgerProblem>,
 }
 
 impl Status {
@@ -69,21 +69,43 @@ impl MigrationState {
 }
 
 /// Whether a registered migration is not applied yet: one query on the
-/// ledger (two when it does not exist yet), whatever the number of
-/// migrations, for boot's fast path. Writes nothing, checks nothing else.
+/// ledger, whatever the number of migrations, for boot's fast path. Writes
+/// nothing; checks nothing else (see [`check_pending`]).
 pub async fn has_pending(db: &Db, registry: &Registry) -> Result<bool> {
     if registry.migrations.is_empty() {
         return Ok(false);
     }
-    let applied: std::collections::BTreeSet<(String, String)> = ledger::load(db)
-        .await?
-        .into_iter()
-        .map(|r| (r.app, r.id))
+    let rows = ledger::load(db).await?;
+    Ok(any_pending(registry, &rows))
+}
+
+/// [`has_pending`] that also refuses as every run does: an applied
+/// migration whose checksum changed, or (unless `allow_out_of_order`) a
+/// pending one that sorts before an applied one of its app and phase, is
+/// an [`Error::Ledger`](crate::Error::Ledger). Still one query: boot's fast
+/// path uses it, so an edited migration stops a boot like any command.
+pub async fn check_pending(db: &Db, registry: &Registry, allow_out_of_order: bool) -> Result<bool> {
+    if registry.migrations.is_empty() {
+        return Ok(false);
+    }
+    let rows = ledger::load(db).await?;
+    let order = super::graph::execution_order(&registry.migrations);
+    let problems = check(&order, &rows, allow_out_of_order);
+    if !problems.is_empty() {
+        return Err(crate::Error::Ledger(super::LedgerProblems(problems)));
+    }
+    Ok(any_pending(registry, &rows))
+}
+
+fn any_pending(registry: &Registry, rows: &[AppliedMigration]) -> bool {
+    let applied: std::collections::BTreeSet<(&str, &str)> = rows
+        .iter()
+        .map(|r| (r.app.as_str(), r.id.as_str()))
         .collect();
-    Ok(registry
+    registry
         .migrations
         .iter()
-        .any(|m| !applied.contains(&(m.app.to_owned(), m.id.to_owned()))))
+        .any(|m| !applied.contains(&(m.app, m.id)))
 }
 
 /// Reads the ledger and compares it with `registry`. Writes nothing.

@@ -8,6 +8,19 @@ use super::LogicalType;
 /// The longest identifier every supported backend accepts (PostgreSQL: 63 bytes).
 pub const MAX_IDENTIFIER_LEN: usize = 63;
 
+/// Tables m keeps for itself (`_m_*`): never reported as orphans, left out
+/// of introspection.
+///
+/// ```
+/// use m_runtime::schema::is_internal_table;
+///
+/// assert!(is_internal_table("_m_migrations"));
+/// assert!(!is_internal_table("book"));
+/// ```
+pub fn is_internal_table(name: &str) -> bool {
+    name.starts_with("_m_")
+}
+
 /// A set of tables, keyed and iterated by table name so that every output
 /// derived from it is deterministic.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]

@@ -1,0 +1,246 @@
+//! The plan: every change with its risk, reason, SQL and whether the policy
+//! lets it through. Building it reads the database (introspection and
+//! probes) but writes nothing; [`crate::apply`] carries it out.
+
+mod block;
+mod compile;
+mod policy;
+mod prepare;
+
+use serde::Serialize;
+
+pub use compile::apply_to_table;
+pub use policy::Policy;
+pub use prepare::{prepare, resolve_sql_types};
+
+use block::{block_dependents, block_unsupported};
+use compile::compile_sql;
+
+use crate::backend::Dialect;
+use crate::diff::{Change, diff};
+use crate::risk::{Probe, Risk, assess};
+use crate::schema::Schema;
+use crate::{Db, Result};
+
+/// Whether a planned change will run.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "action", content = "blocked_because", rename_all = "snake_case")]
+pub enum Action {
+    /// The change runs.
+    Apply,
+    /// The change is held back, for the reason given (the policy, a blocked
+    /// change it needs, or what the database cannot build).
+    Blocked(String),
+}
+
+/// One change, assessed and compiled to SQL.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PlannedChange {
+    /// The app declaring the table (`None` for orphans).
+    pub app: Option<String>,
+    /// The change.
+    pub change: Change,
+    /// Its risk level.
+    pub risk: Risk,
+    /// Why it has that risk, with what the backend does where that matters
+    /// (a table rebuild, no rollback).
+    pub reason: String,
+    /// The statements that carry the change out (for a blocked change: the
+    /// statements it would run).
+    pub sql: Vec<String>,
+    /// The rows the change's probe counted (`None` when it has no probe).
+    pub measured: Option<u64>,
+    /// Whether it runs or why not.
+    pub action: Action,
+}
+
+impl PlannedChange {
+    /// Whether the change runs ([`Action::Apply`]).
+    pub fn is_applied(&self) -> bool {
+        self.action == Action::Apply
+    }
+}
+
+/// The ordered list of planned changes.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Plan {
+    /// The backend the SQL is written for.
+    pub backend: String,
+    /// The changes in execution order, blocked ones included.
+    pub changes: Vec<PlannedChange>,
+}
+
+impl Plan {
+    /// Whether there is no change at all (an orphan counts as a change).
+    pub fn is_empty(&self) -> bool {
+        self.changes.is_empty()
+    }
+
+    /// Changes the policy lets through.
+    pub fn applied(&self) -> impl Iterator<Item = &PlannedChange> {
+        self.changes.iter().filter(|c| c.is_applied())
+    }
+
+    /// Changes the policy holds back.
+    pub fn blocked(&self) -> impl Iterator<Item = &PlannedChange> {
+        self.changes.iter().filter(|c| !c.is_applied())
+    }
+
+    /// Every statement to execute, in order (those of applied changes only).
+    pub fn statements(&self) -> Vec<&str> {
+        self.applied()
+            .flat_map(|c| c.sql.iter().map(String::as_str))
+            .collect()
+    }
+
+    /// Counts per risk level.
+    pub fn summary(&self) -> Summary {
+        let count = |r: Risk| self.changes.iter().filter(|c| c.risk == r).count();
+        Summary {
+            safe: count(Risk::Safe),
+            warning: count(Risk::Warning),
+            breaking: count(Risk::Breaking),
+            apply: self.applied().count(),
+            blocked: self.blocked().count(),
+        }
+    }
+
+    /// The plan as `verify --format json` prints it ([`crate::output::PlanJson`]).
+    pub fn json(&self) -> crate::output::PlanJson<'_> {
+        crate::output::PlanJson::from(self)
+    }
+}
+
+/// Counts of a plan's changes.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Summary {
+    /// SAFE changes.
+    pub safe: usize,
+    /// WARNING changes.
+    pub warning: usize,
+    /// BREAKING changes (orphans included).
+    pub breaking: usize,
+    /// Changes that run.
+    pub apply: usize,
+    /// Changes held back.
+    pub blocked: usize,
+}
+
+/// Introspects `db`, diffs it against `desired`, measures what data decides,
+/// and plans under `policy`. Writes nothing; [`apply`](crate::apply)
+/// carries the plan out.
+///
+/// ```
+/// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+/// use m_runtime::schema::{Column, LogicalType, Schema, Table};
+/// use m_runtime::risk::Risk;
+/// use m_runtime::{Db, Policy};
+///
+/// let db = Db::connect("sqlite::memory:").await?;
+/// db.execute("CREATE TABLE book (id INTEGER PRIMARY KEY NOT NULL, isbn TEXT)").await?;
+/// db.execute("INSERT INTO book (id, isbn) VALUES (1, NULL)").await?;
+///
+/// let mut desired = Schema::default();
+/// desired.insert(
+///     Table::new("book")
+///         .column(Column::new("id", LogicalType::I64))
+///         .column(Column::new("isbn", LogicalType::String { max_length: None })) // NOT NULL now
+///         .column(Column::new("title", LogicalType::String { max_length: None }).nullable())
+///         .primary_key(["id"]),
+/// );
+/// let plan = m_runtime::plan(&db, &desired, &Policy::default()).await?;
+/// // The new nullable column is SAFE; NOT NULL over a NULL row is BREAKING.
+/// let risks: Vec<(&str, Risk)> = plan.changes.iter().map(|c| (c.change.kind(), c.risk)).collect();
+/// assert_eq!(risks, [("add_column", Risk::Safe), ("set_not_null", Risk::Breaking)]);
+/// assert_eq!(plan.changes[1].measured, Some(1));
+///
+/// let report = m_runtime::apply(&db, &plan).await?;
+/// assert_eq!((report.applied.len(), report.blocked.len()), (1, 1));
+/// assert!(m_runtime::plan(&db, &desired, &Policy::default()).await?.applied().next().is_none());
+/// # Ok::<(), m_runtime::Error>(()) }).unwrap();
+/// ```
+pub async fn plan(db: &Db, desired: &Schema, policy: &Policy) -> Result<Plan> {
+    let live = crate::introspect(db).await?;
+    plan_against(db, &live, desired, policy).await
+}
+
+/// [`plan`] against an already introspected `live` schema (still reads the
+/// database for the probes).
+pub async fn plan_against(
+    db: &Db,
+    live: &Schema,
+    desired: &Schema,
+    policy: &Policy,
+) -> Result<Plan> {
+    let dialect = db.backend().dialect();
+    let (live, desired) = &prepare(dialect, live, desired);
+    let changes = diff(live, desired);
+    let mut measured = Vec::with_capacity(changes.len());
+    for change in &changes {
+        let value = match Probe::for_change(change, live.table(change.table())) {
+            Some(probe) => db
+                .fetch_i64(&dialect.probe_sql(&probe))
+                .await?
+                .map(|n| n.max(0) as u64),
+            None => None,
+        };
+        measured.push(value);
+    }
+    Ok(build(
+        db.backend().name(),
+        dialect,
+        live,
+        desired,
+        changes,
+        &measured,
+        policy,
+    ))
+}
+
+/// The pure part of planning: assess each change, apply the policy, block
+/// what depends on a blocked change, and compile SQL. `changes` is the
+/// [`diff`] of the [`prepare`]d schemas and `measured[i]` the probe result
+/// of `changes[i]`.
+pub fn build(
+    backend: &str,
+    dialect: &dyn Dialect,
+    live: &Schema,
+    desired: &Schema,
+    changes: Vec<Change>,
+    measured: &[Option<u64>],
+    policy: &Policy,
+) -> Plan {
+    let mut planned: Vec<PlannedChange> = changes
+        .into_iter()
+        .enumerate()
+        .map(|(i, change)| {
+            let measured = measured.get(i).copied().flatten();
+            let mut assessment = assess(&change, measured);
+            if assessment.risk >= Risk::Warning
+                && let Some(note) = dialect.risk_note(&change)
+            {
+                assessment.reason.push_str(&format!(" ({note})"));
+            }
+            let action = match policy.allows(assessment.risk) {
+                Ok(()) => Action::Apply,
+                Err(why) => Action::Blocked(why),
+            };
+            PlannedChange {
+                app: desired.table(change.table()).and_then(|t| t.app.clone()),
+                change,
+                risk: assessment.risk,
+                reason: assessment.reason,
+                sql: Vec::new(),
+                measured,
+                action,
+            }
+        })
+        .collect();
+    block_unsupported(dialect, desired, &mut planned);
+    block_dependents(&mut planned);
+    compile_sql(dialect, live, &mut planned);
+    Plan {
+        backend: backend.to_owned(),
+        changes: planned,
+    }
+}

@@ -1,0 +1,92 @@
+//! Preparing the two schemas for the differ: declared `sql_type`s read as
+//! the logical types they stand for, case-insensitive names matched.
+
+use std::collections::BTreeMap;
+
+use crate::backend::Dialect;
+use crate::schema::{LogicalType, Schema};
+
+/// Reads every `sql_type` column of `schema` in the dialect's terms: a
+/// spelling of a known type becomes that type (`int4` is `i32` on
+/// PostgreSQL); any other keeps the user's verbatim SQL, which the DDL
+/// must use as written.
+pub fn resolve_sql_types(dialect: &dyn Dialect, schema: &mut Schema) {
+    for column in schema
+        .tables
+        .values_mut()
+        .flat_map(|t| t.columns.iter_mut())
+    {
+        if let LogicalType::Custom { sql } = &column.ty {
+            let known = dialect.normalize_type(sql);
+            if !matches!(known, LogicalType::Custom { .. }) {
+                column.ty = known;
+            }
+        }
+    }
+}
+
+/// Reads both schemas in the dialect's terms before diffing: declared
+/// `sql_type`s become the logical type they stand for (`int4` is `i32` on
+/// PostgreSQL), and where names are case-insensitive (columns on MySQL,
+/// tables and columns on SQLite) a live name takes its declared spelling.
+pub fn prepare(dialect: &dyn Dialect, live: &Schema, desired: &Schema) -> (Schema, Schema) {
+    let mut desired = desired.clone();
+    resolve_sql_types(dialect, &mut desired);
+    let mut live = live.clone();
+    if dialect.case_insensitive_tables() {
+        let renames: BTreeMap<String, String> = live
+            .tables
+            .keys()
+            .filter(|name| !desired.tables.contains_key(*name))
+            .filter_map(|name| {
+                let want = desired
+                    .tables
+                    .keys()
+                    .find(|w| w.eq_ignore_ascii_case(name) && !live.tables.contains_key(*w))?;
+                Some((name.clone(), want.clone()))
+            })
+            .collect();
+        for (from, to) in &renames {
+            if let Some(mut table) = live.tables.remove(from) {
+                table.name = to.clone();
+                live.tables.insert(to.clone(), table);
+            }
+        }
+        for fk in live
+            .tables
+            .values_mut()
+            .flat_map(|t| t.foreign_keys.iter_mut())
+        {
+            if let Some(to) = renames.get(&fk.ref_table) {
+                fk.ref_table = to.clone();
+            }
+        }
+    }
+    if dialect.case_insensitive_columns() {
+        // The declared spelling of a live column name of `table`, if it differs.
+        let spelling = |table: &str, live: &str| -> Option<String> {
+            let want = desired.table(table)?;
+            want.columns
+                .iter()
+                .map(|c| c.name.as_str())
+                .chain(
+                    want.columns
+                        .iter()
+                        .flat_map(|c| c.renamed_from.iter().map(String::as_str)),
+                )
+                .find(|w| *w != live && w.eq_ignore_ascii_case(live))
+                .map(str::to_owned)
+        };
+        for (name, table) in &mut live.tables {
+            table.rename_columns(|c| spelling(name, c));
+            for fk in &mut table.foreign_keys {
+                for c in &mut fk.ref_columns {
+                    if let Some(w) = spelling(&fk.ref_table, c) {
+                        *c = w;
+                    }
+                }
+            }
+        }
+    }
+    (live, desired)
+}
