@@ -203,7 +203,7 @@ impl Boot {
     /// registry, takes the fast path when nothing changed, and otherwise runs
     /// the whole pipeline ([`crate::pipeline::run_all`]).
     ///
-    /// In production it refuses with [`Error::Policy`](crate::Error::Policy) when the sync's plan
+    /// In production it refuses with [`Error::PolicyRefusal`](crate::Error::PolicyRefusal) when the sync's plan
     /// holds back a change (orphans aside), before the sync applies anything
     /// and before `after_sync` hooks and post-sync migrations. The plan is
     /// made after the pending pre-sync migrations ran, so a migration that
