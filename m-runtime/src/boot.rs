@@ -215,7 +215,7 @@ impl Boot {
         let lock = db
             .backend()
             .locker()
-            .acquire(&self.url, self.lock_timeout)
+            .acquire_for(&db, self.lock_timeout)
             .await?;
         let report = self.migrate(&db, &registry).await;
         // Both sessions end cleanly (the server logs no aborted

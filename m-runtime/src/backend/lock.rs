@@ -12,6 +12,21 @@ pub trait Locker: Send + Sync {
     /// guard owns a session or a file handle the OS closes).
     fn acquire<'a>(&'a self, url: &'a str, timeout: Duration) -> BoxFuture<'a, Result<LockGuard>>;
 
+    /// Takes the lock for the work `db` is about to do. By default the lock
+    /// of [`acquire`](Locker::acquire) on a connection of its own; a backend
+    /// whose DDL outlives a dead client (MySQL finishes a statement whose
+    /// client was killed before it ends the session) ties the lock to
+    /// `db`'s own session instead, so that it is released only after the
+    /// last statement of that session ended. The lock is then held until
+    /// the guard is released or `db` is closed, whichever comes last.
+    fn acquire_for<'a>(
+        &'a self,
+        db: &'a Db,
+        timeout: Duration,
+    ) -> BoxFuture<'a, Result<LockGuard>> {
+        self.acquire(db.url(), timeout)
+    }
+
     /// Who holds the lock of `db`'s database now, in words a person can act
     /// on (a process id, a connection, a host), or `None` when nobody does
     /// or the backend cannot tell. `db` is an ordinary connection to the

@@ -505,13 +505,19 @@ fn offline_plan(
 /// says on stderr that it waits when another process holds it.
 async fn lock(db: &Db, timeout: Duration) -> Result<LockGuard, Error> {
     let locker = db.backend().locker();
-    let acquire = locker.acquire(db.url(), timeout);
+    let acquire = locker.acquire_for(db, timeout);
     tokio::pin!(acquire);
     tokio::select! {
         guard = &mut acquire => return guard,
         () = tokio::time::sleep(Duration::from_millis(500)) => {}
     }
-    let holder = match locker.holder(db).await? {
+    // Asked on a connection of its own: the lock may be waited for on `db`'s.
+    let peek = Db::connect_with(db.url(), db.backend_arc()).await?;
+    let holder = locker.holder(&peek).await;
+    if let Err(error) = peek.close().await {
+        tracing::debug!("closing the connection that asked who holds the lock: {error}");
+    }
+    let holder = match holder? {
         Some(holder) => holder,
         None => "another process (a booting replica, another `migrate` command)".to_owned(),
     };
