@@ -8,7 +8,7 @@
 use m_runtime::migrate::{self, AllOptions, LedgerProblem, RunOptions};
 use m_runtime::registry::{
     ColumnDef, DocTypeDef, HookDef, HookPhase, MigrationBody, MigrationDef, MigrationPhase,
-    RegistryError,
+    OnFresh, RegistryError,
 };
 use m_runtime::schema::LogicalType;
 use m_runtime::{BoxError, BoxFuture, Db, Error, Registry};
@@ -50,6 +50,7 @@ macro_rules! migration {
             up: $up,
             down: $down,
             source: concat!(file!(), ":", line!()),
+            on_fresh: OnFresh::Skip,
         };
     };
 }
@@ -489,6 +490,7 @@ static TAMPERED_1: MigrationDef = MigrationDef {
     up: MigrationBody::Sql("CREATE TABLE base_t (x INTEGER, y INTEGER)"),
     down: None,
     source: "tests/migrations.rs (edited after it was applied)",
+    on_fresh: OnFresh::Skip,
 };
 migration!(TAMPER_2 = "base":"0002", [], PreSync, MigrationBody::Sql("CREATE TABLE tamper_t (x INTEGER)"), None);
 

@@ -42,6 +42,8 @@ pub struct BootReport {
     pub blocked: usize,
     /// Migrations applied.
     pub migrations: usize,
+    /// Migrations recorded as applied without running (a fresh install).
+    pub baselined: usize,
     /// Statements sent to the database by this boot (see [`Db::query_count`]).
     pub queries: u64,
     /// What did not run because a change was held back (development):
@@ -174,7 +176,7 @@ impl Boot {
     ///
     /// ```
     /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
-    /// use m_runtime::registry::{MigrationBody, MigrationDef, MigrationPhase};
+    /// use m_runtime::registry::{MigrationBody, MigrationDef, MigrationPhase, OnFresh};
     /// use m_runtime::{Boot, Registry};
     ///
     /// static CREATE: MigrationDef = MigrationDef {
@@ -186,6 +188,7 @@ impl Boot {
     ///     up: MigrationBody::Sql("CREATE TABLE legacy (x INTEGER)"),
     ///     down: None,
     ///     source: "notes/migrations/0001_create.sql",
+    ///     on_fresh: OnFresh::Skip,
     /// };
     ///
     /// let registry = Registry { migrations: vec![&CREATE], ..Default::default() };
@@ -251,6 +254,7 @@ impl Boot {
             fast_path: false,
             blocked: outcome.blocking().count(),
             migrations: outcome.pre_sync.len() + outcome.post_sync.len(),
+            baselined: outcome.baselined.len(),
             queries: db.query_count(),
             skipped: outcome.skipped,
             plan: Some(outcome.plan),
