@@ -923,10 +923,9 @@ migration!(
 /// migration keeps the rows that reference the table, as the sync's rebuilds
 /// do; a migration that would leave dangling references is rolled back.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(m_test_skip_sqlite, ignore = "excluded by M_TEST_BACKENDS")]
 async fn sqlite_rebuild_in_a_migration_keeps_referencing_rows() {
-    if !Backend::Sqlite.enabled() {
-        return;
-    }
+    Backend::Sqlite.require_enabled();
     let t = TestDb::fresh(Backend::Sqlite, "sqlite_rebuild").await;
     let report = migrate::run(
         &t.db,
