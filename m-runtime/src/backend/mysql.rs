@@ -309,13 +309,21 @@ impl Dialect for MySql {
         }
     }
 
-    /// Besides the types: `ON DELETE SET NULL` over a NOT NULL column.
+    /// Besides the types: `ON DELETE SET NULL` over a NOT NULL column, and
+    /// `ON DELETE SET DEFAULT`, which InnoDB accepts and enforces as
+    /// `RESTRICT`.
     fn foreign_key_problem(
         &self,
         table: &Table,
         fk: &ForeignKey,
         target: &Table,
     ) -> Option<String> {
+        if fk.on_delete == ReferentialAction::SetDefault {
+            return Some(format!(
+                "MySQL does not enforce ON DELETE SET DEFAULT (InnoDB takes it as RESTRICT), so foreign key `{}` of `{}` would never match its declaration: declare another `on_delete`",
+                fk.name, table.name
+            ));
+        }
         let not_null = fk
             .columns
             .iter()

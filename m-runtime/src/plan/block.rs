@@ -48,8 +48,51 @@ pub(super) fn block_until_consistent(
 ) {
     while block_dependents(planned)
         | block_column_units(planned)
+        | block_replacements(planned)
         | block_invalid_foreign_keys(dialect, live, planned)
     {}
+}
+
+/// An index or foreign key that the plan replaces by another over the same
+/// columns (a plain index made unique, a key's `on_delete` changed) is kept
+/// while its replacement is blocked. Returns whether it blocked anything.
+fn block_replacements(planned: &mut [PlannedChange]) -> bool {
+    let blocked: Vec<(String, Vec<String>, &'static str)> = planned
+        .iter()
+        .filter(|c| !c.is_applied())
+        .filter_map(|c| match &c.change {
+            Change::AddIndex { table, index } => {
+                Some((table.clone(), index.columns.clone(), "index"))
+            }
+            Change::AddForeignKey { table, foreign_key } => {
+                Some((table.clone(), foreign_key.columns.clone(), "foreign key"))
+            }
+            _ => None,
+        })
+        .collect();
+    let mut changed = false;
+    for c in planned.iter_mut().filter(|c| c.is_applied()) {
+        let (table, columns, what, name) = match &c.change {
+            Change::DropIndex { table, index } => (table, &index.columns, "index", &index.name),
+            Change::DropForeignKey { table, foreign_key } => (
+                table,
+                &foreign_key.columns,
+                "foreign key",
+                &foreign_key.name,
+            ),
+            _ => continue,
+        };
+        if blocked
+            .iter()
+            .any(|(t, cols, w)| t == table && cols == columns && *w == what)
+        {
+            c.action = Action::Blocked(format!(
+                "keeps {what} `{name}` while the {what} that replaces it is blocked"
+            ));
+            changed = true;
+        }
+    }
+    changed
 }
 
 /// A change that needs a column a blocked change would have created (or
