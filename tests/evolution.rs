@@ -243,7 +243,7 @@ fn table_spec() -> impl Strategy<Value = TableSpec> {
             0..3,
         ),
         prop::collection::vec((0..4usize, 0..5usize), 0..2),
-        prop::collection::vec(prop::collection::vec(0..64usize, 8), 0..6),
+        prop::collection::vec(prop::collection::vec(0..64usize, 8), 0..8),
     )
         .prop_map(|(wide_id, columns, indexes, keys, rows)| TableSpec {
             wide_id,
@@ -278,7 +278,7 @@ fn edit() -> impl Strategy<Value = Edit> {
 fn case() -> impl Strategy<Value = Case> {
     (
         prop::collection::vec(table_spec(), 1..4),
-        prop::collection::vec(edit(), 1..5),
+        prop::collection::vec(edit(), 1..9),
     )
         .prop_map(|(tables, edits)| Case { tables, edits })
 }
@@ -680,7 +680,7 @@ async fn run_case(backend: Backend, case: Case) -> Result<(), TestCaseError> {
 
     // A, then its rows.
     let (plan_a, _) = sync_checked(&t, &a, &Policy::default(), &report("syncing A")).await?;
-    let _ = plan_a;
+    held_back_is_pending(&t, &a, &plan_a, &report("after syncing A")).await?;
     insert_rows(&t, &case, &a).await;
     let live_a = m_runtime::introspect(&t.db).await.expect("introspect");
     let before = snapshot(&t, &live_a).await;
@@ -739,21 +739,7 @@ async fn run_case(backend: Backend, case: Case) -> Result<(), TestCaseError> {
         stats.values += before.values().map(BTreeMap::len).sum::<usize>();
     }
 
-    // Exactly what was held back is still to do.
-    let fresh = t.verify(&b).await;
-    let mut held: Vec<String> = plan.blocked().map(|c| describe(&c.change)).collect();
-    let mut pending: Vec<String> = fresh.changes.iter().map(|c| describe(&c.change)).collect();
-    held.sort();
-    pending.sort();
-    prop_assert_eq!(
-        &held,
-        &pending,
-        "{}",
-        report(&format!(
-            "a fresh verify lists other changes than those held back; plan: {:#?}",
-            plan.changes
-        ))
-    );
+    held_back_is_pending(&t, &b, &plan, &report("after syncing B")).await?;
 
     // And a second sync has nothing to run.
     let (again, second) =
@@ -766,6 +752,28 @@ async fn run_case(backend: Backend, case: Case) -> Result<(), TestCaseError> {
             "the second sync ran statements: {:#?}",
             again.changes
         ))
+    );
+    Ok(())
+}
+
+/// A fresh verify of `desired` lists exactly the changes `plan` held back.
+async fn held_back_is_pending(
+    t: &TestDb,
+    desired: &Schema,
+    plan: &m_runtime::plan::Plan,
+    context: &str,
+) -> Result<(), TestCaseError> {
+    let fresh = t.verify(desired).await;
+    let mut held: Vec<String> = plan.blocked().map(|c| describe(&c.change)).collect();
+    let mut pending: Vec<String> = fresh.changes.iter().map(|c| describe(&c.change)).collect();
+    held.sort();
+    pending.sort();
+    prop_assert_eq!(
+        &held,
+        &pending,
+        "a fresh verify lists other changes than those held back; plan: {:#?}\n{}",
+        plan.changes,
+        context
     );
     Ok(())
 }

@@ -733,3 +733,76 @@ all_backends!(a_new_nullable_foreign_key_column_is_safe, |t| async move {
         key.reason
     );
 });
+
+// 9. verify --sql shows what sync runs ---------------------------------------
+
+all_backends!(
+    blocked_changes_show_sql_for_the_synced_table,
+    |t| async move {
+        seeded(&t).await;
+        t.exec("DELETE FROM item WHERE id = 3").await;
+        let keyed = |action| {
+            item().foreign_key(ForeignKey::new(
+                "item",
+                vec!["owner_id".into()],
+                "owner",
+                vec!["id".into()],
+                action,
+            ))
+        };
+        t.sync(
+            &schema([owner(), keyed(ReferentialAction::NoAction)]),
+            &Policy::allow_warning(),
+        )
+        .await;
+        // Applied: a nullable column. Blocked: a uuid column no row can be
+        // given (BREAKING), an index on it, and the key's new `on_delete`
+        // (WARNING: a drop and an add of the same name).
+        let desired = schema([
+            owner(),
+            keyed(ReferentialAction::Cascade)
+                .column(Column::new("note", T::String { max_length: None }).nullable())
+                .column(Column::new("sku", T::Uuid))
+                .index(["sku"], false),
+        ]);
+        let plan = t.verify(&desired).await;
+        assert!(change(&plan, "add_column", Some("note")).is_applied());
+        let index = change(&plan, "add_index", Some("sku"));
+        assert!(
+            index.sql.is_empty(),
+            "nothing to run while `sku` stays missing: {:#?}",
+            index.sql
+        );
+        let constraint = format!(
+            "CONSTRAINT {}",
+            t.db.backend().dialect().quote_ident("fk_item__owner_id")
+        );
+        for c in plan.blocked() {
+            for sql in &c.sql {
+                assert!(
+                    sql.matches(&constraint).count() <= 1,
+                    "{} declares the key once: {sql}",
+                    c.change.kind()
+                );
+            }
+        }
+        // The blocked key's statements are written for the table the sync
+        // leaves (with `note`): run after it, they apply.
+        t.sync(&desired, &Policy::default()).await;
+        let drop = change(&plan, "drop_foreign_key", None);
+        let add = change(&plan, "add_foreign_key", None);
+        let statements: Vec<String> = drop.sql.iter().chain(&add.sql).cloned().collect();
+        t.db.transaction(m_runtime::db::TxKind::Schema, async |db| {
+            for sql in &statements {
+                db.execute(sql).await?;
+            }
+            Ok::<(), m_runtime::Error>(())
+        })
+        .await
+        .unwrap_or_else(|e| panic!("{}", m_runtime::Report(&e)));
+        let remaining = t.verify(&desired).await;
+        let left: Vec<&str> = remaining.changes.iter().map(|c| c.change.kind()).collect();
+        assert_eq!(left, ["add_column", "add_index"], "only `sku` is left");
+        assert_eq!(t.count("item").await, 2);
+    }
+);

@@ -8,10 +8,12 @@ use crate::diff::Change;
 use crate::risk::fill_value;
 use crate::schema::{Schema, Table};
 
-/// Fills in each change's SQL. Changes of one table are folded over the
-/// live table in order; when the dialect must rebuild the table for any
-/// applied change, one rebuild to the final shape carries all of that
-/// table's applied changes.
+/// Fills in each change's SQL. The applied changes of one table are folded
+/// over the live table in order; when the dialect must rebuild the table
+/// for any of them, one rebuild to the final shape carries them all. A
+/// blocked change shows what it would run on the table the sync leaves
+/// (nothing when it needs a column that stays missing), so that the SQL of
+/// the applied changes is exactly what sync runs.
 pub(super) fn compile_sql(dialect: &dyn Dialect, live: &Schema, planned: &mut [PlannedChange]) {
     compile_creates(dialect, planned);
     let mut by_table: BTreeMap<String, Vec<usize>> = BTreeMap::new();
@@ -30,26 +32,6 @@ pub(super) fn compile_sql(dialect: &dyn Dialect, live: &Schema, planned: &mut [P
         let Some(live_table) = live.table(&table) else {
             continue;
         };
-        // What each change would run on its own (shown for blocked changes).
-        for &i in &indexes {
-            let change = &planned[i].change;
-            let mut target = live_table.clone();
-            apply_to_table(&mut target, change);
-            planned[i].sql =
-                match alter_sql(dialect, live_table, &target, change, planned[i].measured) {
-                    AlterSql::Statements(sql) => sql,
-                    AlterSql::Rebuild => dialect.rebuild_table(
-                        live_table,
-                        &target,
-                        &rebuild_sources(
-                            dialect,
-                            live_table,
-                            &target,
-                            std::slice::from_ref(change),
-                        ),
-                    ),
-                };
-        }
         // What the applied ones run together.
         let applied: Vec<usize> = indexes
             .iter()
@@ -73,12 +55,13 @@ pub(super) fn compile_sql(dialect: &dyn Dialect, live: &Schema, planned: &mut [P
                 AlterSql::Rebuild => rebuild = true,
             }
         }
+        let end = target;
         if rebuild {
             let changes: Vec<Change> = applied.iter().map(|&i| planned[i].change.clone()).collect();
             let sql = dialect.rebuild_table(
                 live_table,
-                &target,
-                &rebuild_sources(dialect, live_table, &target, &changes),
+                &end,
+                &rebuild_sources(dialect, live_table, &end, &changes),
             );
             for (n, &i) in applied.iter().enumerate() {
                 if n == 0 {
@@ -97,6 +80,34 @@ pub(super) fn compile_sql(dialect: &dyn Dialect, live: &Schema, planned: &mut [P
             for (&i, sql) in applied.iter().zip(statements) {
                 planned[i].sql = sql;
             }
+        }
+        // What each blocked change would run on the table the sync leaves:
+        // nothing when it needs a column that stays missing.
+        let blocked: Vec<usize> = indexes
+            .iter()
+            .copied()
+            .filter(|&i| !planned[i].is_applied())
+            .collect();
+        for i in blocked {
+            let change = &planned[i].change;
+            if change
+                .needs_columns()
+                .iter()
+                .any(|c| end.get_column(c).is_none())
+            {
+                planned[i].sql = Vec::new();
+                continue;
+            }
+            let mut after = end.clone();
+            apply_to_table(&mut after, change);
+            planned[i].sql = match alter_sql(dialect, &end, &after, change, planned[i].measured) {
+                AlterSql::Statements(sql) => sql,
+                AlterSql::Rebuild => dialect.rebuild_table(
+                    &end,
+                    &after,
+                    &rebuild_sources(dialect, &end, &after, std::slice::from_ref(change)),
+                ),
+            };
         }
     }
     carry_foreign_keys(dialect, live, planned);
@@ -412,9 +423,16 @@ pub fn apply_to_table(table: &mut Table, change: &Change) {
                 table.columns[i].default = to.clone();
             }
         }
-        Change::AddIndex { index, .. } => table.indexes.push(index.clone()),
+        // Names are unique in a table: what takes a name replaces its holder.
+        Change::AddIndex { index, .. } => {
+            table.indexes.retain(|i| i.name != index.name);
+            table.indexes.push(index.clone());
+        }
         Change::DropIndex { index, .. } => table.indexes.retain(|i| i.name != index.name),
-        Change::AddForeignKey { foreign_key, .. } => table.foreign_keys.push(foreign_key.clone()),
+        Change::AddForeignKey { foreign_key, .. } => {
+            table.foreign_keys.retain(|f| f.name != foreign_key.name);
+            table.foreign_keys.push(foreign_key.clone());
+        }
         Change::DropForeignKey { foreign_key, .. } => {
             table.foreign_keys.retain(|f| f.name != foreign_key.name)
         }
