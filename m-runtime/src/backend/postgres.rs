@@ -97,6 +97,27 @@ impl Dialect for Postgres {
         }
     }
 
+    /// Types of one btree operator family compare in a foreign key, and a
+    /// referencing type that casts implicitly to the referenced one (an
+    /// integer to a numeric or a double, say); a double referencing an
+    /// integer does not.
+    fn foreign_key_types_compatible(&self, column: &LogicalType, referenced: &LogicalType) -> bool {
+        use crate::schema::TypeFamily as F;
+        let temporal = |t: &LogicalType| {
+            matches!(
+                t,
+                LogicalType::Date | LogicalType::DateTime | LogicalType::Timestamp
+            )
+        };
+        match (column.family(), referenced.family()) {
+            (F::Custom, _) | (_, F::Custom) => true,
+            (F::Integer, F::Integer | F::Decimal | F::Float) => true,
+            (F::Decimal, F::Decimal | F::Float) | (F::Float, F::Float) => true,
+            (F::Text, F::Text) => true,
+            _ => column == referenced || temporal(column) && temporal(referenced),
+        }
+    }
+
     fn placeholder(&self, n: usize) -> String {
         format!("${n}")
     }

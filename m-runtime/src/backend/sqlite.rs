@@ -122,6 +122,16 @@ impl Dialect for Sqlite {
         true
     }
 
+    /// SQLite compares any two values in a foreign key, whatever the
+    /// declared types.
+    fn foreign_key_types_compatible(
+        &self,
+        _column: &LogicalType,
+        _referenced: &LogicalType,
+    ) -> bool {
+        true
+    }
+
     /// SQLite checks a reference when a row is written, not when the table
     /// is created; and it cannot add a foreign key in place.
     fn inline_forward_foreign_keys(&self) -> bool {
@@ -146,6 +156,12 @@ impl Dialect for Sqlite {
 
     fn char_length(&self, expr: &str) -> String {
         format!("LENGTH({expr})")
+    }
+
+    /// `REAL` is always 64-bit: a double keeps its value in a `FLOAT`
+    /// column, and only one a float cannot hold at all counts as unfit.
+    fn float32(&self, _expr: &str) -> Option<String> {
+        None
     }
 
     /// SQLite takes an expression default only in parentheses.
