@@ -194,7 +194,7 @@ impl Boot {
 
     /// The boot's work, under the lock.
     async fn migrate(&self, db: &Db, registry: &Registry) -> Result<BootReport> {
-        if crate::state::matches(db, &registry.schema()).await?
+        if crate::state::matches_registry(db, registry).await?
             && !crate::pipeline::migrations_pending(db, registry).await?
         {
             return Ok(BootReport {
