@@ -45,6 +45,18 @@ impl Backend for Postgres {
     fn locker(&self) -> &dyn Locker {
         self
     }
+    /// Half of the shared lock table, which holds
+    /// `max_locks_per_transaction * (max_connections +
+    /// max_prepared_transactions)` objects (6,400 on a default server); the
+    /// other half is left to the other sessions.
+    fn lock_budget<'a>(&'a self, db: &'a Db) -> BoxFuture<'a, Result<Option<u64>>> {
+        Box::pin(async move {
+            let slots = db.fetch_i64(LOCK_TABLE).await?.ok_or_else(|| {
+                Error::Introspect("the size of the lock table read as NULL".into())
+            })?;
+            Ok(Some(u64::try_from(slots / 2).unwrap_or(0).max(1)))
+        })
+    }
     fn error_notes(&self, error: &dyn sqlx::error::DatabaseError) -> Vec<(&'static str, String)> {
         let Some(error) = error.try_downcast_ref::<sqlx::postgres::PgDatabaseError>() else {
             return Vec::new();
@@ -175,6 +187,9 @@ impl Postgres {
         )])
     }
 }
+
+/// The objects the server's shared lock table holds.
+const LOCK_TABLE: &str = "SELECT current_setting('max_locks_per_transaction')::bigint * (current_setting('max_connections')::bigint + current_setting('max_prepared_transactions')::bigint)";
 
 /// Columns of every table of the current schema.
 const COLUMNS: &str = r#"SELECT c.relname::text, a.attname::text, format_type(a.atttypid, a.atttypmod)::text,
