@@ -67,8 +67,8 @@ pub(crate) fn events_table() -> Table {
         .primary_key(["app", "id", "event", "at"])
 }
 
-/// `_m_sync_journal`: one row per applied statement of the latest
-/// statement-by-statement sync.
+/// `_m_sync_journal`: the progress of the latest statement-by-statement
+/// sync, one row per batch applied (see [`crate::execute`]).
 pub(crate) fn journal_table() -> Table {
     Table::new(JOURNAL_TABLE)
         .column(Column::new("statement_index", LogicalType::I32))

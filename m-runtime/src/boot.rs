@@ -235,7 +235,7 @@ impl Boot {
 
     /// The boot's work, under the lock.
     async fn migrate(&self, db: &Db, registry: &Registry) -> Result<BootReport> {
-        if crate::state::matches(db, &registry.schema()).await?
+        if crate::state::matches_registry(db, registry).await?
             && !crate::migrate::check_pending(db, registry, self.allow_out_of_order).await?
         {
             return Ok(BootReport {

@@ -145,3 +145,18 @@ pub async fn matches(db: &Db, schema: &Schema) -> Result<bool> {
         .await?
         .is_some_and(|recorded| recorded == hashes(schema)))
 }
+
+/// [`matches`] for the registry's schema, without building it: the
+/// registry's hashes are computed once per process
+/// ([`Registry::hashes`](crate::Registry::hashes)), so boot's fast path
+/// reads the recorded rows and compares strings (one query).
+pub async fn matches_registry(db: &Db, registry: &crate::Registry) -> Result<bool> {
+    let Some(recorded) = recorded(db).await? else {
+        return Ok(false);
+    };
+    let compiled = registry.hashes();
+    Ok(recorded.len() == compiled.len()
+        && recorded
+            .iter()
+            .all(|(table, hash)| compiled.get(table.as_str()).is_some_and(|h| **h == **hash)))
+}

@@ -45,6 +45,18 @@ impl Backend for Postgres {
     fn locker(&self) -> &dyn Locker {
         self
     }
+    /// Half of the shared lock table, which holds
+    /// `max_locks_per_transaction * (max_connections +
+    /// max_prepared_transactions)` objects (6,400 on a default server); the
+    /// other half is left to the other sessions.
+    fn lock_budget<'a>(&'a self, db: &'a Db) -> BoxFuture<'a, Result<Option<u64>>> {
+        Box::pin(async move {
+            let slots = db.fetch_i64(LOCK_TABLE).await?.ok_or_else(|| {
+                Error::Introspect("the size of the lock table read as NULL".into())
+            })?;
+            Ok(Some(u64::try_from(slots / 2).unwrap_or(0).max(1)))
+        })
+    }
     fn error_notes(&self, error: &dyn sqlx::error::DatabaseError) -> Vec<(&'static str, String)> {
         let Some(error) = error.try_downcast_ref::<sqlx::postgres::PgDatabaseError>() else {
             return Vec::new();
@@ -196,6 +208,9 @@ impl Postgres {
         )])
     }
 }
+
+/// The objects the server's shared lock table holds.
+const LOCK_TABLE: &str = "SELECT current_setting('max_locks_per_transaction')::bigint * (current_setting('max_connections')::bigint + current_setting('max_prepared_transactions')::bigint)";
 
 /// Columns of every table of the current schema.
 const COLUMNS: &str = r#"SELECT c.relname::text, a.attname::text, format_type(a.atttypid, a.atttypmod)::text,
@@ -420,6 +435,27 @@ fn last_top_level_cast(expr: &str) -> Option<usize> {
 /// The advisory lock key of m's migration lock: the bytes `m:migrat`.
 const LOCK_KEY: i64 = i64::from_be_bytes(*b"m:migrat");
 
+/// Polls `pg_try_advisory_lock` on `conn`'s session until `timeout`.
+async fn advisory_lock(locker: &Postgres, conn: &Db, timeout: Duration) -> Result<()> {
+    let sql =
+        format!("SELECT (CASE WHEN pg_try_advisory_lock({LOCK_KEY}) THEN 1 ELSE 0 END)::bigint");
+    let started = Instant::now();
+    loop {
+        if conn.fetch_i64(&sql).await? == Some(1) {
+            return Ok(());
+        }
+        if started.elapsed() >= timeout {
+            let holder = locker.holder(conn).await?;
+            return Err(Error::LockTimeout {
+                lock: format!("m's migration lock (PostgreSQL advisory lock {LOCK_KEY})"),
+                waited: timeout,
+                holder: holder.map(|h| format!("it is held by {h}")),
+            });
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
 impl Locker for Postgres {
     /// Polls `pg_try_advisory_lock` on a connection of its own until
     /// `timeout`. The guard owns that connection: dropping it (or the
@@ -427,24 +463,23 @@ impl Locker for Postgres {
     fn acquire<'a>(&'a self, url: &'a str, timeout: Duration) -> BoxFuture<'a, Result<LockGuard>> {
         Box::pin(async move {
             let conn = Db::connect_with(url, std::sync::Arc::new(Postgres)).await?;
-            let sql = format!(
-                "SELECT (CASE WHEN pg_try_advisory_lock({LOCK_KEY}) THEN 1 ELSE 0 END)::bigint"
-            );
-            let started = Instant::now();
-            loop {
-                if conn.fetch_i64(&sql).await? == Some(1) {
-                    return Ok(LockGuard::connection(conn));
-                }
-                if started.elapsed() >= timeout {
-                    let holder = self.holder(&conn).await?;
-                    return Err(Error::LockTimeout {
-                        lock: format!("m's migration lock (PostgreSQL advisory lock {LOCK_KEY})"),
-                        waited: timeout,
-                        holder: holder.map(|h| format!("it is held by {h}")),
-                    });
-                }
-                tokio::time::sleep(Duration::from_millis(50)).await;
-            }
+            advisory_lock(self, &conn, timeout).await?;
+            Ok(LockGuard::connection(conn))
+        })
+    }
+
+    /// The advisory lock on `db`'s own session: when a client is killed,
+    /// its server session finishes the statement it is running (and rolls
+    /// back its transaction) before it ends, and the lock must not be free
+    /// before that. Released when `db` is closed.
+    fn acquire_for<'a>(
+        &'a self,
+        db: &'a Db,
+        timeout: Duration,
+    ) -> BoxFuture<'a, Result<LockGuard>> {
+        Box::pin(async move {
+            advisory_lock(self, db, timeout).await?;
+            Ok(LockGuard::new(()))
         })
     }
 
