@@ -74,3 +74,33 @@ pub fn emit_build_instructions() {
         Err(message) => println!("cargo::error={message}"),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unset_or_blank_selects_every_backend() {
+        assert_eq!(selected(None), Ok(BACKENDS.to_vec()));
+        assert_eq!(selected(Some(" ")), Ok(BACKENDS.to_vec()));
+    }
+
+    #[test]
+    fn names_select_backends_with_mariadb_as_mysql() {
+        assert_eq!(selected(Some("sqlite")), Ok(vec!["sqlite"]));
+        assert_eq!(
+            selected(Some(" postgres , MariaDB,mysql")),
+            Ok(vec!["postgres", "mysql"])
+        );
+    }
+
+    #[test]
+    fn an_unknown_name_is_an_error_listing_the_valid_ones() {
+        let error = selected(Some("sqlite,postgress")).expect_err("a typo");
+        assert!(error.contains("unknown backend `postgress`"), "{error}");
+        assert!(
+            error.contains("the valid names are sqlite, postgres, mysql, mariadb"),
+            "{error}"
+        );
+    }
+}
