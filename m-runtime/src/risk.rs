@@ -142,6 +142,13 @@ pub enum Probe {
         /// The new type.
         to: LogicalType,
     },
+    /// Relations other than the tables introspection reads (a view, an
+    /// index, a sequence) that take `name`: a table of that name cannot be
+    /// created.
+    NameTaken {
+        /// The name of the table to create.
+        name: String,
+    },
     /// Rows that share their values in `columns` with another row (rows
     /// with a NULL in `columns` are not counted).
     Duplicates {
@@ -338,7 +345,16 @@ pub fn assess_with(change: &Change, facts: &Facts) -> Assessment {
         m => m.rows(),
     };
     match change {
-        Change::CreateTable { table } => level(Risk::Safe, format!("new table `{}`", table.name)),
+        Change::CreateTable { table } => match measured {
+            Some(n) if n > 0 => level(
+                Risk::Breaking,
+                format!(
+                    "the database has a view, an index or another relation named `{}`, which is not a table: it cannot be created; rename or drop that relation in a #[migration], or give the DocType another table name",
+                    table.name
+                ),
+            ),
+            _ => level(Risk::Safe, format!("new table `{}`", table.name)),
+        },
         Change::AddColumn { column, .. } if column.nullable => {
             level(Risk::Safe, "new nullable column")
         }

@@ -255,6 +255,28 @@ pub trait Dialect: Send + Sync {
         }
     }
 
+    /// A query whose rows (one text column) are those of `names` that a
+    /// relation other than a table introspection reads already takes (a
+    /// view, an index, a sequence); `None` where the database has no way
+    /// to tell. Every name is a table the plan creates.
+    fn relations_named_sql(&self, _names: &[String]) -> Option<String> {
+        None
+    }
+
+    /// How the catalog spells a string this database stores, as
+    /// introspection reads defaults back (MariaDB's `information_schema` is
+    /// utf8mb3: a 4-byte character reads `?`).
+    fn catalog_text<'a>(&self, text: &'a str) -> std::borrow::Cow<'a, str> {
+        std::borrow::Cow::Borrowed(text)
+    }
+
+    /// Whether this database stores a column of type `live` exactly as one
+    /// of type `declared`, so that the difference is no change (SQLite's
+    /// type affinity: it enforces no length, precision or integer width).
+    fn stores_alike(&self, _live: &LogicalType, _declared: &LogicalType) -> bool {
+        false
+    }
+
     /// A query returning one integer: the number of rows `probe` counts.
     fn probe_sql(&self, probe: &Probe) -> String {
         let q = |s: &str| self.quote_ident(s);
@@ -267,6 +289,11 @@ pub trait Dialect: Send + Sync {
         };
         match probe {
             Probe::Rows { table } => format!("SELECT COUNT(*) FROM {}", q(table)),
+            Probe::NameTaken { name } => match self.relations_named_sql(std::slice::from_ref(name))
+            {
+                Some(sql) => format!("SELECT COUNT(*) FROM ({sql}) AS {}", q("r")),
+                None => "SELECT 0".to_owned(),
+            },
             Probe::Nulls { table, column } => {
                 format!(
                     "SELECT COUNT(*) FROM {} WHERE {} IS NULL",

@@ -118,6 +118,22 @@ impl Dialect for Postgres {
         }
     }
 
+    /// Tables, views, indexes, sequences and types share the schema's
+    /// namespace (a table is a type too).
+    fn relations_named_sql(&self, names: &[String]) -> Option<String> {
+        let list = names
+            .iter()
+            .map(|n| self.quote_str(n))
+            .collect::<Vec<_>>()
+            .join(", ");
+        Some(format!(
+            "SELECT c.relname::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
+             WHERE n.nspname = current_schema() AND c.relname IN ({list}) \
+             UNION SELECT t.typname::text FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace \
+             WHERE n.nspname = current_schema() AND t.typname IN ({list})"
+        ))
+    }
+
     fn placeholder(&self, n: usize) -> String {
         format!("${n}")
     }
