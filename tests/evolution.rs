@@ -72,9 +72,9 @@ fn defaults(ty: &T) -> Vec<DefaultValue> {
         T::I16 | T::I32 | T::I64 => vec![D::Int(0), D::Int(7), D::Int(-1)],
         T::F32 | T::F64 => vec![D::Float(1.5), D::Int(0)],
         T::Decimal { .. } => vec![D::Int(0), D::Float(1.5)],
-        T::String { max_length } => ["", "draft", "it's", "a\\b"]
+        T::String { max_length } => ["", "draft", "it's", "a\\b", "ok 😀"]
             .into_iter()
-            .filter(|s| max_length.is_none_or(|n| s.len() <= n as usize))
+            .filter(|s| max_length.is_none_or(|n| s.chars().count() <= n as usize))
             .map(|s| D::Text(s.into()))
             .collect(),
         T::Date => vec![D::Text("2024-01-01".into())],
@@ -99,12 +99,13 @@ fn values(ty: &T) -> Vec<String> {
             "abc",
             "abcde",
             "it''s",
+            "😀 é",
             "twelve chars",
             &"x".repeat(45),
             &"y".repeat(300),
         ]
         .into_iter()
-        .filter(|s| max.is_none_or(|n| s.replace("''", "'").len() <= n as usize))
+        .filter(|s| max.is_none_or(|n| s.replace("''", "'").chars().count() <= n as usize))
         .map(|s| format!("'{s}'"))
         .collect()
     };

@@ -941,3 +941,39 @@ all_backends!(timestamp_with_and_without_zone, |t| async move {
         "{value:?}"
     );
 });
+
+all_backends!(a_view_over_a_table_the_sync_alters, |t| async move {
+    seeded(&t).await;
+    t.exec("CREATE VIEW report AS SELECT id, qty, label FROM item")
+        .await;
+    // An i64 to a decimal that holds it (SAFE), and NOT NULL on a column
+    // every row fills (WARNING): SQLite rebuilds `item` under the view.
+    let desired = schema([
+        owner(),
+        map_column(
+            map_column(item(), "qty", |c| Column {
+                ty: decimal(22, 2),
+                ..c
+            }),
+            "label",
+            |c| Column {
+                nullable: false,
+                ..c
+            },
+        ),
+    ]);
+    let plan = sync_allowing_warnings(&t, &desired).await;
+    let qty = change(&plan, "alter_column_type", Some("qty"));
+    if t.backend == Backend::Postgres {
+        assert_eq!(qty.risk, Risk::Breaking);
+        assert!(qty.reason.contains("`report`"), "{}", qty.reason);
+    } else {
+        assert!(qty.is_applied(), "{qty:#?}");
+    }
+    assert!(change(&plan, "set_not_null", Some("label")).is_applied());
+    assert_eq!(count(&t, "SELECT COUNT(*) FROM report").await, 3);
+    assert_eq!(
+        count(&t, "SELECT COUNT(*) FROM report WHERE qty = 70000").await,
+        1
+    );
+});

@@ -225,6 +225,10 @@ pub struct Facts {
     /// now, and those the running code writes) holds NULL, which any
     /// foreign key accepts.
     pub on_new_null_columns: bool,
+    /// For a type change: the views (or rules) that use the column, where
+    /// the database refuses to change a column's type under them
+    /// (PostgreSQL).
+    pub used_by: Vec<String>,
 }
 
 /// The value existing rows get when a NOT NULL column without default is
@@ -381,6 +385,20 @@ pub fn assess_with(change: &Change, facts: &Facts) -> Assessment {
                 ),
             ),
         },
+        Change::AlterColumnType {
+            table, column, to, ..
+        } if !facts.used_by.is_empty() => level(
+            Risk::Breaking,
+            format!(
+                "view(s) {} use `{table}.{column}`, and the database cannot change the type of a column a view uses: drop them, change the type to {to} and re-create them in a #[migration]",
+                facts
+                    .used_by
+                    .iter()
+                    .map(|v| format!("`{v}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        ),
         Change::AlterColumnType { from, to, .. } => match (type_change(from, to), measured) {
             (TypeChange::Widen, _) => level(
                 Risk::Safe,
@@ -711,6 +729,7 @@ mod tests {
         let on_new = |measured| Facts {
             measured,
             on_new_null_columns: true,
+            ..Facts::default()
         };
         assert_eq!(
             assess_with(&key, &on_new(Measurement::Rows(0))).risk,

@@ -263,6 +263,14 @@ pub trait Dialect: Send + Sync {
         None
     }
 
+    /// A query whose rows are `(table, column, user)`: the views or rules
+    /// that use one of `columns` (`(table, column)` pairs) where the
+    /// database refuses to change the type of a column they use; `None`
+    /// where it does not refuse (it re-reads a view when it is used).
+    fn column_users_sql(&self, _columns: &[(String, String)]) -> Option<String> {
+        None
+    }
+
     /// How the catalog spells a string this database stores, as
     /// introspection reads defaults back (MariaDB's `information_schema` is
     /// utf8mb3: a 4-byte character reads `?`).
@@ -618,36 +626,7 @@ pub trait Dialect: Send + Sync {
         target: &Table,
         sources: &[(String, String)],
     ) -> Vec<String> {
-        let temp = format!("_m_rebuild_{}", target.name);
-        let mut temp_table = target.clone();
-        temp_table.name = temp.clone();
-        temp_table.indexes.clear();
-        let mut statements = self.create_table(&temp_table);
-        let (columns, exprs): (Vec<&str>, Vec<&str>) = sources
-            .iter()
-            .map(|(c, e)| (c.as_str(), e.as_str()))
-            .unzip();
-        if !columns.is_empty() {
-            statements.push(format!(
-                "INSERT INTO {} ({}) SELECT {} FROM {}",
-                self.quote_ident(&temp),
-                columns
-                    .iter()
-                    .map(|c| self.quote_ident(c))
-                    .collect::<Vec<_>>()
-                    .join(", "),
-                exprs.join(", "),
-                self.quote_ident(&live.name)
-            ));
-        }
-        statements.push(format!("DROP TABLE {}", self.quote_ident(&live.name)));
-        statements.push(format!(
-            "ALTER TABLE {} RENAME TO {}",
-            self.quote_ident(&temp),
-            self.quote_ident(&target.name)
-        ));
-        statements.extend(target.indexes.iter().map(|i| self.create_index(target, i)));
-        statements
+        rebuild_statements(self, live, target, sources)
     }
 
     /// A quoted, comma-separated identifier list.
@@ -678,4 +657,48 @@ pub(crate) fn foreign_key_type_problem<D: Dialect + ?Sized>(
             )
         })
     })
+}
+
+/// The statements of the default [`Dialect::rebuild_table`].
+pub(crate) fn rebuild_statements<D: Dialect + ?Sized>(
+    dialect: &D,
+    live: &Table,
+    target: &Table,
+    sources: &[(String, String)],
+) -> Vec<String> {
+    let temp = format!("_m_rebuild_{}", target.name);
+    let mut temp_table = target.clone();
+    temp_table.name = temp.clone();
+    temp_table.indexes.clear();
+    let mut statements = dialect.create_table(&temp_table);
+    let (columns, exprs): (Vec<&str>, Vec<&str>) = sources
+        .iter()
+        .map(|(c, e)| (c.as_str(), e.as_str()))
+        .unzip();
+    if !columns.is_empty() {
+        statements.push(format!(
+            "INSERT INTO {} ({}) SELECT {} FROM {}",
+            dialect.quote_ident(&temp),
+            columns
+                .iter()
+                .map(|c| dialect.quote_ident(c))
+                .collect::<Vec<_>>()
+                .join(", "),
+            exprs.join(", "),
+            dialect.quote_ident(&live.name)
+        ));
+    }
+    statements.push(format!("DROP TABLE {}", dialect.quote_ident(&live.name)));
+    statements.push(format!(
+        "ALTER TABLE {} RENAME TO {}",
+        dialect.quote_ident(&temp),
+        dialect.quote_ident(&target.name)
+    ));
+    statements.extend(
+        target
+            .indexes
+            .iter()
+            .map(|i| dialect.create_index(target, i)),
+    );
+    statements
 }

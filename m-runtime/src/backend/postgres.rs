@@ -134,6 +134,28 @@ impl Dialect for Postgres {
         ))
     }
 
+    /// `ALTER COLUMN .. TYPE` fails on a column a view or rule uses.
+    fn column_users_sql(&self, columns: &[(String, String)]) -> Option<String> {
+        let list = columns
+            .iter()
+            .map(|(t, c)| format!("({}, {})", self.quote_str(t), self.quote_str(c)))
+            .collect::<Vec<_>>()
+            .join(", ");
+        Some(format!(
+            "SELECT DISTINCT t.relname::text, a.attname::text, v.relname::text \
+             FROM pg_depend d \
+             JOIN pg_rewrite r ON r.oid = d.objid \
+             JOIN pg_class v ON v.oid = r.ev_class \
+             JOIN pg_class t ON t.oid = d.refobjid \
+             JOIN pg_namespace n ON n.oid = t.relnamespace \
+             JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = d.refobjsubid \
+             WHERE d.classid = 'pg_rewrite'::regclass AND d.refclassid = 'pg_class'::regclass \
+             AND v.oid <> t.oid AND n.nspname = current_schema() \
+             AND (t.relname::text, a.attname::text) IN ({list}) \
+             ORDER BY 1, 2, 3"
+        ))
+    }
+
     fn placeholder(&self, n: usize) -> String {
         format!("${n}")
     }

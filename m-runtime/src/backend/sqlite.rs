@@ -159,8 +159,31 @@ impl Dialect for Sqlite {
         &["PRAGMA foreign_keys = OFF"]
     }
 
+    /// Also ends the legacy renaming of a rebuild cut short (see
+    /// [`Sqlite::rebuild_table`](Dialect::rebuild_table)).
     fn after_sync(&self) -> &'static [&'static str] {
-        &["PRAGMA foreign_keys = ON"]
+        &[
+            "PRAGMA foreign_keys = ON",
+            "PRAGMA legacy_alter_table = OFF",
+        ]
+    }
+
+    /// The documented procedure, with `legacy_alter_table` on around it:
+    /// renaming the new table into place must not re-parse the views and
+    /// triggers that use the old one, which is dropped by then (SQLite
+    /// 3.26+ fails with "error in view ...: no such table").
+    fn rebuild_table(
+        &self,
+        live: &Table,
+        target: &Table,
+        sources: &[(String, String)],
+    ) -> Vec<String> {
+        let mut statements = vec!["PRAGMA legacy_alter_table = ON".to_owned()];
+        statements.extend(super::dialect::rebuild_statements(
+            self, live, target, sources,
+        ));
+        statements.push("PRAGMA legacy_alter_table = OFF".to_owned());
+        statements
     }
 
     fn integrity_check(&self) -> Option<&'static str> {

@@ -9,7 +9,9 @@
 use std::collections::BTreeMap;
 
 use crate::diff::Change;
-use crate::risk::{Measurement, Operand, Probe, Target, TypeChange, fill_value, type_change};
+use crate::risk::{
+    Facts, Measurement, Operand, Probe, Target, TypeChange, fill_value, type_change,
+};
 use crate::schema::Schema;
 use crate::{Db, Error, Result};
 
@@ -202,6 +204,48 @@ fn probe_for(
         _ => return Ok(None),
     };
     Ok(Some(probe))
+}
+
+/// What the database says about each of `changes`: its probe's count
+/// ([`measure`]), and for a type change the views that use the column
+/// where the database will not change a type under them (one query for all
+/// of them, [`Dialect::column_users_sql`](crate::backend::Dialect::column_users_sql)).
+pub(super) async fn facts(db: &Db, live: &Schema, changes: &[Change]) -> Result<Vec<Facts>> {
+    let measured = measure(db, &probes(live, changes)).await?;
+    let altered: Vec<(String, String)> = changes
+        .iter()
+        .filter_map(|c| match c {
+            Change::AlterColumnType { table, column, .. } => Some((table.clone(), column.clone())),
+            _ => None,
+        })
+        .collect();
+    let mut users: BTreeMap<(String, String), Vec<String>> = BTreeMap::new();
+    if let Some(sql) = db.backend().dialect().column_users_sql(&altered)
+        && !altered.is_empty()
+    {
+        for row in db.fetch_all(&sql).await? {
+            let get = |i| {
+                sqlx::Row::try_get::<String, _>(&row, i)
+                    .map_err(|e| Error::database(format!("reading `{sql}`"), e))
+            };
+            users.entry((get(0)?, get(1)?)).or_default().push(get(2)?);
+        }
+    }
+    Ok(changes
+        .iter()
+        .zip(measured)
+        .map(|(change, measured)| Facts {
+            measured,
+            used_by: match change {
+                Change::AlterColumnType { table, column, .. } => users
+                    .get(&(table.clone(), column.clone()))
+                    .cloned()
+                    .unwrap_or_default(),
+                _ => Vec::new(),
+            },
+            ..Facts::default()
+        })
+        .collect())
 }
 
 /// Runs each probe. A probe that could not be built, or that the database
