@@ -29,7 +29,10 @@ pub fn resolve_sql_types(dialect: &dyn Dialect, schema: &mut Schema) {
 /// Reads both schemas in the dialect's terms before diffing: declared
 /// `sql_type`s become the logical type they stand for (`int4` is `i32` on
 /// PostgreSQL), and where names are case-insensitive (columns on MySQL,
-/// tables and columns on SQLite) a live name takes its declared spelling.
+/// tables and columns on SQLite) a live name takes its declared spelling,
+/// and a live type or default the dialect stores or spells differently
+/// but means the same takes the declared one ([`Dialect::stores_alike`],
+/// [`Dialect::catalog_text`]).
 pub fn prepare(dialect: &dyn Dialect, live: &Schema, desired: &Schema) -> (Schema, Schema) {
     let mut desired = desired.clone();
     resolve_sql_types(dialect, &mut desired);
