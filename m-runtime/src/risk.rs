@@ -142,6 +142,13 @@ pub enum Probe {
         /// The new type.
         to: LogicalType,
     },
+    /// Relations other than the tables introspection reads (a view, an
+    /// index, a sequence) that take `name`: a table of that name cannot be
+    /// created.
+    NameTaken {
+        /// The name of the table to create.
+        name: String,
+    },
     /// Rows that share their values in `columns` with another row (rows
     /// with a NULL in `columns` are not counted).
     Duplicates {
@@ -218,6 +225,10 @@ pub struct Facts {
     /// now, and those the running code writes) holds NULL, which any
     /// foreign key accepts.
     pub on_new_null_columns: bool,
+    /// For a type change: the views (or rules) that use the column, where
+    /// the database refuses to change a column's type under them
+    /// (PostgreSQL).
+    pub used_by: Vec<String>,
 }
 
 /// The value existing rows get when a NOT NULL column without default is
@@ -338,7 +349,16 @@ pub fn assess_with(change: &Change, facts: &Facts) -> Assessment {
         m => m.rows(),
     };
     match change {
-        Change::CreateTable { table } => level(Risk::Safe, format!("new table `{}`", table.name)),
+        Change::CreateTable { table } => match measured {
+            Some(n) if n > 0 => level(
+                Risk::Breaking,
+                format!(
+                    "the database has a view, an index or another relation named `{}`, which is not a table: it cannot be created; rename or drop that relation in a #[migration], or give the DocType another table name",
+                    table.name
+                ),
+            ),
+            _ => level(Risk::Safe, format!("new table `{}`", table.name)),
+        },
         Change::AddColumn { column, .. } if column.nullable => {
             level(Risk::Safe, "new nullable column")
         }
@@ -365,6 +385,20 @@ pub fn assess_with(change: &Change, facts: &Facts) -> Assessment {
                 ),
             ),
         },
+        Change::AlterColumnType {
+            table, column, to, ..
+        } if !facts.used_by.is_empty() => level(
+            Risk::Breaking,
+            format!(
+                "view(s) {} use `{table}.{column}`, and the database cannot change the type of a column a view uses: drop them, change the type to {to} and re-create them in a #[migration]",
+                facts
+                    .used_by
+                    .iter()
+                    .map(|v| format!("`{v}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        ),
         Change::AlterColumnType { from, to, .. } => match (type_change(from, to), measured) {
             (TypeChange::Widen, _) => level(
                 Risk::Safe,
@@ -695,6 +729,7 @@ mod tests {
         let on_new = |measured| Facts {
             measured,
             on_new_null_columns: true,
+            ..Facts::default()
         };
         assert_eq!(
             assess_with(&key, &on_new(Measurement::Rows(0))).risk,

@@ -255,6 +255,36 @@ pub trait Dialect: Send + Sync {
         }
     }
 
+    /// A query whose rows (one text column) are those of `names` that a
+    /// relation other than a table introspection reads already takes (a
+    /// view, an index, a sequence); `None` where the database has no way
+    /// to tell. Every name is a table the plan creates.
+    fn relations_named_sql(&self, _names: &[String]) -> Option<String> {
+        None
+    }
+
+    /// A query whose rows are `(table, column, user)`: the views or rules
+    /// that use one of `columns` (`(table, column)` pairs) where the
+    /// database refuses to change the type of a column they use; `None`
+    /// where it does not refuse (it re-reads a view when it is used).
+    fn column_users_sql(&self, _columns: &[(String, String)]) -> Option<String> {
+        None
+    }
+
+    /// How the catalog spells a string this database stores, as
+    /// introspection reads defaults back (MariaDB's `information_schema` is
+    /// utf8mb3: a 4-byte character reads `?`).
+    fn catalog_text<'a>(&self, text: &'a str) -> std::borrow::Cow<'a, str> {
+        std::borrow::Cow::Borrowed(text)
+    }
+
+    /// Whether this database stores a column of type `live` exactly as one
+    /// of type `declared`, so that the difference is no change (SQLite's
+    /// type affinity: it enforces no length, precision or integer width).
+    fn stores_alike(&self, _live: &LogicalType, _declared: &LogicalType) -> bool {
+        false
+    }
+
     /// A query returning one integer: the number of rows `probe` counts.
     fn probe_sql(&self, probe: &Probe) -> String {
         let q = |s: &str| self.quote_ident(s);
@@ -267,6 +297,11 @@ pub trait Dialect: Send + Sync {
         };
         match probe {
             Probe::Rows { table } => format!("SELECT COUNT(*) FROM {}", q(table)),
+            Probe::NameTaken { name } => match self.relations_named_sql(std::slice::from_ref(name))
+            {
+                Some(sql) => format!("SELECT COUNT(*) FROM ({sql}) AS {}", q("r")),
+                None => "SELECT 0".to_owned(),
+            },
             Probe::Nulls { table, column } => {
                 format!(
                     "SELECT COUNT(*) FROM {} WHERE {} IS NULL",
@@ -599,69 +634,7 @@ pub trait Dialect: Send + Sync {
         target: &Table,
         sources: &[(String, String)],
     ) -> Vec<String> {
-        // `(old, new, SQL)` of each column renamed after the rebuild.
-        let renames: Vec<(&str, &str, Vec<String>)> = if live.dependents.is_empty() {
-            Vec::new()
-        } else {
-            sources
-                .iter()
-                .filter_map(|(column, expr)| {
-                    let old = live
-                        .columns
-                        .iter()
-                        .find(|c| c.name != *column && self.quote_ident(&c.name) == *expr)?;
-                    match self.rename_column(&target.name, &old.name, column) {
-                        AlterSql::Statements(sql) => {
-                            Some((old.name.as_str(), column.as_str(), sql))
-                        }
-                        AlterSql::Rebuild => None,
-                    }
-                })
-                .collect()
-        };
-        let old_name = |column: &str| {
-            renames
-                .iter()
-                .find(|(_, new, _)| *new == column)
-                .map(|(old, _, _)| old.to_string())
-        };
-        let mut shape = target.clone();
-        shape.rename_columns(old_name);
-        let temp = format!("_m_rebuild_{}", target.name);
-        let mut temp_table = shape.clone();
-        temp_table.name = temp.clone();
-        temp_table.indexes.clear();
-        let mut statements = self.create_table(&temp_table);
-        let (columns, exprs): (Vec<String>, Vec<&str>) = sources
-            .iter()
-            .map(|(c, e)| (old_name(c).unwrap_or_else(|| c.clone()), e.as_str()))
-            .unzip();
-        if !columns.is_empty() {
-            statements.push(format!(
-                "INSERT INTO {} ({}) SELECT {} FROM {}",
-                self.quote_ident(&temp),
-                self.ident_list(&columns),
-                exprs.join(", "),
-                self.quote_ident(&live.name)
-            ));
-        }
-        for dependent in &live.dependents {
-            let kind = match dependent.kind {
-                DependentKind::View => "VIEW",
-                DependentKind::Trigger => "TRIGGER",
-            };
-            statements.push(format!("DROP {kind} {}", self.quote_ident(&dependent.name)));
-        }
-        statements.push(format!("DROP TABLE {}", self.quote_ident(&live.name)));
-        statements.push(format!(
-            "ALTER TABLE {} RENAME TO {}",
-            self.quote_ident(&temp),
-            self.quote_ident(&target.name)
-        ));
-        statements.extend(shape.indexes.iter().map(|i| self.create_index(&shape, i)));
-        statements.extend(live.dependents.iter().map(|d| d.sql.clone()));
-        statements.extend(renames.into_iter().flat_map(|(_, _, sql)| sql));
-        statements
+        rebuild_statements(self, live, target, sources)
     }
 
     /// A quoted, comma-separated identifier list.
@@ -692,4 +665,82 @@ pub(crate) fn foreign_key_type_problem<D: Dialect + ?Sized>(
             )
         })
     })
+}
+
+/// The statements of the default [`Dialect::rebuild_table`].
+pub(crate) fn rebuild_statements<D: Dialect + ?Sized>(
+    dialect: &D,
+    live: &Table,
+    target: &Table,
+    sources: &[(String, String)],
+) -> Vec<String> {
+    // `(old, new, SQL)` of each column renamed after the rebuild.
+    let renames: Vec<(&str, &str, Vec<String>)> = if live.dependents.is_empty() {
+        Vec::new()
+    } else {
+        sources
+            .iter()
+            .filter_map(|(column, expr)| {
+                let old = live
+                    .columns
+                    .iter()
+                    .find(|c| c.name != *column && dialect.quote_ident(&c.name) == *expr)?;
+                match dialect.rename_column(&target.name, &old.name, column) {
+                    AlterSql::Statements(sql) => Some((old.name.as_str(), column.as_str(), sql)),
+                    AlterSql::Rebuild => None,
+                }
+            })
+            .collect()
+    };
+    let old_name = |column: &str| {
+        renames
+            .iter()
+            .find(|(_, new, _)| *new == column)
+            .map(|(old, _, _)| old.to_string())
+    };
+    let mut shape = target.clone();
+    shape.rename_columns(old_name);
+    let temp = format!("_m_rebuild_{}", target.name);
+    let mut temp_table = shape.clone();
+    temp_table.name = temp.clone();
+    temp_table.indexes.clear();
+    let mut statements = dialect.create_table(&temp_table);
+    let (columns, exprs): (Vec<String>, Vec<&str>) = sources
+        .iter()
+        .map(|(c, e)| (old_name(c).unwrap_or_else(|| c.clone()), e.as_str()))
+        .unzip();
+    if !columns.is_empty() {
+        statements.push(format!(
+            "INSERT INTO {} ({}) SELECT {} FROM {}",
+            dialect.quote_ident(&temp),
+            dialect.ident_list(&columns),
+            exprs.join(", "),
+            dialect.quote_ident(&live.name)
+        ));
+    }
+    for dependent in &live.dependents {
+        let kind = match dependent.kind {
+            DependentKind::View => "VIEW",
+            DependentKind::Trigger => "TRIGGER",
+        };
+        statements.push(format!(
+            "DROP {kind} {}",
+            dialect.quote_ident(&dependent.name)
+        ));
+    }
+    statements.push(format!("DROP TABLE {}", dialect.quote_ident(&live.name)));
+    statements.push(format!(
+        "ALTER TABLE {} RENAME TO {}",
+        dialect.quote_ident(&temp),
+        dialect.quote_ident(&target.name)
+    ));
+    statements.extend(
+        shape
+            .indexes
+            .iter()
+            .map(|i| dialect.create_index(&shape, i)),
+    );
+    statements.extend(live.dependents.iter().map(|d| d.sql.clone()));
+    statements.extend(renames.into_iter().flat_map(|(_, _, sql)| sql));
+    statements
 }

@@ -342,6 +342,31 @@ impl Dialect for MySql {
         false
     }
 
+    /// Views share the namespace of tables.
+    fn relations_named_sql(&self, names: &[String]) -> Option<String> {
+        let list = names
+            .iter()
+            .map(|n| self.quote_str(n))
+            .collect::<Vec<_>>()
+            .join(", ");
+        Some(format!(
+            "SELECT CAST(TABLE_NAME AS CHAR) FROM information_schema.TABLES WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME IN ({list})"
+        ))
+    }
+
+    /// `information_schema` is utf8mb3 (MariaDB; MySQL 8's too): a
+    /// character outside the Basic Multilingual Plane (an emoji) reads `?`,
+    /// though the column's default holds it.
+    fn catalog_text<'a>(&self, text: &'a str) -> std::borrow::Cow<'a, str> {
+        if text.chars().all(|c| c.len_utf8() < 4) {
+            return std::borrow::Cow::Borrowed(text);
+        }
+        text.chars()
+            .map(|c| if c.len_utf8() == 4 { '?' } else { c })
+            .collect::<String>()
+            .into()
+    }
+
     fn cast_to_text(&self, expr: &str) -> String {
         format!("CAST({expr} AS CHAR)")
     }

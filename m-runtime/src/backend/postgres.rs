@@ -130,6 +130,44 @@ impl Dialect for Postgres {
         }
     }
 
+    /// Tables, views, indexes, sequences and types share the schema's
+    /// namespace (a table is a type too).
+    fn relations_named_sql(&self, names: &[String]) -> Option<String> {
+        let list = names
+            .iter()
+            .map(|n| self.quote_str(n))
+            .collect::<Vec<_>>()
+            .join(", ");
+        Some(format!(
+            "SELECT c.relname::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
+             WHERE n.nspname = current_schema() AND c.relname IN ({list}) \
+             UNION SELECT t.typname::text FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace \
+             WHERE n.nspname = current_schema() AND t.typname IN ({list})"
+        ))
+    }
+
+    /// `ALTER COLUMN .. TYPE` fails on a column a view or rule uses.
+    fn column_users_sql(&self, columns: &[(String, String)]) -> Option<String> {
+        let list = columns
+            .iter()
+            .map(|(t, c)| format!("({}, {})", self.quote_str(t), self.quote_str(c)))
+            .collect::<Vec<_>>()
+            .join(", ");
+        Some(format!(
+            "SELECT DISTINCT t.relname::text, a.attname::text, v.relname::text \
+             FROM pg_depend d \
+             JOIN pg_rewrite r ON r.oid = d.objid \
+             JOIN pg_class v ON v.oid = r.ev_class \
+             JOIN pg_class t ON t.oid = d.refobjid \
+             JOIN pg_namespace n ON n.oid = t.relnamespace \
+             JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = d.refobjsubid \
+             WHERE d.classid = 'pg_rewrite'::regclass AND d.refclassid = 'pg_class'::regclass \
+             AND v.oid <> t.oid AND n.nspname = current_schema() \
+             AND (t.relname::text, a.attname::text) IN ({list}) \
+             ORDER BY 1, 2, 3"
+        ))
+    }
+
     fn placeholder(&self, n: usize) -> String {
         format!("${n}")
     }

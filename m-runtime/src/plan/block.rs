@@ -39,8 +39,10 @@ pub(super) fn block_unsupported(
 /// Blocks, until nothing more changes, what cannot run because of what is
 /// blocked: changes that need what a blocked change would have created
 /// ([`block_dependents`]), the other changes of a column one of whose
-/// changes is blocked ([`block_column_units`]), and changes that would
-/// leave a foreign key the database refuses ([`block_invalid_foreign_keys`]).
+/// changes is blocked ([`block_column_units`]), the drop of an index or key
+/// whose replacement is blocked ([`block_replacements`]), and changes that
+/// would leave a foreign key the database refuses
+/// ([`block_invalid_foreign_keys`]).
 pub(super) fn block_until_consistent(
     dialect: &dyn Dialect,
     live: &Schema,

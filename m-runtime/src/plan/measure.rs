@@ -9,7 +9,9 @@
 use std::collections::BTreeMap;
 
 use crate::diff::Change;
-use crate::risk::{Measurement, Operand, Probe, Target, TypeChange, fill_value, type_change};
+use crate::risk::{
+    Facts, Measurement, Operand, Probe, Target, TypeChange, fill_value, type_change,
+};
 use crate::schema::Schema;
 use crate::{Db, Error, Result};
 
@@ -98,6 +100,11 @@ fn probe_for(
     change: &Change,
     shadows: &BTreeMap<String, Shadow>,
 ) -> std::result::Result<Option<Probe>, String> {
+    if let Change::CreateTable { table } = change {
+        return Ok(Some(Probe::NameTaken {
+            name: table.name.clone(),
+        }));
+    }
     let needs_probe = match change {
         Change::AddColumn { column, .. } => !column.nullable && column.default.is_none(),
         Change::AddIndex { index, .. } => index.unique,
@@ -199,19 +206,101 @@ fn probe_for(
     Ok(Some(probe))
 }
 
+/// What the database says about each of `changes`: its probe's count
+/// ([`measure`]), and for a type change the views that use the column
+/// where the database will not change a type under them (one query for all
+/// of them, [`Dialect::column_users_sql`](crate::backend::Dialect::column_users_sql)).
+pub(super) async fn facts(db: &Db, live: &Schema, changes: &[Change]) -> Result<Vec<Facts>> {
+    let measured = measure(db, &probes(live, changes)).await?;
+    let altered: Vec<(String, String)> = changes
+        .iter()
+        .filter_map(|c| match c {
+            Change::AlterColumnType { table, column, .. } => Some((table.clone(), column.clone())),
+            _ => None,
+        })
+        .collect();
+    let mut users: BTreeMap<(String, String), Vec<String>> = BTreeMap::new();
+    if let Some(sql) = db.backend().dialect().column_users_sql(&altered)
+        && !altered.is_empty()
+    {
+        for row in db.fetch_all(&sql).await? {
+            let get = |i| {
+                sqlx::Row::try_get::<String, _>(&row, i)
+                    .map_err(|e| Error::database(format!("reading `{sql}`"), e))
+            };
+            users.entry((get(0)?, get(1)?)).or_default().push(get(2)?);
+        }
+    }
+    Ok(changes
+        .iter()
+        .zip(measured)
+        .map(|(change, measured)| Facts {
+            measured,
+            used_by: match change {
+                Change::AlterColumnType { table, column, .. } => users
+                    .get(&(table.clone(), column.clone()))
+                    .cloned()
+                    .unwrap_or_default(),
+                _ => Vec::new(),
+            },
+            ..Facts::default()
+        })
+        .collect())
+}
+
 /// Runs each probe. A probe that could not be built, or that the database
 /// rejects, is [`Measurement::Failed`] with the reason; any other error (a
-/// lost connection, say) fails the plan.
+/// lost connection, say) fails the plan. The names of the tables to create
+/// are looked up in one query, however many there are.
 pub(super) async fn measure(
     db: &Db,
     probes: &[std::result::Result<Option<Probe>, String>],
 ) -> Result<Vec<Measurement>> {
     let dialect = db.backend().dialect();
+    let names: Vec<String> = probes
+        .iter()
+        .filter_map(|p| match p {
+            Ok(Some(Probe::NameTaken { name })) => Some(name.clone()),
+            _ => None,
+        })
+        .collect();
+    let fold = |name: &str| {
+        if dialect.case_insensitive_tables() {
+            name.to_ascii_lowercase()
+        } else {
+            name.to_owned()
+        }
+    };
+    let taken: std::result::Result<std::collections::BTreeSet<String>, String> =
+        match dialect.relations_named_sql(&names) {
+            Some(sql) if !names.is_empty() => match db.fetch_all(&sql).await {
+                Ok(rows) => {
+                    let mut taken = std::collections::BTreeSet::new();
+                    for row in &rows {
+                        let name: String = sqlx::Row::try_get(row, 0)
+                            .map_err(|e| Error::database(format!("reading `{sql}`"), e))?;
+                        taken.insert(fold(&name));
+                    }
+                    Ok(taken)
+                }
+                Err(error) => match rejection(&error) {
+                    Some(message) => Err(format!(
+                        "the database rejected the lookup `{sql}`: {message}"
+                    )),
+                    None => return Err(error),
+                },
+            },
+            _ => Ok(Default::default()),
+        };
     let mut measured = Vec::with_capacity(probes.len());
     for probe in probes {
         measured.push(match probe {
             Err(why) => Measurement::Failed(why.clone()),
             Ok(None) => Measurement::None,
+            Ok(Some(Probe::NameTaken { name })) => match &taken {
+                Ok(taken) => Measurement::Rows(u64::from(taken.contains(&fold(name)))),
+                Err(why) => Measurement::Failed(why.clone()),
+            },
             Ok(Some(probe)) => match db.fetch_i64(&dialect.probe_sql(probe)).await {
                 Ok(n) => Measurement::Rows(n.unwrap_or(0).max(0) as u64),
                 Err(error) => match rejection(&error) {
@@ -314,6 +403,12 @@ mod tests {
         assert_eq!(
             probes,
             [
+                (
+                    "create_table",
+                    Probe::NameTaken {
+                        name: "holder".into()
+                    }
+                ),
                 (
                     "add_index",
                     Probe::Duplicates {

@@ -176,14 +176,14 @@ pub async fn plan_against(
     let dialect = db.backend().dialect();
     let (live, desired) = &prepare(dialect, live, desired);
     let changes = diff(live, desired);
-    let measured = measure::measure(db, &measure::probes(live, &changes)).await?;
+    let facts = measure::facts(db, live, &changes).await?;
     Ok(build_measured(
         db.backend().name(),
         dialect,
         live,
         desired,
         changes,
-        &measured,
+        &facts,
         policy,
     ))
 }
@@ -201,18 +201,27 @@ pub fn build(
     measured: &[Option<u64>],
     policy: &Policy,
 ) -> Plan {
-    let measured: Vec<Measurement> = measured.iter().map(|m| (*m).into()).collect();
-    build_measured(backend, dialect, live, desired, changes, &measured, policy)
+    let facts: Vec<Facts> = measured
+        .iter()
+        .map(|m| Facts {
+            measured: Measurement::from(*m),
+            ..Facts::default()
+        })
+        .collect();
+    build_measured(backend, dialect, live, desired, changes, &facts, policy)
 }
 
-/// [`build`] with each change's [`Measurement`], failed probes included.
+/// [`build`] with what the database said about each change ([`Facts`]:
+/// its measurement, failed probes included, and the views that use a
+/// column whose type changes); `on_new_null_columns` is worked out here
+/// from the changes themselves.
 pub fn build_measured(
     backend: &str,
     dialect: &dyn Dialect,
     live: &Schema,
     desired: &Schema,
     changes: Vec<Change>,
-    measured: &[Measurement],
+    facts: &[Facts],
     policy: &Policy,
 ) -> Plan {
     let new_null_columns = new_null_columns(&changes);
@@ -221,7 +230,6 @@ pub fn build_measured(
         .enumerate()
         .map(|(i, change)| {
             let facts = Facts {
-                measured: measured.get(i).cloned().unwrap_or_default(),
                 on_new_null_columns: match &change {
                     Change::AddForeignKey { table, foreign_key } => foreign_key
                         .columns
@@ -229,6 +237,7 @@ pub fn build_measured(
                         .all(|c| new_null_columns.contains(&(table.clone(), c.clone()))),
                     _ => false,
                 },
+                ..facts.get(i).cloned().unwrap_or_default()
             };
             let mut assessment = assess_with(&change, &facts);
             if assessment.risk >= Risk::Warning
