@@ -156,3 +156,89 @@ where
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::borrow::Cow;
+
+    use super::*;
+
+    /// A database error with a SQLSTATE.
+    #[derive(Debug)]
+    struct Refused(&'static str);
+
+    impl std::fmt::Display for Refused {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            write!(f, "refused with {}", self.0)
+        }
+    }
+
+    impl std::error::Error for Refused {}
+
+    impl sqlx::error::DatabaseError for Refused {
+        fn message(&self) -> &str {
+            "refused"
+        }
+        fn code(&self) -> Option<Cow<'_, str>> {
+            Some(Cow::Borrowed(self.0))
+        }
+        fn as_error(&self) -> &(dyn std::error::Error + Send + Sync + 'static) {
+            self
+        }
+        fn as_error_mut(&mut self) -> &mut (dyn std::error::Error + Send + Sync + 'static) {
+            self
+        }
+        fn into_error(self: Box<Self>) -> Box<dyn std::error::Error + Send + Sync + 'static> {
+            self
+        }
+        fn kind(&self) -> sqlx::error::ErrorKind {
+            sqlx::error::ErrorKind::Other
+        }
+    }
+
+    fn refused(sqlstate: &'static str) -> Error {
+        Error::Statement {
+            sql: "INSERT ...".into(),
+            notes: Vec::new(),
+            error: sqlx::Error::Database(Box::new(Refused(sqlstate))),
+        }
+    }
+
+    /// Runs `retry_conflicts` over writes that fail with `failures` first:
+    /// what it returned and how many writes it made.
+    async fn run(failures: Vec<&'static str>) -> (Result<u32>, usize) {
+        let failures = std::sync::Mutex::new(failures.into_iter());
+        let tries = std::sync::atomic::AtomicUsize::new(0);
+        let outcome = retry_conflicts("a test write", || async {
+            tries.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            let next = failures.lock().expect("lock").next();
+            match next {
+                Some(sqlstate) => Err(refused(sqlstate)),
+                None => Ok(7),
+            }
+        })
+        .await;
+        (outcome, tries.into_inner())
+    }
+
+    #[tokio::test]
+    async fn retries_write_conflicts_only() {
+        let (outcome, tries) = run(vec!["40001", "40001"]).await;
+        assert_eq!((outcome.ok(), tries), (Some(7), 3));
+
+        let (outcome, tries) = run(vec!["40001"; 6]).await;
+        assert_eq!(tries, ATTEMPTS as usize, "gives up after {ATTEMPTS} tries");
+        assert!(
+            outcome.as_ref().is_err_and(is_write_conflict),
+            "{outcome:?}"
+        );
+
+        // A duplicate key is not a conflict: returned at once.
+        let (outcome, tries) = run(vec!["23000"]).await;
+        assert_eq!(tries, 1);
+        assert!(
+            outcome.is_err_and(|e| e.to_string().starts_with("refused")),
+            "the error as it was"
+        );
+    }
+}

@@ -82,9 +82,12 @@ pub async fn record(db: &Db, schema: &Schema) -> Result<()> {
             d.quote_str(&table_hash(table))
         ));
     }
-    // The rows in one round trip, inside the transaction.
-    db.transaction(TxKind::Data, async |db| db.execute(&sql).await.map(drop))
-        .await
+    // The rows in one round trip, inside the transaction; run again when a
+    // concurrent write won (a Galera certification failure).
+    bookkeeping::retry_conflicts("recording the schema hashes", || {
+        db.transaction(TxKind::Data, async |db| db.execute(&sql).await.map(drop))
+    })
+    .await
 }
 
 /// Apps that synced tables into this database (per the last complete sync)
