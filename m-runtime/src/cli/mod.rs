@@ -366,6 +366,7 @@ async fn against_database(
             })
         }
         action => {
+            crate::pipeline::ensure_writable(db).await?;
             let lock = lock(db, lock_timeout).await?;
             let outcome = migrate(db, action, registry).await;
             if let Err(error) = lock.release().await {
