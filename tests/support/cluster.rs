@@ -124,8 +124,9 @@ impl Galera {
         format!("mysql://root@127.0.0.1:{}/{database}", self.port(n))
     }
 
-    /// Creates `database` (on node 0; DDL reaches every node before it
-    /// returns) and returns its name.
+    /// Creates `database` (on node 1) and waits until every node has it
+    /// (the others apply the statement a moment after node 1 ran it);
+    /// returns its name.
     pub async fn create_database(&self, database: &str) -> String {
         let admin = Db::connect(&self.url(0, "mysql"))
             .await
@@ -135,12 +136,42 @@ impl Galera {
             .await
             .expect("create database");
         admin.close().await.expect("close");
+        for n in 1..Self::NODES {
+            let node = Db::connect(&self.url(n, "mysql"))
+                .await
+                .expect("connect to a node");
+            let sql = format!(
+                "SELECT COUNT(*) FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = '{database}'"
+            );
+            let started = Instant::now();
+            while node.fetch_i64(&sql).await.expect("look for the database") != Some(1) {
+                assert!(
+                    started.elapsed() < Duration::from_secs(30),
+                    "node {} did not apply CREATE DATABASE {database} within 30 s",
+                    n + 1
+                );
+                tokio::time::sleep(Duration::from_millis(10)).await;
+            }
+            node.close().await.expect("close");
+        }
         database.to_owned()
     }
 }
 
 impl Drop for Galera {
     fn drop(&mut self) {
+        if std::thread::panicking() {
+            // What the nodes said, for the failure's report.
+            for n in 1..=Self::NODES {
+                let log = self.dir.join(format!("node{n}/error.log"));
+                let text = std::fs::read_to_string(&log).unwrap_or_default();
+                let tail: Vec<&str> = text.lines().rev().take(25).collect();
+                eprintln!("--- the end of node {n}'s log ({}):", log.display());
+                for line in tail.into_iter().rev() {
+                    eprintln!("{line}");
+                }
+            }
+        }
         let out = Command::new("bash")
             .args([GALERA_SCRIPT, "stop", &self.dir.display().to_string()])
             .output();
@@ -385,5 +416,17 @@ impl Drop for PgStandby {
             }
         }
         let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// The SQLSTATE of a statement the database refused (`40001` for a Galera
+/// certification failure), or `None` for any other error.
+pub fn sqlstate(error: &m_runtime::Error) -> Option<String> {
+    match error {
+        m_runtime::Error::Statement {
+            error: sqlx::Error::Database(error),
+            ..
+        } => error.code().map(|code| code.into_owned()),
+        _ => None,
     }
 }
