@@ -13,8 +13,9 @@
 //! ```
 //!
 //! Every run holds the database-level migration lock (advisory lock on
-//! PostgreSQL, `GET_LOCK` on MySQL, a file lock beside a SQLite database)
-//! from start to end, hooks and non-transactional steps included, so that
+//! PostgreSQL, `GET_LOCK` on MySQL, a file lock beside a SQLite database, a
+//! lease row on a Galera cluster or CockroachDB: see
+//! [`migration_locker`](crate::backend::migration_locker)) from start to end, hooks and non-transactional steps included, so that
 //! replicas booting together migrate once: the others wait, then find
 //! nothing to do.
 //!
@@ -24,6 +25,7 @@
 
 use std::time::Duration;
 
+use crate::backend::Locker;
 use crate::pipeline::PipelineOptions;
 use crate::plan::{Plan, Policy};
 use crate::{Db, Registry, Result};
@@ -131,7 +133,8 @@ impl Boot {
     /// From the environment ([`crate::settings`]): `M_ENV`,
     /// `DATABASE_URL` (unset: a SQLite file named after the binary in
     /// development; an error in production), `M_LOCK_TIMEOUT_SECS` and
-    /// `M_ALLOW_OUT_OF_ORDER`. A value m does not accept is an
+    /// `M_ALLOW_OUT_OF_ORDER` (`M_LOCK` and `M_LOCK_LEASE_SECS` are read
+    /// when the lock is taken). A value m does not accept is an
     /// [`Error::Setting`](crate::Error::Setting) naming the variable and the
     /// accepted values.
     pub fn from_env() -> Result<Self> {
@@ -215,9 +218,9 @@ impl Boot {
         let registry = self.registry.clone().unwrap_or_else(Registry::linked);
         registry.validate()?;
         let db = Db::connect(&self.url).await?;
-        let lock = db
-            .backend()
-            .locker()
+        crate::pipeline::ensure_writable(&db).await?;
+        let lock = crate::backend::migration_locker(&db)
+            .await?
             .acquire_for(&db, self.lock_timeout)
             .await?;
         let report = self.migrate(&db, &registry).await;

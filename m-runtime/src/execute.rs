@@ -440,8 +440,8 @@ impl Journal {
             total: statements.len(),
             resumed,
         };
-        db.execute(&format!("DELETE FROM {}", q(JOURNAL_TABLE)))
-            .await?;
+        let clear = format!("DELETE FROM {}", q(JOURNAL_TABLE));
+        bookkeeping::retry_conflicts("clearing the sync journal", || db.execute(&clear)).await?;
         journal.record(db, 0, &[]).await?;
         Ok(journal)
     }
@@ -464,12 +464,17 @@ impl Journal {
             dialect.placeholder(4)
         );
         let (applied, total) = (applied as i32, self.total as i32);
-        db.run_with(&insert, |query| {
-            query
-                .bind(applied)
-                .bind(self.plan_hash.clone())
-                .bind(total)
-                .bind(statements.join(";\n"))
+        let statements = statements.join(";\n");
+        // Run again when a concurrent write won (a Galera certification
+        // failure): the row is all the statement writes.
+        bookkeeping::retry_conflicts("recording sync progress", || {
+            db.run_with(&insert, |query| {
+                query
+                    .bind(applied)
+                    .bind(self.plan_hash.clone())
+                    .bind(total)
+                    .bind(statements.clone())
+            })
         })
         .await?;
         Ok(())

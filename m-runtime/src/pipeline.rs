@@ -3,6 +3,8 @@
 //! [`migrate::run_all`](crate::migrate::run_all)) goes through here, so
 //! what it guarantees holds everywhere:
 //!
+//! - a server that takes no writes (a read-only standby) is refused before
+//!   anything runs;
 //! - every app that synced this database is linked into the binary (a
 //!   forgotten app crate stops the run before anything changes);
 //! - production's rule: a plan that holds a change back (orphans aside)
@@ -74,6 +76,7 @@ pub async fn sync(
     options: &PipelineOptions<'_>,
 ) -> Result<(Plan, SyncReport)> {
     registry.validate()?;
+    ensure_writable(db).await?;
     crate::state::check_linked_apps(db, registry).await?;
     sync_step(db, registry, options).await
 }
@@ -102,6 +105,7 @@ pub async fn run_all(
     registry: &Registry,
     options: &PipelineOptions<'_>,
 ) -> Result<AllReport> {
+    ensure_writable(db).await?;
     crate::state::check_linked_apps(db, registry).await?;
     let mut migrator = Migrator::open(db, registry, options.allow_out_of_order).await?;
     let step = |step: Step, report: &AllReport| (options.on_step)(step, report);
@@ -162,6 +166,21 @@ async fn sync_step(
         crate::state::record(db, &desired).await?;
     }
     Ok((plan, report))
+}
+
+/// Refuses, before anything runs, a server m must not write to (a
+/// PostgreSQL hot standby: "this server is a read-only standby: point
+/// DATABASE_URL at the primary"), as an [`Error::Setting`] on
+/// `DATABASE_URL`. One query where the backend can tell
+/// ([`Backend::read_only_reason`](crate::backend::Backend::read_only_reason)).
+pub(crate) async fn ensure_writable(db: &Db) -> Result<()> {
+    match db.backend().read_only_reason(db).await? {
+        Some(reason) => Err(Error::Setting {
+            name: "DATABASE_URL",
+            message: reason,
+        }),
+        None => Ok(()),
+    }
 }
 
 /// Whether a registered migration has not been applied yet (one query).

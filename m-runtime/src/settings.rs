@@ -7,6 +7,8 @@
 //! | `DATABASE_URL` | boot, CLI | the database; unset: a SQLite file named after the binary (development only) |
 //! | `M_ENV` | boot | `development` (`dev`), `production` (`prod`); unset: development |
 //! | `M_LOCK_TIMEOUT_SECS` | boot, CLI | whole seconds to wait for another migrator |
+//! | `M_LOCK` | boot, CLI | `native` or `lease`: the migration lock; unset: m picks per database (see [`migration_locker`](crate::backend::migration_locker)) |
+//! | `M_LOCK_LEASE_SECS` | boot, CLI | whole seconds (at least 1) a lease lives without a heartbeat; unset: 30 |
 //! | `M_ALLOW_OUT_OF_ORDER` | boot | `true`/`false` (`1`/`0`): run a migration added out of order |
 
 use std::time::Duration;
@@ -75,6 +77,27 @@ pub(crate) fn lock_timeout() -> Result<Option<Duration>> {
             name: "M_LOCK_TIMEOUT_SECS",
             message: format!("`{value}` is not a whole number of seconds (e.g. 120)"),
         })
+}
+
+/// `M_LOCK`, or `None` when unset.
+pub(crate) fn lock_strategy() -> Result<Option<crate::backend::LockStrategy>> {
+    var("M_LOCK")?.map(|value| value.parse()).transpose()
+}
+
+/// `M_LOCK_LEASE_SECS`, or `None` when unset.
+pub(crate) fn lease_length() -> Result<Option<Duration>> {
+    let Some(value) = var("M_LOCK_LEASE_SECS")? else {
+        return Ok(None);
+    };
+    match value.trim().parse::<u64>() {
+        Ok(secs) if secs >= 1 => Ok(Some(Duration::from_secs(secs))),
+        _ => Err(Error::Setting {
+            name: "M_LOCK_LEASE_SECS",
+            message: format!(
+                "`{value}` is not a whole number of seconds of at least 1 (e.g. 30): how long a migration lease lives without a heartbeat"
+            ),
+        }),
+    }
 }
 
 /// `M_ALLOW_OUT_OF_ORDER`, or `None` when unset.

@@ -69,22 +69,47 @@ pub async fn record(db: &Db, schema: &Schema) -> Result<()> {
     bookkeeping::ensure(db, &bookkeeping::state_table()).await?;
     let d = db.backend().dialect();
     let q = |s: &str| d.quote_ident(s);
-    let mut sql = format!("DELETE FROM {};", q(STATE_TABLE));
-    for table in schema.tables.values() {
-        sql.push_str(&format!(
-            "\nINSERT INTO {} ({}, {}, {}) VALUES ({}, {}, {});",
-            q(STATE_TABLE),
-            q("table_name"),
-            q("app"),
-            q("hash"),
-            d.quote_str(&table.name),
-            d.quote_str(table.app.as_deref().unwrap_or("")),
-            d.quote_str(&table_hash(table))
-        ));
-    }
-    // The rows in one round trip, inside the transaction.
-    db.transaction(TxKind::Data, async |db| db.execute(&sql).await.map(drop))
-        .await
+    let delete = format!("DELETE FROM {}", q(STATE_TABLE));
+    let rows: Vec<String> = schema
+        .tables
+        .values()
+        .map(|table| {
+            format!(
+                "({}, {}, {})",
+                d.quote_str(&table.name),
+                d.quote_str(table.app.as_deref().unwrap_or("")),
+                d.quote_str(&table_hash(table))
+            )
+        })
+        .collect();
+    // A few statements whatever the number of tables, each sent on its own:
+    // a transaction that Galera aborts (another node wrote the same rows)
+    // fails at its next statement, whereas the rest of a multi-statement
+    // batch would run outside the aborted transaction.
+    let inserts: Vec<String> = rows
+        .chunks(500)
+        .map(|chunk| {
+            format!(
+                "INSERT INTO {} ({}, {}, {}) VALUES {}",
+                q(STATE_TABLE),
+                q("table_name"),
+                q("app"),
+                q("hash"),
+                chunk.join(", ")
+            )
+        })
+        .collect();
+    // Run again when a concurrent write won (a Galera certification failure).
+    bookkeeping::retry_conflicts("recording the schema hashes", || {
+        db.transaction(TxKind::Data, async |db| {
+            db.execute(&delete).await?;
+            for insert in &inserts {
+                db.execute(insert).await?;
+            }
+            Ok(())
+        })
+    })
+    .await
 }
 
 /// Apps that synced tables into this database (per the last complete sync)

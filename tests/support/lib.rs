@@ -9,6 +9,7 @@
 //! backend that is not excluded and cannot be reached fails the test with a
 //! message saying how to start it.
 
+pub mod cluster;
 pub mod selection;
 pub mod synthetic;
 

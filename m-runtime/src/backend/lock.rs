@@ -1,6 +1,7 @@
 use std::time::Duration;
 
-use crate::{BoxFuture, Db, Result};
+use super::Lease;
+use crate::{BoxFuture, Db, Error, Result};
 
 /// The database-level lock that serialises concurrent migration runs
 /// (replicas booting at once).
@@ -48,6 +49,142 @@ pub(crate) async fn first_text(db: &Db, sql: &str) -> Result<Option<String>> {
         .map_err(|e| crate::Error::database("reading who holds the migration lock", e))
 }
 
+/// Which lock serialises migration runs (`M_LOCK`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LockStrategy {
+    /// The database's own lock: an advisory lock (PostgreSQL), `GET_LOCK`
+    /// (MySQL, MariaDB, TiDB), a file lock (SQLite); see each backend's
+    /// [`Locker`].
+    Native,
+    /// A lease row in `_m_lock` ([`Lease`]), for clusters whose own lock
+    /// is local to one node (MariaDB Galera) or missing (CockroachDB).
+    Lease,
+}
+
+impl std::str::FromStr for LockStrategy {
+    type Err = Error;
+
+    /// `native` or `lease`, in any case.
+    ///
+    /// ```
+    /// use m_runtime::backend::LockStrategy;
+    ///
+    /// assert_eq!("Lease".parse::<LockStrategy>().unwrap(), LockStrategy::Lease);
+    /// let error = "leased".parse::<LockStrategy>().unwrap_err();
+    /// assert!(error.to_string().contains("use native or lease"));
+    /// ```
+    fn from_str(value: &str) -> Result<Self> {
+        match value.trim().to_ascii_lowercase().as_str() {
+            "native" => Ok(LockStrategy::Native),
+            "lease" => Ok(LockStrategy::Lease),
+            _ => Err(Error::Setting {
+                name: "M_LOCK",
+                message: format!(
+                    "`{value}` is not a migration lock: use native or lease (unset: m picks the lock for the database, see docs/clusters.md)"
+                ),
+            }),
+        }
+    }
+}
+
+impl std::fmt::Display for LockStrategy {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            LockStrategy::Native => "native",
+            LockStrategy::Lease => "lease",
+        })
+    }
+}
+
+/// m's migration lock for one database, as [`migration_locker`] chose it:
+/// a [`Locker`] that is the backend's own or a [`Lease`].
+pub struct MigrationLocker<'a> {
+    native: &'a dyn Locker,
+    lease: Option<Lease>,
+}
+
+impl MigrationLocker<'_> {
+    /// Which lock this is.
+    pub fn strategy(&self) -> LockStrategy {
+        match self.lease {
+            Some(_) => LockStrategy::Lease,
+            None => LockStrategy::Native,
+        }
+    }
+
+    fn chosen(&self) -> &dyn Locker {
+        match &self.lease {
+            Some(lease) => lease,
+            None => self.native,
+        }
+    }
+}
+
+impl std::fmt::Debug for MigrationLocker<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MigrationLocker")
+            .field("strategy", &self.strategy())
+            .field("lease", &self.lease)
+            .finish()
+    }
+}
+
+impl Locker for MigrationLocker<'_> {
+    fn acquire<'a>(&'a self, url: &'a str, timeout: Duration) -> BoxFuture<'a, Result<LockGuard>> {
+        self.chosen().acquire(url, timeout)
+    }
+
+    fn acquire_for<'a>(
+        &'a self,
+        db: &'a Db,
+        timeout: Duration,
+    ) -> BoxFuture<'a, Result<LockGuard>> {
+        self.chosen().acquire_for(db, timeout)
+    }
+
+    fn holder<'a>(&'a self, db: &'a Db) -> BoxFuture<'a, Result<Option<String>>> {
+        self.chosen().holder(db)
+    }
+}
+
+/// The lock m takes before it changes `db`'s database (boot, and the
+/// `sync`, `all`, `run` and `down` commands): `M_LOCK` when it is set
+/// (`native` or `lease`), otherwise the backend's choice
+/// ([`Backend::lock_strategy`](super::Backend::lock_strategy), at most one
+/// query). A lease lasts `M_LOCK_LEASE_SECS` (default
+/// [`Lease::DEFAULT_LENGTH`]).
+///
+/// ```
+/// # tokio::runtime::Runtime::new().unwrap().block_on(async {
+/// use m_runtime::backend::{LockStrategy, Locker, migration_locker};
+///
+/// let db = m_runtime::Db::connect("sqlite::memory:").await?;
+/// let locker = migration_locker(&db).await?;
+/// assert_eq!(locker.strategy(), LockStrategy::Native);
+/// let guard = locker.acquire_for(&db, std::time::Duration::from_secs(5)).await?;
+/// guard.release().await?;
+/// # Ok::<(), m_runtime::Error>(()) }).unwrap();
+/// ```
+pub async fn migration_locker(db: &Db) -> Result<MigrationLocker<'_>> {
+    let backend = db.backend();
+    let strategy = match crate::settings::lock_strategy()? {
+        Some(strategy) => strategy,
+        None => backend.lock_strategy(db).await?,
+    };
+    let lease = match strategy {
+        LockStrategy::Native => None,
+        LockStrategy::Lease => Some(match crate::settings::lease_length()? {
+            Some(length) => Lease::new(length),
+            None => Lease::default(),
+        }),
+    };
+    tracing::debug!(%strategy, backend = backend.name(), "migration lock chosen");
+    Ok(MigrationLocker {
+        native: backend.locker(),
+        lease,
+    })
+}
+
 /// Holds a lock until dropped or [released](LockGuard::release).
 pub struct LockGuard {
     held: Held,
@@ -56,8 +193,19 @@ pub struct LockGuard {
 enum Held {
     /// A session whose end releases the lock (advisory locks).
     Connection(Db),
+    /// A lock whose release is work of its own (a lease).
+    Release(Box<dyn Release>),
     /// Anything else that keeps the lock alive (a file handle).
     Other(#[allow(dead_code)] Box<dyn Send + Sync>),
+}
+
+/// A lock that takes work to release (a lease row to delete, a heartbeat to
+/// stop): [`LockGuard::release`] runs [`release`](Release::release), and a
+/// guard dropped without it drops the value, whose own `Drop` must let the
+/// lock go (or let it expire).
+pub trait Release: Send + Sync {
+    /// Releases the lock.
+    fn release(self: Box<Self>) -> BoxFuture<'static, Result<()>>;
 }
 
 impl LockGuard {
@@ -76,11 +224,19 @@ impl LockGuard {
         }
     }
 
+    /// Wraps a lock whose release is work of its own (see [`Release`]).
+    pub fn releasing(held: impl Release + 'static) -> Self {
+        LockGuard {
+            held: Held::Release(Box::new(held)),
+        }
+    }
+
     /// Releases the lock now, closing its connection cleanly (the server
     /// logs no aborted connection); dropping the guard releases it too.
     pub async fn release(self) -> Result<()> {
         match self.held {
             Held::Connection(db) => db.close().await,
+            Held::Release(held) => held.release().await,
             Held::Other(held) => {
                 drop(held);
                 Ok(())

@@ -6,7 +6,9 @@
 //! - [`Introspector`]: reads the live schema in a constant number of
 //!   catalog queries.
 //! - [`Backend`]: ties the two to a URL scheme and connection setup.
-//! - [`Locker`]: the database-level lock that serialises migration runs.
+//! - [`Locker`]: the database-level lock that serialises migration runs;
+//!   [`migration_locker`] picks the backend's own or a [`Lease`] (see
+//!   `docs/clusters.md` for which m picks where).
 //!
 //! Built in: `sqlite`, `postgres`, `mysql` (MySQL and MariaDB); each
 //! module's documentation gives its type mapping and its limits.
@@ -16,6 +18,7 @@
 //! driver must be installed into sqlx's `Any` driver list.
 
 mod dialect;
+mod lease;
 mod lock;
 pub(crate) mod normalize;
 
@@ -27,7 +30,8 @@ pub mod postgres;
 pub mod sqlite;
 
 pub use dialect::{AlterSql, Dialect};
-pub use lock::{LockGuard, Locker};
+pub use lease::Lease;
+pub use lock::{LockGuard, LockStrategy, Locker, MigrationLocker, Release, migration_locker};
 
 /// Kept at its former path; it lives in [`schema`](crate::schema).
 pub use crate::schema::is_internal_table;
@@ -55,8 +59,25 @@ pub trait Backend: Send + Sync + 'static {
     fn dialect(&self) -> &dyn Dialect;
     /// How this database's live schema is read.
     fn introspector(&self) -> &dyn Introspector;
-    /// The database-level lock that serialises concurrent runs.
+    /// The database-level lock that serialises concurrent runs: the
+    /// database's own ([`LockStrategy::Native`]).
     fn locker(&self) -> &dyn Locker;
+    /// Which lock m takes on this database when `M_LOCK` is unset (see
+    /// [`migration_locker`]): by default the backend's own; a backend
+    /// whose database may be a cluster where that lock does not hold
+    /// across nodes asks the server (one query, when the lock is taken)
+    /// and answers [`LockStrategy::Lease`] there.
+    fn lock_strategy<'a>(&'a self, _db: &'a Db) -> BoxFuture<'a, Result<LockStrategy>> {
+        Box::pin(async { Ok(LockStrategy::Native) })
+    }
+    /// Why m must not change the database `db` is connected to, in words
+    /// that say what to do instead (PostgreSQL: "this server is a
+    /// read-only standby: point DATABASE_URL at the primary"); `None` when
+    /// it may. Asked before boot and the `sync`, `all`, `run` and `down`
+    /// commands take the lock; reading commands do not ask.
+    fn read_only_reason<'a>(&'a self, _db: &'a Db) -> BoxFuture<'a, Result<Option<String>>> {
+        Box::pin(async { Ok(None) })
+    }
     /// The URL handed to the sqlx driver (e.g. adds `mode=rwc` for SQLite).
     fn driver_url(&self, url: &str) -> String {
         url.to_owned()

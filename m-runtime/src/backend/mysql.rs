@@ -6,7 +6,9 @@
 //! re-plans from the live schema), and a table is created with its indexes
 //! in one statement. Introspection reads `information_schema` for
 //! `DATABASE()` in four queries whatever the number of tables. The run lock
-//! is `GET_LOCK` held by a dedicated connection.
+//! is `GET_LOCK` on the work connection, except on a MariaDB Galera cluster
+//! (and TiDB before 6.1), where it is a [`Lease`](super::Lease): see
+//! [`Backend::lock_strategy`].
 //!
 //! Type mapping: bool `TINYINT(1)` (what `BOOLEAN` means), i16 `SMALLINT`,
 //! i32 `INT`, i64 `BIGINT`, f32 `FLOAT`, f64 `DOUBLE`, string `VARCHAR(n)` /
@@ -48,7 +50,7 @@ use std::time::Duration;
 use super::normalize::{
     Escapes, add_foreign_key_column, add_index_column, get, parse_default, split_type,
 };
-use super::{AlterSql, Backend, Dialect, Introspector, LockGuard, Locker};
+use super::{AlterSql, Backend, Dialect, Introspector, LockGuard, LockStrategy, Locker};
 use crate::diff::Change;
 use crate::schema::{
     Column, DefaultValue, ForeignKey, Index, LogicalType, ReferentialAction, Schema, Table,
@@ -95,6 +97,46 @@ impl Backend for MySql {
     fn session_setup(&self) -> &'static [&'static str] {
         &[SQL_MODE_SETUP]
     }
+    /// A lease on a MariaDB Galera node (`wsrep_on` is `ON`: `GET_LOCK` is
+    /// local to the node) and on TiDB before 6.1 (whose `GET_LOCK` does
+    /// nothing); `GET_LOCK` elsewhere, TiDB 6.1 and later included (its
+    /// `GET_LOCK` holds across the cluster). One query.
+    fn lock_strategy<'a>(&'a self, db: &'a Db) -> BoxFuture<'a, Result<LockStrategy>> {
+        Box::pin(async move {
+            let rows = db
+                .fetch_all("SHOW VARIABLES WHERE Variable_name IN ('version', 'wsrep_on')")
+                .await?;
+            let (mut version, mut wsrep_on) = (String::new(), None);
+            for row in rows {
+                let name: String = get(&row, 0)?;
+                let value: String = get(&row, 1)?;
+                if name.eq_ignore_ascii_case("wsrep_on") {
+                    wsrep_on = Some(value);
+                } else {
+                    version = value;
+                }
+            }
+            Ok(lock_strategy_for(&version, wsrep_on.as_deref()))
+        })
+    }
+}
+
+/// [`MySql::lock_strategy`]'s choice, from the server's `version` and
+/// `wsrep_on` (absent outside MariaDB).
+fn lock_strategy_for(version: &str, wsrep_on: Option<&str>) -> LockStrategy {
+    if wsrep_on.is_some_and(|on| on.eq_ignore_ascii_case("on")) {
+        return LockStrategy::Lease;
+    }
+    // `8.0.11-TiDB-v7.5.0`
+    if let Some((_, tidb)) = version.split_once("-TiDB-v") {
+        let mut parts = tidb.split(|c: char| !c.is_ascii_digit());
+        let major: u32 = parts.next().and_then(|p| p.parse().ok()).unwrap_or(0);
+        let minor: u32 = parts.next().and_then(|p| p.parse().ok()).unwrap_or(0);
+        if (major, minor) < (6, 1) {
+            return LockStrategy::Lease;
+        }
+    }
+    LockStrategy::Native
 }
 
 /// The session's `sql_mode` without `NO_BACKSLASH_ESCAPES` (commas around
@@ -966,6 +1008,31 @@ mod tests {
                 &LogicalType::DateTime
             ),
             Some(DefaultValue::CurrentTimestamp)
+        );
+    }
+
+    #[test]
+    fn picks_a_lease_on_galera_and_old_tidb() {
+        assert_eq!(
+            lock_strategy_for("10.11.19-MariaDB-0+deb12u1", Some("ON")),
+            LockStrategy::Lease
+        );
+        assert_eq!(
+            lock_strategy_for("10.11.19-MariaDB-0+deb12u1", Some("OFF")),
+            LockStrategy::Native
+        );
+        assert_eq!(lock_strategy_for("8.0.36", None), LockStrategy::Native);
+        assert_eq!(
+            lock_strategy_for("8.0.11-TiDB-v7.5.0", None),
+            LockStrategy::Native
+        );
+        assert_eq!(
+            lock_strategy_for("8.0.11-TiDB-v6.1.0", None),
+            LockStrategy::Native
+        );
+        assert_eq!(
+            lock_strategy_for("5.7.25-TiDB-v5.4.3", None),
+            LockStrategy::Lease
         );
     }
 

@@ -5,7 +5,11 @@
 //! table (and its indexes) under an exclusive lock for most changes; only a
 //! few (widening a varchar, varchar to text) are catalog-only. Introspection
 //! reads `pg_catalog` for `current_schema()` in three queries. The run lock
-//! is a session-level advisory lock held by a dedicated connection.
+//! is a session-level advisory lock held by a dedicated connection (a
+//! [`Lease`](super::Lease) on CockroachDB and YugabyteDB: see
+//! [`Backend::lock_strategy`]). A hot standby is read, never written: the
+//! commands that change the database refuse it
+//! ([`Backend::read_only_reason`]).
 //!
 //! Type mapping: bool `BOOLEAN`, i16 `SMALLINT`, i32 `INTEGER`, i64 `BIGINT`,
 //! f32 `REAL`, f64 `DOUBLE PRECISION`, string `VARCHAR(n)` / `TEXT`, bytes
@@ -18,7 +22,7 @@ use std::time::{Duration, Instant};
 use super::normalize::{
     Escapes, add_foreign_key_column, add_index_column, get, parse_default, split_type,
 };
-use super::{AlterSql, Backend, Dialect, Introspector, LockGuard, Locker};
+use super::{AlterSql, Backend, Dialect, Introspector, LockGuard, LockStrategy, Locker};
 use crate::diff::Change;
 use crate::schema::{
     Column, Index, LogicalType, ReferentialAction, Schema, Table, is_internal_table,
@@ -28,6 +32,18 @@ use crate::{BoxFuture, Db, Error, Result};
 /// The PostgreSQL backend.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Postgres;
+
+/// Why m does not write to a hot standby ([`Backend::read_only_reason`]).
+pub const STANDBY: &str = "this server is a read-only standby: point DATABASE_URL at the primary";
+
+/// [`Postgres::lock_strategy`]'s choice, from `version()`.
+fn lock_strategy_for(version: &str) -> LockStrategy {
+    if version.contains("CockroachDB") || version.contains("-YB-") {
+        LockStrategy::Lease
+    } else {
+        LockStrategy::Native
+    }
+}
 
 impl Backend for Postgres {
     fn name(&self) -> &'static str {
@@ -55,6 +71,32 @@ impl Backend for Postgres {
                 Error::Introspect("the size of the lock table read as NULL".into())
             })?;
             Ok(Some(u64::try_from(slots / 2).unwrap_or(0).max(1)))
+        })
+    }
+    /// A lease on CockroachDB (whose advisory lock functions do nothing)
+    /// and YugabyteDB (whose advisory locks are missing before 2.25, and
+    /// behind a flag after); the advisory lock elsewhere. One query.
+    fn lock_strategy<'a>(&'a self, db: &'a Db) -> BoxFuture<'a, Result<LockStrategy>> {
+        Box::pin(async move {
+            let version = super::lock::first_text(db, "SELECT version()").await?;
+            Ok(lock_strategy_for(version.as_deref().unwrap_or_default()))
+        })
+    }
+    /// A hot standby (`pg_is_in_recovery()`) takes no writes. A server
+    /// without that function (SQLSTATE `42883`, undefined function) has no
+    /// standby mode to be in.
+    fn read_only_reason<'a>(&'a self, db: &'a Db) -> BoxFuture<'a, Result<Option<String>>> {
+        Box::pin(async move {
+            let sql = "SELECT CASE WHEN pg_is_in_recovery() THEN 1 ELSE 0 END";
+            match db.fetch_i64(sql).await {
+                Ok(Some(1)) => Ok(Some(STANDBY.to_owned())),
+                Ok(_) => Ok(None),
+                Err(Error::Statement {
+                    error: sqlx::Error::Database(error),
+                    ..
+                }) if error.code().as_deref() == Some("42883") => Ok(None),
+                Err(error) => Err(error),
+            }
         })
     }
     fn error_notes(&self, error: &dyn sqlx::error::DatabaseError) -> Vec<(&'static str, String)> {
@@ -542,6 +584,22 @@ impl Locker for Postgres {
 mod tests {
     use super::*;
     use crate::schema::DefaultValue;
+
+    #[test]
+    fn picks_a_lease_on_distributed_postgres() {
+        assert_eq!(
+            lock_strategy_for("PostgreSQL 15.20 (Debian 15.20-0+deb12u1) on x86_64-pc-linux-gnu"),
+            LockStrategy::Native
+        );
+        assert_eq!(
+            lock_strategy_for("CockroachDB CCL v24.1.0 (x86_64-pc-linux-gnu, built 2024/05/15)"),
+            LockStrategy::Lease
+        );
+        assert_eq!(
+            lock_strategy_for("PostgreSQL 11.2-YB-2.20.1.0-b0 on x86_64-pc-linux-gnu"),
+            LockStrategy::Lease
+        );
+    }
 
     #[test]
     fn parses_types_and_aliases() {

@@ -53,7 +53,7 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::backend::LockGuard;
+use crate::backend::{LockGuard, Locker};
 use crate::migrate::RunOptions;
 use crate::pipeline::PipelineOptions;
 use crate::registry::MigrationPhase;
@@ -414,6 +414,7 @@ async fn against_database(
             })
         }
         action => {
+            crate::pipeline::ensure_writable(db).await?;
             let lock = lock(db, lock_timeout).await?;
             let outcome = migrate(db, action, registry).await;
             if let Err(error) = lock.release().await {
@@ -628,7 +629,7 @@ fn offline_plan(
 /// The backend's database-level lock, held until the guard is released;
 /// says on stderr that it waits when another process holds it.
 async fn lock(db: &Db, timeout: Duration) -> Result<LockGuard, Error> {
-    let locker = db.backend().locker();
+    let locker = crate::backend::migration_locker(db).await?;
     let acquire = locker.acquire_for(db, timeout);
     tokio::pin!(acquire);
     tokio::select! {
