@@ -226,12 +226,13 @@ async fn a_killed_holder_is_taken_over(cluster: &Galera) {
     let tables = watcher.fetch_i64(count_tables).await.expect("count tables");
     eprintln!("killed the lease holder mid-sync: {tables:?} of the bookshop's 9 tables existed");
     assert!(tables < Some(9), "it was killed before its sync ended");
-    let lease = Lease::default()
+    let recorded_holder = Lease::default()
         .holder(&watcher)
         .await
         .expect("read the lease");
     assert!(
-        lease.is_some_and(|h| h == held_by || h.contains(&format!("pid {} #", holder.id()))),
+        recorded_holder
+            .is_some_and(|h| h == held_by || h.contains(&format!("pid {} #", holder.id()))),
         "the dead holder's lease stays until it expires"
     );
 
