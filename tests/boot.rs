@@ -35,8 +35,10 @@ all_backends!(
             small, large,
             "queries of an unchanged boot: {small} for 10 DocTypes, {large} for 1000"
         );
+        // The lock choice (one query where the backend has several), the
+        // lock, the schema hashes, the ledger: a handful, whatever the count.
         assert!(
-            small <= 3,
+            small <= 5,
             "an unchanged boot runs a handful of queries, got {small}"
         );
     }

@@ -50,7 +50,10 @@ macro_rules! migration {
             up: $up,
             down: $down,
             source: concat!(file!(), ":", line!()),
-            on_fresh: OnFresh::Skip,
+            // These tests are about running migrations: on a fresh
+            // database too (the fresh-install rule is tested in
+            // lifecycle.rs).
+            on_fresh: OnFresh::Run,
         };
     };
 }
