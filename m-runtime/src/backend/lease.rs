@@ -1,31 +1,4 @@
-//! The lease lock: m's migration lock as a row of its own table `_m_lock`,
-//! for databases whose own lock does not serialise a cluster (a MariaDB
-//! Galera node's `GET_LOCK` is local to that node; CockroachDB's advisory
-//! lock functions do nothing). Any backend can use it (`M_LOCK=lease`).
-//!
-//! - **Taking it** is an `INSERT` of the row: on a cluster, two nodes that
-//!   insert it at once cannot both commit (Galera certifies the write set,
-//!   a distributed SQL database serialises it), and a node that already
-//!   has the row refuses a second one as a duplicate key.
-//! - **Holding it**: a heartbeat task adds one to the row's `beat` every
-//!   third of the lease, on a connection of its own.
-//! - **Releasing it** deletes the row; a guard dropped without
-//!   [`release`](super::LockGuard::release) has its heartbeat task delete
-//!   it in the background.
-//! - **A crashed holder's lease expires**: a waiter that saw the same holder
-//!   and `beat` for a whole lease (by its own clock: no two clocks are
-//!   compared) takes the row over with an `UPDATE` conditioned on that
-//!   holder and beat, which the cluster certifies like the `INSERT`.
-//!
-//! What a lease cannot know is whether the holder's statements ended: a
-//! process that was killed leaves its last statement to the server, which
-//! finishes it. On Galera the DDL that matters runs under total order
-//! isolation: it holds every node's commits until it ends, the taker's
-//! `UPDATE` included, so the taker starts after it. On a single server
-//! the default lock (`GET_LOCK` on the work connection) ends only with the
-//! statement; with a lease there, a statement that outlives the lease
-//! (30 s by default, `M_LOCK_LEASE_SECS`) overlaps the next migrator.
-//! docs/clusters.md has the whole picture.
+//! The lease lock ([`Lease`]).
 
 use std::hash::{BuildHasher, Hasher};
 use std::time::{Duration, Instant};
@@ -45,7 +18,34 @@ const NAME: &str = "migrate";
 /// at random, so that waiters do not move in step).
 const POLL: Duration = Duration::from_millis(100);
 
-/// The lease lock (see the [module documentation](self)).
+/// The lease lock: m's migration lock as a row of its own table `_m_lock`,
+/// for databases whose own lock does not serialise a cluster (a MariaDB
+/// Galera node's `GET_LOCK` is local to that node; CockroachDB's advisory
+/// lock functions do nothing). Any backend can use it (`M_LOCK=lease`).
+///
+/// - **Taking it** is an `INSERT` of the row: on a cluster, two nodes that
+///   insert it at once cannot both commit (Galera certifies the write set,
+///   a distributed SQL database serialises it), and a node that already
+///   has the row refuses a second one as a duplicate key.
+/// - **Holding it**: a heartbeat task adds one to the row's `beat` every
+///   third of the lease, on a connection of its own.
+/// - **Releasing it** deletes the row; a guard dropped without
+///   [`release`](LockGuard::release) has its heartbeat task delete
+///   it in the background.
+/// - **A crashed holder's lease expires**: a waiter that saw the same holder
+///   and `beat` for a whole lease (by its own clock: no two clocks are
+///   compared) takes the row over with an `UPDATE` conditioned on that
+///   holder and beat, which the cluster certifies like the `INSERT`.
+///
+/// What a lease cannot know is whether the holder's statements ended: a
+/// process that was killed leaves its last statement to the server, which
+/// finishes it. On Galera the DDL that matters runs under total order
+/// isolation: it holds every node's commits until it ends, the taker's
+/// `UPDATE` included, so the taker starts after it. On a single server
+/// the default lock (`GET_LOCK` on the work connection) ends only with the
+/// statement; with a lease there, a statement that outlives the lease
+/// (30 s by default, `M_LOCK_LEASE_SECS`) overlaps the next migrator.
+/// docs/clusters.md has the whole picture.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Lease {
     length: Duration,
