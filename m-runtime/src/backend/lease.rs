@@ -76,31 +76,48 @@ impl Lease {
         self.length
     }
 
-    /// Takes the lease on `conn`, a connection of the lease's own.
+    /// Takes the lease on `conn`, a connection of the lease's own, which
+    /// is closed when it is not taken.
     async fn take(&self, conn: Db, timeout: Duration) -> Result<LockGuard> {
         let me = holder_id();
+        match self.wait(&conn, &me, timeout).await {
+            Ok(()) => Ok(self.hold(conn, me)),
+            Err(error) => {
+                if let Err(error) = conn.close().await {
+                    tracing::debug!("closing the lease's connection: {error}");
+                }
+                Err(error)
+            }
+        }
+    }
+
+    /// Waits until `me` holds the lease, at most `timeout`.
+    async fn wait(&self, conn: &Db, me: &str, timeout: Duration) -> Result<()> {
         let started = Instant::now();
         // The holder and beat this waiter saw, and since when.
         let mut seen: Option<(String, i64, Instant)> = None;
         let mut last: Option<LeaseRow> = None;
         let mut created = 0;
         loop {
-            match read(&conn).await? {
+            match read(conn).await? {
                 None => {
                     // The table does not exist: create it (a few tries,
                     // for the waiters that create it at the same time).
                     created += 1;
-                    if let Err(error) = bookkeeping::ensure(&conn, &bookkeeping::lock_table()).await
+                    if let Err(error) = bookkeeping::ensure(conn, &bookkeeping::lock_table()).await
                         && (created >= 3 || !is_contention(&error))
                     {
                         return Err(error);
                     }
-                    continue;
+                    if created < 3 {
+                        continue;
+                    }
                 }
-                Some(None) => match insert(&conn, &me, self.length).await {
-                    Ok(()) => return Ok(self.hold(conn, me)),
-                    Err(error) if is_contention(&error) => {}
-                    Err(error) if error.is_missing_table(conn.backend(), LOCK_TABLE) => continue,
+                Some(None) => match insert(conn, me, self.length).await {
+                    Ok(()) => return Ok(()),
+                    Err(error)
+                        if is_contention(&error)
+                            || error.is_missing_table(conn.backend(), LOCK_TABLE) => {}
                     Err(error) => return Err(error),
                 },
                 Some(Some(row)) => {
@@ -109,14 +126,14 @@ impl Lease {
                             if *holder == row.holder && *beat == row.beat =>
                         {
                             if since.elapsed() >= row.lease
-                                && self.take_over(&conn, &me, &row).await?
+                                && self.take_over(conn, me, &row).await?
                             {
                                 tracing::warn!(
                                     "took over m's migration lease from {}: its heartbeat stopped {:?} ago (the process crashed or lost its connection)",
                                     row.holder,
                                     since.elapsed()
                                 );
-                                return Ok(self.hold(conn, me));
+                                return Ok(());
                             }
                         }
                         _ => seen = Some((row.holder.clone(), row.beat, Instant::now())),
@@ -125,14 +142,10 @@ impl Lease {
                 }
             }
             if started.elapsed() >= timeout {
-                let holder = last.map(|row| format!("it is held by {}", row.describe()));
-                if let Err(error) = conn.close().await {
-                    tracing::debug!("closing the lease's connection: {error}");
-                }
                 return Err(Error::LockTimeout {
                     lock: format!("m's migration lock (a lease in `{LOCK_TABLE}`)"),
                     waited: timeout,
-                    holder,
+                    holder: last.map(|row| format!("it is held by {}", row.describe())),
                 });
             }
             tokio::time::sleep(POLL + POLL.mul_f64(jitter() / 2.0)).await;
