@@ -60,7 +60,9 @@ all_backends!(
         // all three are one rebuild of `owner`, which `item` references.
         let after = schema(120, true);
         let (plan, report) = t.sync(&after, &Policy::default()).await;
-        assert_eq!(report.applied.len(), 3, "{:#?}", plan.changes);
+        // SQLite stores strings of any length alike: the widening is no change there.
+        let changes = if t.backend == Backend::Sqlite { 2 } else { 3 };
+        assert_eq!(report.applied.len(), changes, "{:#?}", plan.changes);
         if t.backend == Backend::Sqlite {
             assert!(
                 report.applied[0]

@@ -5,7 +5,7 @@ use std::time::Instant;
 
 use m_runtime::Policy;
 use m_runtime::schema::{Column, ForeignKey, LogicalType as T, ReferentialAction, Schema, Table};
-use m_tests::all_backends;
+use m_tests::{Backend, TestDb, all_backends};
 
 /// `n` tables, each with a key, an indexed column, a default, and a foreign
 /// key to the previous table.
@@ -72,3 +72,38 @@ all_backends!(queries_do_not_grow_with_tables, |t| async move {
         "introspection queries must not grow with the number of tables"
     );
 });
+
+/// MariaDB: each catalog query reads `information_schema` for the current
+/// database alone (EXPLAIN never says "Scanned all databases"), so what
+/// else the server holds costs introspection nothing; tables of another
+/// database are not read and the query count stays the same.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mysql_catalog_queries_read_one_database() {
+    if !Backend::Mysql.enabled() {
+        eprintln!("skipped: mysql excluded by M_TEST_BACKENDS");
+        return;
+    }
+    let t = TestDb::fresh(Backend::Mysql, "one_database").await;
+    let elsewhere = TestDb::fresh(Backend::Mysql, "elsewhere").await;
+    let unrelated: Vec<String> = (0..20)
+        .map(|i| format!("CREATE TABLE other{i} (id BIGINT PRIMARY KEY, parent BIGINT, CONSTRAINT fk_other{i} FOREIGN KEY (parent) REFERENCES other{i} (id))"))
+        .collect();
+    elsewhere.exec(&unrelated.join(";\n")).await;
+    let desired = tables(5);
+    t.sync(&desired, &Policy::default()).await;
+
+    for sql in m_runtime::backend::mysql::CATALOG_QUERIES {
+        let plan = t.rows(&format!("EXPLAIN {sql}")).await;
+        for row in &plan {
+            let extra = row.last().cloned().flatten().unwrap_or_default();
+            assert!(
+                !extra.contains("Scanned all databases"),
+                "a catalog query scans every database on the server:\n{sql}\n{plan:?}"
+            );
+        }
+    }
+    let before = t.db.query_count();
+    let live = m_runtime::introspect(&t.db).await.expect("introspect");
+    assert_eq!(t.db.query_count() - before, 4, "four catalog queries");
+    assert_eq!(live, desired, "only this database's tables, exactly");
+}

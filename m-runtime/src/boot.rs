@@ -44,6 +44,8 @@ pub struct BootReport {
     pub blocked: usize,
     /// Migrations applied.
     pub migrations: usize,
+    /// Migrations recorded as applied without running (a fresh install).
+    pub baselined: usize,
     /// Statements sent to the database by this boot (see [`Db::query_count`]).
     pub queries: u64,
     /// What did not run because a change was held back (development):
@@ -177,7 +179,7 @@ impl Boot {
     ///
     /// ```
     /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
-    /// use m_runtime::registry::{MigrationBody, MigrationDef, MigrationPhase};
+    /// use m_runtime::registry::{MigrationBody, MigrationDef, MigrationPhase, OnFresh};
     /// use m_runtime::{Boot, Registry};
     ///
     /// static CREATE: MigrationDef = MigrationDef {
@@ -189,6 +191,7 @@ impl Boot {
     ///     up: MigrationBody::Sql("CREATE TABLE legacy (x INTEGER)"),
     ///     down: None,
     ///     source: "notes/migrations/0001_create.sql",
+    ///     on_fresh: OnFresh::Skip,
     /// };
     ///
     /// let registry = Registry { migrations: vec![&CREATE], ..Default::default() };
@@ -235,7 +238,7 @@ impl Boot {
 
     /// The boot's work, under the lock.
     async fn migrate(&self, db: &Db, registry: &Registry) -> Result<BootReport> {
-        if crate::state::matches(db, &registry.schema()).await?
+        if crate::state::matches_registry(db, registry).await?
             && !crate::migrate::check_pending(db, registry, self.allow_out_of_order).await?
         {
             return Ok(BootReport {
@@ -254,6 +257,7 @@ impl Boot {
             fast_path: false,
             blocked: outcome.blocking().count(),
             migrations: outcome.pre_sync.len() + outcome.post_sync.len(),
+            baselined: outcome.baselined.len(),
             queries: db.query_count(),
             skipped: outcome.skipped,
             plan: Some(outcome.plan),

@@ -512,11 +512,34 @@ fn canonical_default(value: &DefaultValue, ty: &LogicalType) -> String {
                 .parse::<f64>()
                 .map(|f| format!("{f}"))
                 .unwrap_or(format!("'{t}'")),
+            TypeFamily::Temporal => format!("'{}'", canonical_time(t)),
             _ => format!("'{t}'"),
         },
         DefaultValue::CurrentTimestamp => "current_timestamp".to_owned(),
         DefaultValue::Sql(s) => normalize_sql(s),
     }
+}
+
+/// One spelling of a date or time literal: `T` as a space, no UTC zone
+/// suffix (`+00`, `+00:00`, `Z`: how PostgreSQL's `timestamptz` prints a
+/// default given without a zone, in a UTC session), no trailing zeros of
+/// fractional seconds (MariaDB prints `.000000` for `DATETIME(6)`).
+fn canonical_time(text: &str) -> String {
+    let mut time = text.trim().replace('T', " ");
+    for zone in ["+00:00", "+00", "Z"] {
+        if let Some(stripped) = time.strip_suffix(zone) {
+            time = stripped.to_owned();
+        }
+    }
+    if let Some((whole, fraction)) = time.split_once('.') {
+        let fraction = fraction.trim_end_matches('0');
+        time = if fraction.is_empty() {
+            whole.to_owned()
+        } else {
+            format!("{whole}.{fraction}")
+        };
+    }
+    time
 }
 
 /// Folds whitespace and the case of everything outside string literals:
@@ -548,5 +571,30 @@ mod tests {
             &ty
         ));
         assert!(!defaults_equal(Some(&sql("'A'")), Some(&sql("'a'")), &ty));
+    }
+
+    #[test]
+    fn time_defaults_compare_by_value() {
+        let text = |s: &'static str| DefaultValue::Text(s.into());
+        let same = |a, b, ty: &LogicalType| defaults_equal(Some(&text(a)), Some(&text(b)), ty);
+        assert!(same(
+            "2024-01-01 00:00:00+00",
+            "2024-01-01 00:00:00",
+            &LogicalType::Timestamp
+        ));
+        assert!(same(
+            "2024-01-01 00:00:00.000000",
+            "2024-01-01T00:00:00",
+            &LogicalType::DateTime
+        ));
+        assert!(same("10:00:00.500", "10:00:00.5", &LogicalType::Time));
+        assert!(!same(
+            "2024-01-01 00:00:00+02",
+            "2024-01-01 00:00:00",
+            &LogicalType::Timestamp
+        ));
+        // Not a time column: the text is the value.
+        let s = LogicalType::String { max_length: None };
+        assert!(!same("2024-01-01 00:00:00+00", "2024-01-01 00:00:00", &s));
     }
 }

@@ -268,7 +268,7 @@ fn sync_outcome(committed: usize, total: usize, backend: &str) -> String {
         "nothing of it was committed".to_owned()
     } else {
         format!(
-            "{backend} commits each DDL statement: {committed} of {total} statement(s) were applied before it; fix the cause and re-run: the next run plans only what is missing"
+            "{committed} of {total} statement(s) were applied before it and stay committed ({backend}: DDL that is not transactional commits each statement, and a sync too large for one transaction commits its new tables in several); fix the cause and re-run: the next run plans only what is missing"
         )
     }
 }

@@ -83,6 +83,9 @@ pub async fn sync(
 
 /// Everything `migrate all` does, in order:
 ///
+/// 0. fresh installs: the migrations of an app whose DocTypes do not exist
+///    yet are recorded as applied without running, except those declared
+///    `on_fresh = run` ([`OnFresh`](crate::registry::OnFresh));
 /// 1. pending `pre_sync` migrations (they see the old schema);
 /// 2. every `before_sync` hook;
 /// 3. the sync, as [`sync`];
@@ -107,9 +110,10 @@ pub async fn run_all(
     let mut migrator = Migrator::open(db, registry, options.allow_out_of_order).await?;
     let step = |step: Step, report: &AllReport| (options.on_step)(step, report);
     let mut report = AllReport {
-        pre_sync: migrator.run_phase(MigrationPhase::PreSync).await?,
+        baselined: migrator.baseline_fresh_apps().await?,
         ..AllReport::default()
     };
+    report.pre_sync = migrator.run_phase(MigrationPhase::PreSync).await?;
     step(Step::PreSync, &report);
     report.before_sync = run_hooks(db, registry, HookPhase::BeforeSync).await?;
     step(Step::BeforeSync, &report);

@@ -9,9 +9,12 @@
 //! | BREAKING | loses data, breaks running code, or existing rows make it fail | never; write a `#[migration]` |
 //!
 //! Where data decides, the planner measures the live database first (see
-//! [`Probe`]): a narrowing that would truncate rows, a `NOT NULL` over NULLs,
-//! a unique index over duplicates or a foreign key over dangling rows is
-//! BREAKING, with the number of rows in the reason.
+//! [`Probe`]): a narrowing that would change or reject a stored value
+//! (truncate, round, overflow), a `NOT NULL` over NULLs, a unique index over
+//! duplicates or a foreign key over dangling rows is BREAKING, with the
+//! number of rows in the reason. A narrowing that was not measured, and a
+//! change whose probe the database rejected ("could not measure"), are
+//! BREAKING too: `--allow-warning` never changes a stored value.
 //!
 //! ```
 //! use m_runtime::diff::Change;
@@ -24,7 +27,7 @@
 use serde::Serialize;
 
 use crate::diff::Change;
-use crate::schema::{DefaultValue, LogicalType, Table, TypeFamily};
+use crate::schema::{DefaultValue, LogicalType, TypeFamily};
 
 /// How dangerous a change is; ordered `Safe < Warning < Breaking`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -75,10 +78,42 @@ fn level(risk: Risk, reason: impl Into<String>) -> Assessment {
 
 const MIGRATION_HINT: &str = "write a #[migration] for it (expand/contract: add the new shape, backfill, switch the code, then drop the old)";
 
+/// What a probe reads for one column: a live column, or, for a column the
+/// plan adds before the measured change runs, the value every existing row
+/// gets then.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Operand {
+    /// A live column: its name and type as the database has them now.
+    Column {
+        /// The live column name.
+        name: String,
+        /// The live column type.
+        ty: LogicalType,
+    },
+    /// The value every existing row holds (`None`: NULL).
+    Value {
+        /// The value; `None` for NULL.
+        value: Option<DefaultValue>,
+        /// The type of the column that will hold it.
+        ty: LogicalType,
+    },
+}
+
+impl Operand {
+    /// The type the operand's values have.
+    pub fn ty(&self) -> &LogicalType {
+        match self {
+            Operand::Column { ty, .. } | Operand::Value { ty, .. } => ty,
+        }
+    }
+}
+
 /// A measurement on the live database that decides a change's risk: plain
 /// data, which each database's dialect turns into a counting query
-/// (`Dialect::probe_sql`).
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// (`Dialect::probe_sql`). A probe only names what the live database has:
+/// the planner reads columns that earlier changes of the same plan add or
+/// rename as [`Operand`]s, and a table the plan creates as an empty one.
+#[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub enum Probe {
     /// Rows in the table.
@@ -90,123 +125,110 @@ pub enum Probe {
     Nulls {
         /// The table name.
         table: String,
-        /// The column name.
+        /// The live column name.
         column: String,
     },
-    /// Rows whose text is longer than `max` characters.
-    TooLong {
+    /// Rows whose value would change, or not fit, when the column's type
+    /// changes from `from` to `to` (a string longer than the new length, an
+    /// integer out of range, a decimal that rounds or overflows, a double
+    /// that a float cannot hold exactly, ...).
+    Unfit {
         /// The table name.
         table: String,
-        /// The column name.
+        /// The live column name.
         column: String,
-        /// The new maximum length, in characters.
-        max: u32,
+        /// The live type.
+        from: LogicalType,
+        /// The new type.
+        to: LogicalType,
     },
-    /// Rows whose integer falls outside `min..=max`.
-    OutOfRange {
-        /// The table name.
-        table: String,
-        /// The column name.
-        column: String,
-        /// The smallest value the new type holds.
-        min: i64,
-        /// The largest value the new type holds.
-        max: i64,
+    /// Relations other than the tables introspection reads (a view, an
+    /// index, a sequence) that take `name`: a table of that name cannot be
+    /// created.
+    NameTaken {
+        /// The name of the table to create.
+        name: String,
     },
     /// Rows that share their values in `columns` with another row (rows
     /// with a NULL in `columns` are not counted).
     Duplicates {
         /// The table name.
         table: String,
-        /// The columns of the unique index.
-        columns: Vec<String>,
+        /// The values of the unique index's columns.
+        columns: Vec<Operand>,
     },
-    /// Rows whose reference points at no row of `ref_table` (rows with a
+    /// Rows whose reference points at no row of the target (rows with a
     /// NULL in `columns` are not counted).
     Dangling {
         /// The referencing table.
         table: String,
-        /// The referencing columns.
-        columns: Vec<String>,
-        /// The referenced table.
-        ref_table: String,
-        /// The referenced columns, pairwise with `columns`.
-        ref_columns: Vec<String>,
+        /// The values of the referencing columns.
+        columns: Vec<Operand>,
+        /// What they reference.
+        target: Target,
     },
 }
 
-impl Probe {
-    /// The measurement a change needs, if any. `live` is the table as the
-    /// database has it (`None` when the table does not exist yet, and then
-    /// there is nothing to measure).
-    ///
-    /// ```
-    /// use m_runtime::diff::Change;
-    /// use m_runtime::risk::Probe;
-    /// use m_runtime::schema::{Column, LogicalType, Table};
-    ///
-    /// let live = Table::new("book").column(Column::new("isbn", LogicalType::I64).nullable());
-    /// let change = Change::SetNotNull { table: "book".into(), column: "isbn".into() };
-    /// assert_eq!(
-    ///     Probe::for_change(&change, Some(&live)),
-    ///     Some(Probe::Nulls { table: "book".into(), column: "isbn".into() }),
-    /// );
-    /// ```
-    pub fn for_change(change: &Change, live: Option<&Table>) -> Option<Probe> {
-        let live = live?;
-        let has = |c: &str| live.get_column(c).is_some();
-        let table = live.name.clone();
-        match change {
-            Change::AddColumn { column, .. } if !column.nullable && column.default.is_none() => {
-                Some(Probe::Rows { table })
-            }
-            Change::SetNotNull { column, .. } if has(column) => Some(Probe::Nulls {
-                table,
-                column: column.clone(),
-            }),
-            Change::AlterColumnType { column, to, .. } if has(column) => match to {
-                LogicalType::String {
-                    max_length: Some(max),
-                } => Some(Probe::TooLong {
-                    table,
-                    column: column.clone(),
-                    max: *max,
-                }),
-                LogicalType::I16 => Some(Probe::OutOfRange {
-                    table,
-                    column: column.clone(),
-                    min: i16::MIN.into(),
-                    max: i16::MAX.into(),
-                }),
-                LogicalType::I32 => Some(Probe::OutOfRange {
-                    table,
-                    column: column.clone(),
-                    min: i32::MIN.into(),
-                    max: i32::MAX.into(),
-                }),
-                _ => None,
-            },
-            Change::AddIndex { index, .. }
-                if index.unique && index.columns.iter().all(|c| has(c)) =>
-            {
-                Some(Probe::Duplicates {
-                    table,
-                    columns: index.columns.clone(),
-                })
-            }
-            Change::AddForeignKey { foreign_key, .. }
-                if foreign_key.columns.iter().all(|c| has(c)) =>
-            {
-                Some(Probe::Dangling {
-                    table,
-                    columns: foreign_key.columns.clone(),
-                    ref_table: foreign_key.ref_table.clone(),
-                    ref_columns: foreign_key.ref_columns.clone(),
-                })
-            }
+/// The rows a foreign key's probe looks for references in.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Target {
+    /// A live table, and the values of its referenced columns (pairwise
+    /// with the referencing columns).
+    Table {
+        /// The live table name.
+        table: String,
+        /// The values of the referenced columns.
+        columns: Vec<Operand>,
+    },
+    /// A table the plan creates: it has no rows yet.
+    Created,
+}
+
+/// What the planner measured for a change.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum Measurement {
+    /// Nothing: the change needs no probe, or the plan was made without a
+    /// database (from a snapshot).
+    #[default]
+    None,
+    /// The probe counted this many rows.
+    Rows(u64),
+    /// The probe could not be built or the database rejected it; the
+    /// reason says why. The change is BREAKING: m applies nothing whose
+    /// effect on the data it could not measure.
+    Failed(String),
+}
+
+impl From<Option<u64>> for Measurement {
+    fn from(rows: Option<u64>) -> Self {
+        rows.map_or(Measurement::None, Measurement::Rows)
+    }
+}
+
+impl Measurement {
+    /// The rows counted, if the probe ran.
+    pub fn rows(&self) -> Option<u64> {
+        match self {
+            Measurement::Rows(n) => Some(*n),
             _ => None,
         }
     }
+}
+
+/// What the planner knows about a change beyond the change itself.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Facts {
+    /// What its probe measured.
+    pub measured: Measurement,
+    /// For a foreign key: every referencing column is added by the same
+    /// plan, nullable and without a default, so every row (those there
+    /// now, and those the running code writes) holds NULL, which any
+    /// foreign key accepts.
+    pub on_new_null_columns: bool,
+    /// For a type change: the views (or rules) that use the column, where
+    /// the database refuses to change a column's type under them
+    /// (PostgreSQL).
+    pub used_by: Vec<String>,
 }
 
 /// The value existing rows get when a NOT NULL column without default is
@@ -228,30 +250,44 @@ pub fn fill_value(ty: &LogicalType) -> Option<DefaultValue> {
 pub enum TypeChange {
     /// Every old value fits the new type unchanged.
     Widen,
-    /// Old values may not fit; they fit if the data allows.
+    /// Old values may change or not fit; a [`Probe::Unfit`] counts those
+    /// that would.
     Narrow,
     /// Values must be converted between unrelated types.
     Incompatible,
 }
 
+/// Decimal digits an integer type holds before the point.
+fn integer_digits(ty: &LogicalType) -> Option<u8> {
+    match ty {
+        LogicalType::I16 => Some(5),
+        LogicalType::I32 => Some(10),
+        LogicalType::I64 => Some(19),
+        _ => None,
+    }
+}
+
 /// Classifies a type change from `from` to `to` (pure: the data is not
-/// consulted; see [`Probe`] for that).
+/// consulted; see [`Probe::Unfit`] for that).
 pub fn type_change(from: &LogicalType, to: &LogicalType) -> TypeChange {
     use LogicalType as T;
+    let widen_if = |fits: bool| {
+        if fits {
+            TypeChange::Widen
+        } else {
+            TypeChange::Narrow
+        }
+    };
     match (from, to) {
         (a, b) if a.integer_width().is_some() && b.integer_width().is_some() => {
-            if a.integer_width() <= b.integer_width() {
-                TypeChange::Widen
-            } else {
-                TypeChange::Narrow
-            }
+            widen_if(a.integer_width() <= b.integer_width())
         }
-        (T::F32, T::F64) | (T::I16 | T::I32, T::F64) => TypeChange::Widen,
+        (T::F32, T::F64) | (T::I16 | T::I32, T::F64) | (T::I16, T::F32) => TypeChange::Widen,
         (T::F64, T::F32) => TypeChange::Narrow,
         (T::String { max_length: a }, T::String { max_length: b }) => match (a, b) {
             (_, None) => TypeChange::Widen,
-            (Some(a), Some(b)) if a <= b => TypeChange::Widen,
-            _ => TypeChange::Narrow,
+            (Some(a), Some(b)) => widen_if(a <= b),
+            (None, Some(_)) => TypeChange::Narrow,
         },
         (
             T::Decimal {
@@ -262,14 +298,12 @@ pub fn type_change(from: &LogicalType, to: &LogicalType) -> TypeChange {
                 precision: p2,
                 scale: s2,
             },
-        ) => {
-            if s2 >= s1 && p2.saturating_sub(*s2) >= p1.saturating_sub(*s1) {
-                TypeChange::Widen
-            } else {
-                TypeChange::Narrow
-            }
+        ) => widen_if(s2 >= s1 && p2.saturating_sub(*s2) >= p1.saturating_sub(*s1)),
+        (int, T::Decimal { precision, scale }) if integer_digits(int).is_some() => {
+            widen_if(precision.saturating_sub(*scale) >= integer_digits(int).unwrap_or(u8::MAX))
         }
-        (T::Date | T::DateTime, T::DateTime | T::Timestamp) if from != to => TypeChange::Narrow,
+        (T::Date, T::DateTime) => TypeChange::Widen,
+        (T::Date | T::DateTime, T::Timestamp) | (T::Timestamp, T::DateTime) => TypeChange::Narrow,
         _ => TypeChange::Incompatible,
     }
 }
@@ -278,8 +312,53 @@ pub fn type_change(from: &LogicalType, to: &LogicalType) -> TypeChange {
 /// [`Probe`], when it has one and the database was measured; with `None`
 /// the assessment assumes rows may exist and may not fit.
 pub fn assess(change: &Change, measured: Option<u64>) -> Assessment {
+    assess_with(
+        change,
+        &Facts {
+            measured: measured.into(),
+            ..Facts::default()
+        },
+    )
+}
+
+/// What a change of a column's type does to the stored values, in words.
+fn narrowing(from: &LogicalType, to: &LogicalType) -> String {
+    use LogicalType as T;
+    match (from, to) {
+        (T::Timestamp, T::DateTime) | (_, T::Timestamp) => format!(
+            "changes {from} to {to}: values are read in the session's time zone, and what a stored time means changes"
+        ),
+        _ => format!("narrows {from} to {to}"),
+    }
+}
+
+/// Classifies one change from everything the planner knows about it
+/// ([`Facts`]). A change whose probe failed is BREAKING; a change that
+/// would change a stored value is BREAKING whatever was measured.
+pub fn assess_with(change: &Change, facts: &Facts) -> Assessment {
+    let measured = match &facts.measured {
+        Measurement::Failed(why) => {
+            return level(
+                Risk::Breaking,
+                format!(
+                    "could not measure: {why}; m applies no change whose effect on the rows it cannot measure ({})",
+                    change.kind()
+                ),
+            );
+        }
+        m => m.rows(),
+    };
     match change {
-        Change::CreateTable { table } => level(Risk::Safe, format!("new table `{}`", table.name)),
+        Change::CreateTable { table } => match measured {
+            Some(n) if n > 0 => level(
+                Risk::Breaking,
+                format!(
+                    "the database has a view, an index or another relation named `{}`, which is not a table: it cannot be created; rename or drop that relation in a #[migration], or give the DocType another table name",
+                    table.name
+                ),
+            ),
+            _ => level(Risk::Safe, format!("new table `{}`", table.name)),
+        },
         Change::AddColumn { column, .. } if column.nullable => {
             level(Risk::Safe, "new nullable column")
         }
@@ -306,6 +385,20 @@ pub fn assess(change: &Change, measured: Option<u64>) -> Assessment {
                 ),
             ),
         },
+        Change::AlterColumnType {
+            table, column, to, ..
+        } if !facts.used_by.is_empty() => level(
+            Risk::Breaking,
+            format!(
+                "view(s) {} use `{table}.{column}`, and the database cannot change the type of a column a view uses: drop them, change the type to {to} and re-create them in a #[migration]",
+                facts
+                    .used_by
+                    .iter()
+                    .map(|v| format!("`{v}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        ),
         Change::AlterColumnType { from, to, .. } => match (type_change(from, to), measured) {
             (TypeChange::Widen, _) => level(
                 Risk::Safe,
@@ -314,18 +407,23 @@ pub fn assess(change: &Change, measured: Option<u64>) -> Assessment {
             (TypeChange::Narrow, Some(n)) if n > 0 => level(
                 Risk::Breaking,
                 format!(
-                    "narrows {from} to {to}: {n} row(s) do not fit and would be truncated or rejected; {MIGRATION_HINT}"
+                    "{}: {n} row(s) hold a value that would change or not fit (rounded, truncated or rejected); {MIGRATION_HINT}",
+                    narrowing(from, to)
                 ),
             ),
             (TypeChange::Narrow, Some(_)) => level(
                 Risk::Warning,
                 format!(
-                    "narrows {from} to {to}: every current row fits (measured), but later writes may not"
+                    "{}: every current value fits unchanged (measured), but later writes may not",
+                    narrowing(from, to)
                 ),
             ),
             (TypeChange::Narrow, None) => level(
-                Risk::Warning,
-                format!("narrows {from} to {to}: values may be rounded or rejected"),
+                Risk::Breaking,
+                format!(
+                    "{}: not measured, and values may be rounded, truncated or rejected; plan against the database to measure it",
+                    narrowing(from, to)
+                ),
             ),
             (TypeChange::Incompatible, _) => level(
                 Risk::Breaking,
@@ -386,6 +484,13 @@ pub fn assess(change: &Change, measured: Option<u64>) -> Assessment {
                 Risk::Breaking,
                 format!(
                     "new foreign key to `{}`, but {n} row(s) point at no row there: fix them in a #[migration] first",
+                    foreign_key.ref_table
+                ),
+            ),
+            _ if facts.on_new_null_columns => level(
+                Risk::Safe,
+                format!(
+                    "new foreign key to `{}` on new nullable column(s): every row holds NULL, which it accepts",
                     foreign_key.ref_table
                 ),
             ),
@@ -547,5 +652,93 @@ mod tests {
             column: Column::new("c", LogicalType::Uuid),
         };
         assert_eq!(assess(&add_uuid, Some(5)).risk, Risk::Breaking);
+    }
+
+    #[test]
+    fn a_narrowing_applies_only_when_measured_to_fit() {
+        let narrow = Change::AlterColumnType {
+            table: "t".into(),
+            column: "c".into(),
+            from: LogicalType::F64,
+            to: LogicalType::F32,
+        };
+        assert_eq!(assess(&narrow, Some(0)).risk, Risk::Warning);
+        let changed = assess(&narrow, Some(2));
+        assert_eq!(changed.risk, Risk::Breaking);
+        assert!(changed.reason.contains("2 row(s)"), "{}", changed.reason);
+        // Not measured (a plan from a snapshot): values may change.
+        assert_eq!(assess(&narrow, None).risk, Risk::Breaking);
+        let failed = assess_with(
+            &narrow,
+            &Facts {
+                measured: Measurement::Failed("no such function".into()),
+                ..Facts::default()
+            },
+        );
+        assert_eq!(failed.risk, Risk::Breaking);
+        assert!(
+            failed
+                .reason
+                .starts_with("could not measure: no such function"),
+            "{}",
+            failed.reason
+        );
+    }
+
+    #[test]
+    fn type_changes_of_numbers_and_times() {
+        let decimal = |precision, scale| LogicalType::Decimal { precision, scale };
+        assert_eq!(
+            type_change(&LogicalType::I32, &decimal(12, 2)),
+            TypeChange::Widen
+        );
+        assert_eq!(
+            type_change(&LogicalType::I32, &decimal(10, 2)),
+            TypeChange::Narrow
+        );
+        assert_eq!(
+            type_change(&decimal(6, 2), &decimal(4, 1)),
+            TypeChange::Narrow
+        );
+        assert_eq!(
+            type_change(&LogicalType::Date, &LogicalType::DateTime),
+            TypeChange::Widen
+        );
+        assert_eq!(
+            type_change(&LogicalType::Timestamp, &LogicalType::DateTime),
+            TypeChange::Narrow
+        );
+        assert_eq!(
+            type_change(&LogicalType::DateTime, &LogicalType::Date),
+            TypeChange::Incompatible
+        );
+    }
+
+    #[test]
+    fn a_foreign_key_on_new_null_columns_is_safe() {
+        let key = Change::AddForeignKey {
+            table: "t".into(),
+            foreign_key: crate::schema::ForeignKey::new(
+                "t",
+                vec!["c".into()],
+                "u",
+                vec!["id".into()],
+                crate::schema::ReferentialAction::NoAction,
+            ),
+        };
+        let on_new = |measured| Facts {
+            measured,
+            on_new_null_columns: true,
+            ..Facts::default()
+        };
+        assert_eq!(
+            assess_with(&key, &on_new(Measurement::Rows(0))).risk,
+            Risk::Safe
+        );
+        assert_eq!(assess(&key, Some(0)).risk, Risk::Warning);
+        assert_eq!(
+            assess_with(&key, &on_new(Measurement::Rows(1))).risk,
+            Risk::Breaking
+        );
     }
 }

@@ -1,6 +1,7 @@
 //! m ends its sessions cleanly: a MariaDB server counts no aborted client
 //! for a `migrate` command or a boot. One test in a binary of its own,
-//! since the server's counter is global.
+//! since the server's counter is global: other clients of the same server
+//! that drop connections meanwhile make it fail (CI runs nothing else).
 
 use std::process::Command;
 
@@ -22,20 +23,33 @@ async fn mariadb_counts_no_aborted_connection() {
         return;
     }
     let t = TestDb::fresh(Backend::Mysql, "clean_close").await;
-    let before = aborted_clients(&t).await;
-    for args in [&["migrate", "all"][..], &["migrate", "verify"], &[]] {
-        let out = Command::new(env!("CARGO_BIN_EXE_bookshop"))
-            .args(args)
-            .env("DATABASE_URL", &t.url)
-            .env_remove("M_ENV")
-            .output()
-            .expect("run the bookshop");
-        assert!(
-            out.status.success(),
-            "{args:?}: {}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+    // The counter is the server's: another client aborting a connection at
+    // the same moment would count too, so a noisy attempt is tried again.
+    // Without clean closes every attempt counts (each command leaves one
+    // aborted session or more), so a pass is never luck.
+    let mut counted = Vec::new();
+    for _attempt in 0..3 {
+        let before = aborted_clients(&t).await;
+        for args in [&["migrate", "all"][..], &["migrate", "verify"], &[]] {
+            let out = Command::new(env!("CARGO_BIN_EXE_bookshop"))
+                .args(args)
+                .env("DATABASE_URL", &t.url)
+                .env_remove("M_ENV")
+                .output()
+                .expect("run the bookshop");
+            assert!(
+                out.status.success(),
+                "{args:?}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        let after = aborted_clients(&t).await;
+        counted.push(after - before);
+        if after == before {
+            return;
+        }
     }
-    let after = aborted_clients(&t).await;
-    assert_eq!(after, before, "every session m opened was closed cleanly");
+    panic!(
+        "every session m opened must be closed cleanly; aborted clients per attempt: {counted:?}"
+    );
 }

@@ -202,6 +202,7 @@ all_backends!(json_shapes_keep_their_field_names, |t| async move {
         keys(&all),
         [
             "after_sync",
+            "baselined",
             "before_sync",
             "complete",
             "post_sync",
@@ -236,6 +237,7 @@ all_backends!(json_shapes_keep_their_field_names, |t| async move {
         [
             "applied",
             "backend",
+            "events",
             "migrations",
             "pending",
             "problems",
@@ -253,6 +255,7 @@ all_backends!(json_shapes_keep_their_field_names, |t| async move {
             "duration_ms",
             "id",
             "phase",
+            "recorded_as",
             "reversible",
             "state",
             "tampered"

@@ -1,5 +1,5 @@
 use crate::diff::Change;
-use crate::risk::Probe;
+use crate::risk::{Operand, Probe, Target};
 use crate::schema::{Column, DefaultValue, DependentKind, ForeignKey, Index, LogicalType, Table};
 
 /// How one schema change is carried out on a backend.
@@ -88,6 +88,39 @@ pub trait Dialect: Send + Sync {
         Vec::new()
     }
 
+    /// Whether a foreign key may join a column of type `column` to a
+    /// referenced column of type `referenced`. By default: the same type,
+    /// or strings of any lengths; a type m does not model (`Custom`) is
+    /// left to the database.
+    fn foreign_key_types_compatible(&self, column: &LogicalType, referenced: &LogicalType) -> bool {
+        use crate::schema::TypeFamily as F;
+        crate::diff::types_equal(column, referenced)
+            || column.family() == F::Text && referenced.family() == F::Text
+            || column.family() == F::Custom
+            || referenced.family() == F::Custom
+    }
+
+    /// Why this database would refuse foreign key `fk` of `table` to
+    /// `target` (both as they are once the plan has run), if it would.
+    /// By default: column types it cannot join
+    /// ([`Dialect::foreign_key_types_compatible`]).
+    fn foreign_key_problem(
+        &self,
+        table: &Table,
+        fk: &ForeignKey,
+        target: &Table,
+    ) -> Option<String> {
+        foreign_key_type_problem(self, table, fk, target)
+    }
+
+    /// Whether the database keeps a foreign key through a type change of
+    /// one of its columns (PostgreSQL re-checks it; MySQL refuses the
+    /// change). Where it does not, the planner drops the key before the
+    /// first type change of its columns and adds it back after the last.
+    fn type_change_keeps_foreign_keys(&self) -> bool {
+        true
+    }
+
     /// Opens a transaction.
     fn begin(&self) -> &'static str {
         "BEGIN"
@@ -130,11 +163,145 @@ pub trait Dialect: Send + Sync {
         format!("CHAR_LENGTH({expr})")
     }
 
+    /// `expr` as text, to compare values of unrelated types.
+    fn cast_to_text(&self, expr: &str) -> String {
+        format!("CAST({expr} AS TEXT)")
+    }
+
+    /// `expr` (a double) as a 32-bit float, where the database has one
+    /// (`None` where floats are all 64-bit, as SQLite's `REAL`).
+    fn float32(&self, expr: &str) -> Option<String> {
+        Some(format!("CAST({expr} AS REAL)"))
+    }
+
+    /// A condition true for a value of `expr`, of type `from`, that would
+    /// change or not fit when the column becomes `to`: a string longer than
+    /// the new length, an integer out of range, a decimal that rounds or
+    /// overflows, a double a float cannot hold exactly. A conversion this
+    /// method does not know counts every non-NULL value.
+    fn unfit_condition(&self, expr: &str, from: &LogicalType, to: &LogicalType) -> String {
+        use LogicalType as T;
+        match (from, to) {
+            (
+                T::String { .. },
+                T::String {
+                    max_length: Some(max),
+                },
+            ) => format!("{} > {max}", self.char_length(expr)),
+            (_, T::I16 | T::I32 | T::I64) if from.integer_width().is_some() => {
+                let (min, max) = match to {
+                    T::I16 => (i16::MIN.into(), i16::MAX.into()),
+                    T::I32 => (i32::MIN.into(), i32::MAX.into()),
+                    _ => (i64::MIN, i64::MAX),
+                };
+                format!("({expr} < {min} OR {expr} > {max})")
+            }
+            (T::Decimal { .. } | T::I16 | T::I32 | T::I64, T::Decimal { precision, scale }) => {
+                let limit = format!("1{}", "0".repeat(precision.saturating_sub(*scale).into()));
+                format!(
+                    "({expr} <> ROUND({expr}, {scale}) OR ABS(ROUND({expr}, {scale})) >= {limit})"
+                )
+            }
+            (T::F64, T::F32) => {
+                let range = format!(
+                    "ABS({expr}) > {:e} OR ({expr} <> 0 AND ABS({expr}) < {:e})",
+                    f32::MAX as f64,
+                    f32::MIN_POSITIVE as f64
+                );
+                match self.float32(expr) {
+                    // CASE: the cast runs only on values in range (PostgreSQL
+                    // rejects an overflow or underflow).
+                    Some(float) => format!(
+                        "(CASE WHEN {range} THEN 1 WHEN {float} <> {expr} THEN 1 ELSE 0 END) = 1"
+                    ),
+                    None => format!("({range})"),
+                }
+            }
+            (T::Date | T::DateTime | T::Timestamp, T::Date | T::DateTime | T::Timestamp) => {
+                self.temporal_unfit(expr, to)
+            }
+            _ => format!("{expr} IS NOT NULL"),
+        }
+    }
+
+    /// The condition of [`Dialect::unfit_condition`] between date and time
+    /// types: by default none (every value converts).
+    fn temporal_unfit(&self, _expr: &str, _to: &LogicalType) -> String {
+        "1 = 0".to_owned()
+    }
+
+    /// A probe operand as SQL; a column is qualified with `alias`, if any.
+    fn operand_sql(&self, operand: &Operand, alias: Option<&str>) -> String {
+        match (operand, alias) {
+            (Operand::Column { name, .. }, Some(alias)) => {
+                format!("{alias}.{}", self.quote_ident(name))
+            }
+            (Operand::Column { name, .. }, None) => self.quote_ident(name),
+            (Operand::Value { value: None, .. }, _) => "NULL".to_owned(),
+            (Operand::Value { value: Some(v), ty }, _) => self.default_expr(v, ty),
+        }
+    }
+
+    /// `a = b`, compared as text where the two types cannot be compared
+    /// as they are (a string and a number, say).
+    fn equals_sql(&self, a: (&str, &LogicalType), b: (&str, &LogicalType)) -> String {
+        use crate::schema::TypeFamily as F;
+        let numeric = |f: F| matches!(f, F::Integer | F::Float | F::Decimal);
+        let (fa, fb) = (a.1.family(), b.1.family());
+        if fa == fb && fa != F::Custom || numeric(fa) && numeric(fb) {
+            format!("{} = {}", a.0, b.0)
+        } else {
+            format!("{} = {}", self.cast_to_text(a.0), self.cast_to_text(b.0))
+        }
+    }
+
+    /// A query whose rows (one text column) are those of `names` that a
+    /// relation other than a table introspection reads already takes (a
+    /// view, an index, a sequence); `None` where the database has no way
+    /// to tell. Every name is a table the plan creates.
+    fn relations_named_sql(&self, _names: &[String]) -> Option<String> {
+        None
+    }
+
+    /// A query whose rows are `(table, column, user)`: the views or rules
+    /// that use one of `columns` (`(table, column)` pairs) where the
+    /// database refuses to change the type of a column they use; `None`
+    /// where it does not refuse (it re-reads a view when it is used).
+    fn column_users_sql(&self, _columns: &[(String, String)]) -> Option<String> {
+        None
+    }
+
+    /// How the catalog spells a string this database stores, as
+    /// introspection reads defaults back (MariaDB's `information_schema` is
+    /// utf8mb3: a 4-byte character reads `?`).
+    fn catalog_text<'a>(&self, text: &'a str) -> std::borrow::Cow<'a, str> {
+        std::borrow::Cow::Borrowed(text)
+    }
+
+    /// Whether this database stores a column of type `live` exactly as one
+    /// of type `declared`, so that the difference is no change (SQLite's
+    /// type affinity: it enforces no length, precision or integer width).
+    fn stores_alike(&self, _live: &LogicalType, _declared: &LogicalType) -> bool {
+        false
+    }
+
     /// A query returning one integer: the number of rows `probe` counts.
     fn probe_sql(&self, probe: &Probe) -> String {
         let q = |s: &str| self.quote_ident(s);
+        let all_not_null = |exprs: &[String]| {
+            exprs
+                .iter()
+                .map(|e| format!("{e} IS NOT NULL"))
+                .collect::<Vec<_>>()
+                .join(" AND ")
+        };
         match probe {
             Probe::Rows { table } => format!("SELECT COUNT(*) FROM {}", q(table)),
+            Probe::NameTaken { name } => match self.relations_named_sql(std::slice::from_ref(name))
+            {
+                Some(sql) => format!("SELECT COUNT(*) FROM ({sql}) AS {}", q("r")),
+                None => "SELECT 0".to_owned(),
+            },
             Probe::Nulls { table, column } => {
                 format!(
                     "SELECT COUNT(*) FROM {} WHERE {} IS NULL",
@@ -142,61 +309,70 @@ pub trait Dialect: Send + Sync {
                     q(column)
                 )
             }
-            Probe::TooLong { table, column, max } => format!(
-                "SELECT COUNT(*) FROM {} WHERE {} > {max}",
-                q(table),
-                self.char_length(&q(column))
-            ),
-            Probe::OutOfRange {
+            Probe::Unfit {
                 table,
                 column,
-                min,
-                max,
+                from,
+                to,
             } => format!(
-                "SELECT COUNT(*) FROM {} WHERE {c} < {min} OR {c} > {max}",
+                "SELECT COUNT(*) FROM {} WHERE {c} IS NOT NULL AND ({})",
                 q(table),
+                self.unfit_condition(&q(column), from, to),
                 c = q(column)
             ),
             Probe::Duplicates { table, columns } => {
-                let cols = self.ident_list(columns);
-                let not_null = columns
-                    .iter()
-                    .map(|c| format!("{} IS NOT NULL", q(c)))
-                    .collect::<Vec<_>>()
-                    .join(" AND ");
-                // COUNT, not SUM: SUM of counts is NUMERIC on PostgreSQL.
-                let key = if columns.len() == 1 {
-                    cols.clone()
-                } else {
-                    format!("({cols})")
-                };
+                let keys: Vec<String> = columns.iter().map(|c| self.operand_sql(c, None)).collect();
+                // A window count per key: no GROUP BY, whose numbers are
+                // column positions, and no SUM, which is NUMERIC on PostgreSQL.
                 format!(
-                    "SELECT COUNT(*) FROM {t} WHERE {not_null} AND {key} IN (SELECT {cols} FROM {t} WHERE {not_null} GROUP BY {cols} HAVING COUNT(*) > 1)",
-                    t = q(table)
+                    "SELECT COUNT(*) FROM (SELECT COUNT(*) OVER (PARTITION BY {}) AS {n} FROM {} WHERE {}) AS {s} WHERE {s}.{n} > 1",
+                    keys.join(", "),
+                    q(table),
+                    all_not_null(&keys),
+                    n = q("n"),
+                    s = q("s"),
                 )
             }
             Probe::Dangling {
                 table,
                 columns,
-                ref_table,
-                ref_columns,
+                target,
             } => {
-                let join = columns
+                let t = q("t");
+                let refs: Vec<String> = columns
                     .iter()
-                    .zip(ref_columns)
-                    .map(|(c, r)| format!("r.{} = t.{}", q(r), q(c)))
-                    .collect::<Vec<_>>()
-                    .join(" AND ");
-                let not_null = columns
-                    .iter()
-                    .map(|c| format!("t.{} IS NOT NULL", q(c)))
-                    .collect::<Vec<_>>()
-                    .join(" AND ");
-                format!(
-                    "SELECT COUNT(*) FROM {} AS t WHERE {not_null} AND NOT EXISTS (SELECT 1 FROM {} AS r WHERE {join})",
+                    .map(|c| self.operand_sql(c, Some(&t)))
+                    .collect();
+                let mut sql = format!(
+                    "SELECT COUNT(*) FROM {} AS {t} WHERE {}",
                     q(table),
-                    q(ref_table)
-                )
+                    all_not_null(&refs)
+                );
+                // A table the plan creates has no rows: every reference dangles.
+                if let Target::Table {
+                    table: ref_table,
+                    columns: targets,
+                } = target
+                {
+                    let r = q("r");
+                    let join = columns
+                        .iter()
+                        .zip(&refs)
+                        .zip(targets)
+                        .map(|((c, c_sql), target)| {
+                            self.equals_sql(
+                                (&self.operand_sql(target, Some(&r)), target.ty()),
+                                (c_sql, c.ty()),
+                            )
+                        })
+                        .collect::<Vec<_>>()
+                        .join(" AND ");
+                    sql.push_str(&format!(
+                        " AND NOT EXISTS (SELECT 1 FROM {} AS {r} WHERE {join})",
+                        q(ref_table)
+                    ));
+                }
+                sql
             }
         }
     }
@@ -458,69 +634,7 @@ pub trait Dialect: Send + Sync {
         target: &Table,
         sources: &[(String, String)],
     ) -> Vec<String> {
-        // `(old, new, SQL)` of each column renamed after the rebuild.
-        let renames: Vec<(&str, &str, Vec<String>)> = if live.dependents.is_empty() {
-            Vec::new()
-        } else {
-            sources
-                .iter()
-                .filter_map(|(column, expr)| {
-                    let old = live
-                        .columns
-                        .iter()
-                        .find(|c| c.name != *column && self.quote_ident(&c.name) == *expr)?;
-                    match self.rename_column(&target.name, &old.name, column) {
-                        AlterSql::Statements(sql) => {
-                            Some((old.name.as_str(), column.as_str(), sql))
-                        }
-                        AlterSql::Rebuild => None,
-                    }
-                })
-                .collect()
-        };
-        let old_name = |column: &str| {
-            renames
-                .iter()
-                .find(|(_, new, _)| *new == column)
-                .map(|(old, _, _)| old.to_string())
-        };
-        let mut shape = target.clone();
-        shape.rename_columns(old_name);
-        let temp = format!("_m_rebuild_{}", target.name);
-        let mut temp_table = shape.clone();
-        temp_table.name = temp.clone();
-        temp_table.indexes.clear();
-        let mut statements = self.create_table(&temp_table);
-        let (columns, exprs): (Vec<String>, Vec<&str>) = sources
-            .iter()
-            .map(|(c, e)| (old_name(c).unwrap_or_else(|| c.clone()), e.as_str()))
-            .unzip();
-        if !columns.is_empty() {
-            statements.push(format!(
-                "INSERT INTO {} ({}) SELECT {} FROM {}",
-                self.quote_ident(&temp),
-                self.ident_list(&columns),
-                exprs.join(", "),
-                self.quote_ident(&live.name)
-            ));
-        }
-        for dependent in &live.dependents {
-            let kind = match dependent.kind {
-                DependentKind::View => "VIEW",
-                DependentKind::Trigger => "TRIGGER",
-            };
-            statements.push(format!("DROP {kind} {}", self.quote_ident(&dependent.name)));
-        }
-        statements.push(format!("DROP TABLE {}", self.quote_ident(&live.name)));
-        statements.push(format!(
-            "ALTER TABLE {} RENAME TO {}",
-            self.quote_ident(&temp),
-            self.quote_ident(&target.name)
-        ));
-        statements.extend(shape.indexes.iter().map(|i| self.create_index(&shape, i)));
-        statements.extend(live.dependents.iter().map(|d| d.sql.clone()));
-        statements.extend(renames.into_iter().flat_map(|(_, _, sql)| sql));
-        statements
+        rebuild_statements(self, live, target, sources)
     }
 
     /// A quoted, comma-separated identifier list.
@@ -531,4 +645,102 @@ pub trait Dialect: Send + Sync {
             .collect::<Vec<_>>()
             .join(", ")
     }
+}
+
+/// The default of [`Dialect::foreign_key_problem`]: a column pair of `fk`
+/// whose types `dialect` cannot join.
+pub(crate) fn foreign_key_type_problem<D: Dialect + ?Sized>(
+    dialect: &D,
+    table: &Table,
+    fk: &ForeignKey,
+    target: &Table,
+) -> Option<String> {
+    fk.columns.iter().zip(&fk.ref_columns).find_map(|(c, r)| {
+        let column = table.get_column(c)?;
+        let referenced = target.get_column(r)?;
+        (!dialect.foreign_key_types_compatible(&column.ty, &referenced.ty)).then(|| {
+            format!(
+                "foreign key `{}` would join `{}.{c}` ({}) to `{}.{r}` ({}), types this database does not compare in a foreign key: declare matching types on both sides, and change them in the same sync",
+                fk.name, table.name, column.ty, target.name, referenced.ty
+            )
+        })
+    })
+}
+
+/// The statements of the default [`Dialect::rebuild_table`].
+pub(crate) fn rebuild_statements<D: Dialect + ?Sized>(
+    dialect: &D,
+    live: &Table,
+    target: &Table,
+    sources: &[(String, String)],
+) -> Vec<String> {
+    // `(old, new, SQL)` of each column renamed after the rebuild.
+    let renames: Vec<(&str, &str, Vec<String>)> = if live.dependents.is_empty() {
+        Vec::new()
+    } else {
+        sources
+            .iter()
+            .filter_map(|(column, expr)| {
+                let old = live
+                    .columns
+                    .iter()
+                    .find(|c| c.name != *column && dialect.quote_ident(&c.name) == *expr)?;
+                match dialect.rename_column(&target.name, &old.name, column) {
+                    AlterSql::Statements(sql) => Some((old.name.as_str(), column.as_str(), sql)),
+                    AlterSql::Rebuild => None,
+                }
+            })
+            .collect()
+    };
+    let old_name = |column: &str| {
+        renames
+            .iter()
+            .find(|(_, new, _)| *new == column)
+            .map(|(old, _, _)| old.to_string())
+    };
+    let mut shape = target.clone();
+    shape.rename_columns(old_name);
+    let temp = format!("_m_rebuild_{}", target.name);
+    let mut temp_table = shape.clone();
+    temp_table.name = temp.clone();
+    temp_table.indexes.clear();
+    let mut statements = dialect.create_table(&temp_table);
+    let (columns, exprs): (Vec<String>, Vec<&str>) = sources
+        .iter()
+        .map(|(c, e)| (old_name(c).unwrap_or_else(|| c.clone()), e.as_str()))
+        .unzip();
+    if !columns.is_empty() {
+        statements.push(format!(
+            "INSERT INTO {} ({}) SELECT {} FROM {}",
+            dialect.quote_ident(&temp),
+            dialect.ident_list(&columns),
+            exprs.join(", "),
+            dialect.quote_ident(&live.name)
+        ));
+    }
+    for dependent in &live.dependents {
+        let kind = match dependent.kind {
+            DependentKind::View => "VIEW",
+            DependentKind::Trigger => "TRIGGER",
+        };
+        statements.push(format!(
+            "DROP {kind} {}",
+            dialect.quote_ident(&dependent.name)
+        ));
+    }
+    statements.push(format!("DROP TABLE {}", dialect.quote_ident(&live.name)));
+    statements.push(format!(
+        "ALTER TABLE {} RENAME TO {}",
+        dialect.quote_ident(&temp),
+        dialect.quote_ident(&target.name)
+    ));
+    statements.extend(
+        shape
+            .indexes
+            .iter()
+            .map(|i| dialect.create_index(&shape, i)),
+    );
+    statements.extend(live.dependents.iter().map(|d| d.sql.clone()));
+    statements.extend(renames.into_iter().flat_map(|(_, _, sql)| sql));
+    statements
 }

@@ -100,6 +100,14 @@ pub trait Backend: Send + Sync + 'static {
     fn missing_database(&self, _url: &str) -> Option<String> {
         None
     }
+    /// How many objects (tables, indexes, types, constraints) one
+    /// transaction of a sync may lock, where the server keeps every lock in
+    /// a shared table of bounded size that a large sync could fill
+    /// (PostgreSQL); `None` where nothing bounds it. The executor creates
+    /// new tables in several transactions rather than exceed it.
+    fn lock_budget<'a>(&'a self, _db: &'a Db) -> BoxFuture<'a, Result<Option<u64>>> {
+        Box::pin(async { Ok(None) })
+    }
     /// What the server added to an error's message (e.g. PostgreSQL's
     /// `DETAIL` and `HINT`), as `(label, text)` pairs that m prints with it.
     fn error_notes(&self, _error: &dyn sqlx::error::DatabaseError) -> Vec<(&'static str, String)> {

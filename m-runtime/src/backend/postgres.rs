@@ -61,6 +61,18 @@ impl Backend for Postgres {
     fn locker(&self) -> &dyn Locker {
         self
     }
+    /// Half of the shared lock table, which holds
+    /// `max_locks_per_transaction * (max_connections +
+    /// max_prepared_transactions)` objects (6,400 on a default server); the
+    /// other half is left to the other sessions.
+    fn lock_budget<'a>(&'a self, db: &'a Db) -> BoxFuture<'a, Result<Option<u64>>> {
+        Box::pin(async move {
+            let slots = db.fetch_i64(LOCK_TABLE).await?.ok_or_else(|| {
+                Error::Introspect("the size of the lock table read as NULL".into())
+            })?;
+            Ok(Some(u64::try_from(slots / 2).unwrap_or(0).max(1)))
+        })
+    }
     /// A lease on CockroachDB (whose advisory lock functions do nothing)
     /// and YugabyteDB (whose advisory locks are missing before 2.25, and
     /// behind a flag after); the advisory lock elsewhere. One query.
@@ -137,6 +149,65 @@ impl Dialect for Postgres {
             }
             _ => None,
         }
+    }
+
+    /// Types of one btree operator family compare in a foreign key, and a
+    /// referencing type that casts implicitly to the referenced one (an
+    /// integer to a numeric or a double, say); a double referencing an
+    /// integer does not.
+    fn foreign_key_types_compatible(&self, column: &LogicalType, referenced: &LogicalType) -> bool {
+        use crate::schema::TypeFamily as F;
+        let temporal = |t: &LogicalType| {
+            matches!(
+                t,
+                LogicalType::Date | LogicalType::DateTime | LogicalType::Timestamp
+            )
+        };
+        match (column.family(), referenced.family()) {
+            (F::Custom, _) | (_, F::Custom) => true,
+            (F::Integer, F::Integer | F::Decimal | F::Float) => true,
+            (F::Decimal, F::Decimal | F::Float) | (F::Float, F::Float) => true,
+            (F::Text, F::Text) => true,
+            _ => column == referenced || temporal(column) && temporal(referenced),
+        }
+    }
+
+    /// Tables, views, indexes, sequences and types share the schema's
+    /// namespace (a table is a type too).
+    fn relations_named_sql(&self, names: &[String]) -> Option<String> {
+        let list = names
+            .iter()
+            .map(|n| self.quote_str(n))
+            .collect::<Vec<_>>()
+            .join(", ");
+        Some(format!(
+            "SELECT c.relname::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
+             WHERE n.nspname = current_schema() AND c.relname IN ({list}) \
+             UNION SELECT t.typname::text FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace \
+             WHERE n.nspname = current_schema() AND t.typname IN ({list})"
+        ))
+    }
+
+    /// `ALTER COLUMN .. TYPE` fails on a column a view or rule uses.
+    fn column_users_sql(&self, columns: &[(String, String)]) -> Option<String> {
+        let list = columns
+            .iter()
+            .map(|(t, c)| format!("({}, {})", self.quote_str(t), self.quote_str(c)))
+            .collect::<Vec<_>>()
+            .join(", ");
+        Some(format!(
+            "SELECT DISTINCT t.relname::text, a.attname::text, v.relname::text \
+             FROM pg_depend d \
+             JOIN pg_rewrite r ON r.oid = d.objid \
+             JOIN pg_class v ON v.oid = r.ev_class \
+             JOIN pg_class t ON t.oid = d.refobjid \
+             JOIN pg_namespace n ON n.oid = t.relnamespace \
+             JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = d.refobjsubid \
+             WHERE d.classid = 'pg_rewrite'::regclass AND d.refclassid = 'pg_class'::regclass \
+             AND v.oid <> t.oid AND n.nspname = current_schema() \
+             AND (t.relname::text, a.attname::text) IN ({list}) \
+             ORDER BY 1, 2, 3"
+        ))
     }
 
     fn placeholder(&self, n: usize) -> String {
@@ -217,6 +288,9 @@ impl Postgres {
         )])
     }
 }
+
+/// The objects the server's shared lock table holds.
+const LOCK_TABLE: &str = "SELECT current_setting('max_locks_per_transaction')::bigint * (current_setting('max_connections')::bigint + current_setting('max_prepared_transactions')::bigint)";
 
 /// Columns of every table of the current schema.
 const COLUMNS: &str = r#"SELECT c.relname::text, a.attname::text, format_type(a.atttypid, a.atttypmod)::text,
@@ -441,6 +515,27 @@ fn last_top_level_cast(expr: &str) -> Option<usize> {
 /// The advisory lock key of m's migration lock: the bytes `m:migrat`.
 const LOCK_KEY: i64 = i64::from_be_bytes(*b"m:migrat");
 
+/// Polls `pg_try_advisory_lock` on `conn`'s session until `timeout`.
+async fn advisory_lock(locker: &Postgres, conn: &Db, timeout: Duration) -> Result<()> {
+    let sql =
+        format!("SELECT (CASE WHEN pg_try_advisory_lock({LOCK_KEY}) THEN 1 ELSE 0 END)::bigint");
+    let started = Instant::now();
+    loop {
+        if conn.fetch_i64(&sql).await? == Some(1) {
+            return Ok(());
+        }
+        if started.elapsed() >= timeout {
+            let holder = locker.holder(conn).await?;
+            return Err(Error::LockTimeout {
+                lock: format!("m's migration lock (PostgreSQL advisory lock {LOCK_KEY})"),
+                waited: timeout,
+                holder: holder.map(|h| format!("it is held by {h}")),
+            });
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
 impl Locker for Postgres {
     /// Polls `pg_try_advisory_lock` on a connection of its own until
     /// `timeout`. The guard owns that connection: dropping it (or the
@@ -448,24 +543,23 @@ impl Locker for Postgres {
     fn acquire<'a>(&'a self, url: &'a str, timeout: Duration) -> BoxFuture<'a, Result<LockGuard>> {
         Box::pin(async move {
             let conn = Db::connect_with(url, std::sync::Arc::new(Postgres)).await?;
-            let sql = format!(
-                "SELECT (CASE WHEN pg_try_advisory_lock({LOCK_KEY}) THEN 1 ELSE 0 END)::bigint"
-            );
-            let started = Instant::now();
-            loop {
-                if conn.fetch_i64(&sql).await? == Some(1) {
-                    return Ok(LockGuard::connection(conn));
-                }
-                if started.elapsed() >= timeout {
-                    let holder = self.holder(&conn).await?;
-                    return Err(Error::LockTimeout {
-                        lock: format!("m's migration lock (PostgreSQL advisory lock {LOCK_KEY})"),
-                        waited: timeout,
-                        holder: holder.map(|h| format!("it is held by {h}")),
-                    });
-                }
-                tokio::time::sleep(Duration::from_millis(50)).await;
-            }
+            advisory_lock(self, &conn, timeout).await?;
+            Ok(LockGuard::connection(conn))
+        })
+    }
+
+    /// The advisory lock on `db`'s own session: when a client is killed,
+    /// its server session finishes the statement it is running (and rolls
+    /// back its transaction) before it ends, and the lock must not be free
+    /// before that. Released when `db` is closed.
+    fn acquire_for<'a>(
+        &'a self,
+        db: &'a Db,
+        timeout: Duration,
+    ) -> BoxFuture<'a, Result<LockGuard>> {
+        Box::pin(async move {
+            advisory_lock(self, db, timeout).await?;
+            Ok(LockGuard::new(()))
         })
     }
 

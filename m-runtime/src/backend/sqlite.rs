@@ -122,6 +122,39 @@ impl Dialect for Sqlite {
         true
     }
 
+    /// Tables, views, indexes and triggers share one namespace, compared
+    /// case-insensitively (ASCII).
+    fn relations_named_sql(&self, names: &[String]) -> Option<String> {
+        let list = names
+            .iter()
+            .map(|n| self.quote_str(&n.to_ascii_lowercase()))
+            .collect::<Vec<_>>()
+            .join(", ");
+        Some(format!(
+            "SELECT name FROM sqlite_schema WHERE lower(name) IN ({list})"
+        ))
+    }
+
+    /// Type affinity: integers of any width are `INTEGER`, strings of any
+    /// length `TEXT`, floats `REAL`, decimals of any precision `NUMERIC`;
+    /// SQLite enforces no width, length or precision, so such a difference
+    /// changes nothing it stores.
+    fn stores_alike(&self, live: &LogicalType, declared: &LogicalType) -> bool {
+        use crate::schema::TypeFamily as F;
+        live.family() == declared.family()
+            && matches!(live.family(), F::Integer | F::Float | F::Decimal | F::Text)
+    }
+
+    /// SQLite compares any two values in a foreign key, whatever the
+    /// declared types.
+    fn foreign_key_types_compatible(
+        &self,
+        _column: &LogicalType,
+        _referenced: &LogicalType,
+    ) -> bool {
+        true
+    }
+
     /// SQLite checks a reference when a row is written, not when the table
     /// is created; and it cannot add a foreign key in place.
     fn inline_forward_foreign_keys(&self) -> bool {
@@ -146,6 +179,12 @@ impl Dialect for Sqlite {
 
     fn char_length(&self, expr: &str) -> String {
         format!("LENGTH({expr})")
+    }
+
+    /// `REAL` is always 64-bit: a double keeps its value in a `FLOAT`
+    /// column, and only one a float cannot hold at all counts as unfit.
+    fn float32(&self, _expr: &str) -> Option<String> {
+        None
     }
 
     /// SQLite takes an expression default only in parentheses.

@@ -123,6 +123,54 @@ pub enum MigrateAction {
     Down(DownArgs),
     /// What this binary registered: apps, DocTypes, hooks, migrations.
     List(FormatArgs),
+    /// Record a migration as applied without running it.
+    MarkApplied(TargetArgs),
+    /// Remove a migration's ledger row, so that it runs again.
+    Unmark(TargetArgs),
+    /// Accept an intentional edit of an applied migration: record its new
+    /// checksum (the old one is kept in the ledger's history).
+    Accept(TargetArgs),
+    /// Adopt a database m did not migrate: record every registered
+    /// migration as applied without running any.
+    Baseline(FormatArgs),
+    /// Replace an app's applied history with one squashed migration: record
+    /// it as applied and remove the rows of the migrations it replaces.
+    Squash(SquashArgs),
+    /// Remove a retired app's rows from m's tables (its tables stay).
+    ForgetApp(ForgetAppArgs),
+}
+
+/// `migrate mark-applied | unmark | accept <app:id>`.
+#[derive(Debug, Args, Clone)]
+pub struct TargetArgs {
+    /// The migration, as `app:id`.
+    pub target: String,
+    /// Output format.
+    #[command(flatten)]
+    pub format: FormatArgs,
+}
+
+/// `migrate squash <app> --into <id>`.
+#[derive(Debug, Args, Clone)]
+pub struct SquashArgs {
+    /// The app whose history is squashed.
+    pub app: String,
+    /// The id of the registered migration that replaces it.
+    #[arg(long)]
+    pub into: String,
+    /// Output format.
+    #[command(flatten)]
+    pub format: FormatArgs,
+}
+
+/// `migrate forget-app <app>`.
+#[derive(Debug, Args, Clone)]
+pub struct ForgetAppArgs {
+    /// The retired app.
+    pub app: String,
+    /// Output format.
+    #[command(flatten)]
+    pub format: FormatArgs,
 }
 
 /// Options of `migrate verify`.
@@ -438,6 +486,82 @@ async fn migrate(db: &Db, action: MigrateAction, registry: &Registry) -> Result<
         MigrateAction::Down(args) => {
             let report = crate::migrate::down(db, registry, &args.target).await?;
             render_migrations::down_report(&report, args.format.format)?;
+            Ok(ExitStatus::Success)
+        }
+        MigrateAction::MarkApplied(args) => {
+            let row = crate::migrate::operate::mark_applied(db, registry, &args.target).await?;
+            render_migrations::operated(
+                &format!("recorded `{}` as applied without running it", row.name()),
+                &row,
+                args.format.format,
+            )?;
+            Ok(ExitStatus::Success)
+        }
+        MigrateAction::Unmark(args) => {
+            let row = crate::migrate::operate::unmark(db, registry, &args.target).await?;
+            render_migrations::operated(
+                &format!(
+                    "removed `{}` from the ledger: the next run runs it again",
+                    row.name()
+                ),
+                &row,
+                args.format.format,
+            )?;
+            Ok(ExitStatus::Success)
+        }
+        MigrateAction::Accept(args) => {
+            let accepted = crate::migrate::operate::accept(db, registry, &args.target).await?;
+            render_migrations::operated(
+                &format!(
+                    "accepted the edit of `{}`: checksum {} recorded (it was applied with {})",
+                    accepted.migration, accepted.checksum, accepted.previous_checksum
+                ),
+                &accepted,
+                args.format.format,
+            )?;
+            Ok(ExitStatus::Success)
+        }
+        MigrateAction::Baseline(args) => {
+            let rows = crate::migrate::operate::baseline(db, registry).await?;
+            let names: Vec<String> = rows.iter().map(|r| r.name()).collect();
+            render_migrations::operated(
+                &format!(
+                    "recorded {} migration(s) as applied without running them: {}",
+                    rows.len(),
+                    names.join(", ")
+                ),
+                &crate::output::RunJson { applied: &rows },
+                args.format,
+            )?;
+            Ok(ExitStatus::Success)
+        }
+        MigrateAction::Squash(args) => {
+            let squashed =
+                crate::migrate::operate::squash(db, registry, &args.app, &args.into).await?;
+            let names: Vec<String> = squashed.replaced.iter().map(|r| r.name()).collect();
+            render_migrations::operated(
+                &format!(
+                    "recorded `{}` as applied in place of {}",
+                    squashed.recorded.name(),
+                    names.join(", ")
+                ),
+                &squashed,
+                args.format.format,
+            )?;
+            Ok(ExitStatus::Success)
+        }
+        MigrateAction::ForgetApp(args) => {
+            let forgotten = crate::migrate::operate::forget_app(db, registry, &args.app).await?;
+            render_migrations::operated(
+                &format!(
+                    "forgot app `{}`: {} ledger row(s) and {} DocType row(s) removed; its tables stay (drop them in a migration)",
+                    forgotten.app,
+                    forgotten.migrations.len(),
+                    forgotten.doctypes
+                ),
+                &forgotten,
+                args.format.format,
+            )?;
             Ok(ExitStatus::Success)
         }
         MigrateAction::List(_)

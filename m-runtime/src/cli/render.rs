@@ -194,6 +194,12 @@ pub(super) fn sync_report(plan: &Plan, report: &SyncReport, args: &PlanArgs) -> 
         report.statements,
         report.blocked.len()
     );
+    if report.transactions > 1 {
+        println!(
+            "The new tables were committed in {} transactions: one would lock more objects than the server's lock table holds (PostgreSQL: `max_locks_per_transaction`); changes to existing tables ran in one transaction.",
+            report.transactions
+        );
+    }
     for change in &report.applied {
         let style = risk_style(change.risk);
         println!(

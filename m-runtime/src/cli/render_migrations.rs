@@ -109,13 +109,22 @@ pub(super) fn status(status: &Status, format: Format) -> Result<()> {
                 a.checksum,
                 m.checksum
             ),
-            Some(a) => println!(
-                "  {GREEN}applied{GREEN:#}  {} ({}) {DIM}{}, {} ms{DIM:#}",
-                m.id,
-                m.phase.as_str(),
-                a.applied_at,
-                a.duration_ms
-            ),
+            Some(a) => match m.recorded_as {
+                Some(how) => println!(
+                    "  {GREEN}{:<8}{GREEN:#} {} ({}) {DIM}{}, recorded without running{DIM:#}",
+                    how.as_str(),
+                    m.id,
+                    m.phase.as_str(),
+                    a.applied_at
+                ),
+                None => println!(
+                    "  {GREEN}applied{GREEN:#}  {} ({}) {DIM}{}, {} ms{DIM:#}",
+                    m.id,
+                    m.phase.as_str(),
+                    a.applied_at,
+                    a.duration_ms
+                ),
+            },
             None => println!(
                 "  {YELLOW}pending{YELLOW:#}  {} ({})",
                 m.id,
@@ -170,6 +179,15 @@ fn status_annotations(status: &Status) {
     }
 }
 
+/// What an operator command did: `summary` as text, `json` as JSON.
+pub(super) fn operated(summary: &str, json: &impl serde::Serialize, format: Format) -> Result<()> {
+    if format == Format::Json {
+        return print_json(json);
+    }
+    println!("{BOLD}{summary}{BOLD:#}");
+    Ok(())
+}
+
 /// `migrate all --format json`, once it ended. (The text format is
 /// printed step by step, by [`all_step`].)
 pub(super) fn all_json(report: &AllReport) -> Result<()> {
@@ -181,6 +199,15 @@ pub(super) fn all_json(report: &AllReport) -> Result<()> {
 pub(super) fn all_step(step: Step, report: &AllReport) {
     match step {
         Step::PreSync => {
+            if !report.baselined.is_empty() {
+                println!(
+                    "{BOLD}0. fresh install{BOLD:#}: {} migration(s) recorded without running (the sync creates the current schema)",
+                    report.baselined.len()
+                );
+                for row in &report.baselined {
+                    println!("  {DIM}baselined{DIM:#} {}", row.name());
+                }
+            }
             println!(
                 "{BOLD}1. pre_sync migrations{BOLD:#}: {}",
                 report.pre_sync.len()

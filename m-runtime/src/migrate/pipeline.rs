@@ -35,6 +35,10 @@ impl AllOptions {
 /// What [`run_all`] did, step by step.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AllReport {
+    /// Step 0: migrations recorded as applied without running, because
+    /// their app was installed on a fresh database (see
+    /// [`OnFresh`](crate::registry::OnFresh)).
+    pub baselined: Vec<AppliedMigration>,
     /// 1. `pre_sync` migrations applied.
     pub pre_sync: Vec<AppliedMigration>,
     /// 2. `before_sync` hooks run.

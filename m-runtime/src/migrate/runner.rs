@@ -1,16 +1,16 @@
 //! Applying pending migrations and reverting applied ones, one transaction
 //! per migration, with the ledger row written or removed inside it.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::time::Instant;
 
 use serde::Serialize;
 
 use super::graph;
-use super::ledger::{self, AppliedMigration};
+use super::ledger::{self, AppliedMigration, Event};
 use super::problems::{LedgerProblem, LedgerProblems};
 use crate::db::TxKind;
-use crate::registry::{MigrationBody, MigrationDef, MigrationPhase, Registry};
+use crate::registry::{MigrationBody, MigrationDef, MigrationPhase, OnFresh, Registry};
 use crate::{BoxError, Db, Error, Result};
 
 /// Options of [`run`]. `RunOptions::default()` runs every pending migration
@@ -130,6 +130,65 @@ impl<'a> Migrator<'a> {
 
     fn is_applied(&self, app: &str, id: &str) -> bool {
         self.applied.contains_key(&(app.to_owned(), id.to_owned()))
+    }
+
+    /// Fresh installs, Frappe's way: for every app whose DocTypes do not
+    /// exist yet (none of its tables is in the database) and that has no
+    /// ledger row, records its migrations as applied without running them
+    /// ("baselined"): they were written against older schemas, and the sync
+    /// creates the current one from the declarations. Migrations declared
+    /// `on_fresh = run` (seed data) are left to run. Introspects only when
+    /// such an app may exist (an app with DocTypes, no ledger row and a
+    /// migration to baseline).
+    pub(crate) async fn baseline_fresh_apps(&mut self) -> Result<Vec<AppliedMigration>> {
+        let candidates: BTreeSet<&'static str> = self
+            .registry
+            .doctypes
+            .iter()
+            .map(|d| d.app)
+            .filter(|app| !self.applied.keys().any(|(a, _)| a == app))
+            .filter(|app| {
+                self.order
+                    .iter()
+                    .any(|m| m.app == *app && m.on_fresh == OnFresh::Skip)
+            })
+            .collect();
+        if candidates.is_empty() {
+            return Ok(Vec::new());
+        }
+        let live = crate::introspect(self.db).await?;
+        let fold = self.db.backend().dialect().case_insensitive_tables();
+        let exists = |table: &str| {
+            live.tables
+                .keys()
+                .any(|t| t == table || (fold && t.eq_ignore_ascii_case(table)))
+        };
+        let fresh: BTreeSet<&str> = candidates
+            .into_iter()
+            .filter(|app| {
+                self.registry
+                    .doctypes
+                    .iter()
+                    .filter(|d| d.app == *app)
+                    .all(|d| !exists(d.table))
+            })
+            .collect();
+        let baseline: Vec<&MigrationDef> = self
+            .order
+            .iter()
+            .copied()
+            .filter(|m| fresh.contains(m.app) && m.on_fresh == OnFresh::Skip)
+            .collect();
+        let rows =
+            super::operate::record_as(self.db, &baseline, self.next_seq, Event::Baselined).await?;
+        for row in &rows {
+            tracing::info!(migration = %row.name(), "baselined: its app is installed fresh");
+            self.applied
+                .insert((row.app.clone(), row.id.clone()), row.clone());
+        }
+        self.next_seq += rows.len() as i64;
+        self.ledger_ready |= !rows.is_empty();
+        Ok(rows)
     }
 
     /// The pending migrations of `phase`, in the order they would run.
@@ -460,6 +519,7 @@ mod tests {
             up: MigrationBody::Sql(""),
             down: None,
             source: "src/lib.rs:1",
+            on_fresh: OnFresh::Skip,
         }))
     }
 

@@ -1,9 +1,11 @@
-//! Holding back what cannot run: changes the database cannot build, and
-//! changes that need what a blocked change would have created.
+//! Holding back what cannot run: changes the database cannot build,
+//! changes that need what a blocked change would have created, the rest of
+//! a column's changes when one is blocked, and changes that would leave a
+//! foreign key the database refuses.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
-use super::{Action, PlannedChange};
+use super::{Action, PlannedChange, apply_to_table};
 use crate::backend::Dialect;
 use crate::diff::Change;
 use crate::schema::Schema;
@@ -34,55 +36,252 @@ pub(super) fn block_unsupported(
     }
 }
 
-/// A change that needs a column a blocked change would have created (or
-/// renamed into place) cannot run either.
-pub(super) fn block_dependents(planned: &mut [PlannedChange]) {
-    loop {
-        let blocked = planned.iter().filter(|c| !c.is_applied());
-        let mut missing_columns: BTreeSet<(String, String)> = BTreeSet::new();
-        let mut missing_tables: BTreeSet<String> = BTreeSet::new();
-        for c in blocked {
-            match &c.change {
-                Change::AddColumn { table, column } => {
-                    missing_columns.insert((table.clone(), column.name.clone()));
-                }
-                Change::RenameColumn { table, to, .. } => {
-                    missing_columns.insert((table.clone(), to.clone()));
-                }
-                Change::CreateTable { table } => {
-                    missing_tables.insert(table.name.clone());
-                }
-                _ => {}
+/// Blocks, until nothing more changes, what cannot run because of what is
+/// blocked: changes that need what a blocked change would have created
+/// ([`block_dependents`]), the other changes of a column one of whose
+/// changes is blocked ([`block_column_units`]), the drop of an index or key
+/// whose replacement is blocked ([`block_replacements`]), and changes that
+/// would leave a foreign key the database refuses
+/// ([`block_invalid_foreign_keys`]).
+pub(super) fn block_until_consistent(
+    dialect: &dyn Dialect,
+    live: &Schema,
+    planned: &mut [PlannedChange],
+) {
+    while block_dependents(planned)
+        | block_column_units(planned)
+        | block_replacements(planned)
+        | block_invalid_foreign_keys(dialect, live, planned)
+    {}
+}
+
+/// An index or foreign key that the plan replaces by another over the same
+/// columns (a plain index made unique, a key's `on_delete` changed) is kept
+/// while its replacement is blocked. Returns whether it blocked anything.
+fn block_replacements(planned: &mut [PlannedChange]) -> bool {
+    let blocked: Vec<(String, Vec<String>, &'static str)> = planned
+        .iter()
+        .filter(|c| !c.is_applied())
+        .filter_map(|c| match &c.change {
+            Change::AddIndex { table, index } => {
+                Some((table.clone(), index.columns.clone(), "index"))
             }
-        }
-        let mut changed = false;
-        for c in planned.iter_mut().filter(|c| c.is_applied()) {
-            let table = c.change.table().to_owned();
-            let column = c
-                .change
-                .needs_columns()
-                .into_iter()
-                .find(|col| missing_columns.contains(&(table.clone(), col.to_string())));
-            let why = match column {
-                Some(column) => Some(format!(
-                    "needs column `{table}.{column}`, whose change is blocked"
-                )),
-                None => c
-                    .change
-                    .needs_tables()
-                    .into_iter()
-                    .find(|t| missing_tables.contains(*t))
-                    .map(|t| format!("references table `{t}`, whose creation is blocked")),
-            };
-            if let Some(why) = why {
-                c.action = Action::Blocked(why);
-                changed = true;
+            Change::AddForeignKey { table, foreign_key } => {
+                Some((table.clone(), foreign_key.columns.clone(), "foreign key"))
             }
-        }
-        if !changed {
-            return;
+            _ => None,
+        })
+        .collect();
+    let mut changed = false;
+    for c in planned.iter_mut().filter(|c| c.is_applied()) {
+        let (table, columns, what, name) = match &c.change {
+            Change::DropIndex { table, index } => (table, &index.columns, "index", &index.name),
+            Change::DropForeignKey { table, foreign_key } => (
+                table,
+                &foreign_key.columns,
+                "foreign key",
+                &foreign_key.name,
+            ),
+            _ => continue,
+        };
+        if blocked
+            .iter()
+            .any(|(t, cols, w)| t == table && cols == columns && *w == what)
+        {
+            c.action = Action::Blocked(format!(
+                "keeps {what} `{name}` while the {what} that replaces it is blocked"
+            ));
+            changed = true;
         }
     }
+    changed
+}
+
+/// A change that needs a column a blocked change would have created (or
+/// renamed into place), or a table whose creation is blocked, cannot run
+/// either; a foreign key needs its referenced columns too. Returns whether
+/// it blocked anything.
+fn block_dependents(planned: &mut [PlannedChange]) -> bool {
+    let mut missing_columns: BTreeSet<(String, String)> = BTreeSet::new();
+    let mut missing_tables: BTreeSet<String> = BTreeSet::new();
+    for c in planned.iter().filter(|c| !c.is_applied()) {
+        match &c.change {
+            Change::AddColumn { table, column } => {
+                missing_columns.insert((table.clone(), column.name.clone()));
+            }
+            Change::RenameColumn { table, to, .. } => {
+                missing_columns.insert((table.clone(), to.clone()));
+            }
+            Change::CreateTable { table } => {
+                missing_tables.insert(table.name.clone());
+            }
+            _ => {}
+        }
+    }
+    let mut changed = false;
+    for c in planned.iter_mut().filter(|c| c.is_applied()) {
+        let table = c.change.table().to_owned();
+        let mut needed: Vec<(String, String)> = c
+            .change
+            .needs_columns()
+            .into_iter()
+            .map(|col| (table.clone(), col.to_owned()))
+            .collect();
+        if let Change::AddForeignKey { foreign_key, .. } = &c.change {
+            needed.extend(
+                foreign_key
+                    .ref_columns
+                    .iter()
+                    .map(|col| (foreign_key.ref_table.clone(), col.clone())),
+            );
+        }
+        let why = match needed.iter().find(|n| missing_columns.contains(*n)) {
+            Some((t, column)) => Some(format!(
+                "needs column `{t}.{column}`, whose change is blocked"
+            )),
+            None => c
+                .change
+                .needs_tables()
+                .into_iter()
+                .find(|t| missing_tables.contains(*t))
+                .map(|t| format!("references table `{t}`, whose creation is blocked")),
+        };
+        if let Some(why) = why {
+            c.action = Action::Blocked(why);
+            changed = true;
+        }
+    }
+    changed
+}
+
+/// The column a change alters in place (type, nullability, default).
+fn altered_column(change: &Change) -> Option<(&str, &str)> {
+    match change {
+        Change::AlterColumnType { table, column, .. }
+        | Change::SetNotNull { table, column }
+        | Change::DropNotNull { table, column }
+        | Change::AlterDefault { table, column, .. } => Some((table, column)),
+        _ => None,
+    }
+}
+
+/// Changes to one column are one unit: when one is blocked, so are the
+/// others (a new default must not apply while the type it belongs to is
+/// held back). Returns whether it blocked anything.
+fn block_column_units(planned: &mut [PlannedChange]) -> bool {
+    let blocked: BTreeMap<(String, String), &'static str> = planned
+        .iter()
+        .filter(|c| !c.is_applied())
+        .filter_map(|c| {
+            let (table, column) = altered_column(&c.change)?;
+            Some(((table.to_owned(), column.to_owned()), c.change.kind()))
+        })
+        .collect();
+    let mut changed = false;
+    for c in planned.iter_mut().filter(|c| c.is_applied()) {
+        let Some((table, column)) = altered_column(&c.change) else {
+            continue;
+        };
+        if let Some(kind) = blocked.get(&(table.to_owned(), column.to_owned())) {
+            c.action = Action::Blocked(format!(
+                "the changes to column `{table}.{column}` are one unit, and its {kind} is blocked"
+            ));
+            changed = true;
+        }
+    }
+    changed
+}
+
+/// The schema once the applied changes of `planned` have run.
+pub(super) fn end_state(live: &Schema, planned: &[PlannedChange]) -> Schema {
+    let mut end = live.clone();
+    for c in planned.iter().filter(|c| c.is_applied()) {
+        match &c.change {
+            Change::CreateTable { table } => end.insert(table.clone()),
+            Change::RenameColumn { table, from, to } => {
+                // Foreign keys of other tables follow the rename too.
+                for fk in end
+                    .tables
+                    .values_mut()
+                    .flat_map(|t| t.foreign_keys.iter_mut())
+                    .filter(|fk| fk.ref_table == *table)
+                {
+                    fk.ref_columns
+                        .iter_mut()
+                        .filter(|c| *c == from)
+                        .for_each(|c| *c = to.clone());
+                }
+                if let Some(t) = end.tables.get_mut(table) {
+                    apply_to_table(t, &c.change);
+                }
+            }
+            change => {
+                if let Some(t) = end.tables.get_mut(change.table()) {
+                    apply_to_table(t, change);
+                }
+            }
+        }
+    }
+    end
+}
+
+/// A foreign key the database would refuse once the applied changes ran
+/// ([`Dialect::foreign_key_problem`]: types it cannot join, `SET NULL` on a
+/// NOT NULL column) blocks the change that creates it; a foreign key that
+/// exists blocks the changes of its columns that would make it so. Returns
+/// whether it blocked anything.
+fn block_invalid_foreign_keys(
+    dialect: &dyn Dialect,
+    live: &Schema,
+    planned: &mut [PlannedChange],
+) -> bool {
+    let end = end_state(live, planned);
+    let mut changed = false;
+    for (name, table) in &end.tables {
+        for fk in &table.foreign_keys {
+            let Some(target) = end.table(&fk.ref_table) else {
+                continue;
+            };
+            let Some(why) = dialect.foreign_key_problem(table, fk, target) else {
+                continue;
+            };
+            let creates = |change: &Change| match change {
+                Change::CreateTable { table: t } => {
+                    t.name == *name && t.foreign_keys.iter().any(|f| f.same_rule(fk))
+                }
+                Change::AddForeignKey {
+                    table: t,
+                    foreign_key,
+                } => t == name && foreign_key.same_rule(fk),
+                _ => false,
+            };
+            let alters = |change: &Change| match change {
+                Change::AlterColumnType {
+                    table: t, column, ..
+                } => {
+                    (t == name && fk.columns.contains(column))
+                        || (*t == fk.ref_table && fk.ref_columns.contains(column))
+                }
+                Change::SetNotNull { table: t, column } => t == name && fk.columns.contains(column),
+                _ => false,
+            };
+            // The declared key is what disagrees when the plan creates it;
+            // otherwise the changes of its columns are.
+            let by_creation = planned.iter().any(|c| c.is_applied() && creates(&c.change));
+            for c in planned.iter_mut().filter(|c| c.is_applied()) {
+                let responsible = if by_creation {
+                    creates(&c.change)
+                } else {
+                    alters(&c.change)
+                };
+                if responsible {
+                    c.action = Action::Blocked(why.clone());
+                    changed = true;
+                }
+            }
+        }
+    }
+    changed
 }
 
 #[cfg(all(test, feature = "mysql"))]

@@ -8,10 +8,12 @@ use crate::diff::Change;
 use crate::risk::fill_value;
 use crate::schema::{Schema, Table};
 
-/// Fills in each change's SQL. Changes of one table are folded over the
-/// live table in order; when the dialect must rebuild the table for any
-/// applied change, one rebuild to the final shape carries all of that
-/// table's applied changes.
+/// Fills in each change's SQL. The applied changes of one table are folded
+/// over the live table in order; when the dialect must rebuild the table
+/// for any of them, one rebuild to the final shape carries them all. A
+/// blocked change shows what it would run on the table the sync leaves
+/// (nothing when it needs a column that stays missing), so that the SQL of
+/// the applied changes is exactly what sync runs.
 pub(super) fn compile_sql(dialect: &dyn Dialect, live: &Schema, planned: &mut [PlannedChange]) {
     compile_creates(dialect, planned);
     let mut by_table: BTreeMap<String, Vec<usize>> = BTreeMap::new();
@@ -30,26 +32,6 @@ pub(super) fn compile_sql(dialect: &dyn Dialect, live: &Schema, planned: &mut [P
         let Some(live_table) = live.table(&table) else {
             continue;
         };
-        // What each change would run on its own (shown for blocked changes).
-        for &i in &indexes {
-            let change = &planned[i].change;
-            let mut target = live_table.clone();
-            apply_to_table(&mut target, change);
-            planned[i].sql =
-                match alter_sql(dialect, live_table, &target, change, planned[i].measured) {
-                    AlterSql::Statements(sql) => sql,
-                    AlterSql::Rebuild => dialect.rebuild_table(
-                        live_table,
-                        &target,
-                        &rebuild_sources(
-                            dialect,
-                            live_table,
-                            &target,
-                            std::slice::from_ref(change),
-                        ),
-                    ),
-                };
-        }
         // What the applied ones run together.
         let applied: Vec<usize> = indexes
             .iter()
@@ -73,12 +55,13 @@ pub(super) fn compile_sql(dialect: &dyn Dialect, live: &Schema, planned: &mut [P
                 AlterSql::Rebuild => rebuild = true,
             }
         }
+        let end = target;
         if rebuild {
             let changes: Vec<Change> = applied.iter().map(|&i| planned[i].change.clone()).collect();
             let sql = dialect.rebuild_table(
                 live_table,
-                &target,
-                &rebuild_sources(dialect, live_table, &target, &changes),
+                &end,
+                &rebuild_sources(dialect, live_table, &end, &changes),
             );
             for (n, &i) in applied.iter().enumerate() {
                 if n == 0 {
@@ -98,7 +81,147 @@ pub(super) fn compile_sql(dialect: &dyn Dialect, live: &Schema, planned: &mut [P
                 planned[i].sql = sql;
             }
         }
+        // What each blocked change would run on the table the sync leaves:
+        // nothing when it needs a column that stays missing.
+        let blocked: Vec<usize> = indexes
+            .iter()
+            .copied()
+            .filter(|&i| !planned[i].is_applied())
+            .collect();
+        for i in blocked {
+            let change = &planned[i].change;
+            if change
+                .needs_columns()
+                .iter()
+                .any(|c| end.get_column(c).is_none())
+            {
+                planned[i].sql = Vec::new();
+                continue;
+            }
+            let mut after = end.clone();
+            apply_to_table(&mut after, change);
+            planned[i].sql = match alter_sql(dialect, &end, &after, change, planned[i].measured) {
+                AlterSql::Statements(sql) => sql,
+                AlterSql::Rebuild => dialect.rebuild_table(
+                    &end,
+                    &after,
+                    &rebuild_sources(dialect, &end, &after, std::slice::from_ref(change)),
+                ),
+            };
+        }
     }
+    carry_foreign_keys(dialect, live, planned);
+}
+
+/// Carries each live foreign key through the applied type changes of its
+/// columns (on either side) where the database would refuse them with the
+/// key in place: where it never keeps a key through a type change
+/// ([`Dialect::type_change_keeps_foreign_keys`]), or where a step between
+/// two of those changes would join types it cannot compare. The key is
+/// dropped before the first of them and added back after the last (unless
+/// the plan drops it for good).
+fn carry_foreign_keys(dialect: &dyn Dialect, live: &Schema, planned: &mut [PlannedChange]) {
+    for (table_name, table) in &live.tables {
+        for fk in &table.foreign_keys {
+            let Some(target) = live.table(&fk.ref_table) else {
+                continue;
+            };
+            // The applied type changes of the key's columns, in plan order,
+            // with the pair they change: (position, is the referencing side).
+            let involved: Vec<(usize, usize, bool)> = planned
+                .iter()
+                .enumerate()
+                .filter(|(_, c)| c.is_applied())
+                .filter_map(|(i, c)| match &c.change {
+                    Change::AlterColumnType {
+                        table: t, column, ..
+                    } => {
+                        let own = (t == table_name)
+                            .then(|| fk.columns.iter().position(|c| c == column))
+                            .flatten()
+                            .map(|p| (i, p, true));
+                        let referenced = (*t == fk.ref_table)
+                            .then(|| fk.ref_columns.iter().position(|c| c == column))
+                            .flatten()
+                            .map(|p| (i, p, false));
+                        own.or(referenced)
+                    }
+                    _ => None,
+                })
+                .collect();
+            let (Some(&(first, ..)), Some(&(last, ..))) = (involved.first(), involved.last())
+            else {
+                continue;
+            };
+            if dialect.type_change_keeps_foreign_keys()
+                && steps_compatible(dialect, table, target, fk, &involved, planned)
+            {
+                continue;
+            }
+            let drop = planned.iter().position(|c| {
+                c.is_applied()
+                    && matches!(&c.change, Change::DropForeignKey { table: t, foreign_key }
+                        if t == table_name && foreign_key.name == fk.name)
+            });
+            let statements = |sql: AlterSql| match sql {
+                AlterSql::Statements(sql) => sql,
+                AlterSql::Rebuild => Vec::new(),
+            };
+            match drop {
+                Some(d) if d < first => {}
+                Some(d) => {
+                    let sql = std::mem::take(&mut planned[d].sql);
+                    planned[first].sql.splice(0..0, sql);
+                    planned[d]
+                        .reason
+                        .push_str(" (dropped before the type change of its columns, above)");
+                }
+                None => {
+                    let sql = statements(dialect.drop_foreign_key(table_name, fk));
+                    planned[first].sql.splice(0..0, sql);
+                    planned[first].reason.push_str(&format!(
+                        " (drops foreign key `{}` of `{table_name}` first, and adds it back after the type change of its columns)",
+                        fk.name
+                    ));
+                    planned[last]
+                        .sql
+                        .extend(statements(dialect.add_foreign_key(table_name, fk)));
+                }
+            }
+        }
+    }
+}
+
+/// Whether every step of the key's type changes (in plan order) leaves
+/// its columns of types the database joins in a foreign key.
+fn steps_compatible(
+    dialect: &dyn Dialect,
+    table: &Table,
+    target: &Table,
+    fk: &crate::schema::ForeignKey,
+    involved: &[(usize, usize, bool)],
+    planned: &[PlannedChange],
+) -> bool {
+    let types = |t: &Table, names: &[String]| -> Option<Vec<crate::schema::LogicalType>> {
+        names
+            .iter()
+            .map(|n| t.get_column(n).map(|c| c.ty.clone()))
+            .collect()
+    };
+    let (Some(mut own), Some(mut referenced)) =
+        (types(table, &fk.columns), types(target, &fk.ref_columns))
+    else {
+        return true;
+    };
+    involved.iter().all(|&(i, pair, is_own)| {
+        if let Change::AlterColumnType { to, .. } = &planned[i].change {
+            let side = if is_own { &mut own } else { &mut referenced };
+            side[pair] = to.clone();
+        }
+        own.iter()
+            .zip(&referenced)
+            .all(|(c, r)| dialect.foreign_key_types_compatible(c, r))
+    })
 }
 
 /// A foreign key of a created table that names a table the plan creates
@@ -300,9 +423,16 @@ pub fn apply_to_table(table: &mut Table, change: &Change) {
                 table.columns[i].default = to.clone();
             }
         }
-        Change::AddIndex { index, .. } => table.indexes.push(index.clone()),
+        // Names are unique in a table: what takes a name replaces its holder.
+        Change::AddIndex { index, .. } => {
+            table.indexes.retain(|i| i.name != index.name);
+            table.indexes.push(index.clone());
+        }
         Change::DropIndex { index, .. } => table.indexes.retain(|i| i.name != index.name),
-        Change::AddForeignKey { foreign_key, .. } => table.foreign_keys.push(foreign_key.clone()),
+        Change::AddForeignKey { foreign_key, .. } => {
+            table.foreign_keys.retain(|f| f.name != foreign_key.name);
+            table.foreign_keys.push(foreign_key.clone());
+        }
         Change::DropForeignKey { foreign_key, .. } => {
             table.foreign_keys.retain(|f| f.name != foreign_key.name)
         }

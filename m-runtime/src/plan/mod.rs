@@ -4,6 +4,7 @@
 
 mod block;
 mod compile;
+mod measure;
 mod policy;
 mod prepare;
 
@@ -13,12 +14,12 @@ pub use compile::apply_to_table;
 pub use policy::Policy;
 pub use prepare::{prepare, resolve_sql_types};
 
-use block::{block_dependents, block_unsupported};
+use block::{block_unsupported, block_until_consistent};
 use compile::compile_sql;
 
 use crate::backend::Dialect;
 use crate::diff::{Change, diff};
-use crate::risk::{Probe, Risk, assess};
+use crate::risk::{Facts, Measurement, Risk, assess_with};
 use crate::schema::Schema;
 use crate::{Db, Result};
 
@@ -175,24 +176,14 @@ pub async fn plan_against(
     let dialect = db.backend().dialect();
     let (live, desired) = &prepare(dialect, live, desired);
     let changes = diff(live, desired);
-    let mut measured = Vec::with_capacity(changes.len());
-    for change in &changes {
-        let value = match Probe::for_change(change, live.table(change.table())) {
-            Some(probe) => db
-                .fetch_i64(&dialect.probe_sql(&probe))
-                .await?
-                .map(|n| n.max(0) as u64),
-            None => None,
-        };
-        measured.push(value);
-    }
-    Ok(build(
+    let facts = measure::facts(db, live, &changes).await?;
+    Ok(build_measured(
         db.backend().name(),
         dialect,
         live,
         desired,
         changes,
-        &measured,
+        &facts,
         policy,
     ))
 }
@@ -200,7 +191,7 @@ pub async fn plan_against(
 /// The pure part of planning: assess each change, apply the policy, block
 /// what depends on a blocked change, and compile SQL. `changes` is the
 /// [`diff`] of the [`prepare`]d schemas and `measured[i]` the probe result
-/// of `changes[i]`.
+/// of `changes[i]` (`None`: not measured).
 pub fn build(
     backend: &str,
     dialect: &dyn Dialect,
@@ -210,12 +201,45 @@ pub fn build(
     measured: &[Option<u64>],
     policy: &Policy,
 ) -> Plan {
+    let facts: Vec<Facts> = measured
+        .iter()
+        .map(|m| Facts {
+            measured: Measurement::from(*m),
+            ..Facts::default()
+        })
+        .collect();
+    build_measured(backend, dialect, live, desired, changes, &facts, policy)
+}
+
+/// [`build`] with what the database said about each change ([`Facts`]:
+/// its measurement, failed probes included, and the views that use a
+/// column whose type changes); `on_new_null_columns` is worked out here
+/// from the changes themselves.
+pub fn build_measured(
+    backend: &str,
+    dialect: &dyn Dialect,
+    live: &Schema,
+    desired: &Schema,
+    changes: Vec<Change>,
+    facts: &[Facts],
+    policy: &Policy,
+) -> Plan {
+    let new_null_columns = new_null_columns(&changes);
     let mut planned: Vec<PlannedChange> = changes
         .into_iter()
         .enumerate()
         .map(|(i, change)| {
-            let measured = measured.get(i).copied().flatten();
-            let mut assessment = assess(&change, measured);
+            let facts = Facts {
+                on_new_null_columns: match &change {
+                    Change::AddForeignKey { table, foreign_key } => foreign_key
+                        .columns
+                        .iter()
+                        .all(|c| new_null_columns.contains(&(table.clone(), c.clone()))),
+                    _ => false,
+                },
+                ..facts.get(i).cloned().unwrap_or_default()
+            };
+            let mut assessment = assess_with(&change, &facts);
             if assessment.risk >= Risk::Warning
                 && let Some(note) = dialect.risk_note(&change)
             {
@@ -231,16 +255,30 @@ pub fn build(
                 risk: assessment.risk,
                 reason: assessment.reason,
                 sql: Vec::new(),
-                measured,
+                measured: facts.measured.rows(),
                 action,
             }
         })
         .collect();
     block_unsupported(dialect, desired, &mut planned);
-    block_dependents(&mut planned);
+    block_until_consistent(dialect, live, &mut planned);
     compile_sql(dialect, live, &mut planned);
     Plan {
         backend: backend.to_owned(),
         changes: planned,
     }
+}
+
+/// `(table, column)` of every column the changes add as nullable without a
+/// default: every row holds NULL in it.
+fn new_null_columns(changes: &[Change]) -> std::collections::BTreeSet<(String, String)> {
+    changes
+        .iter()
+        .filter_map(|c| match c {
+            Change::AddColumn { table, column } if column.nullable && column.default.is_none() => {
+                Some((table.clone(), column.name.clone()))
+            }
+            _ => None,
+        })
+        .collect()
 }

@@ -4,7 +4,8 @@
 use std::collections::BTreeMap;
 
 use crate::backend::Dialect;
-use crate::schema::{LogicalType, Schema};
+use crate::diff::types_equal;
+use crate::schema::{DefaultValue, LogicalType, Schema};
 
 /// Reads every `sql_type` column of `schema` in the dialect's terms: a
 /// spelling of a known type becomes that type (`int4` is `i32` on
@@ -28,7 +29,10 @@ pub fn resolve_sql_types(dialect: &dyn Dialect, schema: &mut Schema) {
 /// Reads both schemas in the dialect's terms before diffing: declared
 /// `sql_type`s become the logical type they stand for (`int4` is `i32` on
 /// PostgreSQL), and where names are case-insensitive (columns on MySQL,
-/// tables and columns on SQLite) a live name takes its declared spelling.
+/// tables and columns on SQLite) a live name takes its declared spelling,
+/// and a live type or default the dialect stores or spells differently
+/// but means the same takes the declared one ([`Dialect::stores_alike`],
+/// [`Dialect::catalog_text`]).
 pub fn prepare(dialect: &dyn Dialect, live: &Schema, desired: &Schema) -> (Schema, Schema) {
     let mut desired = desired.clone();
     resolve_sql_types(dialect, &mut desired);
@@ -88,5 +92,35 @@ pub fn prepare(dialect: &dyn Dialect, live: &Schema, desired: &Schema) -> (Schem
             }
         }
     }
+    read_as_declared(dialect, &mut live, &desired);
     (live, desired)
+}
+
+/// Where the dialect says a live column's type or default is the declared
+/// one in other words, the live column takes the declared spelling: a type
+/// the database stores alike (SQLite's `INT` for an `i64`), a default the
+/// catalog cannot spell (MariaDB's `?` for an emoji).
+fn read_as_declared(dialect: &dyn Dialect, live: &mut Schema, desired: &Schema) {
+    for (name, table) in &mut live.tables {
+        let Some(want) = desired.table(name) else {
+            continue;
+        };
+        for column in &mut table.columns {
+            let Some(declared) = want.get_column(&column.name) else {
+                continue;
+            };
+            if !types_equal(&column.ty, &declared.ty)
+                && dialect.stores_alike(&column.ty, &declared.ty)
+            {
+                column.ty = declared.ty.clone();
+            }
+            if let (Some(DefaultValue::Text(have)), Some(DefaultValue::Text(want))) =
+                (&column.default, &declared.default)
+                && have != want
+                && dialect.catalog_text(want) == *have
+            {
+                column.default = declared.default.clone();
+            }
+        }
+    }
 }

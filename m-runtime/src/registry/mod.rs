@@ -9,15 +9,17 @@
 //! is sorted by key.
 
 mod defs;
+mod hashes;
 mod validate;
 
 pub use defs::{
     AppsDef, ColumnDef, DbFn, DocType, DocTypeDef, HookDef, HookPhase, IndexDef, MigrationBody,
-    MigrationDef, MigrationPhase, ReferenceDef,
+    MigrationDef, MigrationPhase, OnFresh, ReferenceDef,
 };
 pub use validate::{RegistryError, RegistryErrors};
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use crate::schema::{Column, ForeignKey, Index, Schema, Table};
 
@@ -112,6 +114,19 @@ impl Registry {
     /// empty registry.
     pub fn validate(&self) -> Result<(), RegistryErrors> {
         validate::validate(self)
+    }
+
+    /// The schema hash ([`table_hash`](crate::schema::table_hash)) of each
+    /// DocType's table, by table name: what boot's fast path compares with
+    /// the hashes the last sync recorded. Each DocType's hash is computed
+    /// once per process and then read from a cache, so an unchanged boot
+    /// serialises and hashes nothing. Does not validate; two DocTypes with
+    /// one table name keep the last, as in [`Registry::schema`].
+    pub fn hashes(&self) -> BTreeMap<&'static str, Arc<str>> {
+        self.doctypes
+            .iter()
+            .map(|doctype| (doctype.table, hashes::cached(doctype)))
+            .collect()
     }
 
     /// The desired schema: one table per DocType (see [`table_of`]). Does

@@ -1,7 +1,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
-use super::Registry;
+use super::{DocTypeDef, Registry};
 
 /// One problem found in the registry.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -157,18 +157,19 @@ pub(super) fn validate(registry: &Registry) -> Result<(), RegistryErrors> {
 }
 
 fn check_doctypes(registry: &Registry, errors: &mut Vec<RegistryError>) {
-    let mut by_table: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+    // Linear in the number of DocTypes: an unchanged boot validates them all.
+    let mut by_table: BTreeMap<&str, Vec<&DocTypeDef>> = BTreeMap::new();
     for d in &registry.doctypes {
-        by_table
-            .entry(d.table)
-            .or_default()
-            .push(format!("{}::{} (app `{}`)", d.module_path, d.name, d.app));
+        by_table.entry(d.table).or_default().push(d);
     }
     for (table, declared_by) in &by_table {
         if declared_by.len() > 1 {
             errors.push(RegistryError::DuplicateTable {
                 table: table.to_string(),
-                declared_by: declared_by.clone(),
+                declared_by: declared_by
+                    .iter()
+                    .map(|d| format!("{}::{} (app `{}`)", d.module_path, d.name, d.app))
+                    .collect(),
             });
         }
     }
@@ -181,22 +182,18 @@ fn check_doctypes(registry: &Registry, errors: &mut Vec<RegistryError>) {
                     column: column.name.to_string(),
                 });
             }
-            if let Some(reference) = &column.references
-                && !by_table.contains_key(reference.table)
-            {
+            let Some(reference) = &column.references else {
+                continue;
+            };
+            let Some(target) = by_table.get(reference.table).and_then(|t| t.first()) else {
                 errors.push(RegistryError::UnknownReference {
                     doctype: format!("{}::{}", d.app, d.name),
                     column: column.name.to_string(),
                     table: reference.table.to_string(),
                 });
-            }
-            if let Some(reference) = &column.references
-                && let Some(target) = registry
-                    .doctypes
-                    .iter()
-                    .find(|t| t.table == reference.table)
-                && target.primary_key.len() > 1
-            {
+                continue;
+            };
+            if target.primary_key.len() > 1 {
                 errors.push(RegistryError::Other(format!(
                     "{}::{}.{} references `{}`, whose primary key ({}) has several columns: a single-column reference cannot point at it; reference a DocType with a one-column key",
                     d.app,
