@@ -23,12 +23,13 @@ use m_tests::cluster::Galera;
 const REPLICAS: usize = 16;
 const ROUNDS: usize = 3;
 
-/// The events each migration and each `after_sync` hook appends.
-const EVENTS: [&str; 5] = [
+/// The events each migration and each `after_sync` hook appends on a fresh
+/// database (where the data fix `catalog:0002_normalize_prices` is
+/// baselined, not run).
+const EVENTS: [&str; 4] = [
     "after_sync:catalog",
     "after_sync:orders",
     "migration:catalog:0001_seed_genres",
-    "migration:catalog:0002_normalize_prices",
     "migration:orders:0001_walk_in_customer",
 ];
 
@@ -461,7 +462,7 @@ async fn galera_cluster() {
         }
     };
     sixteen_replicas_over_three_nodes(&cluster).await;
-    a_killed_holder_is_taken_over(&cluster).await;
     a_long_ddl_statement_keeps_the_lease(&cluster).await;
     bookkeeping_writes_survive_conflicts(&cluster).await;
+    a_killed_holder_is_taken_over(&cluster).await;
 }
