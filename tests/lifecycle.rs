@@ -519,3 +519,50 @@ all_backends!(forget_app_removes_a_retired_apps_rows, |t| async move {
         "m's tables hold nothing of an app `life`",
     );
 });
+
+// A row recorded without running (a fresh install's baseline cut short by a
+// crash before the post-sync seeds, or a mark) is not "applied later": the
+// pending migration that sorts before it still runs.
+shop!(
+    SEED_FIRST = "0001_seed",
+    PostSync,
+    "INSERT INTO item (id, title) VALUES (7, 'seed')",
+    Run
+);
+shop!(
+    FIX_LATER = "0002_fix",
+    PostSync,
+    "UPDATE item SET title = old_name",
+    Skip
+);
+
+all_backends!(
+    a_row_recorded_without_running_is_not_applied_later,
+    |t| async move {
+        let mut registry = Registry {
+            doctypes: vec![&ITEM_V3],
+            migrations: vec![&SEED_FIRST, &FIX_LATER],
+            ..Default::default()
+        };
+        registry.sort();
+        // A fresh install whose sync is held back (as a crash would cut it
+        // short): the fix is baselined, the seed has not run yet.
+        let held = migrate::run_all(
+            &t.db,
+            &registry,
+            &AllOptions::default().policy(m_runtime::Policy::review_only()),
+        )
+        .await
+        .expect("held back");
+        assert!(!held.is_complete());
+        assert_eq!(held.baselined.len(), 1);
+        let report = migrate::run_all(&t.db, &registry, &AllOptions::default())
+            .await
+            .expect("the seed is not out of order");
+        assert_eq!(report.post_sync.len(), 1);
+        assert_eq!(t.count("item").await, 1);
+        let status = migrate::status(&t.db, &registry).await.expect("status");
+        assert!(status.problems.is_empty(), "{:?}", status.problems);
+        assert_eq!(status.pending().count(), 0);
+    }
+);

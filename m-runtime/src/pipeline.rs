@@ -173,12 +173,11 @@ async fn sync_step(
 /// DATABASE_URL at the primary"), as an [`Error::Setting`] on
 /// `DATABASE_URL`. One query where the backend can tell
 /// ([`Backend::read_only_reason`](crate::backend::Backend::read_only_reason)).
+/// Boot and the CLI ask before they take the lock
+/// ([`migration_locker`](crate::backend::migration_locker)).
 pub(crate) async fn ensure_writable(db: &Db) -> Result<()> {
     match db.backend().read_only_reason(db).await? {
-        Some(reason) => Err(Error::Setting {
-            name: "DATABASE_URL",
-            message: reason,
-        }),
+        Some(reason) => Err(crate::backend::read_only_error(reason)),
         None => Ok(()),
     }
 }

@@ -171,7 +171,7 @@ pub async fn matches(db: &Db, schema: &Schema) -> Result<bool> {
         .is_some_and(|recorded| recorded == hashes(schema)))
 }
 
-/// [`matches`] for the registry's schema, without building it: the
+/// [`matches()`] for the registry's schema, without building it: the
 /// registry's hashes are computed once per process
 /// ([`Registry::hashes`](crate::Registry::hashes)), so boot's fast path
 /// reads the recorded rows and compares strings (one query).

@@ -11,15 +11,23 @@ use m_tests::cluster::PgStandby;
 const REFUSAL: &str = "this server is a read-only standby: point DATABASE_URL at the primary";
 
 fn bookshop(url: &str, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_bookshop"))
+    bookshop_with(url, args, None)
+}
+
+/// The bookshop with `M_LOCK` set to `lock` (unset: m picks the lock).
+fn bookshop_with(url: &str, args: &[&str], lock: Option<&str>) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_bookshop"));
+    command
         .args(args)
         .env("DATABASE_URL", url)
         .env("NO_COLOR", "1")
         .env("M_LOCK_TIMEOUT_SECS", "30")
         .env_remove("M_ENV")
-        .env_remove("M_LOCK")
-        .output()
-        .expect("run the bookshop")
+        .env_remove("M_LOCK");
+    if let Some(lock) = lock {
+        command.env("M_LOCK", lock);
+    }
+    command.output().expect("run the bookshop")
 }
 
 fn show(out: &Output) -> String {
@@ -31,8 +39,18 @@ fn show(out: &Output) -> String {
     )
 }
 
-/// Every command that writes, and a boot, refuses the standby at once.
+/// Every command that writes, and a boot, refuses the standby at once,
+/// whichever lock `M_LOCK` asks for.
 fn every_writer_refuses(url: &str) {
+    for lock in ["native", "lease"] {
+        let out = bookshop_with(url, &["migrate", "sync"], Some(lock));
+        assert_eq!(out.status.code(), Some(2), "M_LOCK={lock}: {}", show(&out));
+        assert!(
+            show(&out).contains(REFUSAL),
+            "M_LOCK={lock}: {}",
+            show(&out)
+        );
+    }
     for args in [
         &["migrate", "sync"][..],
         &["migrate", "all"],

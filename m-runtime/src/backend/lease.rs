@@ -1,31 +1,4 @@
-//! The lease lock: m's migration lock as a row of its own table `_m_lock`,
-//! for databases whose own lock does not serialise a cluster (a MariaDB
-//! Galera node's `GET_LOCK` is local to that node; CockroachDB's advisory
-//! lock functions do nothing). Any backend can use it (`M_LOCK=lease`).
-//!
-//! - **Taking it** is an `INSERT` of the row: on a cluster, two nodes that
-//!   insert it at once cannot both commit (Galera certifies the write set,
-//!   a distributed SQL database serialises it), and a node that already
-//!   has the row refuses a second one as a duplicate key.
-//! - **Holding it**: a heartbeat task adds one to the row's `beat` every
-//!   third of the lease, on a connection of its own.
-//! - **Releasing it** deletes the row; a guard dropped without
-//!   [`release`](super::LockGuard::release) has its heartbeat task delete
-//!   it in the background.
-//! - **A crashed holder's lease expires**: a waiter that saw the same holder
-//!   and `beat` for a whole lease (by its own clock: no two clocks are
-//!   compared) takes the row over with an `UPDATE` conditioned on that
-//!   holder and beat, which the cluster certifies like the `INSERT`.
-//!
-//! What a lease cannot know is whether the holder's statements ended: a
-//! process that was killed leaves its last statement to the server, which
-//! finishes it. On Galera the DDL that matters runs under total order
-//! isolation: it holds every node's commits until it ends, the taker's
-//! `UPDATE` included, so the taker starts after it. On a single server
-//! the default lock (`GET_LOCK` on the work connection) ends only with the
-//! statement; with a lease there, a statement that outlives the lease
-//! (30 s by default, `M_LOCK_LEASE_SECS`) overlaps the next migrator.
-//! docs/clusters.md has the whole picture.
+//! The lease lock ([`Lease`]).
 
 use std::hash::{BuildHasher, Hasher};
 use std::time::{Duration, Instant};
@@ -45,7 +18,34 @@ const NAME: &str = "migrate";
 /// at random, so that waiters do not move in step).
 const POLL: Duration = Duration::from_millis(100);
 
-/// The lease lock (see the [module documentation](self)).
+/// The lease lock: m's migration lock as a row of its own table `_m_lock`,
+/// for databases whose own lock does not serialise a cluster (a MariaDB
+/// Galera node's `GET_LOCK` is local to that node; CockroachDB's advisory
+/// lock functions do nothing). Any backend can use it (`M_LOCK=lease`).
+///
+/// - **Taking it** is an `INSERT` of the row: on a cluster, two nodes that
+///   insert it at once cannot both commit (Galera certifies the write set,
+///   a distributed SQL database serialises it), and a node that already
+///   has the row refuses a second one as a duplicate key.
+/// - **Holding it**: a heartbeat task adds one to the row's `beat` every
+///   third of the lease, on a connection of its own.
+/// - **Releasing it** deletes the row; a guard dropped without
+///   [`release`](LockGuard::release) has its heartbeat task delete
+///   it in the background.
+/// - **A crashed holder's lease expires**: a waiter that saw the same holder
+///   and `beat` for a whole lease (by its own clock: no two clocks are
+///   compared) takes the row over with an `UPDATE` conditioned on that
+///   holder and beat, which the cluster certifies like the `INSERT`.
+///
+/// What a lease cannot know is whether the holder's statements ended: a
+/// process that was killed leaves its last statement to the server, which
+/// finishes it. On Galera the DDL that matters runs under total order
+/// isolation: it holds every node's commits until it ends, the taker's
+/// `UPDATE` included, so the taker starts after it. On a single server
+/// the default lock (`GET_LOCK` on the work connection) ends only with the
+/// statement; with a lease there, a statement that outlives the lease
+/// (30 s by default, `M_LOCK_LEASE_SECS`) overlaps the next migrator.
+/// docs/clusters.md has the whole picture.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Lease {
     length: Duration,
@@ -76,31 +76,48 @@ impl Lease {
         self.length
     }
 
-    /// Takes the lease on `conn`, a connection of the lease's own.
+    /// Takes the lease on `conn`, a connection of the lease's own, which
+    /// is closed when it is not taken.
     async fn take(&self, conn: Db, timeout: Duration) -> Result<LockGuard> {
         let me = holder_id();
+        match self.wait(&conn, &me, timeout).await {
+            Ok(()) => Ok(self.hold(conn, me)),
+            Err(error) => {
+                if let Err(error) = conn.close().await {
+                    tracing::debug!("closing the lease's connection: {error}");
+                }
+                Err(error)
+            }
+        }
+    }
+
+    /// Waits until `me` holds the lease, at most `timeout`.
+    async fn wait(&self, conn: &Db, me: &str, timeout: Duration) -> Result<()> {
         let started = Instant::now();
         // The holder and beat this waiter saw, and since when.
         let mut seen: Option<(String, i64, Instant)> = None;
         let mut last: Option<LeaseRow> = None;
         let mut created = 0;
         loop {
-            match read(&conn).await? {
+            match read(conn).await? {
                 None => {
                     // The table does not exist: create it (a few tries,
                     // for the waiters that create it at the same time).
                     created += 1;
-                    if let Err(error) = bookkeeping::ensure(&conn, &bookkeeping::lock_table()).await
+                    if let Err(error) = bookkeeping::ensure(conn, &bookkeeping::lock_table()).await
                         && (created >= 3 || !is_contention(&error))
                     {
                         return Err(error);
                     }
-                    continue;
+                    if created < 3 {
+                        continue;
+                    }
                 }
-                Some(None) => match insert(&conn, &me, self.length).await {
-                    Ok(()) => return Ok(self.hold(conn, me)),
-                    Err(error) if is_contention(&error) => {}
-                    Err(error) if error.is_missing_table(conn.backend(), LOCK_TABLE) => continue,
+                Some(None) => match insert(conn, me, self.length).await {
+                    Ok(()) => return Ok(()),
+                    Err(error)
+                        if is_contention(&error)
+                            || error.is_missing_table(conn.backend(), LOCK_TABLE) => {}
                     Err(error) => return Err(error),
                 },
                 Some(Some(row)) => {
@@ -109,14 +126,14 @@ impl Lease {
                             if *holder == row.holder && *beat == row.beat =>
                         {
                             if since.elapsed() >= row.lease
-                                && self.take_over(&conn, &me, &row).await?
+                                && self.take_over(conn, me, &row).await?
                             {
                                 tracing::warn!(
                                     "took over m's migration lease from {}: its heartbeat stopped {:?} ago (the process crashed or lost its connection)",
                                     row.holder,
                                     since.elapsed()
                                 );
-                                return Ok(self.hold(conn, me));
+                                return Ok(());
                             }
                         }
                         _ => seen = Some((row.holder.clone(), row.beat, Instant::now())),
@@ -125,14 +142,10 @@ impl Lease {
                 }
             }
             if started.elapsed() >= timeout {
-                let holder = last.map(|row| format!("it is held by {}", row.describe()));
-                if let Err(error) = conn.close().await {
-                    tracing::debug!("closing the lease's connection: {error}");
-                }
                 return Err(Error::LockTimeout {
                     lock: format!("m's migration lock (a lease in `{LOCK_TABLE}`)"),
                     waited: timeout,
-                    holder,
+                    holder: last.map(|row| format!("it is held by {}", row.describe())),
                 });
             }
             tokio::time::sleep(POLL + POLL.mul_f64(jitter() / 2.0)).await;

@@ -150,9 +150,14 @@ impl Locker for MigrationLocker<'_> {
 /// The lock m takes before it changes `db`'s database (boot, and the
 /// `sync`, `all`, `run` and `down` commands): `M_LOCK` when it is set
 /// (`native` or `lease`), otherwise the backend's choice
-/// ([`Backend::lock_strategy`](super::Backend::lock_strategy), at most one
-/// query). A lease lasts `M_LOCK_LEASE_SECS` (default
-/// [`Lease::DEFAULT_LENGTH`]).
+/// ([`Backend::lock_strategy`](super::Backend::lock_strategy)). A lease
+/// lasts `M_LOCK_LEASE_SECS` (default [`Lease::DEFAULT_LENGTH`]).
+///
+/// A server m must not change (a read-only standby,
+/// [`Backend::read_only_reason`](super::Backend::read_only_reason)) is
+/// refused here, before any lock: an [`Error::Setting`] on `DATABASE_URL`
+/// that says where to point it. Both questions take at most one query
+/// ([`Backend::server_facts`](super::Backend::server_facts)).
 ///
 /// ```
 /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
@@ -167,10 +172,16 @@ impl Locker for MigrationLocker<'_> {
 /// ```
 pub async fn migration_locker(db: &Db) -> Result<MigrationLocker<'_>> {
     let backend = db.backend();
-    let strategy = match crate::settings::lock_strategy()? {
-        Some(strategy) => strategy,
-        None => backend.lock_strategy(db).await?,
+    let (read_only, strategy) = match crate::settings::lock_strategy()? {
+        Some(strategy) => (backend.read_only_reason(db).await?, strategy),
+        None => {
+            let facts = backend.server_facts(db).await?;
+            (facts.read_only, facts.lock)
+        }
     };
+    if let Some(reason) = read_only {
+        return Err(read_only_error(reason));
+    }
     let lease = match strategy {
         LockStrategy::Native => None,
         LockStrategy::Lease => Some(match crate::settings::lease_length()? {
@@ -183,6 +194,15 @@ pub async fn migration_locker(db: &Db) -> Result<MigrationLocker<'_>> {
         native: backend.locker(),
         lease,
     })
+}
+
+/// The error for a server m must not change: `reason` says where to
+/// point `DATABASE_URL` instead.
+pub(crate) fn read_only_error(reason: String) -> Error {
+    Error::Setting {
+        name: "DATABASE_URL",
+        message: reason,
+    }
 }
 
 /// Holds a lock until dropped or [released](LockGuard::release).

