@@ -151,6 +151,7 @@ static BACKFILL: m_runtime::registry::MigrationDef = m_runtime::registry::Migrat
     up: m_runtime::registry::MigrationBody::Sql("UPDATE t0000 SET body = '' WHERE body IS NULL"),
     down: None,
     source: "tests/boot.rs",
+    on_fresh: m_runtime::registry::OnFresh::Skip,
 };
 
 all_backends!(

@@ -8,7 +8,7 @@
 use m_runtime::migrate::{self, AllOptions, LedgerProblem, RunOptions};
 use m_runtime::registry::{
     ColumnDef, DocTypeDef, HookDef, HookPhase, MigrationBody, MigrationDef, MigrationPhase,
-    RegistryError,
+    OnFresh, RegistryError,
 };
 use m_runtime::schema::LogicalType;
 use m_runtime::{BoxError, BoxFuture, Db, Error, Registry};
@@ -50,6 +50,7 @@ macro_rules! migration {
             up: $up,
             down: $down,
             source: concat!(file!(), ":", line!()),
+            on_fresh: OnFresh::Skip,
         };
     };
 }
@@ -489,6 +490,7 @@ static TAMPERED_1: MigrationDef = MigrationDef {
     up: MigrationBody::Sql("CREATE TABLE base_t (x INTEGER, y INTEGER)"),
     down: None,
     source: "tests/migrations.rs (edited after it was applied)",
+    on_fresh: OnFresh::Skip,
 };
 migration!(TAMPER_2 = "base":"0002", [], PreSync, MigrationBody::Sql("CREATE TABLE tamper_t (x INTEGER)"), None);
 
@@ -921,10 +923,9 @@ migration!(
 /// migration keeps the rows that reference the table, as the sync's rebuilds
 /// do; a migration that would leave dangling references is rolled back.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(m_test_skip_sqlite, ignore = "excluded by M_TEST_BACKENDS")]
 async fn sqlite_rebuild_in_a_migration_keeps_referencing_rows() {
-    if !Backend::Sqlite.enabled() {
-        return;
-    }
+    Backend::Sqlite.require_enabled();
     let t = TestDb::fresh(Backend::Sqlite, "sqlite_rebuild").await;
     let report = migrate::run(
         &t.db,

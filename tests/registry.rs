@@ -3,7 +3,7 @@
 
 use m_runtime::Registry;
 use m_runtime::registry::{
-    ColumnDef, DocTypeDef, MigrationBody, MigrationDef, MigrationPhase, ReferenceDef,
+    ColumnDef, DocTypeDef, MigrationBody, MigrationDef, MigrationPhase, OnFresh, ReferenceDef,
 };
 use m_runtime::schema::{LogicalType, ReferentialAction};
 
@@ -88,6 +88,7 @@ static NEEDS_SHIPPING: MigrationDef = MigrationDef {
     up: MigrationBody::Sql("SELECT 1"),
     down: None,
     source: "library",
+    on_fresh: OnFresh::Skip,
 };
 
 #[test]

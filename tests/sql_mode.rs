@@ -168,7 +168,7 @@ async fn the_session_drops_only_no_backslash_escapes() {
     let Some(t) = fresh().await else { return };
     // The simulation does what it says: a session that ran only its first
     // statement has the flag.
-    sqlx::any::install_default_drivers();
+    // `fresh` connected through m, which installed sqlx's drivers.
     let mut raw = sqlx::AnyConnection::connect(&t.url).await.expect("connect");
     sqlx::raw_sql(NO_BACKSLASH_ESCAPES)
         .execute(&mut raw)

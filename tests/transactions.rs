@@ -6,7 +6,7 @@
 use std::time::Duration;
 
 use m_runtime::migrate::{self, RunOptions};
-use m_runtime::registry::{MigrationBody, MigrationDef, MigrationPhase};
+use m_runtime::registry::{MigrationBody, MigrationDef, MigrationPhase, OnFresh};
 use m_runtime::schema::{Column, LogicalType as T, Schema, Table};
 use m_runtime::{BoxError, BoxFuture, Db, Policy, Registry};
 use m_tests::{Backend, TestDb, all_backends};
@@ -29,6 +29,7 @@ static SLOW: MigrationDef = MigrationDef {
     up: MigrationBody::Fn(insert_then_wait),
     down: None,
     source: concat!(file!(), ":", line!()),
+    on_fresh: OnFresh::Skip,
 };
 
 async fn foreign_keys_on(t: &TestDb, db: &Db) {

@@ -45,43 +45,23 @@ pub fn is_dependency(target: &str) -> bool {
     }
 }
 
-/// `BookAuthor` → `book_author`, `HTTPLog` → `http_log`.
+/// `BookAuthor` → `book_author`, `HTTPLog` → `http_log` (heck's word
+/// boundaries): the default table name of a DocType.
+///
+/// Leading, trailing and repeated `_` do not survive (`_MState` →
+/// `m_state`, never a name of m's own `_m_` tables). A digit belongs to the
+/// word before it; a capital after a digit starts a word unless the word
+/// is in capitals and no lowercase letter follows (`Point2D` → `point2_d`,
+/// `S3Bucket` → `s3_bucket`, `AB2C` → `ab2c`).
 pub fn snake_case(name: &str) -> String {
-    let chars: Vec<char> = name.chars().collect();
-    let mut out = String::with_capacity(name.len() + 4);
-    for (i, &c) in chars.iter().enumerate() {
-        if c.is_uppercase() {
-            let prev = i.checked_sub(1).map(|p| chars[p]);
-            let next = chars.get(i + 1).copied();
-            let boundary = match prev {
-                None | Some('_') => false,
-                Some(p) if p.is_lowercase() || p.is_ascii_digit() => true,
-                Some(p) if p.is_uppercase() => next.is_some_and(char::is_lowercase),
-                Some(_) => false,
-            };
-            if boundary {
-                out.push('_');
-            }
-            out.extend(c.to_lowercase());
-        } else {
-            out.push(c);
-        }
-    }
-    out
+    heck::ToSnakeCase::to_snake_case(name)
 }
 
-/// `Sales Invoice` → `SalesInvoice`, `sales_invoice` → `SalesInvoice`.
+/// `Sales Invoice` → `SalesInvoice`, `sales_invoice` → `SalesInvoice`: the
+/// struct name of a DocType read from JSON. Words in capitals are one word,
+/// as Rust names spell acronyms (`HTTP Log` → `HttpLog`).
 pub fn pascal_case(name: &str) -> String {
-    name.split(|c: char| !c.is_ascii_alphanumeric())
-        .filter(|w| !w.is_empty())
-        .map(|w| {
-            let mut chars = w.chars();
-            match chars.next() {
-                Some(first) => first.to_ascii_uppercase().to_string() + chars.as_str(),
-                None => String::new(),
-            }
-        })
-        .collect()
+    heck::ToUpperCamelCase::to_upper_camel_case(name)
 }
 
 #[cfg(test)]
@@ -95,6 +75,12 @@ mod tests {
         assert_eq!(snake_case("HTTPLog"), "http_log");
         assert_eq!(snake_case("Item2Price"), "item2_price");
         assert_eq!(snake_case("Already_Snake"), "already_snake");
+        assert_eq!(snake_case("XMLHttpRequest"), "xml_http_request");
+        assert_eq!(snake_case("S3Bucket"), "s3_bucket");
+        assert_eq!(snake_case("Point2D"), "point2_d");
+        assert_eq!(snake_case("AB2C"), "ab2c");
+        assert_eq!(snake_case("_MState"), "m_state");
+        assert_eq!(snake_case("Book__Author_"), "book_author");
     }
 
     #[test]
@@ -102,6 +88,10 @@ mod tests {
         assert_eq!(pascal_case("Sales Invoice"), "SalesInvoice");
         assert_eq!(pascal_case("sales_invoice"), "SalesInvoice");
         assert_eq!(pascal_case("ToDo"), "ToDo");
+        assert_eq!(pascal_case("HTTP Log"), "HttpLog");
+        assert_eq!(pascal_case("Item-Price 2"), "ItemPrice2");
+        // Letters outside ASCII are kept, not dropped.
+        assert_eq!(pascal_case("Été Log"), "ÉtéLog");
     }
 
     #[test]

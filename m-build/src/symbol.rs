@@ -13,6 +13,7 @@ pub const MAX_LENGTH: &str = "max_length";
 pub const NAME: &str = "name";
 pub const ON_DELETE: &str = "on_delete";
 pub const PHASE: &str = "phase";
+pub const ON_FRESH: &str = "on_fresh";
 pub const PRECISION: &str = "precision";
 pub const PRIMARY_KEY: &str = "primary_key";
 pub const REFERENCES: &str = "references";
@@ -87,7 +88,7 @@ pub const HOOK_KEYS: Keys = Keys {
 /// `#[migration(...)]`.
 pub const MIGRATION_KEYS: Keys = Keys {
     attribute: "#[migration(...)]",
-    keys: &[ID, DEPENDS_ON, PHASE, DOWN, APP],
+    keys: &[ID, DEPENDS_ON, PHASE, DOWN, APP, ON_FRESH],
 };
 
 /// The correct form of each key that takes a value or a list, shown when
@@ -105,6 +106,7 @@ pub fn form(key: &str) -> &'static str {
         MAX_LENGTH => "max_length = 140",
         NAME => "name = \"index_name\"",
         ON_DELETE => "on_delete = cascade",
+        ON_FRESH => "on_fresh = run",
         PHASE => "phase = post_sync",
         PRECISION => "precision = 18",
         PRIMARY_KEY => "primary_key(fields = [\"a\", \"b\"])",

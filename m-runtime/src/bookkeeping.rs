@@ -6,6 +6,7 @@
 //! | `_m_doctypes` | [`crate::state`] | each DocType's schema hash as of the last complete sync |
 //! | `_m_migrations` | the migration ledger | every applied migration |
 //! | `_m_sync_journal` | [`crate::execute`] | progress of a sync run statement by statement (MySQL) |
+//! | `_m_migration_events` | the migration ledger | what was recorded without running (baselined, marked), accepted, unmarked, squashed or forgotten, and when |
 //!
 //! Their names start with `_m_`, so introspection and sync leave them out.
 //!
@@ -20,6 +21,8 @@ pub const STATE_TABLE: &str = "_m_doctypes";
 pub const LEDGER_TABLE: &str = "_m_migrations";
 /// The sync journal's name.
 pub const JOURNAL_TABLE: &str = "_m_sync_journal";
+/// The ledger's history of what operators and fresh installs did.
+pub const EVENTS_TABLE: &str = "_m_migration_events";
 
 fn text(max_length: u32) -> LogicalType {
     LogicalType::String {
@@ -47,6 +50,21 @@ pub(crate) fn ledger_table() -> Table {
         .column(Column::new("applied_at", text(40)))
         .column(Column::new("duration_ms", LogicalType::I64))
         .primary_key(["app", "id"])
+}
+
+/// `_m_migration_events`: one row per ledger change that did not come
+/// from running a migration: `event` is `baselined`, `marked`,
+/// `unmarked`, `accepted`, `squashed` or `forgotten`; `checksum` the
+/// checksum it recorded, `previous_checksum` the one it replaced.
+pub(crate) fn events_table() -> Table {
+    Table::new(EVENTS_TABLE)
+        .column(Column::new("app", text(128)))
+        .column(Column::new("id", text(255)))
+        .column(Column::new("event", text(16)))
+        .column(Column::new("at", text(40)))
+        .column(Column::new("checksum", text(128)).nullable())
+        .column(Column::new("previous_checksum", text(128)).nullable())
+        .primary_key(["app", "id", "event", "at"])
 }
 
 /// `_m_sync_journal`: one row per applied statement of the latest

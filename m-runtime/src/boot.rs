@@ -42,8 +42,48 @@ pub struct BootReport {
     pub blocked: usize,
     /// Migrations applied.
     pub migrations: usize,
+    /// Migrations recorded as applied without running (a fresh install).
+    pub baselined: usize,
     /// Statements sent to the database by this boot (see [`Db::query_count`]).
     pub queries: u64,
+    /// What did not run because a change was held back (development):
+    /// `after_sync hook app::name`, `post_sync migration app:id`.
+    pub skipped: Vec<String>,
+}
+
+impl BootReport {
+    /// What a development boot held back and skipped, for a person: empty
+    /// when it held nothing back.
+    pub fn held_back_summary(&self) -> Option<String> {
+        let plan = self.plan.as_ref()?;
+        let held: Vec<_> = plan.blocked().filter(|c| !c.change.is_orphan()).collect();
+        if held.is_empty() {
+            return None;
+        }
+        let mut text = format!(
+            "m: the schema is not fully migrated: {} change(s) held back (`migrate verify` explains each):",
+            held.len()
+        );
+        for change in held {
+            let target = match change.change.column() {
+                Some(column) => format!("{}.{column}", change.change.table()),
+                None => change.change.table().to_owned(),
+            };
+            text.push_str(&format!(
+                "\n  {} {} {target}: {}",
+                change.risk,
+                change.change.kind(),
+                change.reason
+            ));
+        }
+        if !self.skipped.is_empty() {
+            text.push_str("\nso these did not run:");
+            for skipped in &self.skipped {
+                text.push_str(&format!("\n  {skipped}"));
+            }
+        }
+        Some(text)
+    }
 }
 
 /// Boot options (a builder).
@@ -136,7 +176,7 @@ impl Boot {
     ///
     /// ```
     /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
-    /// use m_runtime::registry::{MigrationBody, MigrationDef, MigrationPhase};
+    /// use m_runtime::registry::{MigrationBody, MigrationDef, MigrationPhase, OnFresh};
     /// use m_runtime::{Boot, Registry};
     ///
     /// static CREATE: MigrationDef = MigrationDef {
@@ -148,6 +188,7 @@ impl Boot {
     ///     up: MigrationBody::Sql("CREATE TABLE legacy (x INTEGER)"),
     ///     down: None,
     ///     source: "notes/migrations/0001_create.sql",
+    ///     on_fresh: OnFresh::Skip,
     /// };
     ///
     /// let registry = Registry { migrations: vec![&CREATE], ..Default::default() };
@@ -165,7 +206,7 @@ impl Boot {
     /// registry, takes the fast path when nothing changed, and otherwise runs
     /// the whole pipeline ([`crate::pipeline::run_all`]).
     ///
-    /// In production it refuses with [`Error::Policy`](crate::Error::Policy) when the sync's plan
+    /// In production it refuses with [`Error::PolicyRefusal`](crate::Error::PolicyRefusal) when the sync's plan
     /// holds back a change (orphans aside), before the sync applies anything
     /// and before `after_sync` hooks and post-sync migrations. The plan is
     /// made after the pending pre-sync migrations ran, so a migration that
@@ -177,7 +218,7 @@ impl Boot {
         let lock = db
             .backend()
             .locker()
-            .acquire(&self.url, self.lock_timeout)
+            .acquire_for(&db, self.lock_timeout)
             .await?;
         let report = self.migrate(&db, &registry).await;
         // Both sessions end cleanly (the server logs no aborted
@@ -195,7 +236,7 @@ impl Boot {
     /// The boot's work, under the lock.
     async fn migrate(&self, db: &Db, registry: &Registry) -> Result<BootReport> {
         if crate::state::matches(db, &registry.schema()).await?
-            && !crate::pipeline::migrations_pending(db, registry).await?
+            && !crate::migrate::check_pending(db, registry, self.allow_out_of_order).await?
         {
             return Ok(BootReport {
                 fast_path: true,
@@ -209,16 +250,24 @@ impl Boot {
             ..PipelineOptions::new(self.policy.clone().unwrap_or_default())
         };
         let outcome = crate::pipeline::run_all(db, registry, &options).await?;
-        let blocked = outcome.blocking().count();
-        for change in outcome.plan.blocked() {
-            tracing::warn!(table = change.change.table(), kind = change.change.kind(), risk = %change.risk, "not applied: {}", change.reason);
-        }
-        Ok(BootReport {
+        let report = BootReport {
             fast_path: false,
-            blocked,
+            blocked: outcome.blocking().count(),
             migrations: outcome.pre_sync.len() + outcome.post_sync.len(),
+            baselined: outcome.baselined.len(),
             queries: db.query_count(),
+            skipped: outcome.skipped,
             plan: Some(outcome.plan),
-        })
+        };
+        if let Some(summary) = report.held_back_summary() {
+            // An app that installed a tracing subscriber gets the events; one
+            // that did not still hears what its boot held back.
+            if tracing::dispatcher::has_been_set() {
+                tracing::warn!("{summary}");
+            } else {
+                eprintln!("{summary}");
+            }
+        }
+        Ok(report)
     }
 }

@@ -41,6 +41,13 @@ pub enum Error {
         waited: Duration,
     },
 
+    /// A reading command (`verify`, `status`) was pointed at a database
+    /// that does not exist (a SQLite file); it creates none.
+    #[error(
+        "the database `{0}` does not exist: check DATABASE_URL, or create it with `migrate all` (or `migrate sync`); verify and status only read"
+    )]
+    MissingDatabase(String),
+
     /// No enabled backend serves the URL's scheme (the URL, password redacted).
     #[error(
         "unsupported database URL `{0}`: use sqlite://PATH, postgres://USER@HOST/DB or mysql://USER@HOST/DB (and enable the matching cargo feature)"

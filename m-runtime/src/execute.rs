@@ -173,7 +173,7 @@ impl Journal {
             tracing::warn!("{interrupted}");
         }
         let digest = Sha256::digest(statements.join("\n").as_bytes());
-        let plan_hash = digest.iter().map(|b| format!("{b:02x}")).collect();
+        let plan_hash = hex::encode(digest);
         let journal = Journal {
             plan_hash,
             total: statements.len(),

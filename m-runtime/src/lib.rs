@@ -165,7 +165,7 @@ macro_rules! apps {
 pub mod __private {
     pub use crate::registry::{
         AppsDef, ColumnDef, DbFn, DocTypeDef, HookDef, HookPhase, IndexDef, MigrationBody,
-        MigrationDef, MigrationPhase, ReferenceDef,
+        MigrationDef, MigrationPhase, OnFresh, ReferenceDef,
     };
     pub use crate::schema::{DefaultValue, LogicalType, ReferentialAction};
     pub use crate::{BoxError, BoxFuture, Db, DocType};

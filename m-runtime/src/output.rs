@@ -6,7 +6,9 @@ use serde::Serialize;
 
 use crate::execute::SyncReport;
 use crate::hooks::HookRun;
-use crate::migrate::{AllReport, AppliedMigration, LedgerProblem, MigrationState, Status};
+use crate::migrate::{
+    AllReport, AppliedMigration, Event, LedgerEvent, LedgerProblem, MigrationState, Status,
+};
 use crate::plan::{Action, Plan, PlannedChange, Summary};
 use crate::registry::{HookPhase, MigrationPhase, Registry};
 use crate::risk::Risk;
@@ -155,6 +157,8 @@ impl<'a> SyncJson<'a> {
 /// `migrate all`.
 #[derive(Debug, Serialize)]
 pub struct AllJson<'a> {
+    /// 0. Migrations recorded without running (fresh install).
+    pub baselined: &'a [AppliedMigration],
     /// 1. `pre_sync` migrations applied.
     pub pre_sync: &'a [AppliedMigration],
     /// 2. `before_sync` hooks run.
@@ -172,6 +176,7 @@ pub struct AllJson<'a> {
 impl<'a> From<&'a AllReport> for AllJson<'a> {
     fn from(report: &'a AllReport) -> Self {
         AllJson {
+            baselined: &report.baselined,
             pre_sync: &report.pre_sync,
             before_sync: &report.before_sync,
             sync: SyncJson::new(&report.plan, &report.sync),
@@ -211,6 +216,8 @@ pub struct StatusJson<'a> {
     pub applied: usize,
     /// How many are pending.
     pub pending: usize,
+    /// What changed the ledger without running a migration, oldest first.
+    pub events: &'a [LedgerEvent],
 }
 
 /// One migration of [`StatusJson`].
@@ -238,6 +245,8 @@ pub struct StatusMigrationJson<'a> {
     pub applied_at: Option<&'a str>,
     /// How long it ran.
     pub duration_ms: Option<i64>,
+    /// `baselined`, `marked` or `squashed` when no run wrote its ledger row.
+    pub recorded_as: Option<Event>,
 }
 
 impl<'a> From<&'a MigrationState> for StatusMigrationJson<'a> {
@@ -258,6 +267,7 @@ impl<'a> From<&'a MigrationState> for StatusMigrationJson<'a> {
             tampered: m.tampered(),
             applied_at: m.applied.as_ref().map(|a| a.applied_at.as_str()),
             duration_ms: m.applied.as_ref().map(|a| a.duration_ms),
+            recorded_as: m.recorded_as,
         }
     }
 }
@@ -272,6 +282,7 @@ impl<'a> From<&'a Status> for StatusJson<'a> {
             problems: &status.problems,
             applied: status.migrations.len() - pending,
             pending,
+            events: &status.events,
         }
     }
 }

@@ -12,7 +12,7 @@
 //!   every sync that left nothing the code needs behind.
 
 use crate::execute::SyncReport;
-use crate::hooks::run_hooks;
+use crate::hooks::{hooks_of, run_hooks};
 use crate::migrate::{AllReport, Migrator};
 use crate::plan::{Plan, Policy};
 use crate::registry::{HookPhase, MigrationPhase};
@@ -29,6 +29,24 @@ pub struct PipelineOptions<'a> {
     /// Fail with [`Error::PolicyRefusal`] instead of syncing when the plan
     /// holds a change back (orphans aside): production boot's rule.
     pub refuse_held_back: bool,
+    /// Called by [`run_all`] as each step ends, with the report so far
+    /// (e.g. to print each step's outcome before the next one runs).
+    pub on_step: &'a (dyn Fn(Step, &AllReport) + Sync),
+}
+
+/// A step of [`run_all`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Step {
+    /// 1. pending `pre_sync` migrations.
+    PreSync,
+    /// 2. `before_sync` hooks.
+    BeforeSync,
+    /// 3. the sync.
+    Sync,
+    /// 4. `after_sync` hooks.
+    AfterSync,
+    /// 5. pending `post_sync` migrations.
+    PostSync,
 }
 
 impl PipelineOptions<'_> {
@@ -39,6 +57,7 @@ impl PipelineOptions<'_> {
             allow_out_of_order: false,
             on_statement: &|_, _, _| {},
             refuse_held_back: false,
+            on_step: &|_, _| {},
         }
     }
 }
@@ -61,6 +80,9 @@ pub async fn sync(
 
 /// Everything `migrate all` does, in order:
 ///
+/// 0. fresh installs: the migrations of an app whose DocTypes do not exist
+///    yet are recorded as applied without running, except those declared
+///    `on_fresh = run` ([`OnFresh`](crate::registry::OnFresh));
 /// 1. pending `pre_sync` migrations (they see the old schema);
 /// 2. every `before_sync` hook;
 /// 3. the sync, as [`sync`];
@@ -82,18 +104,36 @@ pub async fn run_all(
 ) -> Result<AllReport> {
     crate::state::check_linked_apps(db, registry).await?;
     let mut migrator = Migrator::open(db, registry, options.allow_out_of_order).await?;
+    let step = |step: Step, report: &AllReport| (options.on_step)(step, report);
     let mut report = AllReport {
-        pre_sync: migrator.run_phase(MigrationPhase::PreSync).await?,
+        baselined: migrator.baseline_fresh_apps().await?,
         ..AllReport::default()
     };
+    report.pre_sync = migrator.run_phase(MigrationPhase::PreSync).await?;
+    step(Step::PreSync, &report);
     report.before_sync = run_hooks(db, registry, HookPhase::BeforeSync).await?;
+    step(Step::BeforeSync, &report);
     (report.plan, report.sync) = sync_step(db, registry, options).await?;
     if report.blocking().next().is_some() {
         report.stopped_at_sync = true;
+        report.skipped = hooks_of(registry, HookPhase::AfterSync)
+            .iter()
+            .map(|h| format!("after_sync hook {}::{}", h.app, h.name))
+            .chain(
+                migrator
+                    .pending(MigrationPhase::PostSync)
+                    .iter()
+                    .map(|m| format!("post_sync migration {}:{}", m.app, m.id)),
+            )
+            .collect();
+        step(Step::Sync, &report);
         return Ok(report);
     }
+    step(Step::Sync, &report);
     report.after_sync = run_hooks(db, registry, HookPhase::AfterSync).await?;
+    step(Step::AfterSync, &report);
     report.post_sync = migrator.run_phase(MigrationPhase::PostSync).await?;
+    step(Step::PostSync, &report);
     Ok(report)
 }
 

@@ -111,9 +111,32 @@ pub async fn check_linked_apps(db: &Db, registry: &crate::Registry) -> Result<()
         .join(", ");
     Err(Error::Registry(crate::registry::RegistryErrors(vec![
         crate::registry::RegistryError::Other(format!(
-            "app(s) {list} synced this database but are not linked into this binary: add them to `m_runtime::apps![...]`; if an app was retired on purpose, drop its tables in a #[migration] and delete its rows from `{STATE_TABLE}`"
+            "app(s) {list} synced this database but are not linked into this binary: add them to `m_runtime::apps![...]`; if an app was retired on purpose, drop its tables in a #[migration] and run `migrate forget-app <app>`"
         )),
     ])))
+}
+
+/// The tables each app synced, per the state table (empty when it does
+/// not exist yet).
+pub(crate) async fn apps_tables(db: &Db) -> Result<BTreeMap<String, Vec<String>>> {
+    let mut apps: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    for (app, table, _) in rows(db).await?.unwrap_or_default() {
+        apps.entry(app).or_default().push(table);
+    }
+    Ok(apps)
+}
+
+/// Removes `app`'s rows (a retired app; inside the caller's transaction).
+pub(crate) async fn forget_app(db: &Db, app: &str) -> Result<u64> {
+    let d = db.backend().dialect();
+    let sql = format!(
+        "DELETE FROM {} WHERE {} = {}",
+        d.quote_ident(STATE_TABLE),
+        d.quote_ident("app"),
+        d.placeholder(1)
+    );
+    let app = app.to_owned();
+    db.run_with(&sql, move |q| q.bind(app)).await
 }
 
 /// Whether the recorded hashes equal the compiled ones, table for table.

@@ -2,10 +2,14 @@
 //! each backend, and one test body run on all of them.
 //!
 //! URLs come from `M_TEST_POSTGRES_URL` and `M_TEST_MYSQL_URL` (defaults: the
-//! local services). `M_TEST_BACKENDS=sqlite,postgres` narrows the run; a
+//! local services). `M_TEST_BACKENDS=sqlite,postgres` narrows the run: the
+//! build scripts of the test packages read it (`selection.rs`) and mark the
+//! excluded backends' tests `#[ignore]`, so the runner reports them as
+//! ignored; an unknown name fails the build with the list of valid names. A
 //! backend that is not excluded and cannot be reached fails the test with a
 //! message saying how to start it.
 
+pub mod selection;
 pub mod synthetic;
 
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -31,14 +35,34 @@ impl Backend {
         }
     }
 
-    /// Whether `M_TEST_BACKENDS` (if set) includes this backend.
+    /// Whether `M_TEST_BACKENDS` (if set) includes this backend at run time.
+    ///
+    /// # Panics
+    /// For an unknown name in `M_TEST_BACKENDS`, listing the valid names.
     pub fn enabled(self) -> bool {
-        match std::env::var("M_TEST_BACKENDS") {
-            Ok(list) if !list.trim().is_empty() => list
-                .split(',')
-                .map(str::trim)
-                .any(|b| b == self.name() || (self == Backend::Mysql && b == "mariadb")),
-            _ => true,
+        let value = std::env::var(selection::VAR).ok();
+        match selection::selected(value.as_deref()) {
+            Ok(chosen) => chosen.contains(&self.name()),
+            Err(message) => panic!("{message}"),
+        }
+    }
+
+    /// Panics unless this backend is selected at run time. A test only gets
+    /// here when the build left it un-ignored, so an excluded backend means
+    /// the variable changed since the build (the test binary was run
+    /// directly) or the run asked for ignored tests: a failure either way,
+    /// never a silent pass.
+    pub fn require_enabled(self) {
+        if !self.enabled() {
+            panic!(
+                "{name} is excluded by {var}={now:?} at run time, but this test binary was built \
+                 with {var}={built:?}: run the tests through `cargo test`, which rebuilds them \
+                 when the variable changes (excluded backends are then reported as ignored)",
+                name = self.name(),
+                var = selection::VAR,
+                now = std::env::var(selection::VAR).unwrap_or_default(),
+                built = env!("M_TEST_BACKENDS_AT_BUILD"),
+            );
         }
     }
 
@@ -267,6 +291,9 @@ impl Drop for TestDb {
 
 /// Runs one async test body on every backend: `all_backends!(name, |t| async move { ... })`
 /// expands to a module `name` with the tests `sqlite`, `postgres` and `mysql`.
+/// A backend excluded by `M_TEST_BACKENDS` has its test marked `#[ignore]`
+/// through the `m_test_skip_<backend>` cfg, which the calling package's build
+/// script sets (`selection::emit_build_instructions`).
 #[macro_export]
 macro_rules! all_backends {
     ($name:ident, |$t:ident| $body:expr) => {
@@ -279,25 +306,25 @@ macro_rules! all_backends {
             }
 
             async fn __run_on(backend: $crate::Backend) {
-                if !backend.enabled() {
-                    eprintln!("skipped: {} excluded by M_TEST_BACKENDS", backend.name());
-                    return;
-                }
+                backend.require_enabled();
                 let t = $crate::TestDb::fresh(backend, stringify!($name)).await;
                 __body(t).await;
             }
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            #[cfg_attr(m_test_skip_sqlite, ignore = "excluded by M_TEST_BACKENDS")]
             async fn sqlite() {
                 __run_on($crate::Backend::Sqlite).await
             }
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            #[cfg_attr(m_test_skip_postgres, ignore = "excluded by M_TEST_BACKENDS")]
             async fn postgres() {
                 __run_on($crate::Backend::Postgres).await
             }
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            #[cfg_attr(m_test_skip_mysql, ignore = "excluded by M_TEST_BACKENDS")]
             async fn mysql() {
                 __run_on($crate::Backend::Mysql).await
             }

@@ -13,7 +13,7 @@ fn name(s: String) -> &'static str {
     Box::leak(s.into_boxed_str())
 }
 
-fn column(name: &'static str, ty: LogicalType) -> ColumnDef {
+pub fn column(name: &'static str, ty: LogicalType) -> ColumnDef {
     ColumnDef {
         name,
         field: name,

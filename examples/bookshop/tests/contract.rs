@@ -114,7 +114,7 @@ fn json_that_cannot_be_written_is_an_error() {
         .open("/dev/full")
         .expect("/dev/full");
     let out = Command::new(BOOKSHOP)
-        .args(["migrate", "verify", "--format", "json"])
+        .args(["migrate", "sync", "--format", "json"])
         .env("DATABASE_URL", &url)
         .stdout(Stdio::from(full))
         .output()
@@ -202,6 +202,7 @@ all_backends!(json_shapes_keep_their_field_names, |t| async move {
         keys(&all),
         [
             "after_sync",
+            "baselined",
             "before_sync",
             "complete",
             "post_sync",
@@ -236,6 +237,7 @@ all_backends!(json_shapes_keep_their_field_names, |t| async move {
         [
             "applied",
             "backend",
+            "events",
             "migrations",
             "pending",
             "problems",
@@ -253,6 +255,7 @@ all_backends!(json_shapes_keep_their_field_names, |t| async move {
             "duration_ms",
             "id",
             "phase",
+            "recorded_as",
             "reversible",
             "state",
             "tampered"
@@ -267,4 +270,171 @@ all_backends!(json_shapes_keep_their_field_names, |t| async move {
         keys(&list["migrations"][0]),
         ["app", "depends_on", "id", "phase"]
     );
+});
+
+fn run_on(t: &TestDb, args: &[&str]) -> Output {
+    Command::new(BOOKSHOP)
+        .args(args)
+        .env("DATABASE_URL", &t.url)
+        .env("NO_COLOR", "1")
+        .env_remove("M_ENV")
+        .env_remove("M_LOG")
+        .output()
+        .expect("run the bookshop")
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+// A development boot that holds a change back starts, and says on stderr
+// what it held back and what did not run because of it (the app installed
+// no tracing subscriber).
+all_backends!(a_development_boot_says_what_it_skipped, |t| async move {
+    let boot = run_on(&t, &[]);
+    assert_eq!(boot.status.code(), Some(0), "{}", stderr(&boot));
+    assert!(
+        stderr(&boot).is_empty(),
+        "a clean boot is quiet: {}",
+        stderr(&boot)
+    );
+    match t.backend {
+        m_tests::Backend::Mysql => t.exec("DROP INDEX ux_customer__email ON customer").await,
+        _ => t.exec("DROP INDEX ux_customer__email").await,
+    }
+    t.exec("DELETE FROM _m_doctypes").await;
+    let boot = run_on(&t, &[]);
+    assert_eq!(boot.status.code(), Some(0), "{}", stderr(&boot));
+    let err = stderr(&boot);
+    for needle in [
+        "m: the schema is not fully migrated: 1 change(s) held back",
+        "WARNING add_index customer.email",
+        "so these did not run:\n  after_sync hook catalog::catalog_synced\n  after_sync hook orders::orders_synced",
+    ] {
+        assert!(err.contains(needle), "{needle:?} in:\n{err}");
+    }
+});
+
+// When a later step of `all` fails, what the earlier steps did is already
+// printed, and the sync's DDL stays.
+all_backends!(
+    a_failing_step_of_all_leaves_the_earlier_ones_on_screen,
+    |t| async move {
+        let all = run_on(&t, &["migrate", "all"]);
+        assert_eq!(all.status.code(), Some(0), "{}", stderr(&all));
+        t.exec("ALTER TABLE author DROP COLUMN bio").await;
+        // The after_sync hook's insert into event_log now fails.
+        t.exec("DELETE FROM event_log").await;
+        match t.backend {
+        m_tests::Backend::Sqlite => {
+            t.exec(
+                "CREATE TRIGGER refuse_after BEFORE INSERT ON event_log \
+                 WHEN NEW.event LIKE 'after_sync%' BEGIN SELECT RAISE(ABORT, 'refused by test'); END",
+            )
+            .await
+        }
+        _ => {
+            t.exec(
+                "ALTER TABLE event_log ADD CONSTRAINT refuse_after CHECK (event NOT LIKE 'after_sync%')",
+            )
+            .await
+        }
+    }
+        let all = run_on(&t, &["migrate", "all"]);
+        assert_eq!(
+            all.status.code(),
+            Some(5),
+            "{}{}",
+            stdout(&all),
+            stderr(&all)
+        );
+        let out = stdout(&all);
+        assert!(out.contains("1. pre_sync migrations: 0"), "{out}");
+        assert!(out.contains("3. sync: 1 change(s) applied"), "{out}");
+        assert!(
+            out.contains("add_column author.bio"),
+            "the column is named: {out}"
+        );
+        assert!(
+            stderr(&all).contains("after_sync hook `catalog::catalog_synced` failed"),
+            "{}",
+            stderr(&all)
+        );
+        let live = m_runtime::introspect(&t.db).await.expect("introspect");
+        assert!(
+            live.table("author")
+                .and_then(|a| a.get_column("bio"))
+                .is_some(),
+            "the sync's DDL stays"
+        );
+    }
+);
+
+// A command that waits for the migration lock says so, names the holder
+// where the backend can tell, and gives up after --lock-timeout.
+all_backends!(a_waiting_command_names_the_lock_holder, |t| async move {
+    let held =
+        t.db.backend()
+            .locker()
+            .acquire(&t.url, std::time::Duration::from_secs(5))
+            .await
+            .expect("take the lock");
+    let out = run_on(&t, &["migrate", "sync", "--lock-timeout", "2"]);
+    assert_eq!(out.status.code(), Some(5), "{}", stderr(&out));
+    let err = stderr(&out);
+    let holder = match t.backend {
+        m_tests::Backend::Sqlite => format!("process {}", std::process::id()),
+        m_tests::Backend::Postgres => "PostgreSQL backend pid ".to_owned(),
+        m_tests::Backend::Mysql => "MySQL connection ".to_owned(),
+    };
+    assert!(
+        err.contains(&format!("waiting for the migration lock: {holder}")),
+        "{err}"
+    );
+    assert!(err.contains("for over 2s"), "{err}");
+    assert!(err.contains(&format!("it is held by {holder}")), "{err}");
+    held.release().await.expect("release");
+    let out = run_on(&t, &["migrate", "sync"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+});
+
+#[test]
+fn reading_commands_do_not_create_a_sqlite_file() {
+    let dir = scratch("no-file");
+    let url = format!("sqlite://{}/missing.db", dir.display());
+    for command in ["verify", "status"] {
+        let out = bookshop(&dir, &["migrate", command], &[("DATABASE_URL", &url)]);
+        assert_eq!(out.status.code(), Some(5), "{command}: {}", stderr(&out));
+        assert!(
+            stderr(&out).contains(&format!(
+                "the database `{}/missing.db` does not exist",
+                dir.display()
+            )),
+            "{}",
+            stderr(&out)
+        );
+    }
+    assert!(files_in(&dir).is_empty(), "{:?}", files_in(&dir));
+    // A command that migrates may create it.
+    let out = bookshop(&dir, &["migrate", "sync"], &[("DATABASE_URL", &url)]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(files_in(&dir).contains(&"missing.db".to_owned()));
+}
+
+all_backends!(status_speaks_github_annotations, |t| async move {
+    let out = run_on(&t, &["migrate", "status", "--format", "github"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(
+        text.lines()
+            .all(|line| line.starts_with("::notice title=pending migration::")),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "::notice title=pending migration::catalog:0001_seed_genres (post_sync) will run"
+        ),
+        "{text}"
+    );
+    assert_eq!(text.lines().count(), 3, "{text}");
 });

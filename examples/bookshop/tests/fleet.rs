@@ -69,10 +69,6 @@ all_backends!(sixteen_replicas_boot_at_once, |t| async move {
                     "1".to_string()
                 ),
                 (
-                    "migration:catalog:0002_normalize_prices".to_string(),
-                    "1".to_string()
-                ),
-                (
                     "migration:orders:0001_walk_in_customer".to_string(),
                     "1".to_string()
                 ),

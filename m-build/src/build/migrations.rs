@@ -18,6 +18,8 @@ pub struct SqlMigration {
     pub checksum: String,
     pub post_sync: bool,
     pub depends_on: Vec<String>,
+    /// `on_fresh = run`: runs when its app is installed on a fresh database.
+    pub run_on_fresh: bool,
 }
 
 /// The `-- m:` header of a migration file.
@@ -25,6 +27,7 @@ pub struct SqlMigration {
 struct Header {
     post_sync: bool,
     depends_on: Vec<String>,
+    run_on_fresh: bool,
 }
 
 /// Pairs `<id>.sql` with `<id>.down.sql`, reads headers and checksums.
@@ -85,6 +88,7 @@ pub(crate) fn plan(files: &[InputFile]) -> Result<Vec<SqlMigration>, Error> {
             checksum: sha256(&file.bytes),
             post_sync: header.post_sync,
             depends_on: header.depends_on,
+            run_on_fresh: header.run_on_fresh,
         });
     }
     if problems.is_empty() {
@@ -128,6 +132,13 @@ fn header(file: &str, text: &str, problems: &mut Vec<String>) -> Header {
                         "{file}:{line_no}: unknown phase `{value}`: expected `pre_sync` (the default) or `post_sync`"
                     )),
                 },
+                "on_fresh" => match value {
+                    "skip" => header.run_on_fresh = false,
+                    "run" => header.run_on_fresh = true,
+                    _ => problems.push(format!(
+                        "{file}:{line_no}: unknown on_fresh `{value}`: expected `skip` (the default) or `run`"
+                    )),
+                },
                 "depends_on" => {
                     if is_dependency(value) {
                         header.depends_on.push(value.to_string());
@@ -138,7 +149,7 @@ fn header(file: &str, text: &str, problems: &mut Vec<String>) -> Header {
                     }
                 }
                 _ => problems.push(format!(
-                    "{file}:{line_no}: unknown header key `{key}`: expected `phase` or `depends_on`"
+                    "{file}:{line_no}: unknown header key `{key}`: expected `phase`, `depends_on` or `on_fresh`"
                 )),
             }
         }
@@ -152,6 +163,7 @@ pub fn render(migrations: &[SqlMigration]) -> String {
     for m in migrations {
         let depends_on: Vec<String> = m.depends_on.iter().map(|d| format!("{d:?}")).collect();
         let phase = if m.post_sync { "PostSync" } else { "PreSync" };
+        let on_fresh = if m.run_on_fresh { "Run" } else { "Skip" };
         let down = match &m.down {
             Some(path) => format!(
                 "::core::option::Option::Some(::m_runtime::__private::MigrationBody::Sql(::core::include_str!({path:?})))"
@@ -171,6 +183,7 @@ pub fn render(migrations: &[SqlMigration]) -> String {
         up: ::m_runtime::__private::MigrationBody::Sql(::core::include_str!({up:?})),
         down: {down},
         source: {source:?},
+        on_fresh: ::m_runtime::__private::OnFresh::{on_fresh},
     }}
 }}
 "#,
@@ -204,7 +217,7 @@ mod tests {
             file("0001_init.down.sql", "drop table t;\n"),
             file(
                 "0002_fill.sql",
-                "-- m: phase = post_sync, depends_on = orders:0001_init\n-- m: depends_on = catalog:0003_x\nupdate t set id = 1;\n",
+                "-- m: phase = post_sync, depends_on = orders:0001_init\n-- m: depends_on = catalog:0003_x, on_fresh = run\nupdate t set id = 1;\n",
             ),
         ];
         let planned = plan(&files).expect("valid migrations");
@@ -215,8 +228,8 @@ mod tests {
             Some("/app/migrations/0001_init.down.sql")
         );
         assert_eq!(planned[0].checksum, sha256(b"create table t (id int);\n"));
-        assert!(!planned[0].post_sync);
-        assert!(planned[1].post_sync);
+        assert!(!planned[0].post_sync && !planned[0].run_on_fresh);
+        assert!(planned[1].post_sync && planned[1].run_on_fresh);
         assert_eq!(
             planned[1].depends_on,
             ["orders:0001_init", "catalog:0003_x"]
@@ -231,7 +244,7 @@ mod tests {
             file("0002_x.down.sql", ""),
             file(
                 "0003_y.sql",
-                "-- m: phase = later, depends_on = nope, color = red\nselect 1;\n-- m: phase = post_sync\n",
+                "-- m: phase = later, depends_on = nope, color = red, on_fresh = always\nselect 1;\n-- m: phase = post_sync\n",
             ),
         ];
         let error = plan(&files).expect_err("invalid migrations");
@@ -255,14 +268,18 @@ mod tests {
             "{text}"
         );
         assert!(
-            text.contains("migrations/0003_y.sql:1: unknown header key `color`"),
+            text.contains("migrations/0003_y.sql:1: unknown header key `color`: expected `phase`, `depends_on` or `on_fresh`"),
+            "{text}"
+        );
+        assert!(
+            text.contains("migrations/0003_y.sql:1: unknown on_fresh `always`: expected `skip` (the default) or `run`"),
             "{text}"
         );
         assert!(
             text.contains("migrations/0003_y.sql:3: `-- m:` header lines must come first"),
             "{text}"
         );
-        assert_eq!(error.problems().len(), 6);
+        assert_eq!(error.problems().len(), 7);
     }
 
     #[test]

@@ -63,13 +63,7 @@ fn write_tokens(out: &mut String, tokens: TokenStream) {
 
 /// `sha256:<lowercase hex>` of `bytes`.
 pub fn sha256(bytes: &[u8]) -> String {
-    let digest = Sha256::digest(bytes);
-    let mut out = String::with_capacity(7 + 64);
-    out.push_str("sha256:");
-    for byte in digest.iter() {
-        out.push_str(&format!("{byte:02x}"));
-    }
-    out
+    format!("sha256:{}", hex::encode(Sha256::digest(bytes)))
 }
 
 /// The checksum of a migration fn: its signature and body.

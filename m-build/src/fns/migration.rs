@@ -22,6 +22,16 @@ pub enum Phase {
     PostSync,
 }
 
+/// What the migration does when its app is installed on a fresh database.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum OnFresh {
+    /// Recorded as applied without running (the default).
+    #[default]
+    Skip,
+    /// Runs on fresh installs too (seed data).
+    Run,
+}
+
 /// The options of `#[migration(...)]`.
 #[derive(Default)]
 pub struct MigrationAttrs {
@@ -30,6 +40,7 @@ pub struct MigrationAttrs {
     pub phase: Phase,
     pub down: Option<Path>,
     pub app: Option<LitStr>,
+    pub on_fresh: OnFresh,
 }
 
 impl MigrationAttrs {
@@ -50,7 +61,24 @@ impl MigrationAttrs {
                     out.id = attr::lit_str(cx, key, value);
                 }
                 DEPENDS_ON => out.depends_on = attr::str_array(cx, key, value).unwrap_or_default(),
-                PHASE => out.phase = phase(cx, value).unwrap_or_default(),
+                PHASE => {
+                    out.phase = choice(
+                        cx,
+                        PHASE,
+                        value,
+                        &[("pre_sync", Phase::PreSync), ("post_sync", Phase::PostSync)],
+                    )
+                    .unwrap_or_default()
+                }
+                ON_FRESH => {
+                    out.on_fresh = choice(
+                        cx,
+                        ON_FRESH,
+                        value,
+                        &[("skip", OnFresh::Skip), ("run", OnFresh::Run)],
+                    )
+                    .unwrap_or_default()
+                }
                 DOWN => out.down = attr::path(cx, key, value),
                 APP => out.app = attr::lit_str(cx, key, value),
                 _ => {}
@@ -94,41 +122,46 @@ impl MigrationAttrs {
     }
 }
 
-/// `phase = pre_sync | post_sync`; the string forms are accepted too.
-fn phase(cx: &Ctxt, expr: &Expr) -> Option<Phase> {
-    let (name, span_of): (String, &dyn quote::ToTokens) = match attr::strip_group(expr) {
-        Expr::Path(p) if p.path.get_ident().is_some() => (
-            p.path
-                .get_ident()
-                .map(ToString::to_string)
-                .unwrap_or_default(),
-            expr,
-        ),
+/// `key = one_of_choices` (an identifier; the string form is accepted
+/// too); the first choice is the default, named in the error.
+fn choice<T: Copy>(cx: &Ctxt, key: &str, expr: &Expr, choices: &[(&str, T)]) -> Option<T> {
+    let name = match attr::strip_group(expr) {
+        Expr::Path(p) if p.path.get_ident().is_some() => p
+            .path
+            .get_ident()
+            .map(ToString::to_string)
+            .unwrap_or_default(),
         Expr::Lit(syn::ExprLit {
             lit: syn::Lit::Str(s),
             ..
-        }) => (s.value(), expr),
+        }) => s.value(),
         _ => {
             cx.error_spanned_by(
                 expr,
-                format!("`phase` expects an identifier: write `{}`", form(PHASE)),
+                format!("`{key}` expects an identifier: write `{}`", form(key)),
             );
             return None;
         }
     };
-    match name.as_str() {
-        "pre_sync" => Some(Phase::PreSync),
-        "post_sync" => Some(Phase::PostSync),
-        other => {
-            cx.error_spanned_by(
-                span_of,
-                format!(
-                    "unknown phase `{other}`: expected `pre_sync` (the default) or `post_sync`"
-                ),
-            );
-            None
-        }
+    if let Some((_, value)) = choices.iter().find(|(n, _)| *n == name) {
+        return Some(*value);
     }
+    let names: Vec<String> = choices
+        .iter()
+        .enumerate()
+        .map(|(i, (n, _))| {
+            if i == 0 {
+                format!("`{n}` (the default)")
+            } else {
+                format!("`{n}`")
+            }
+        })
+        .collect();
+    cx.error_spanned_by(
+        expr,
+        format!("unknown {key} `{name}`: expected {}", names.join(" or ")),
+    );
+    None
 }
 
 /// Expands `#[migration(...)]`: the fn unchanged, adapters for `up` and
@@ -175,6 +208,10 @@ pub fn migration_inner(args: TokenStream, input: TokenStream) -> TokenStream {
         Phase::PreSync => quote!(PreSync),
         Phase::PostSync => quote!(PostSync),
     };
+    let on_fresh = match attrs.on_fresh {
+        OnFresh::Skip => quote!(Skip),
+        OnFresh::Run => quote!(Run),
+    };
     let checksum = checksum::of_fn(&item);
     let source = format!("::{ident}");
     quote! {
@@ -195,6 +232,7 @@ pub fn migration_inner(args: TokenStream, input: TokenStream) -> TokenStream {
                     up: #p::MigrationBody::Fn(__m_up),
                     down: #down,
                     source: ::core::concat!(::core::module_path!(), #source),
+                    on_fresh: #p::OnFresh::#on_fresh,
                 }
             }
         };

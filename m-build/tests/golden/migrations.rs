@@ -10,6 +10,7 @@
         up: ::m_runtime::__private::MigrationBody::Sql(::core::include_str!("/app/migrations/0001_init.sql")),
         down: ::core::option::Option::Some(::m_runtime::__private::MigrationBody::Sql(::core::include_str!("/app/migrations/0001_init.down.sql"))),
         source: "migrations/0001_init.sql",
+        on_fresh: ::m_runtime::__private::OnFresh::Skip,
     }
 }
 
@@ -19,9 +20,10 @@
         id: "0002_fill",
         depends_on: &["orders:0001_init", "catalog:0003_x"],
         phase: ::m_runtime::__private::MigrationPhase::PostSync,
-        checksum: "sha256:623533f672b68b878b47e7989f26e8d00aa2c06729eee950696e77a8997f4851",
+        checksum: "sha256:5fbde2878eb2c80056d0fe385fb0f0326a6a156d08a6405bf9d628def4278ed1",
         up: ::m_runtime::__private::MigrationBody::Sql(::core::include_str!("/app/migrations/0002_fill.sql")),
         down: ::core::option::Option::None,
         source: "migrations/0002_fill.sql",
+        on_fresh: ::m_runtime::__private::OnFresh::Run,
     }
 }

@@ -1,6 +1,6 @@
 use crate::diff::Change;
 use crate::risk::{Operand, Probe, Target};
-use crate::schema::{Column, DefaultValue, ForeignKey, Index, LogicalType, Table};
+use crate::schema::{Column, DefaultValue, DependentKind, ForeignKey, Index, LogicalType, Table};
 
 /// How one schema change is carried out on a backend.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -620,13 +620,83 @@ pub trait Dialect: Send + Sync {
     /// column to the SQL expression over the old table that fills it;
     /// columns not listed take their default), drop the old table, rename
     /// the new one, re-create the indexes.
+    ///
+    /// The views and triggers that name the table ([`Table::dependents`])
+    /// are dropped before the old table and re-created from their SQL after
+    /// the rename: dropping the table takes its triggers with it, and
+    /// SQLite's rename checks every view and trigger, failing on one that
+    /// names a table that is gone. Their SQL names columns by their old
+    /// names, so a column this rebuild renames keeps its old name until
+    /// they are back, then is renamed in place, which rewrites them.
     fn rebuild_table(
         &self,
         live: &Table,
         target: &Table,
         sources: &[(String, String)],
     ) -> Vec<String> {
-        rebuild_statements(self, live, target, sources)
+        // `(old, new, SQL)` of each column renamed after the rebuild.
+        let renames: Vec<(&str, &str, Vec<String>)> = if live.dependents.is_empty() {
+            Vec::new()
+        } else {
+            sources
+                .iter()
+                .filter_map(|(column, expr)| {
+                    let old = live
+                        .columns
+                        .iter()
+                        .find(|c| c.name != *column && self.quote_ident(&c.name) == *expr)?;
+                    match self.rename_column(&target.name, &old.name, column) {
+                        AlterSql::Statements(sql) => {
+                            Some((old.name.as_str(), column.as_str(), sql))
+                        }
+                        AlterSql::Rebuild => None,
+                    }
+                })
+                .collect()
+        };
+        let old_name = |column: &str| {
+            renames
+                .iter()
+                .find(|(_, new, _)| *new == column)
+                .map(|(old, _, _)| old.to_string())
+        };
+        let mut shape = target.clone();
+        shape.rename_columns(old_name);
+        let temp = format!("_m_rebuild_{}", target.name);
+        let mut temp_table = shape.clone();
+        temp_table.name = temp.clone();
+        temp_table.indexes.clear();
+        let mut statements = self.create_table(&temp_table);
+        let (columns, exprs): (Vec<String>, Vec<&str>) = sources
+            .iter()
+            .map(|(c, e)| (old_name(c).unwrap_or_else(|| c.clone()), e.as_str()))
+            .unzip();
+        if !columns.is_empty() {
+            statements.push(format!(
+                "INSERT INTO {} ({}) SELECT {} FROM {}",
+                self.quote_ident(&temp),
+                self.ident_list(&columns),
+                exprs.join(", "),
+                self.quote_ident(&live.name)
+            ));
+        }
+        for dependent in &live.dependents {
+            let kind = match dependent.kind {
+                DependentKind::View => "VIEW",
+                DependentKind::Trigger => "TRIGGER",
+            };
+            statements.push(format!("DROP {kind} {}", self.quote_ident(&dependent.name)));
+        }
+        statements.push(format!("DROP TABLE {}", self.quote_ident(&live.name)));
+        statements.push(format!(
+            "ALTER TABLE {} RENAME TO {}",
+            self.quote_ident(&temp),
+            self.quote_ident(&target.name)
+        ));
+        statements.extend(shape.indexes.iter().map(|i| self.create_index(&shape, i)));
+        statements.extend(live.dependents.iter().map(|d| d.sql.clone()));
+        statements.extend(renames.into_iter().flat_map(|(_, _, sql)| sql));
+        statements
     }
 
     /// A quoted, comma-separated identifier list.
@@ -657,48 +727,4 @@ pub(crate) fn foreign_key_type_problem<D: Dialect + ?Sized>(
             )
         })
     })
-}
-
-/// The statements of the default [`Dialect::rebuild_table`].
-pub(crate) fn rebuild_statements<D: Dialect + ?Sized>(
-    dialect: &D,
-    live: &Table,
-    target: &Table,
-    sources: &[(String, String)],
-) -> Vec<String> {
-    let temp = format!("_m_rebuild_{}", target.name);
-    let mut temp_table = target.clone();
-    temp_table.name = temp.clone();
-    temp_table.indexes.clear();
-    let mut statements = dialect.create_table(&temp_table);
-    let (columns, exprs): (Vec<&str>, Vec<&str>) = sources
-        .iter()
-        .map(|(c, e)| (c.as_str(), e.as_str()))
-        .unzip();
-    if !columns.is_empty() {
-        statements.push(format!(
-            "INSERT INTO {} ({}) SELECT {} FROM {}",
-            dialect.quote_ident(&temp),
-            columns
-                .iter()
-                .map(|c| dialect.quote_ident(c))
-                .collect::<Vec<_>>()
-                .join(", "),
-            exprs.join(", "),
-            dialect.quote_ident(&live.name)
-        ));
-    }
-    statements.push(format!("DROP TABLE {}", dialect.quote_ident(&live.name)));
-    statements.push(format!(
-        "ALTER TABLE {} RENAME TO {}",
-        dialect.quote_ident(&temp),
-        dialect.quote_ident(&target.name)
-    ));
-    statements.extend(
-        target
-            .indexes
-            .iter()
-            .map(|i| dialect.create_index(target, i)),
-    );
-    statements
 }

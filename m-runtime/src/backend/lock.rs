@@ -11,6 +11,41 @@ pub trait Locker: Send + Sync {
     /// the lock on every path, and a crashed process releases it too (the
     /// guard owns a session or a file handle the OS closes).
     fn acquire<'a>(&'a self, url: &'a str, timeout: Duration) -> BoxFuture<'a, Result<LockGuard>>;
+
+    /// Takes the lock for the work `db` is about to do. By default the lock
+    /// of [`acquire`](Locker::acquire) on a connection of its own; a backend
+    /// whose DDL outlives a dead client (MySQL finishes a statement whose
+    /// client was killed before it ends the session) ties the lock to
+    /// `db`'s own session instead, so that it is released only after the
+    /// last statement of that session ended. The lock is then held until
+    /// the guard is released or `db` is closed, whichever comes last.
+    fn acquire_for<'a>(
+        &'a self,
+        db: &'a Db,
+        timeout: Duration,
+    ) -> BoxFuture<'a, Result<LockGuard>> {
+        self.acquire(db.url(), timeout)
+    }
+
+    /// Who holds the lock of `db`'s database now, in words a person can act
+    /// on (a process id, a connection, a host), or `None` when nobody does
+    /// or the backend cannot tell. `db` is an ordinary connection to the
+    /// database, not the lock's.
+    fn holder<'a>(&'a self, _db: &'a Db) -> BoxFuture<'a, Result<Option<String>>> {
+        Box::pin(async { Ok(None) })
+    }
+}
+
+/// The first column of the first row of `sql` as text, or `None`.
+#[cfg(any(feature = "postgres", feature = "mysql"))]
+pub(crate) async fn first_text(db: &Db, sql: &str) -> Result<Option<String>> {
+    use sqlx::Row;
+    let rows = db.fetch_all(sql).await?;
+    rows.first()
+        .map(|row| row.try_get::<Option<String>, _>(0))
+        .transpose()
+        .map(Option::flatten)
+        .map_err(|e| crate::Error::database("reading who holds the migration lock", e))
 }
 
 /// Holds a lock until dropped or [released](LockGuard::release).

@@ -73,6 +73,12 @@ pub trait Backend: Send + Sync + 'static {
     fn is_missing_table(&self, error: &dyn sqlx::error::DatabaseError, _table: &str) -> bool {
         matches!(error.code().as_deref(), Some("42P01" | "42S02"))
     }
+    /// The database `url` names, when it is a file that does not exist
+    /// (SQLite): reading commands then refuse instead of creating it. `None`
+    /// for a server database (connecting says whether it exists).
+    fn missing_database(&self, _url: &str) -> Option<String> {
+        None
+    }
     /// What the server added to an error's message (e.g. PostgreSQL's
     /// `DETAIL` and `HINT`), as `(label, text)` pairs that m prints with it.
     fn error_notes(&self, _error: &dyn sqlx::error::DatabaseError) -> Vec<(&'static str, String)> {

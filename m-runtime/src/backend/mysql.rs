@@ -766,6 +766,27 @@ fn parse_type(sql: &str) -> LogicalType {
     }
 }
 
+/// `GET_LOCK` on `conn`'s session, waiting at most `timeout`.
+async fn get_lock(locker: &MySql, conn: &Db, timeout: Duration) -> Result<()> {
+    let seconds = timeout.as_secs_f64().ceil() as i64;
+    let got = conn
+        .fetch_i64(&format!(
+            "SELECT CAST(GET_LOCK(CONCAT('m_migrate:', LEFT(DATABASE(), 54)), {seconds}) AS SIGNED)"
+        ))
+        .await?;
+    match got {
+        Some(1) => Ok(()),
+        _ => Err(Error::LockTimeout {
+            lock: "m's migration lock (MySQL `GET_LOCK('m_migrate:<database>')`)".into(),
+            waited: timeout,
+            holder: locker
+                .holder(conn)
+                .await?
+                .map(|h| format!("it is held by {h}")),
+        }),
+    }
+}
+
 impl Locker for MySql {
     /// `GET_LOCK` on a connection of its own, named after the database
     /// (MySQL locks are server-wide). The guard owns the connection:
@@ -774,24 +795,32 @@ impl Locker for MySql {
     fn acquire<'a>(&'a self, url: &'a str, timeout: Duration) -> BoxFuture<'a, Result<LockGuard>> {
         Box::pin(async move {
             let conn = Db::connect_with(url, std::sync::Arc::new(MySql)).await?;
-            let seconds = timeout.as_secs_f64().ceil() as i64;
-            let got = conn
-                .fetch_i64(&format!(
-                    "SELECT CAST(GET_LOCK(CONCAT('m_migrate:', LEFT(DATABASE(), 54)), {seconds}) AS SIGNED)"
-                ))
-                .await?;
-            match got {
-                Some(1) => Ok(LockGuard::connection(conn)),
-                _ => Err(Error::LockTimeout {
-                    lock: "m's migration lock (MySQL `GET_LOCK('m_migrate:<database>')`)".into(),
-                    waited: timeout,
-                    holder: Some(
-                        "`SELECT IS_USED_LOCK(CONCAT('m_migrate:', DATABASE()))` shows the holder's connection id"
-                            .into(),
-                    ),
-                }),
-            }
+            get_lock(self, &conn, timeout).await?;
+            Ok(LockGuard::connection(conn))
         })
+    }
+
+    /// `GET_LOCK` on `db`'s own session: a client killed mid-`ALTER` leaves
+    /// the statement running on the server, and the lock must not be free
+    /// before it ends (the server ends the session, and releases the lock,
+    /// only then). Released when `db` is closed.
+    fn acquire_for<'a>(
+        &'a self,
+        db: &'a Db,
+        timeout: Duration,
+    ) -> BoxFuture<'a, Result<LockGuard>> {
+        Box::pin(async move {
+            get_lock(self, db, timeout).await?;
+            Ok(LockGuard::new(()))
+        })
+    }
+
+    /// The connection holding the lock (`IS_USED_LOCK`), from the process list.
+    fn holder<'a>(&'a self, db: &'a Db) -> BoxFuture<'a, Result<Option<String>>> {
+        Box::pin(super::lock::first_text(
+            db,
+            "SELECT CONCAT('MySQL connection ', p.ID, ' (', p.USER, '@', p.HOST, ', ', p.COMMAND, ' for ', p.TIME, ' s)') FROM information_schema.PROCESSLIST p WHERE p.ID = IS_USED_LOCK(CONCAT('m_migrate:', LEFT(DATABASE(), 54)))",
+        ))
     }
 }
 

@@ -474,17 +474,31 @@ impl Locker for Postgres {
                     return Ok(LockGuard::connection(conn));
                 }
                 if started.elapsed() >= timeout {
+                    let holder = self.holder(&conn).await?;
                     return Err(Error::LockTimeout {
                         lock: format!("m's migration lock (PostgreSQL advisory lock {LOCK_KEY})"),
                         waited: timeout,
-                        holder: Some(
-                            "`SELECT pid FROM pg_locks WHERE locktype = 'advisory'` shows who holds it"
-                                .into(),
-                        ),
+                        holder: holder.map(|h| format!("it is held by {h}")),
                     });
                 }
                 tokio::time::sleep(Duration::from_millis(50)).await;
             }
+        })
+    }
+
+    /// The session holding the advisory lock, from `pg_locks` and
+    /// `pg_stat_activity` (a bigint key is split into `classid`, the high
+    /// half, and `objid`, the low half).
+    fn holder<'a>(&'a self, db: &'a Db) -> BoxFuture<'a, Result<Option<String>>> {
+        let (high, low) = ((LOCK_KEY >> 32) as u32, LOCK_KEY as u32);
+        Box::pin(async move {
+            super::lock::first_text(
+                db,
+                &format!(
+                    "SELECT 'PostgreSQL backend pid ' || a.pid || ' (' || COALESCE(NULLIF(a.application_name, ''), 'no application_name') || ', from ' || COALESCE(host(a.client_addr), 'a local socket') || ', connected at ' || to_char(a.backend_start, 'YYYY-MM-DD HH24:MI:SS TZ') || ')' FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid WHERE l.locktype = 'advisory' AND l.granted AND l.classid = {high} AND l.objid = {low} AND l.objsubid = 1"
+                ),
+            )
+            .await
         })
     }
 }

@@ -7,14 +7,14 @@
 //! is an OS file lock on `<database>.m-lock`, released by the OS if the
 //! process dies.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::time::{Duration, Instant};
 
 use super::normalize::{Escapes, get, parse_default, split_type};
 use super::{AlterSql, Backend, Dialect, Introspector, LockGuard, Locker};
 use crate::schema::{
-    Column, DefaultValue, ForeignKey, Index, LogicalType, ReferentialAction, Schema, Table,
-    is_internal_table,
+    Column, DefaultValue, Dependent, DependentKind, ForeignKey, Index, LogicalType,
+    ReferentialAction, Schema, Table, is_internal_table,
 };
 use crate::{BoxFuture, Db, Error, Result};
 
@@ -52,6 +52,12 @@ impl Backend for Sqlite {
                 .message()
                 .strip_prefix("no such table: ")
                 .is_some_and(|name| name == table || name.strip_prefix("main.") == Some(table))
+    }
+
+    fn missing_database(&self, url: &str) -> Option<String> {
+        database_path(url)
+            .filter(|path| !path.exists())
+            .map(|path| path.display().to_string())
     }
 
     fn driver_url(&self, url: &str) -> String {
@@ -159,31 +165,8 @@ impl Dialect for Sqlite {
         &["PRAGMA foreign_keys = OFF"]
     }
 
-    /// Also ends the legacy renaming of a rebuild cut short (see
-    /// [`Sqlite::rebuild_table`](Dialect::rebuild_table)).
     fn after_sync(&self) -> &'static [&'static str] {
-        &[
-            "PRAGMA foreign_keys = ON",
-            "PRAGMA legacy_alter_table = OFF",
-        ]
-    }
-
-    /// The documented procedure, with `legacy_alter_table` on around it:
-    /// renaming the new table into place must not re-parse the views and
-    /// triggers that use the old one, which is dropped by then (SQLite
-    /// 3.26+ fails with "error in view ...: no such table").
-    fn rebuild_table(
-        &self,
-        live: &Table,
-        target: &Table,
-        sources: &[(String, String)],
-    ) -> Vec<String> {
-        let mut statements = vec!["PRAGMA legacy_alter_table = ON".to_owned()];
-        statements.extend(super::dialect::rebuild_statements(
-            self, live, target, sources,
-        ));
-        statements.push("PRAGMA legacy_alter_table = OFF".to_owned());
-        statements
+        &["PRAGMA foreign_keys = ON"]
     }
 
     fn integrity_check(&self) -> Option<&'static str> {
@@ -288,6 +271,107 @@ impl Dialect for Sqlite {
     }
 }
 
+/// Gives each table the views and triggers that name it, directly or
+/// through a view that does (a view over a view over the table breaks as
+/// surely), keeping their order. Naming is decided on the identifiers of
+/// their SQL, which may over-approximate (a column called like the table):
+/// re-creating a view or trigger that did not need it changes nothing.
+fn attach_dependents(tables: &mut BTreeMap<String, Table>, objects: Vec<Dependent>) {
+    if objects.is_empty() {
+        return;
+    }
+    let named: Vec<BTreeSet<String>> = objects.iter().map(|o| identifiers(&o.sql)).collect();
+    for table in tables.values_mut() {
+        let mut names = BTreeSet::from([table.name.to_ascii_lowercase()]);
+        let mut taken = vec![false; objects.len()];
+        loop {
+            let mut grew = false;
+            for (i, object) in objects.iter().enumerate() {
+                if !taken[i] && !named[i].is_disjoint(&names) {
+                    taken[i] = true;
+                    grew = true;
+                    if object.kind == DependentKind::View {
+                        names.insert(object.name.to_ascii_lowercase());
+                    }
+                }
+            }
+            if !grew {
+                break;
+            }
+        }
+        table.dependents = objects
+            .iter()
+            .zip(&taken)
+            .filter(|(_, taken)| **taken)
+            .map(|(object, _)| object.clone())
+            .collect();
+    }
+}
+
+/// The identifiers of an SQL statement, lower-cased as SQLite compares
+/// them: bare words (keywords too) and `"..."`, `` `...` `` and `[...]`
+/// quoted names; string literals and comments are skipped.
+fn identifiers(sql: &str) -> BTreeSet<String> {
+    let chars: Vec<char> = sql.chars().collect();
+    let mut out = BTreeSet::new();
+    let mut i = 0;
+    // The text up to the closing `close` from `i` (a doubled `close`
+    // stands for itself), and the position after it.
+    let quoted = |mut i: usize, close: char| {
+        let mut text = String::new();
+        while i < chars.len() {
+            if chars[i] == close {
+                if close != ']' && chars.get(i + 1) == Some(&close) {
+                    text.push(close);
+                    i += 2;
+                    continue;
+                }
+                return (text, i + 1);
+            }
+            text.push(chars[i]);
+            i += 1;
+        }
+        (text, i)
+    };
+    while i < chars.len() {
+        let c = chars[i];
+        let next = chars.get(i + 1).copied();
+        match c {
+            '\'' => i = quoted(i + 1, '\'').1,
+            '"' | '`' | '[' => {
+                let close = if c == '[' { ']' } else { c };
+                let (name, end) = quoted(i + 1, close);
+                out.insert(name.to_ascii_lowercase());
+                i = end;
+            }
+            '-' if next == Some('-') => {
+                while i < chars.len() && chars[i] != '\n' {
+                    i += 1;
+                }
+            }
+            '/' if next == Some('*') => {
+                i += 2;
+                while i < chars.len() && !(chars[i] == '*' && chars.get(i + 1) == Some(&'/')) {
+                    i += 1;
+                }
+                i += 2;
+            }
+            c if c.is_alphanumeric() || c == '_' || c == '$' => {
+                let start = i;
+                while i < chars.len()
+                    && (chars[i].is_alphanumeric() || matches!(chars[i], '_' | '$'))
+                {
+                    i += 1;
+                }
+                let word: String = chars[start..i].iter().collect();
+                out.insert(word.to_ascii_lowercase());
+            }
+            _ => i += 1,
+        }
+    }
+    out
+}
+
 /// Whether SQLite made this index for a `UNIQUE` constraint.
 fn is_constraint_index(name: &str) -> bool {
     name.starts_with("sqlite_autoindex_")
@@ -295,11 +379,15 @@ fn is_constraint_index(name: &str) -> bool {
 
 /// Every user table, with its column, index and foreign key rows, in three
 /// queries joined over `sqlite_schema` (table-valued pragma functions), never
-/// one per table.
-const COLUMNS: &str = r#"SELECT m.name, p.name, p.type, p."notnull", p.dflt_value, p.pk
-FROM sqlite_schema AS m JOIN pragma_table_info(m.name) AS p
-WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite\_%' ESCAPE '\'
-ORDER BY m.name, p.cid"#;
+/// one per table. The first also reads every view and trigger with its SQL
+/// (views first, then triggers, each in creation order), which a rebuild
+/// re-creates (see [`Table::dependents`]).
+const COLUMNS: &str = r#"SELECT m.type, m.name, CASE WHEN m.type = 'table' THEN NULL ELSE m.sql END,
+  p.name, p.type, p."notnull", p.dflt_value, p.pk
+FROM sqlite_schema AS m LEFT JOIN pragma_table_info(m.name) AS p ON m.type = 'table'
+WHERE m.type IN ('view', 'trigger')
+  OR (m.type = 'table' AND m.name NOT LIKE 'sqlite\_%' ESCAPE '\')
+ORDER BY m.type = 'table', m.type = 'trigger', m.rowid, p.cid"#;
 
 const INDEXES: &str = r#"SELECT m.name, il.name, il."unique", ii.name
 FROM sqlite_schema AS m
@@ -318,16 +406,31 @@ impl Introspector for Sqlite {
         Box::pin(async move {
             let mut tables: BTreeMap<String, Table> = BTreeMap::new();
             let mut keys: BTreeMap<String, Vec<(i64, String)>> = BTreeMap::new();
+            let mut objects: Vec<Dependent> = Vec::new();
             for row in db.fetch_all(COLUMNS).await? {
-                let table: String = get(&row, 0)?;
+                let kind: String = get(&row, 0)?;
+                let table: String = get(&row, 1)?;
+                if kind != "table" {
+                    let kind = match kind.as_str() {
+                        "view" => DependentKind::View,
+                        _ => DependentKind::Trigger,
+                    };
+                    let sql: Option<String> = get(&row, 2)?;
+                    objects.extend(sql.map(|sql| Dependent {
+                        kind,
+                        name: table,
+                        sql,
+                    }));
+                    continue;
+                }
                 if is_internal_table(&table) {
                     continue;
                 }
-                let name: String = get(&row, 1)?;
-                let declared: String = get(&row, 2)?;
-                let not_null: i64 = get(&row, 3)?;
-                let default: Option<String> = get(&row, 4)?;
-                let pk: i64 = get(&row, 5)?;
+                let name: String = get(&row, 3)?;
+                let declared: String = get(&row, 4)?;
+                let not_null: i64 = get(&row, 5)?;
+                let default: Option<String> = get(&row, 6)?;
+                let pk: i64 = get(&row, 7)?;
                 let ty = parse_type(&declared);
                 let mut column = Column::new(name.clone(), ty);
                 // A primary key column is NOT NULL whatever SQLite's legacy rules say.
@@ -405,6 +508,7 @@ impl Introspector for Sqlite {
                     t.foreign_keys.push(fk);
                 }
             }
+            attach_dependents(&mut tables, objects);
             Ok(Schema { tables })
         })
     }
@@ -441,6 +545,13 @@ fn parse_type(declared: &str) -> LogicalType {
     }
 }
 
+/// What the holder of the lock file wrote into it (see `acquire`).
+fn holder_of(lock_path: &std::ffi::OsStr) -> Option<String> {
+    std::fs::read_to_string(lock_path)
+        .ok()
+        .filter(|text| !text.trim().is_empty())
+}
+
 impl Locker for Sqlite {
     fn acquire<'a>(&'a self, url: &'a str, timeout: Duration) -> BoxFuture<'a, Result<LockGuard>> {
         Box::pin(async move {
@@ -464,7 +575,20 @@ impl Locker for Sqlite {
             let started = Instant::now();
             loop {
                 match file.try_lock() {
-                    Ok(()) => return Ok(LockGuard::new(file)),
+                    Ok(()) => {
+                        // Say who holds it, for a waiting process to read.
+                        use std::io::Write;
+                        let mut file = file;
+                        let me = format!(
+                            "process {} ({})",
+                            std::process::id(),
+                            std::env::args().next().unwrap_or_default()
+                        );
+                        file.set_len(0)
+                            .and_then(|()| file.write_all(me.as_bytes()))
+                            .and_then(|()| file.flush())?;
+                        return Ok(LockGuard::new(file));
+                    }
                     Err(std::fs::TryLockError::WouldBlock) if started.elapsed() < timeout => {
                         tokio::time::sleep(Duration::from_millis(25)).await;
                     }
@@ -475,7 +599,7 @@ impl Locker for Sqlite {
                                 std::path::Path::new(&lock_path).display()
                             ),
                             waited: timeout,
-                            holder: None,
+                            holder: holder_of(&lock_path).map(|h| format!("it is held by {h}")),
                         });
                     }
                     Err(std::fs::TryLockError::Error(e)) => return Err(e.into()),
@@ -483,11 +607,100 @@ impl Locker for Sqlite {
             }
         })
     }
+
+    fn holder<'a>(&'a self, db: &'a Db) -> BoxFuture<'a, Result<Option<String>>> {
+        let holder = database_path(db.url()).and_then(|path| {
+            let mut lock_path = path.into_os_string();
+            lock_path.push(".m-lock");
+            holder_of(&lock_path)
+        });
+        Box::pin(async move { Ok(holder) })
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn identifiers_skip_literals_and_comments() {
+        let sql = "CREATE TRIGGER \"Log \"\"it\"\"\" AFTER INSERT ON [Item] -- on item_x\n\
+                   BEGIN /* \"hidden\" */ INSERT INTO `audit` (msg) VALUES ('from gone, \"ghost'''); END";
+        let found: Vec<String> = identifiers(sql).into_iter().collect();
+        assert_eq!(
+            found,
+            [
+                "after",
+                "audit",
+                "begin",
+                "create",
+                "end",
+                "insert",
+                "into",
+                "item",
+                "log \"it\"",
+                "msg",
+                "on",
+                "trigger",
+                "values"
+            ]
+        );
+    }
+
+    fn object(kind: DependentKind, name: &str, sql: &str) -> Dependent {
+        Dependent {
+            kind,
+            name: name.into(),
+            sql: sql.into(),
+        }
+    }
+
+    #[test]
+    fn dependents_follow_views_over_views() {
+        use DependentKind::{Trigger, View};
+        let mut tables: BTreeMap<String, Table> = ["Item", "other", "log"]
+            .into_iter()
+            .map(|t| (t.to_owned(), Table::new(t)))
+            .collect();
+        let objects = vec![
+            object(
+                View,
+                "names",
+                "CREATE VIEW names AS SELECT name FROM main.item",
+            ),
+            object(
+                View,
+                "upper",
+                "CREATE VIEW \"upper\" AS SELECT upper(name) FROM names",
+            ),
+            object(
+                View,
+                "unrelated",
+                "CREATE VIEW unrelated AS SELECT 'item' FROM other",
+            ),
+            object(
+                Trigger,
+                "on_log",
+                "CREATE TRIGGER on_log AFTER INSERT ON log BEGIN SELECT * FROM \"UPPER\"; END",
+            ),
+            object(
+                Trigger,
+                "on_item",
+                "CREATE TRIGGER on_item AFTER INSERT ON item BEGIN INSERT INTO log VALUES (1); END",
+            ),
+        ];
+        attach_dependents(&mut tables, objects);
+        let names = |t: &str| -> Vec<String> {
+            tables[t]
+                .dependents
+                .iter()
+                .map(|d| d.name.clone())
+                .collect()
+        };
+        assert_eq!(names("Item"), ["names", "upper", "on_log", "on_item"]);
+        assert_eq!(names("other"), ["unrelated"]);
+        assert_eq!(names("log"), ["on_log", "on_item"]);
+    }
 
     #[test]
     fn parses_declared_types() {

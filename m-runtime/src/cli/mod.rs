@@ -123,6 +123,54 @@ pub enum MigrateAction {
     Down(DownArgs),
     /// What this binary registered: apps, DocTypes, hooks, migrations.
     List(FormatArgs),
+    /// Record a migration as applied without running it.
+    MarkApplied(TargetArgs),
+    /// Remove a migration's ledger row, so that it runs again.
+    Unmark(TargetArgs),
+    /// Accept an intentional edit of an applied migration: record its new
+    /// checksum (the old one is kept in the ledger's history).
+    Accept(TargetArgs),
+    /// Adopt a database m did not migrate: record every registered
+    /// migration as applied without running any.
+    Baseline(FormatArgs),
+    /// Replace an app's applied history with one squashed migration: record
+    /// it as applied and remove the rows of the migrations it replaces.
+    Squash(SquashArgs),
+    /// Remove a retired app's rows from m's tables (its tables stay).
+    ForgetApp(ForgetAppArgs),
+}
+
+/// `migrate mark-applied | unmark | accept <app:id>`.
+#[derive(Debug, Args, Clone)]
+pub struct TargetArgs {
+    /// The migration, as `app:id`.
+    pub target: String,
+    /// Output format.
+    #[command(flatten)]
+    pub format: FormatArgs,
+}
+
+/// `migrate squash <app> --into <id>`.
+#[derive(Debug, Args, Clone)]
+pub struct SquashArgs {
+    /// The app whose history is squashed.
+    pub app: String,
+    /// The id of the registered migration that replaces it.
+    #[arg(long)]
+    pub into: String,
+    /// Output format.
+    #[command(flatten)]
+    pub format: FormatArgs,
+}
+
+/// `migrate forget-app <app>`.
+#[derive(Debug, Args, Clone)]
+pub struct ForgetAppArgs {
+    /// The retired app.
+    pub app: String,
+    /// Output format.
+    #[command(flatten)]
+    pub format: FormatArgs,
 }
 
 /// Options of `migrate verify`.
@@ -213,7 +261,9 @@ pub struct DownArgs {
 /// Options of the planning commands.
 #[derive(Debug, Args, Clone, Default)]
 pub struct PlanArgs {
-    /// Also apply WARNING changes.
+    /// Also apply WARNING changes (sync, all). With verify: plan as
+    /// `sync --allow-warning` would, so WARNING changes show as "apply"
+    /// and the exit code says what such a sync would leave blocked.
     #[arg(long)]
     pub allow_warning: bool,
     /// Show the SQL of each change.
@@ -319,6 +369,13 @@ async fn execute(command: MigrateCommand, registry: Registry) -> Result<ExitStat
             Ok(ExitStatus::Success)
         }
         action => {
+            if matches!(action, MigrateAction::Verify(_) | MigrateAction::Status(_))
+                && let Some(backend) = crate::backend::for_url(&url)
+                && let Some(missing) = backend.missing_database(&url)
+            {
+                // Reading commands never create a database.
+                return Err(Error::MissingDatabase(missing));
+            }
             let db = Db::connect(&url).await?;
             let outcome = against_database(&db, action, &registry, lock_timeout).await;
             // The command's own outcome matters more than a failure to
@@ -390,15 +447,25 @@ async fn migrate(db: &Db, action: MigrateAction, registry: &Registry) -> Result<
         MigrateAction::All(args) => {
             let progress = render::Progress::new();
             let on_statement = |done, total, sql: &str| progress.step(done, total, sql);
+            let text = args.plan.format.format != Format::Json;
+            let on_step = |step, report: &crate::migrate::AllReport| {
+                if text {
+                    progress.finish();
+                    render_migrations::all_step(step, report);
+                }
+            };
             let options = PipelineOptions {
                 allow_out_of_order: args.order.allow_out_of_order,
                 on_statement: &on_statement,
+                on_step: &on_step,
                 ..PipelineOptions::new(policy(&args.plan))
             };
             let report = crate::pipeline::run_all(db, registry, &options).await;
             progress.finish();
             let report = report?;
-            render_migrations::all_report(&report, args.plan.format.format)?;
+            if !text {
+                render_migrations::all_json(&report)?;
+            }
             Ok(if report.is_complete() {
                 ExitStatus::Success
             } else {
@@ -418,6 +485,82 @@ async fn migrate(db: &Db, action: MigrateAction, registry: &Registry) -> Result<
         MigrateAction::Down(args) => {
             let report = crate::migrate::down(db, registry, &args.target).await?;
             render_migrations::down_report(&report, args.format.format)?;
+            Ok(ExitStatus::Success)
+        }
+        MigrateAction::MarkApplied(args) => {
+            let row = crate::migrate::operate::mark_applied(db, registry, &args.target).await?;
+            render_migrations::operated(
+                &format!("recorded `{}` as applied without running it", row.name()),
+                &row,
+                args.format.format,
+            )?;
+            Ok(ExitStatus::Success)
+        }
+        MigrateAction::Unmark(args) => {
+            let row = crate::migrate::operate::unmark(db, registry, &args.target).await?;
+            render_migrations::operated(
+                &format!(
+                    "removed `{}` from the ledger: the next run runs it again",
+                    row.name()
+                ),
+                &row,
+                args.format.format,
+            )?;
+            Ok(ExitStatus::Success)
+        }
+        MigrateAction::Accept(args) => {
+            let accepted = crate::migrate::operate::accept(db, registry, &args.target).await?;
+            render_migrations::operated(
+                &format!(
+                    "accepted the edit of `{}`: checksum {} recorded (it was applied with {})",
+                    accepted.migration, accepted.checksum, accepted.previous_checksum
+                ),
+                &accepted,
+                args.format.format,
+            )?;
+            Ok(ExitStatus::Success)
+        }
+        MigrateAction::Baseline(args) => {
+            let rows = crate::migrate::operate::baseline(db, registry).await?;
+            let names: Vec<String> = rows.iter().map(|r| r.name()).collect();
+            render_migrations::operated(
+                &format!(
+                    "recorded {} migration(s) as applied without running them: {}",
+                    rows.len(),
+                    names.join(", ")
+                ),
+                &crate::output::RunJson { applied: &rows },
+                args.format,
+            )?;
+            Ok(ExitStatus::Success)
+        }
+        MigrateAction::Squash(args) => {
+            let squashed =
+                crate::migrate::operate::squash(db, registry, &args.app, &args.into).await?;
+            let names: Vec<String> = squashed.replaced.iter().map(|r| r.name()).collect();
+            render_migrations::operated(
+                &format!(
+                    "recorded `{}` as applied in place of {}",
+                    squashed.recorded.name(),
+                    names.join(", ")
+                ),
+                &squashed,
+                args.format.format,
+            )?;
+            Ok(ExitStatus::Success)
+        }
+        MigrateAction::ForgetApp(args) => {
+            let forgotten = crate::migrate::operate::forget_app(db, registry, &args.app).await?;
+            render_migrations::operated(
+                &format!(
+                    "forgot app `{}`: {} ledger row(s) and {} DocType row(s) removed; its tables stay (drop them in a migration)",
+                    forgotten.app,
+                    forgotten.migrations.len(),
+                    forgotten.doctypes
+                ),
+                &forgotten,
+                args.format.format,
+            )?;
             Ok(ExitStatus::Success)
         }
         MigrateAction::List(_)
@@ -486,14 +629,24 @@ fn offline_plan(
 /// says on stderr that it waits when another process holds it.
 async fn lock(db: &Db, timeout: Duration) -> Result<LockGuard, Error> {
     let locker = db.backend().locker();
-    let acquire = locker.acquire(db.url(), timeout);
+    let acquire = locker.acquire_for(db, timeout);
     tokio::pin!(acquire);
     tokio::select! {
         guard = &mut acquire => return guard,
         () = tokio::time::sleep(Duration::from_millis(500)) => {}
     }
+    // Asked on a connection of its own: the lock may be waited for on `db`'s.
+    let peek = Db::connect_with(db.url(), db.backend_arc()).await?;
+    let holder = locker.holder(&peek).await;
+    if let Err(error) = peek.close().await {
+        tracing::debug!("closing the connection that asked who holds the lock: {error}");
+    }
+    let holder = match holder? {
+        Some(holder) => holder,
+        None => "another process (a booting replica, another `migrate` command)".to_owned(),
+    };
     eprintln!(
-        "waiting for the migration lock: another process (a booting replica, another `migrate` command) is migrating this database; giving up after {timeout:?} (--lock-timeout)"
+        "waiting for the migration lock: {holder} is migrating this database; giving up after {timeout:?} (--lock-timeout, M_LOCK_TIMEOUT_SECS)"
     );
     acquire.await
 }

@@ -26,7 +26,7 @@ fn risk_style(risk: Risk) -> Style {
     }
 }
 
-fn target(change: &PlannedChange) -> String {
+pub(super) fn target(change: &PlannedChange) -> String {
     let table = change.change.table();
     match change.change.column() {
         Some(column) => format!("{table}.{column}"),
@@ -156,7 +156,7 @@ fn github(plan: &Plan) {
 /// the title and message escaped as the runner expects, so a reason holding
 /// a newline, `%`, `:` or `,` is shown as written instead of cutting the
 /// annotation short or being decoded into something else.
-fn annotation(level: &str, title: &str, message: &str) -> String {
+pub(super) fn annotation(level: &str, title: &str, message: &str) -> String {
     format!(
         "::{level} title={}::{}",
         escape_property(title),

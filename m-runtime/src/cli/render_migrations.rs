@@ -4,11 +4,12 @@ use anstream::println;
 use anstyle::{AnsiColor, Style};
 
 use super::Format;
-use super::render::print_json;
+use super::render::{annotation, print_json};
 use crate::Result;
 use crate::hooks::HookRun;
 use crate::migrate::{AllReport, AppliedMigration, DownReport, RunReport, Status};
 use crate::output::{AllJson, DownJson, RunJson, StatusJson};
+use crate::pipeline::Step;
 
 const BOLD: Style = Style::new().bold();
 const DIM: Style = Style::new().dimmed();
@@ -78,8 +79,13 @@ pub(super) fn down_report(report: &DownReport, format: Format) -> Result<()> {
 
 /// `migrate status`.
 pub(super) fn status(status: &Status, format: Format) -> Result<()> {
-    if format == Format::Json {
-        return print_json(&StatusJson::from(status));
+    match format {
+        Format::Json => return print_json(&StatusJson::from(status)),
+        Format::Github => {
+            status_annotations(status);
+            return Ok(());
+        }
+        Format::Text => {}
     }
     if status.migrations.is_empty() && status.unregistered.is_empty() {
         println!(
@@ -103,13 +109,22 @@ pub(super) fn status(status: &Status, format: Format) -> Result<()> {
                 a.checksum,
                 m.checksum
             ),
-            Some(a) => println!(
-                "  {GREEN}applied{GREEN:#}  {} ({}) {DIM}{}, {} ms{DIM:#}",
-                m.id,
-                m.phase.as_str(),
-                a.applied_at,
-                a.duration_ms
-            ),
+            Some(a) => match m.recorded_as {
+                Some(how) => println!(
+                    "  {GREEN}{:<8}{GREEN:#} {} ({}) {DIM}{}, recorded without running{DIM:#}",
+                    how.as_str(),
+                    m.id,
+                    m.phase.as_str(),
+                    a.applied_at
+                ),
+                None => println!(
+                    "  {GREEN}applied{GREEN:#}  {} ({}) {DIM}{}, {} ms{DIM:#}",
+                    m.id,
+                    m.phase.as_str(),
+                    a.applied_at,
+                    a.duration_ms
+                ),
+            },
             None => println!(
                 "  {YELLOW}pending{YELLOW:#}  {} ({})",
                 m.id,
@@ -137,57 +152,122 @@ pub(super) fn status(status: &Status, format: Format) -> Result<()> {
     Ok(())
 }
 
-/// `migrate all`.
-pub(super) fn all_report(report: &AllReport, format: Format) -> Result<()> {
+/// `migrate status --format github`: a notice per pending migration, an
+/// error per ledger problem, a warning per applied migration that is no
+/// longer registered.
+fn status_annotations(status: &Status) {
+    for m in status.pending() {
+        let message = format!("{}:{} ({}) will run", m.app, m.id, m.phase.as_str());
+        println!("{}", annotation("notice", "pending migration", &message));
+    }
+    for problem in &status.problems {
+        println!(
+            "{}",
+            annotation("error", "migration ledger", &problem.to_string())
+        );
+    }
+    for row in &status.unregistered {
+        let message = format!(
+            "`{}` was applied {} but is no longer registered",
+            row.name(),
+            row.applied_at
+        );
+        println!(
+            "{}",
+            annotation("warning", "unregistered migration", &message)
+        );
+    }
+}
+
+/// What an operator command did: `summary` as text, `json` as JSON.
+pub(super) fn operated(summary: &str, json: &impl serde::Serialize, format: Format) -> Result<()> {
     if format == Format::Json {
-        return print_json(&AllJson::from(report));
+        return print_json(json);
     }
-    println!(
-        "{BOLD}1. pre_sync migrations{BOLD:#}: {}",
-        report.pre_sync.len()
-    );
-    applied_lines("applied", &report.pre_sync);
-    println!(
-        "{BOLD}2. before_sync hooks{BOLD:#}: {}",
-        report.before_sync.len()
-    );
-    hook_lines(&report.before_sync);
-    println!(
-        "{BOLD}3. sync{BOLD:#}: {} change(s) applied ({} statement(s)), {} blocked",
-        report.sync.applied.len(),
-        report.sync.statements,
-        report.sync.blocked.len()
-    );
-    for change in &report.sync.applied {
-        println!(
-            "  {GREEN}applied{GREEN:#}  {} {}",
-            change.change.kind(),
-            change.change.table()
-        );
-    }
-    for change in &report.sync.blocked {
-        println!(
-            "  {YELLOW}blocked{YELLOW:#}  {} {}: {}",
-            change.change.kind(),
-            change.change.table(),
-            change.reason
-        );
-    }
-    if report.stopped_at_sync {
-        println!(
-            "\n{RED}Stopped after the sync{RED:#}: the policy held back a change, so the after_sync hooks and post_sync migrations did not run. Resolve it (`migrate verify` explains each change; WARNING needs --allow-warning), then run `migrate all` again."
-        );
-        return Ok(());
-    }
-    println!(
-        "{BOLD}4. after_sync hooks{BOLD:#}: {}",
-        report.after_sync.len()
-    );
-    hook_lines(&report.after_sync);
-    println!(
-        "{BOLD}5. post_sync migrations{BOLD:#}: {}",
-        report.post_sync.len()
-    );
-    applied_lines("applied", &report.post_sync);
+    println!("{BOLD}{summary}{BOLD:#}");
     Ok(())
+}
+
+/// `migrate all --format json`, once it ended. (The text format is
+/// printed step by step, by [`all_step`].)
+pub(super) fn all_json(report: &AllReport) -> Result<()> {
+    print_json(&AllJson::from(report))
+}
+
+/// `migrate all`'s text for the `step` that just ended, printed as it ends:
+/// when a later step fails, what the earlier ones did is already on screen.
+pub(super) fn all_step(step: Step, report: &AllReport) {
+    match step {
+        Step::PreSync => {
+            if !report.baselined.is_empty() {
+                println!(
+                    "{BOLD}0. fresh install{BOLD:#}: {} migration(s) recorded without running (the sync creates the current schema)",
+                    report.baselined.len()
+                );
+                for row in &report.baselined {
+                    println!("  {DIM}baselined{DIM:#} {}", row.name());
+                }
+            }
+            println!(
+                "{BOLD}1. pre_sync migrations{BOLD:#}: {}",
+                report.pre_sync.len()
+            );
+            applied_lines("applied", &report.pre_sync);
+        }
+        Step::BeforeSync => {
+            println!(
+                "{BOLD}2. before_sync hooks{BOLD:#}: {}",
+                report.before_sync.len()
+            );
+            hook_lines(&report.before_sync);
+        }
+        Step::Sync => {
+            println!(
+                "{BOLD}3. sync{BOLD:#}: {} change(s) applied ({} statement(s)), {} blocked",
+                report.sync.applied.len(),
+                report.sync.statements,
+                report.sync.blocked.len()
+            );
+            for change in &report.sync.applied {
+                println!(
+                    "  {GREEN}applied{GREEN:#}  {} {}",
+                    change.change.kind(),
+                    super::render::target(change)
+                );
+            }
+            for change in &report.sync.blocked {
+                println!(
+                    "  {YELLOW}blocked{YELLOW:#}  {} {}: {}",
+                    change.change.kind(),
+                    super::render::target(change),
+                    change.reason
+                );
+            }
+            if report.stopped_at_sync {
+                println!(
+                    "\n{RED}Stopped after the sync{RED:#}: the policy held back a change, so these did not run:"
+                );
+                for skipped in &report.skipped {
+                    println!("  {YELLOW}skipped{YELLOW:#}  {skipped}");
+                }
+                println!(
+                    "Resolve it (`migrate verify` explains each change; WARNING needs --allow-warning), then run `migrate all` again."
+                );
+            }
+        }
+        Step::AfterSync => {
+            println!(
+                "{BOLD}4. after_sync hooks{BOLD:#}: {}",
+                report.after_sync.len()
+            );
+            hook_lines(&report.after_sync);
+        }
+        Step::PostSync => {
+            println!(
+                "{BOLD}5. post_sync migrations{BOLD:#}: {}",
+                report.post_sync.len()
+            );
+            applied_lines("applied", &report.post_sync);
+        }
+    }
 }

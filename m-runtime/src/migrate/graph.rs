@@ -279,7 +279,7 @@ impl<'a> Tarjan<'_, 'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::registry::MigrationBody;
+    use crate::registry::{MigrationBody, OnFresh};
 
     fn def(
         app: &'static str,
@@ -296,6 +296,7 @@ mod tests {
             up: MigrationBody::Sql(""),
             down: None,
             source: "test",
+            on_fresh: OnFresh::Skip,
         }))
     }
 

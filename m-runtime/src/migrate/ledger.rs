@@ -154,6 +154,183 @@ pub(crate) async fn remove(db: &Db, app: &str, id: &str) -> Result<()> {
     Ok(())
 }
 
+/// Sets the checksum recorded for `app:id` (an accepted edit).
+pub(crate) async fn set_checksum(db: &Db, app: &str, id: &str, checksum: &str) -> Result<()> {
+    let d = db.backend().dialect();
+    let sql = format!(
+        "UPDATE {} SET {} = {} WHERE {} = {} AND {} = {}",
+        table(db),
+        d.quote_ident("checksum"),
+        d.placeholder(1),
+        d.quote_ident("app"),
+        d.placeholder(2),
+        d.quote_ident("id"),
+        d.placeholder(3)
+    );
+    let (checksum, app, id) = (checksum.to_owned(), app.to_owned(), id.to_owned());
+    db.run_with(&sql, move |q| q.bind(checksum).bind(app).bind(id))
+        .await?;
+    Ok(())
+}
+
+/// Why a ledger row was written or changed without running a migration.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Event {
+    /// Recorded as applied on a fresh install, or by `migrate baseline`.
+    Baselined,
+    /// Recorded as applied by `migrate mark-applied`.
+    Marked,
+    /// Removed from the ledger by `migrate unmark`.
+    Unmarked,
+    /// An edit of an applied migration accepted by `migrate accept`.
+    Accepted,
+    /// Replaced by a squashed migration (`migrate squash`).
+    Squashed,
+    /// Removed with its retired app (`migrate forget-app`).
+    Forgotten,
+}
+
+impl Event {
+    /// The spelling stored in the events table.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Event::Baselined => "baselined",
+            Event::Marked => "marked",
+            Event::Unmarked => "unmarked",
+            Event::Accepted => "accepted",
+            Event::Squashed => "squashed",
+            Event::Forgotten => "forgotten",
+        }
+    }
+
+    fn parse(text: &str) -> Option<Event> {
+        [
+            Event::Baselined,
+            Event::Marked,
+            Event::Unmarked,
+            Event::Accepted,
+            Event::Squashed,
+            Event::Forgotten,
+        ]
+        .into_iter()
+        .find(|e| e.as_str() == text)
+    }
+}
+
+/// One row of the events table.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct LedgerEvent {
+    /// The migration's app.
+    pub app: String,
+    /// The migration's id (empty for an app-wide event).
+    pub id: String,
+    /// What happened.
+    pub event: Event,
+    /// When: UTC, RFC 3339.
+    pub at: String,
+    /// The checksum it recorded.
+    pub checksum: Option<String>,
+    /// The checksum it replaced (`accepted`).
+    pub previous_checksum: Option<String>,
+}
+
+/// Creates the ledger and its events table unless they exist (before a
+/// transaction that writes them: DDL would end it on MySQL).
+pub(crate) async fn ensure_with_events(db: &Db) -> Result<()> {
+    ensure(db).await?;
+    bookkeeping::ensure(db, &bookkeeping::events_table()).await
+}
+
+/// Records `event` for `app:id` (inside the caller's transaction; the table
+/// exists: [`ensure_with_events`]).
+pub(crate) async fn record_event(
+    db: &Db,
+    app: &str,
+    id: &str,
+    event: Event,
+    checksum: Option<&str>,
+    previous_checksum: Option<&str>,
+) -> Result<()> {
+    let d = db.backend().dialect();
+    let columns = ["app", "id", "event", "at", "checksum", "previous_checksum"];
+    let sql = format!(
+        "INSERT INTO {} ({}) VALUES ({})",
+        d.quote_ident(bookkeeping::EVENTS_TABLE),
+        columns.map(|c| d.quote_ident(c)).join(", "),
+        (1..=columns.len())
+            .map(|n| d.placeholder(n))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    let values = (
+        app.to_owned(),
+        id.to_owned(),
+        event.as_str(),
+        rfc3339_utc(time::OffsetDateTime::now_utc()),
+        checksum.map(str::to_owned),
+        previous_checksum.map(str::to_owned),
+    );
+    db.run_with(&sql, move |q| {
+        q.bind(values.0)
+            .bind(values.1)
+            .bind(values.2)
+            .bind(values.3)
+            .bind(values.4)
+            .bind(values.5)
+    })
+    .await?;
+    Ok(())
+}
+
+/// Every event, oldest first; none when the table does not exist yet.
+pub(crate) async fn load_events(db: &Db) -> Result<Vec<LedgerEvent>> {
+    let d = db.backend().dialect();
+    let columns = ["app", "id", "event", "at", "checksum", "previous_checksum"];
+    let sql = format!(
+        "SELECT {} FROM {} ORDER BY {}",
+        columns.map(|c| d.quote_ident(c)).join(", "),
+        d.quote_ident(bookkeeping::EVENTS_TABLE),
+        d.quote_ident("at")
+    );
+    let Some(rows) = fetch_if_exists(db, bookkeeping::EVENTS_TABLE, &sql).await? else {
+        return Ok(Vec::new());
+    };
+    rows.iter()
+        .map(|row| {
+            let read = |e| Error::database(format!("reading `{}`", bookkeeping::EVENTS_TABLE), e);
+            let event: String = row.try_get(2).map_err(read)?;
+            Ok(LedgerEvent {
+                app: row.try_get(0).map_err(read)?,
+                id: row.try_get(1).map_err(read)?,
+                event: Event::parse(&event).ok_or_else(|| {
+                    Error::Introspect(format!(
+                        "`{}` holds an event m does not know: `{event}`",
+                        bookkeeping::EVENTS_TABLE
+                    ))
+                })?,
+                at: row.try_get(3).map_err(read)?,
+                checksum: row.try_get(4).map_err(read)?,
+                previous_checksum: row.try_get(5).map_err(read)?,
+            })
+        })
+        .collect()
+}
+
+/// Removes every ledger and event row of `app` (a retired app).
+pub(crate) async fn forget_app(db: &Db, app: &str) -> Result<u64> {
+    let d = db.backend().dialect();
+    let sql = format!(
+        "DELETE FROM {} WHERE {} = {}",
+        table(db),
+        d.quote_ident("app"),
+        d.placeholder(1)
+    );
+    let owned = app.to_owned();
+    let removed = db.run_with(&sql, move |q| q.bind(owned)).await?;
+    Ok(removed)
+}
+
 /// `time` as `YYYY-MM-DDTHH:MM:SS.mmmZ` (RFC 3339, UTC, milliseconds).
 fn rfc3339_utc(time: time::OffsetDateTime) -> String {
     const FORMAT: &[time::format_description::BorrowedFormatItem<'_>] = time::macros::format_description!(

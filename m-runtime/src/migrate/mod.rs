@@ -29,7 +29,7 @@
 //! # async fn demo() -> m_runtime::Result<()> {
 //! use m_runtime::Registry;
 //! use m_runtime::migrate::{self, RunOptions};
-//! use m_runtime::registry::{MigrationBody, MigrationDef, MigrationPhase};
+//! use m_runtime::registry::{MigrationBody, MigrationDef, MigrationPhase, OnFresh};
 //!
 //! static CREATE_NOTE: MigrationDef = MigrationDef {
 //!     app: "notes",
@@ -40,6 +40,7 @@
 //!     up: MigrationBody::Sql("CREATE TABLE note (id INTEGER PRIMARY KEY)"),
 //!     down: Some(MigrationBody::Sql("DROP TABLE note")),
 //!     source: "notes/migrations/0001_create_note.sql",
+//!     on_fresh: OnFresh::Skip,
 //! };
 //!
 //! let db = m_runtime::Db::connect("sqlite::memory:").await?;
@@ -96,18 +97,19 @@
 
 mod graph;
 mod ledger;
+pub mod operate;
 mod pipeline;
 mod problems;
 mod runner;
 mod status;
 
 pub use graph::execution_order;
-pub use ledger::{AppliedMigration, LEDGER_TABLE};
+pub use ledger::{AppliedMigration, Event, LEDGER_TABLE, LedgerEvent};
 pub use pipeline::{AllOptions, AllReport, run_all};
 pub use problems::{LedgerProblem, LedgerProblems};
 
 pub(crate) use runner::Migrator;
 pub use runner::{DownReport, RunOptions, RunReport, down, run};
-pub use status::{MigrationState, Status, has_pending, status};
+pub use status::{MigrationState, Status, check_pending, has_pending, status};
 
 pub(crate) use graph::problems as graph_problems;

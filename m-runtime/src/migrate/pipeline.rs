@@ -35,6 +35,10 @@ impl AllOptions {
 /// What [`run_all`] did, step by step.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AllReport {
+    /// Step 0: migrations recorded as applied without running, because
+    /// their app was installed on a fresh database (see
+    /// [`OnFresh`](crate::registry::OnFresh)).
+    pub baselined: Vec<AppliedMigration>,
     /// 1. `pre_sync` migrations applied.
     pub pre_sync: Vec<AppliedMigration>,
     /// 2. `before_sync` hooks run.
@@ -50,6 +54,10 @@ pub struct AllReport {
     /// Whether the pipeline stopped after the sync because the policy held
     /// back a change (steps 4 and 5 did not run).
     pub stopped_at_sync: bool,
+    /// What did not run because the pipeline stopped after the sync:
+    /// `after_sync hook app::name` and `post_sync migration app:id`, in
+    /// the order they would have run.
+    pub skipped: Vec<String>,
 }
 
 impl AllReport {

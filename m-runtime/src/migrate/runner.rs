@@ -1,16 +1,16 @@
 //! Applying pending migrations and reverting applied ones, one transaction
 //! per migration, with the ledger row written or removed inside it.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::time::Instant;
 
 use serde::Serialize;
 
-use super::graph::{self, app_rank};
-use super::ledger::{self, AppliedMigration};
+use super::graph;
+use super::ledger::{self, AppliedMigration, Event};
 use super::problems::{LedgerProblem, LedgerProblems};
 use crate::db::TxKind;
-use crate::registry::{MigrationBody, MigrationDef, MigrationPhase, Registry};
+use crate::registry::{MigrationBody, MigrationDef, MigrationPhase, OnFresh, Registry};
 use crate::{BoxError, Db, Error, Result};
 
 /// Options of [`run`]. `RunOptions::default()` runs every pending migration
@@ -132,17 +132,80 @@ impl<'a> Migrator<'a> {
         self.applied.contains_key(&(app.to_owned(), id.to_owned()))
     }
 
+    /// Fresh installs, Frappe's way: for every app whose DocTypes do not
+    /// exist yet (none of its tables is in the database) and that has no
+    /// ledger row, records its migrations as applied without running them
+    /// ("baselined"): they were written against older schemas, and the sync
+    /// creates the current one from the declarations. Migrations declared
+    /// `on_fresh = run` (seed data) are left to run. Introspects only when
+    /// such an app may exist (an app with DocTypes, no ledger row and a
+    /// migration to baseline).
+    pub(crate) async fn baseline_fresh_apps(&mut self) -> Result<Vec<AppliedMigration>> {
+        let candidates: BTreeSet<&'static str> = self
+            .registry
+            .doctypes
+            .iter()
+            .map(|d| d.app)
+            .filter(|app| !self.applied.keys().any(|(a, _)| a == app))
+            .filter(|app| {
+                self.order
+                    .iter()
+                    .any(|m| m.app == *app && m.on_fresh == OnFresh::Skip)
+            })
+            .collect();
+        if candidates.is_empty() {
+            return Ok(Vec::new());
+        }
+        let live = crate::introspect(self.db).await?;
+        let fold = self.db.backend().dialect().case_insensitive_tables();
+        let exists = |table: &str| {
+            live.tables
+                .keys()
+                .any(|t| t == table || (fold && t.eq_ignore_ascii_case(table)))
+        };
+        let fresh: BTreeSet<&str> = candidates
+            .into_iter()
+            .filter(|app| {
+                self.registry
+                    .doctypes
+                    .iter()
+                    .filter(|d| d.app == *app)
+                    .all(|d| !exists(d.table))
+            })
+            .collect();
+        let baseline: Vec<&MigrationDef> = self
+            .order
+            .iter()
+            .copied()
+            .filter(|m| fresh.contains(m.app) && m.on_fresh == OnFresh::Skip)
+            .collect();
+        let rows =
+            super::operate::record_as(self.db, &baseline, self.next_seq, Event::Baselined).await?;
+        for row in &rows {
+            tracing::info!(migration = %row.name(), "baselined: its app is installed fresh");
+            self.applied
+                .insert((row.app.clone(), row.id.clone()), row.clone());
+        }
+        self.next_seq += rows.len() as i64;
+        self.ledger_ready |= !rows.is_empty();
+        Ok(rows)
+    }
+
+    /// The pending migrations of `phase`, in the order they would run.
+    pub(crate) fn pending(&self, phase: MigrationPhase) -> Vec<&'static MigrationDef> {
+        self.order
+            .iter()
+            .copied()
+            .filter(|m| m.phase == phase && !self.is_applied(m.app, m.id))
+            .collect()
+    }
+
     /// Applies every pending migration of `phase`, in order.
     pub(crate) async fn run_phase(
         &mut self,
         phase: MigrationPhase,
     ) -> Result<Vec<AppliedMigration>> {
-        let pending: Vec<&'static MigrationDef> = self
-            .order
-            .iter()
-            .copied()
-            .filter(|m| m.phase == phase && !self.is_applied(m.app, m.id))
-            .collect();
+        let pending = self.pending(phase);
         let mut done = Vec::with_capacity(pending.len());
         for m in pending {
             done.push(self.apply(m).await?);
@@ -399,10 +462,15 @@ pub(crate) fn check(
             .iter()
             .filter(|m| !applied.contains_key(&(m.app, m.id)))
         {
+            // Out of order: an applied migration of the same app and the
+            // same phase sorts after it. (A new `pre_sync` migration after
+            // an applied `post_sync` one is not: phases run in their order.)
             let later = rows
                 .iter()
-                .filter(|r| r.app == m.app && (parse_phase(&r.phase), r.id.as_str()) > app_rank(m))
-                .max_by(|a, b| (parse_phase(&a.phase), &a.id).cmp(&(parse_phase(&b.phase), &b.id)));
+                .filter(|r| {
+                    r.app == m.app && parse_phase(&r.phase) == m.phase && r.id.as_str() > m.id
+                })
+                .max_by(|a, b| a.id.cmp(&b.id));
             if let Some(later) = later {
                 problems.push(LedgerProblem::OutOfOrder {
                     app: m.app.to_owned(),
@@ -451,6 +519,7 @@ mod tests {
             up: MigrationBody::Sql(""),
             down: None,
             source: "src/lib.rs:1",
+            on_fresh: OnFresh::Skip,
         }))
     }
 
@@ -506,6 +575,23 @@ mod tests {
         assert!(message.contains("`a:2` is pending but `a:3`"), "{message}");
         assert!(message.contains("sorts after `3`"), "{message}");
         assert!(check(&order, &rows, true).is_empty());
+    }
+
+    #[test]
+    fn a_new_pre_sync_migration_after_an_applied_post_sync_one_is_in_order() {
+        let post = Box::leak(Box::new(MigrationDef {
+            phase: MigrationPhase::PostSync,
+            ..*def("a", "0002_post", "x")
+        }));
+        let order = [def("a", "0001", "x"), post, def("a", "0003_pre", "x")];
+        let mut post_row = row("a", "0002_post", "x", 2);
+        post_row.phase = "post_sync".into();
+        let rows = [row("a", "0001", "x", 1), post_row];
+        assert!(check(&order, &rows, false).is_empty());
+        // A pre_sync id that sorts before an applied pre_sync one still is.
+        let order = [def("a", "0001", "x"), def("a", "0000_late", "x")];
+        let problems = check(&order, &[row("a", "0001", "x", 1)], false);
+        assert_eq!(problems.len(), 1, "{problems:?}");
     }
 
     #[test]

@@ -21,6 +21,9 @@ pub struct Status {
     pub unregistered: Vec<AppliedMigration>,
     /// What would stop `run`: tampered checksums, out-of-order migrations.
     pub problems: Vec<super::LedgerProblem>,
+    /// What changed the ledger without running a migration (fresh
+    /// installs, operator commands), oldest first.
+    pub events: Vec<super::LedgerEvent>,
 }
 
 impl Status {
@@ -31,6 +34,7 @@ impl Status {
             migrations: Vec::new(),
             unregistered: Vec::new(),
             problems: Vec::new(),
+            events: Vec::new(),
         }
     }
 
@@ -57,6 +61,10 @@ pub struct MigrationState {
     pub checksum: String,
     /// Its ledger row, when applied.
     pub applied: Option<AppliedMigration>,
+    /// How its ledger row came to be when no run wrote it: `baselined` (a
+    /// fresh install, `migrate baseline`), `marked` (`migrate
+    /// mark-applied`) or `squashed`; `None` when it ran (or is pending).
+    pub recorded_as: Option<super::Event>,
 }
 
 impl MigrationState {
@@ -69,21 +77,43 @@ impl MigrationState {
 }
 
 /// Whether a registered migration is not applied yet: one query on the
-/// ledger (two when it does not exist yet), whatever the number of
-/// migrations, for boot's fast path. Writes nothing, checks nothing else.
+/// ledger, whatever the number of migrations, for boot's fast path. Writes
+/// nothing; checks nothing else (see [`check_pending`]).
 pub async fn has_pending(db: &Db, registry: &Registry) -> Result<bool> {
     if registry.migrations.is_empty() {
         return Ok(false);
     }
-    let applied: std::collections::BTreeSet<(String, String)> = ledger::load(db)
-        .await?
-        .into_iter()
-        .map(|r| (r.app, r.id))
+    let rows = ledger::load(db).await?;
+    Ok(any_pending(registry, &rows))
+}
+
+/// [`has_pending`] that also refuses as every run does: an applied
+/// migration whose checksum changed, or (unless `allow_out_of_order`) a
+/// pending one that sorts before an applied one of its app and phase, is
+/// an [`Error::Ledger`](crate::Error::Ledger). Still one query: boot's fast
+/// path uses it, so an edited migration stops a boot like any command.
+pub async fn check_pending(db: &Db, registry: &Registry, allow_out_of_order: bool) -> Result<bool> {
+    if registry.migrations.is_empty() {
+        return Ok(false);
+    }
+    let rows = ledger::load(db).await?;
+    let order = super::graph::execution_order(&registry.migrations);
+    let problems = check(&order, &rows, allow_out_of_order);
+    if !problems.is_empty() {
+        return Err(crate::Error::Ledger(super::LedgerProblems(problems)));
+    }
+    Ok(any_pending(registry, &rows))
+}
+
+fn any_pending(registry: &Registry, rows: &[AppliedMigration]) -> bool {
+    let applied: std::collections::BTreeSet<(&str, &str)> = rows
+        .iter()
+        .map(|r| (r.app.as_str(), r.id.as_str()))
         .collect();
-    Ok(registry
+    registry
         .migrations
         .iter()
-        .any(|m| !applied.contains(&(m.app.to_owned(), m.id.to_owned()))))
+        .any(|m| !applied.contains(&(m.app, m.id)))
 }
 
 /// Reads the ledger and compares it with `registry`. Writes nothing.
@@ -96,7 +126,7 @@ pub async fn has_pending(db: &Db, registry: &Registry) -> Result<bool> {
 /// # tokio::runtime::Runtime::new().unwrap().block_on(async {
 /// use m_runtime::{Db, Registry};
 /// use m_runtime::migrate::{self, RunOptions};
-/// use m_runtime::registry::{MigrationBody, MigrationDef, MigrationPhase};
+/// use m_runtime::registry::{MigrationBody, MigrationDef, MigrationPhase, OnFresh};
 ///
 /// static SEED: MigrationDef = MigrationDef {
 ///     app: "notes",
@@ -107,6 +137,7 @@ pub async fn has_pending(db: &Db, registry: &Registry) -> Result<bool> {
 ///     up: MigrationBody::Sql("CREATE TABLE seeded (x INTEGER)"),
 ///     down: None,
 ///     source: "notes/migrations/0001_seed.sql",
+///     on_fresh: OnFresh::Skip,
 /// };
 ///
 /// let db = Db::connect("sqlite::memory:").await?;
@@ -123,8 +154,19 @@ pub async fn has_pending(db: &Db, registry: &Registry) -> Result<bool> {
 pub async fn status(db: &Db, registry: &Registry) -> Result<Status> {
     registry.validate()?;
     let rows = ledger::load(db).await?;
+    let events = ledger::load_events(db).await?;
     let order = super::graph::execution_order(&registry.migrations);
     let problems = check(&order, &rows, false);
+    let recorded_as = |app: &str, id: &str| {
+        use super::Event::{Baselined, Marked, Squashed, Unmarked};
+        events
+            .iter()
+            .rev()
+            .filter(|e| e.app == app && e.id == id)
+            .map(|e| e.event)
+            .find(|e| matches!(e, Baselined | Marked | Squashed | Unmarked))
+            .filter(|e| *e != Unmarked)
+    };
     let migrations: Vec<MigrationState> = {
         let mut defs = registry.migrations.clone();
         defs.sort_by_key(|m| (m.app, app_rank(m)));
@@ -141,6 +183,11 @@ pub async fn status(db: &Db, registry: &Registry) -> Result<Status> {
                     .iter()
                     .find(|r| r.app == m.app && r.id == m.id)
                     .cloned(),
+                recorded_as: rows
+                    .iter()
+                    .any(|r| r.app == m.app && r.id == m.id)
+                    .then(|| recorded_as(m.app, m.id))
+                    .flatten(),
             })
             .collect()
     };
@@ -159,5 +206,6 @@ pub async fn status(db: &Db, registry: &Registry) -> Result<Status> {
         migrations,
         unregistered,
         problems,
+        events,
     })
 }

@@ -172,6 +172,23 @@ pub struct MigrationDef {
     pub down: Option<MigrationBody>,
     /// Where it was declared, for messages.
     pub source: &'static str,
+    /// What it does when its app is installed on a fresh database.
+    pub on_fresh: OnFresh,
+}
+
+/// What a migration does when its app is installed on a fresh database
+/// (none of the app's tables exist and the ledger has none of its
+/// migrations): the sync creates the schema from the declarations, so the
+/// app's migrations, written against older schemas, are recorded as
+/// applied without running ("baselined"), except those that say `Run`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OnFresh {
+    /// Recorded as applied without running (the default).
+    #[default]
+    Skip,
+    /// Runs on fresh installs too: seed data, reference rows.
+    Run,
 }
 
 /// `apps![catalog, orders]`: the apps the binary means to link.

@@ -13,7 +13,7 @@ mod validate;
 
 pub use defs::{
     AppsDef, ColumnDef, DbFn, DocType, DocTypeDef, HookDef, HookPhase, IndexDef, MigrationBody,
-    MigrationDef, MigrationPhase, ReferenceDef,
+    MigrationDef, MigrationPhase, OnFresh, ReferenceDef,
 };
 pub use validate::{RegistryError, RegistryErrors};
 

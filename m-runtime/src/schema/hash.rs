@@ -9,20 +9,49 @@ use super::Table;
 /// stored hash equals the compiled one.
 pub fn table_hash(table: &Table) -> String {
     let json = serde_json::to_vec(table).unwrap_or_default();
-    hex(&Sha256::digest(&json))
+    hex::encode(Sha256::digest(&json))
 }
 
 /// The first 8 hex digits of SHA-256, used to keep long generated names unique.
 pub(crate) fn short_digest(bytes: &[u8]) -> String {
-    hex(&Sha256::digest(bytes)[..4])
+    hex::encode(&Sha256::digest(bytes)[..4])
 }
 
-pub(crate) fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write;
-    bytes
-        .iter()
-        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
-            let _ = write!(s, "{b:02x}");
-            s
-        })
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::schema::{Column, DefaultValue, LogicalType};
+
+    /// The ledger stores these hashes: their value must never change.
+    #[test]
+    fn hashes_are_stable() {
+        let table = Table::new("book")
+            .column(Column::new("id", LogicalType::I64))
+            .column(
+                Column::new(
+                    "title",
+                    LogicalType::String {
+                        max_length: Some(140),
+                    },
+                )
+                .nullable()
+                .default(DefaultValue::Text("x".into())),
+            )
+            .primary_key(["id"])
+            .index(["title"], false);
+        assert_eq!(
+            table_hash(&table),
+            "c1b734353131e6a6b1236c7456233fb1ff2715f5b929c18acc95ddd93b09ec11"
+        );
+        assert_eq!(short_digest(b"ix_book__title"), "1416a441");
+    }
+
+    /// `hex::encode` spells every byte as the hand-written loop it replaced
+    /// did (`{:02x}`), so no stored hash or checksum changes.
+    #[test]
+    fn hex_is_lowercase_two_digits_per_byte() {
+        let bytes: Vec<u8> = (0..=u8::MAX).collect();
+        let expected: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+        assert_eq!(hex::encode(&bytes), expected);
+    }
 }

@@ -20,7 +20,7 @@ mod types;
 
 pub use hash::table_hash;
 pub use model::{
-    Column, DefaultValue, ForeignKey, Index, MAX_IDENTIFIER_LEN, ReferentialAction, Schema, Table,
-    is_internal_table,
+    Column, DefaultValue, Dependent, DependentKind, ForeignKey, Index, MAX_IDENTIFIER_LEN,
+    ReferentialAction, Schema, Table, is_internal_table,
 };
 pub use types::{LogicalType, TypeFamily};

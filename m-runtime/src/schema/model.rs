@@ -73,7 +73,7 @@ impl Schema {
 
 /// One table: its columns in declaration order, primary key, indexes
 /// (unique constraints are unique indexes) and foreign keys.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Table {
     /// The table name in the database.
     pub name: String,
@@ -91,6 +91,56 @@ pub struct Table {
     /// Foreign keys from this table.
     #[serde(default)]
     pub foreign_keys: Vec<ForeignKey>,
+    /// The views and triggers that name this table, as introspection found
+    /// them (SQLite only, where a rebuild must re-create them). Not part of
+    /// the table's shape: comparisons ignore it and it is never serialised,
+    /// so it changes neither a diff nor [`table_hash`](super::table_hash).
+    #[serde(skip)]
+    pub dependents: Vec<Dependent>,
+}
+
+/// Equality of shape: every field but [`Table::dependents`].
+impl PartialEq for Table {
+    fn eq(&self, other: &Self) -> bool {
+        // Destructured so that a new field cannot be forgotten here.
+        let Table {
+            name,
+            app,
+            columns,
+            primary_key,
+            indexes,
+            foreign_keys,
+            dependents: _,
+        } = self;
+        *name == other.name
+            && *app == other.app
+            && *columns == other.columns
+            && *primary_key == other.primary_key
+            && *indexes == other.indexes
+            && *foreign_keys == other.foreign_keys
+    }
+}
+
+/// A view or trigger whose SQL names a table (directly, or through a view
+/// that does): a rebuild of the table drops it first and re-creates it
+/// from `sql` last.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Dependent {
+    /// A view or a trigger.
+    pub kind: DependentKind,
+    /// Its name in the database.
+    pub name: String,
+    /// Its `CREATE VIEW` or `CREATE TRIGGER` statement, as the catalog keeps it.
+    pub sql: String,
+}
+
+/// What a [`Dependent`] is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DependentKind {
+    /// `CREATE VIEW`.
+    View,
+    /// `CREATE TRIGGER`.
+    Trigger,
 }
 
 impl Table {
@@ -103,6 +153,7 @@ impl Table {
             primary_key: Vec::new(),
             indexes: Vec::new(),
             foreign_keys: Vec::new(),
+            dependents: Vec::new(),
         }
     }
 

@@ -7,7 +7,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use m_runtime::cli::{Cli, TopLevel};
-use m_runtime::registry::{MigrationBody, MigrationDef, MigrationPhase};
+use m_runtime::registry::{MigrationBody, MigrationDef, MigrationPhase, OnFresh};
 use m_tests::synthetic;
 
 /// Version 2's migrations; each leaves one row behind, so a migration run
@@ -23,6 +23,7 @@ static PRE: MigrationDef = MigrationDef {
     ),
     down: None,
     source: "m-fleet",
+    on_fresh: OnFresh::Skip,
 };
 
 /// Post-sync: writes to `t0079`, a table version 2's sync creates.
@@ -37,6 +38,7 @@ static POST: MigrationDef = MigrationDef {
     ),
     down: None,
     source: "m-fleet",
+    on_fresh: OnFresh::Skip,
 };
 
 #[tokio::main]

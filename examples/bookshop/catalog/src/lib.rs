@@ -38,7 +38,7 @@ pub struct Genre {
 }
 
 /// Seeds the standard genres (runs once, after the sync created `genre`).
-#[migration(id = "0001_seed_genres", phase = post_sync, down = unseed_genres)]
+#[migration(id = "0001_seed_genres", phase = post_sync, down = unseed_genres, on_fresh = run)]
 async fn seed_genres(db: &Db) -> m_runtime::Result<()> {
     db.execute("INSERT INTO genre (code, label) VALUES ('fic', 'Fiction'), ('sci', 'Science'), ('his', 'History')")
         .await?;

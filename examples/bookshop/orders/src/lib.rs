@@ -4,7 +4,7 @@
 use m_runtime::prelude::*;
 
 /// The walk-in customer every shop has; needs the catalog's seed first.
-#[migration(id = "0001_walk_in_customer", phase = post_sync, depends_on = ["catalog:0001_seed_genres"])]
+#[migration(id = "0001_walk_in_customer", phase = post_sync, depends_on = ["catalog:0001_seed_genres"], on_fresh = run)]
 async fn walk_in_customer(db: &Db) -> m_runtime::Result<()> {
     db.execute("INSERT INTO customer (id, email, name, active) VALUES (1, 'walk-in@shop.invalid', 'Walk-in', TRUE)")
         .await?;
