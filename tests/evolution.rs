@@ -681,12 +681,8 @@ struct Stats {
     values: usize,
 }
 
-static STATS: std::sync::Mutex<Stats> = std::sync::Mutex::new(Stats {
-    changes: 0,
-    applied: 0,
-    blocked: 0,
-    values: 0,
-});
+static STATS: std::sync::Mutex<BTreeMap<&'static str, Stats>> =
+    std::sync::Mutex::new(BTreeMap::new());
 
 async fn run_case(backend: Backend, case: Case) -> Result<(), TestCaseError> {
     let t = TestDb::fresh(backend, "evolution").await;
@@ -748,7 +744,8 @@ async fn run_case(backend: Backend, case: Case) -> Result<(), TestCaseError> {
         }
     }
 
-    if let Ok(mut stats) = STATS.lock() {
+    if let Ok(mut all) = STATS.lock() {
+        let stats = all.entry(backend.name()).or_default();
         stats.changes += plan.changes.len();
         stats.applied += plan.applied().count();
         stats.blocked += plan.blocked().count();
@@ -914,7 +911,10 @@ fn evolve(backend: Backend) {
     if let Err(failure) = result {
         panic!("{failure}");
     }
-    let stats = STATS.lock().map(|s| format!("{s:?}")).unwrap_or_default();
+    let stats = STATS
+        .lock()
+        .map(|all| format!("{:?}", all.get(backend.name())))
+        .unwrap_or_default();
     let reruns = RERUNS.load(std::sync::atomic::Ordering::Relaxed);
     eprintln!(
         "{}: {} clean cases in {:?}; B's plans: {stats}; {reruns} case(s) rerun after the server's own trouble",
