@@ -157,16 +157,17 @@ const SAVEPOINT: &str = "m_sync_batch";
 
 /// The objects a change locks until its transaction ends, estimated from
 /// above for PostgreSQL (the one backend with a [lock
-/// budget](crate::backend::Backend::lock_budget)): a created table locks
-/// itself, its row type, its TOAST table and TOAST index, and for its
-/// primary key, each index and each foreign key an index or constraint and
-/// the referenced table; a change to an existing table locks that table,
-/// its indexes and what it references, counted as 8.
+/// budget](crate::backend::Backend::lock_budget)). A created table locks
+/// itself, its row type, its TOAST table and TOAST index (4), its primary
+/// key's index and constraint (2), each index (1), and each foreign key's
+/// constraint and referenced table (2): 10 for a table with a key, two
+/// indexes and a foreign key, which takes 9. A change to an existing table
+/// locks that table, its indexes and what it references, counted as 8.
 fn objects_locked(change: &Change) -> u64 {
     match change {
         Change::CreateTable { table } => {
             let keyed = u64::from(!table.primary_key.is_empty());
-            4 + 2 * (keyed + table.indexes.len() as u64 + table.foreign_keys.len() as u64)
+            4 + 2 * keyed + table.indexes.len() as u64 + 2 * table.foreign_keys.len() as u64
         }
         _ => 8,
     }
@@ -500,12 +501,14 @@ mod tests {
         }
     }
 
-    /// A table with a key and one index: 4 + 2 * 2 = 8 objects.
+    /// A table with a key and two indexes: 4 + 2 + 2 = 8 objects.
     fn create(name: &str) -> PlannedChange {
         let table = Table::new(name)
             .column(Column::new("id", LogicalType::I64))
+            .column(Column::new("n", LogicalType::I64))
             .primary_key(["id"])
-            .index(["id"], false);
+            .index(["n"], false)
+            .index(["n", "id"], false);
         let (create, index) = (format!("CREATE {name}"), format!("INDEX {name}"));
         planned(Change::CreateTable { table }, &[&create, &index])
     }

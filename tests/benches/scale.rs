@@ -8,15 +8,19 @@
 //! - **fresh sync**: [`m_runtime::pipeline::sync`] on an empty database
 //!   (introspection, plan, DDL, the recorded schema hashes).
 //! - **verify**: introspection and diff of the synced database (what
-//!   `migrate verify` does), median of several runs.
+//!   `migrate verify` does).
 //! - **unchanged boot**: [`Boot`] of the synced database (connect, lock,
-//!   the fast path), median of several runs.
+//!   the fast path, close).
 //!
-//! Each row gives the statements m sent (round trips; for the sync, also
-//! the DDL statements) and the time as a multiple of the floor measured in
-//! the same run. On MariaDB the 1,000-DocType verify is measured again with
-//! 2,000 unrelated tables in another database on the server, and compared
-//! with SQLite's.
+//! Each time is the best of several runs (the sync and its floor
+//! alternate, each on a fresh database), so that other load on the machine
+//! inflates the figures as little as possible. Each row gives the
+//! statements m sent (round trips; for the sync, also the DDL statements)
+//! and the time as a multiple of the floor measured in the same run. On
+//! MariaDB the 1,000-DocType verify is measured again with 2,000 unrelated
+//! tables in another database on the server (created and dropped here),
+//! and compared with SQLite's. The summary compares what issue #14 asks
+//! for.
 //!
 //! ```sh
 //! cargo bench -p m-tests --bench scale
@@ -24,7 +28,8 @@
 //! ```
 //!
 //! The DocTypes are [`synthetic::registry`]'s: five columns, a
-//! single-column and a two-column index, and a foreign key each.
+//! single-column and a two-column index, and a foreign key each. Server
+//! URLs as in the tests (`M_TEST_POSTGRES_URL`, `M_TEST_MYSQL_URL`).
 
 use std::time::{Duration, Instant};
 
@@ -48,6 +53,17 @@ struct Row {
     floor: Duration,
 }
 
+/// What the summary compares.
+#[derive(Default)]
+struct Key {
+    /// (backend, DocTypes, unchanged boot).
+    boot: Vec<(&'static str, usize, Duration)>,
+    /// (backend, DocTypes, fresh sync / floor).
+    sync_ratio: Vec<(&'static str, usize, f64)>,
+    /// (what, verify of 1,000 tables).
+    verify_1000: Vec<(&'static str, Duration)>,
+}
+
 fn main() {
     let sizes: Vec<usize> = match std::env::var("M_BENCH_SIZES") {
         Ok(list) if !list.trim().is_empty() => list
@@ -64,139 +80,129 @@ fn main() {
     let rt = tokio::runtime::Runtime::new().expect("runtime");
     let started = Instant::now();
     let mut rows = Vec::new();
-    let mut verify_1000: Vec<(&'static str, Duration)> = Vec::new();
+    let mut key = Key::default();
     for backend in [Backend::Sqlite, Backend::Postgres, Backend::Mysql] {
         if !backend.enabled() {
             continue;
         }
         for &n in &sizes {
             eprintln!("{} at {n} DocTypes ...", backend.name());
-            rt.block_on(measure(backend, n, &mut rows, &mut verify_1000));
+            rt.block_on(measure(backend, n, &mut rows, &mut key));
         }
     }
     print_table(&rows);
-    for (what, time) in &verify_1000 {
-        println!("verify of 1,000 tables, {what}: {}", ms(*time));
-    }
-    let sqlite = verify_1000
-        .iter()
-        .find(|(w, _)| *w == "sqlite")
-        .map(|v| v.1);
-    if let Some(sqlite) = sqlite {
-        for (what, time) in verify_1000.iter().filter(|(w, _)| w.starts_with("mysql")) {
-            println!(
-                "{what} / sqlite: {:.2}x",
-                time.as_secs_f64() / sqlite.as_secs_f64()
-            );
-        }
-    }
+    println!();
+    summary(&key);
     println!(
-        "\nwhole run: {:.0} s; {}; {}",
+        "\nwhole run: {:.0} s; {}",
         started.elapsed().as_secs_f64(),
-        std::env::consts::ARCH,
-        cpus()
+        machine()
     );
 }
 
-async fn measure(
-    backend: Backend,
-    n: usize,
-    rows: &mut Vec<Row>,
-    verify_1000: &mut Vec<(&'static str, Duration)>,
-) {
+/// Runs at `n` DocTypes: `reps` fresh syncs, each followed by its floor
+/// (best of each kept), then verify and boot on the last synced database.
+async fn measure(backend: Backend, n: usize, rows: &mut Vec<Row>, key: &mut Key) {
     let registry = synthetic::registry(n);
-    let schema = registry.schema();
-    let policy = Policy::default();
-
-    // m's fresh sync.
-    let synced = TestDb::fresh(backend, "bench_scale").await;
-    let before = synced.db.query_count();
-    let clock = Instant::now();
-    let options = PipelineOptions::new(policy.clone());
-    let (plan, report) = sync(&synced.db, &registry, &options)
-        .await
-        .unwrap_or_else(|e| panic!("{} sync of {n}: {}", backend.name(), m_runtime::Report(&e)));
-    let sync_time = clock.elapsed();
-    let sync_queries = synced.db.query_count() - before;
-    assert_eq!(report.applied.len(), n);
-    let transactions = report.transactions.max(1);
-
-    // The floor: the same DDL, straight through sqlx.
-    let floor = floor(backend, &plan, transactions).await;
-
-    let sync_statements = if transactions > 1 {
-        format!(
-            "{sync_queries} ({} DDL, {transactions} transactions)",
-            report.statements
-        )
+    let reps = if n <= 100 {
+        5
+    } else if n <= 1_000 {
+        3
     } else {
-        format!("{sync_queries} ({} DDL)", report.statements)
+        2
     };
-    rows.push(Row {
-        backend: backend.name(),
-        doctypes: n,
-        operation: "floor (DDL as one script)",
-        time: floor,
-        statements: format!("1 ({} DDL)", report.statements),
+    let (mut sync_best, mut floor_best) = (Duration::MAX, Duration::MAX);
+    let mut synced = None;
+    let mut sync_statements = String::new();
+    let mut ddl = 0;
+    for _ in 0..reps {
+        // m's fresh sync.
+        let t = TestDb::fresh(backend, "bench_scale").await;
+        let before = t.db.query_count();
+        let clock = Instant::now();
+        let options = PipelineOptions::new(Policy::default());
+        let (plan, report) = sync(&t.db, &registry, &options).await.unwrap_or_else(|e| {
+            panic!("{} sync of {n}: {}", backend.name(), m_runtime::Report(&e))
+        });
+        let took = clock.elapsed();
+        sync_best = sync_best.min(took);
+        let queries = t.db.query_count() - before;
+        assert_eq!(report.applied.len(), n);
+        ddl = report.statements;
+        sync_statements = match report.transactions {
+            0 | 1 => format!("{queries} ({ddl} DDL)"),
+            k => format!("{queries} ({ddl} DDL, {k} transactions)"),
+        };
+        // The floor: the same DDL, straight through sqlx.
+        let floor_took = floor(backend, &plan, report.transactions.max(1)).await;
+        floor_best = floor_best.min(floor_took);
+        eprintln!(
+            "  fresh sync {}, floor {} ({:.2}x)",
+            ms(took),
+            ms(floor_took),
+            took.as_secs_f64() / floor_took.as_secs_f64()
+        );
+        synced = Some(t);
+    }
+    let synced = synced.expect("at least one run");
+    let floor = floor_best;
+    let mut push = |operation, time, statements| {
+        rows.push(Row {
+            backend: backend.name(),
+            doctypes: n,
+            operation,
+            time,
+            statements,
+            floor,
+        })
+    };
+    push(
+        "floor: the DDL as one script",
         floor,
-    });
-    rows.push(Row {
-        backend: backend.name(),
-        doctypes: n,
-        operation: "fresh sync",
-        time: sync_time,
-        statements: sync_statements,
-        floor,
-    });
+        format!("1 ({ddl} DDL)"),
+    );
+    push("fresh sync", sync_best, sync_statements);
+    key.sync_ratio.push((
+        backend.name(),
+        n,
+        sync_best.as_secs_f64() / floor.as_secs_f64(),
+    ));
 
     // Verify: introspect and diff.
-    let runs = if n >= 1_000 { 3 } else { 7 };
-    let (verify, queries) = verify_median(&synced, &registry, runs).await;
-    rows.push(Row {
-        backend: backend.name(),
-        doctypes: n,
-        operation: "verify",
-        time: verify,
-        statements: queries.to_string(),
-        floor,
-    });
+    let runs = if n >= 1_000 { 5 } else { 9 };
+    let (verify, queries) = verify_best(&synced, &registry, runs).await;
+    push("verify", verify, queries.to_string());
     if n == 1_000 {
-        verify_1000.push((backend.name(), verify));
+        key.verify_1000.push((backend.name(), verify));
         if backend == Backend::Mysql {
             let noise = noise(NOISE_TABLES).await;
-            let (verify, _) = verify_median(&synced, &registry, runs).await;
-            verify_1000.push(("mysql with 2,000 tables in another database", verify));
+            let (verify, _) = verify_best(&synced, &registry, runs).await;
+            key.verify_1000
+                .push(("mysql, 2,000 tables in another database", verify));
             drop(noise);
         }
     }
 
     // The unchanged boot.
-    let mut times = Vec::new();
+    let mut best = Duration::MAX;
     let mut queries = 0;
-    for _ in 0..7 {
+    for _ in 0..9 {
         let clock = Instant::now();
         let report = Boot::new(&synced.url)
             .registry(registry.clone())
             .run()
             .await
             .expect("boot");
-        times.push(clock.elapsed());
+        best = best.min(clock.elapsed());
         assert!(report.fast_path, "an unchanged boot takes the fast path");
         queries = report.queries;
     }
-    rows.push(Row {
-        backend: backend.name(),
-        doctypes: n,
-        operation: "unchanged boot",
-        time: median(times),
-        statements: queries.to_string(),
-        floor,
-    });
-    assert!(schema.tables.len() == n);
+    push("unchanged boot", best, queries.to_string());
+    key.boot.push((backend.name(), n, best));
 }
 
-/// Median time of `runs` verifies, and the queries of one.
-async fn verify_median(t: &TestDb, registry: &Registry, runs: usize) -> (Duration, u64) {
+/// The best time of `runs` verifies, and the queries of one.
+async fn verify_best(t: &TestDb, registry: &Registry, runs: usize) -> (Duration, u64) {
     let schema = registry.schema();
     let mut times = Vec::new();
     let mut queries = 0;
@@ -210,7 +216,7 @@ async fn verify_median(t: &TestDb, registry: &Registry, runs: usize) -> (Duratio
         queries = t.db.query_count() - before;
         assert!(plan.is_empty(), "a synced database verifies clean");
     }
-    (median(times), queries)
+    (times.into_iter().min().unwrap_or_default(), queries)
 }
 
 /// Runs `plan`'s DDL through sqlx on a fresh database: one script per
@@ -266,11 +272,6 @@ async fn noise(tables: usize) -> TestDb {
     t
 }
 
-fn median(mut times: Vec<Duration>) -> Duration {
-    times.sort();
-    times[times.len() / 2]
-}
-
 fn ms(d: Duration) -> String {
     let ms = d.as_secs_f64() * 1e3;
     if ms >= 10_000.0 {
@@ -300,7 +301,46 @@ fn print_table(rows: &[Row]) {
     }
 }
 
-fn cpus() -> String {
+/// What the issue's targets compare.
+fn summary(key: &Key) {
+    for backend in ["sqlite", "postgres", "mysql"] {
+        let at = |n| {
+            key.boot
+                .iter()
+                .find(|(b, size, _)| *b == backend && *size == n)
+                .map(|(_, _, time)| *time)
+        };
+        if let (Some(small), Some(large)) = (at(1_000), at(5_000)) {
+            println!(
+                "{backend}: unchanged boot at 5,000 / at 1,000 DocTypes: {:.2}x",
+                large.as_secs_f64() / small.as_secs_f64()
+            );
+        }
+    }
+    for (backend, n, ratio) in &key.sync_ratio {
+        if *n == 1_000 {
+            println!("{backend}: fresh sync of 1,000 DocTypes / floor: {ratio:.2}x");
+        }
+    }
+    let sqlite = key
+        .verify_1000
+        .iter()
+        .find(|(what, _)| *what == "sqlite")
+        .map(|v| v.1);
+    for (what, time) in &key.verify_1000 {
+        let versus = match sqlite {
+            Some(sqlite) if what.starts_with("mysql") => format!(
+                " = {:.2}x sqlite's",
+                time.as_secs_f64() / sqlite.as_secs_f64()
+            ),
+            _ => String::new(),
+        };
+        println!("verify of 1,000 tables, {what}: {}{versus}", ms(*time));
+    }
+}
+
+/// The machine, for the README's table.
+fn machine() -> String {
     let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
     let model = std::fs::read_to_string("/proc/cpuinfo")
         .ok()
@@ -311,5 +351,5 @@ fn cpus() -> String {
                 .map(|m| m.trim().to_owned())
         })
         .unwrap_or_default();
-    format!("{cores} cores, {model}")
+    format!("{cores} cores, {model}, {}", std::env::consts::ARCH)
 }
