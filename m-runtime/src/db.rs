@@ -403,7 +403,15 @@ impl Transaction<'_> {
             self.end_with_rollback().await;
             return Err(error);
         }
-        self.restore_session().await
+        // Committed: a failure to restore the session now must not read as
+        // a failed commit. The guard stays unended, so the connection's
+        // next use restores the session (and reports it if that fails too).
+        if let Err(error) = self.restore_session().await {
+            tracing::warn!(
+                "the transaction committed; restoring the session failed, retried on the connection's next use: {error}"
+            );
+        }
+        Ok(())
     }
 
     /// Rolls back. A rollback that fails (a lost connection) is retried on
