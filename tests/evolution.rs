@@ -1031,3 +1031,24 @@ regression!(
         }],
     }
 );
+
+// MySQL's MODIFY COLUMN restates the whole column: the type change to
+// VARCHAR(4) restated the old default 'draft', which the default change
+// after it would have dropped, and MariaDB refused it.
+regression!(
+    a_type_change_with_a_default_that_no_longer_fits,
+    Case {
+        tables: vec![table(vec![col(
+            T::String {
+                max_length: Some(40)
+            },
+            false,
+            Some(1)
+        )])],
+        edits: vec![Edit::Retype {
+            table: 0,
+            column: 0,
+            ty: 6,
+        }],
+    }
+);

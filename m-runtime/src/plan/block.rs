@@ -155,7 +155,7 @@ fn block_dependents(planned: &mut [PlannedChange]) -> bool {
 }
 
 /// The column a change alters in place (type, nullability, default).
-fn altered_column(change: &Change) -> Option<(&str, &str)> {
+pub(super) fn altered_column(change: &Change) -> Option<(&str, &str)> {
     match change {
         Change::AlterColumnType { table, column, .. }
         | Change::SetNotNull { table, column }

@@ -38,16 +38,30 @@ pub(super) fn compile_sql(dialect: &dyn Dialect, live: &Schema, planned: &mut [P
             .copied()
             .filter(|&i| planned[i].is_applied())
             .collect();
+        let mut end = live_table.clone();
+        for &i in &applied {
+            apply_to_table(&mut end, &planned[i].change);
+        }
         let mut target = live_table.clone();
         let mut statements = Vec::with_capacity(applied.len());
         let mut rebuild = false;
         for &i in &applied {
             let before = target.clone();
             apply_to_table(&mut target, &planned[i].change);
+            // A column's changes are one unit: each states the column as
+            // all of them leave it (MySQL's MODIFY COLUMN restates the whole
+            // column, so a new type with the old default may be invalid).
+            let mut after = target.clone();
+            if let Some((_, name)) = super::block::altered_column(&planned[i].change)
+                && let Some(last) = end.get_column(name)
+                && let Some(column) = after.columns.iter_mut().find(|c| c.name == name)
+            {
+                *column = last.clone();
+            }
             match alter_sql(
                 dialect,
                 &before,
-                &target,
+                &after,
                 &planned[i].change,
                 planned[i].measured,
             ) {
@@ -55,7 +69,6 @@ pub(super) fn compile_sql(dialect: &dyn Dialect, live: &Schema, planned: &mut [P
                 AlterSql::Rebuild => rebuild = true,
             }
         }
-        let end = target;
         if rebuild {
             let changes: Vec<Change> = applied.iter().map(|&i| planned[i].change.clone()).collect();
             let sql = dialect.rebuild_table(
