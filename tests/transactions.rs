@@ -148,6 +148,14 @@ struct Denied {
     drop_user: Option<String>,
 }
 
+/// A role name no other test of this run uses: roles and users are global
+/// to the server, not to the test's database, and tests run in parallel.
+fn denied_user_name() -> String {
+    static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    format!("m_denied_{}_{n}", std::process::id())
+}
+
 async fn denied_reader(t: &TestDb, table: &str, create: &str) -> Denied {
     match t.backend {
         Backend::Sqlite => {
@@ -164,7 +172,7 @@ async fn denied_reader(t: &TestDb, table: &str, create: &str) -> Denied {
         }
         Backend::Postgres => {
             t.exec(create).await;
-            let user = format!("m_denied_{}", std::process::id());
+            let user = denied_user_name();
             t.exec(&format!("DROP ROLE IF EXISTS {user}")).await;
             t.exec(&format!("CREATE ROLE {user} LOGIN")).await;
             let url = t.url.replacen("postgres@", &format!("{user}@"), 1);
@@ -176,7 +184,7 @@ async fn denied_reader(t: &TestDb, table: &str, create: &str) -> Denied {
         Backend::Mysql => {
             t.exec(create).await;
             t.exec("CREATE TABLE visible (x INTEGER)").await;
-            let user = format!("m_denied_{}", std::process::id());
+            let user = denied_user_name();
             let database = t.url.rsplit('/').next().expect("database name").to_owned();
             t.exec(&format!("DROP USER IF EXISTS '{user}'@'%'")).await;
             t.exec(&format!("CREATE USER '{user}'@'%'")).await;
