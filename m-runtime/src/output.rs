@@ -144,6 +144,11 @@ pub struct SyncJson<'a> {
     pub blocked: usize,
     /// Statements executed.
     pub statements: usize,
+    /// Transactions the DDL ran in: 1, more when new tables were committed
+    /// in batches to fit the server's lock table (PostgreSQL's
+    /// `max_locks_per_transaction`), 0 when nothing ran or the backend has
+    /// no transactional DDL (MySQL).
+    pub transactions: usize,
 }
 
 impl<'a> SyncJson<'a> {
@@ -154,6 +159,7 @@ impl<'a> SyncJson<'a> {
             applied: report.applied.len(),
             blocked: report.blocked.len(),
             statements: report.statements,
+            transactions: report.transactions,
         }
     }
 }

@@ -213,7 +213,7 @@ all_backends!(json_shapes_keep_their_field_names, |t| async move {
     );
     assert_eq!(
         keys(&all["sync"]),
-        ["applied", "blocked", "plan", "statements"]
+        ["applied", "blocked", "plan", "statements", "transactions"]
     );
     assert_eq!(keys(&all["sync"]["plan"]), PLAN);
     assert_eq!(
