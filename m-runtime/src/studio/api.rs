@@ -171,12 +171,13 @@ async fn sync(options: &Options, registry: &Registry) -> crate::Result<Value> {
     let db = Db::connect(&options.url).await?;
     let outcome = async {
         let lock = crate::cli::lock(&db, options.lock_timeout).await?;
-        let synced = crate::pipeline::sync(&db, registry, &PipelineOptions::new(options.policy.clone()))
-            .await
-            .and_then(|(plan, report)| {
-                serde_json::to_value(SyncJson::new(&plan, &report))
-                    .map_err(|e| crate::Error::Output(e.to_string()))
-            });
+        let synced =
+            crate::pipeline::sync(&db, registry, &PipelineOptions::new(options.policy.clone()))
+                .await
+                .and_then(|(plan, report)| {
+                    serde_json::to_value(SyncJson::new(&plan, &report))
+                        .map_err(|e| crate::Error::Output(e.to_string()))
+                });
         if let Err(error) = lock.release().await {
             tracing::warn!("releasing the migration lock: {error}");
         }

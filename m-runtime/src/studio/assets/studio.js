@@ -4,7 +4,7 @@
 
 const state = {
   schema: null, studio: null, plan: null, status: null,
-  error: null, instance: null, rendered: '', busy: false,
+  error: null, note: null, instance: null, rendered: '',
 };
 
 const RISKS = ['SAFE', 'WARNING', 'BREAKING'];
@@ -73,7 +73,7 @@ function defaultLabel(d) {
 function lockNote(c, backend) {
   if (c.kind.startsWith('orphan_')) return 'Nothing runs: sync never drops a column or table.';
   if (c.kind === 'create_table') return 'A new table: nothing existing is locked.';
-  if (/rebuild/i.test(c.reason)) return 'Rebuilds the table: a copy with the new shape, rows copied over, then swapped in (writes wait).';
+  if (/rebuild/i.test(c.reason) || c.sql.some((q) => q.includes('"_m_rebuild_') || q.includes('`_m_rebuild_'))) return 'Rebuilds the table: a copy with the new shape, rows copied over, then swapped in (writes wait).';
   if (backend === 'postgres') {
     return {
       add_index: 'CREATE INDEX blocks writes to the table while it builds; reads go on.',
@@ -204,13 +204,13 @@ function migrationGraph(migrations) {
   for (const m of migrations) {
     const col = apps.indexOf(m.app);
     const row = (count[m.app] = (count[m.app] || 0) + 1) - 1;
-    pos[`${m.app}:${m.id}`] = { x: 10 + col * (W + 60), y: 30 + row * (H + GAP), m };
+    pos[`${m.app}:${m.id}`] = { x: 50 + col * (W + 60), y: 30 + row * (H + GAP), m };
   }
   const rows = Math.max(...Object.values(count));
-  const width = 20 + apps.length * (W + 60);
+  const width = 60 + apps.length * (W + 60);
   const height = 40 + rows * (H + GAP);
   let svg = `<svg class="diagram" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}"><defs><marker id="arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" fill="#57606a"/></marker></defs>`;
-  apps.forEach((app, i) => { svg += svgText(10 + i * (W + 60), 18, app, 'font-weight="bold"'); });
+  apps.forEach((app, i) => { svg += svgText(50 + i * (W + 60), 18, app, 'font-weight="bold"'); });
   for (const p of Object.values(pos)) {
     for (const dep of p.m.depends_on) {
       const q = pos[dep];
@@ -224,8 +224,7 @@ function migrationGraph(migrations) {
   for (const [name, p] of Object.entries(pos)) {
     const pending = p.m.state === 'pending';
     svg += `<rect x="${p.x}" y="${p.y}" width="${W}" height="${H}" rx="5" fill="${pending ? '#fff1c2' : '#dafbe1'}" stroke="${pending ? '#9a6700' : '#1a7f37'}"/>`;
-    svg += svgText(p.x + 8, p.y + 19, `${p.m.id} (${p.m.state})`);
-    void name;
+    svg += `<g data-migration="${h(name)}">${svgText(p.x + 8, p.y + 19, `${p.m.id} (${p.m.state})`)}</g>`;
   }
   return `${svg}</svg>`;
 }
@@ -266,8 +265,8 @@ function tableDiagram() {
     svg += `<rect x="${b.x}" y="${b.y}" width="${W}" height="${LINE + 4}" rx="5" fill="#f6f8fa" stroke="${stroke}"/>`;
     svg += svgText(b.x + 6, b.y + 14, b.t.name, 'font-weight="bold"') + '</a>';
     b.t.columns.forEach((c, i) => {
-      const key = b.t.primary_key.includes(c.name) ? '🔑 ' : '';
-      svg += svgText(b.x + 6, b.y + (i + 2) * LINE + 2, `${key}${c.name}: ${typeLabel(c)}${c.nullable ? '?' : ''}`);
+      const pk = b.t.primary_key.includes(c.name);
+      svg += svgText(b.x + 6, b.y + (i + 2) * LINE + 2, `${pk ? 'PK ' : ''}${c.name}: ${typeLabel(c)}${c.nullable ? '?' : ''}`, pk ? 'font-weight="bold"' : '');
     });
   }
   return `${svg}</svg>`;
@@ -294,7 +293,7 @@ function doctypeView(r) {
   if (!t) return `${html}<p class="dim">Not declared in the code: see its Migration tab.</p>`;
   const uniques = new Set(t.indexes.filter((i) => i.unique && i.columns.length === 1).map((i) => i.columns[0]));
   const indexed = new Set(t.indexes.filter((i) => !i.unique && i.columns.length === 1).map((i) => i.columns[0]));
-  html += '<table class="grid" id="fields"><tr><th>Field</th><th>Type</th><th>Null</th><th>Default</th><th>Keys</th></tr>';
+  html += '<table class="grid" id="fields"><tr><th>Field</th><th>Type</th><th>Null</th><th>Default</th><th>Keys</th><th>Pending change</th></tr>';
   for (const c of t.columns) {
     const keys = [];
     if (t.primary_key.includes(c.name)) keys.push('primary key');
@@ -303,7 +302,7 @@ function doctypeView(r) {
     for (const fk of t.foreign_keys.filter((f) => f.columns.includes(c.name))) {
       keys.push(`→ <a href="#/doctype/${encodeURIComponent(fk.ref_table)}/fields">${h(fk.ref_table)}</a>(${h(fk.ref_columns.join(', '))}) on delete ${h(fk.on_delete)}`);
     }
-    html += `<tr data-field="${h(c.name)}"><td><code>${h(c.name)}</code>${c.renamed_from && c.renamed_from.length ? ` <span class="dim">was ${h(c.renamed_from.join(', '))}</span>` : ''}</td><td>${h(typeLabel(c))}</td><td>${c.nullable ? 'NULL' : 'NOT NULL'}</td><td>${h(defaultLabel(c.default))}</td><td>${keys.map((k) => (k.startsWith('→') ? k : h(k))).join(', ')}</td></tr>`;
+    html += `<tr data-field="${h(c.name)}"><td><code>${h(c.name)}</code>${c.renamed_from && c.renamed_from.length ? ` <span class="dim">was ${h(c.renamed_from.join(', '))}</span>` : ''}</td><td>${h(typeLabel(c))}</td><td>${c.nullable ? 'NULL' : 'NOT NULL'}</td><td>${h(defaultLabel(c.default))}</td><td>${keys.map((k) => (k.startsWith('→') ? k : h(k))).join(', ')}</td><td>${own.filter((x) => x.column === c.name).map((x) => `<a class="badge risk-${h(x.risk)}" href="#/doctype/${encodeURIComponent(r.table)}/migration" title="${h(x.reason)}">${h(x.kind)}</a>`).join(' ')}</td></tr>`;
   }
   html += '</table>';
   if (t.indexes.length) {
@@ -327,12 +326,20 @@ function render() {
     document.getElementById('where').textContent = `${state.plan ? state.plan.backend : ''} · ${s.mode === 'offline' ? `offline: ${s.offline}` : s.database}${s.allow_warning ? ' · WARNING allowed' : ''}`;
     const at = s.planned_at_ms ? new Date(s.planned_at_ms).toLocaleTimeString() : '-';
     document.getElementById('planned').textContent = `planned at ${at} (${s.took_ms} ms)`;
-    document.getElementById('apply').hidden = !s.allow_apply;
+    const button = document.getElementById('apply');
+    button.hidden = !s.allow_apply;
+    if (state.plan) {
+      const sum = state.plan.summary;
+      const warnings = state.plan.changes.filter((c) => c.risk === 'WARNING' && c.action === 'apply').length;
+      button.textContent = `Apply ${sum.apply} change(s)${warnings ? `, ${warnings} of them WARNING` : ''}`;
+      button.className = warnings ? 'danger' : '';
+      button.disabled = sum.apply === 0;
+    }
   }
   const banner = document.getElementById('banner');
-  banner.hidden = !state.error;
-  banner.className = '';
-  banner.textContent = state.error || '';
+  banner.hidden = !state.error && !state.note;
+  banner.className = state.error ? '' : 'note';
+  banner.textContent = state.error || state.note || '';
   if (key === state.rendered) return;
   state.rendered = key;
   document.getElementById('nav').innerHTML = nav(r);
@@ -366,11 +373,8 @@ async function apply() {
   button.disabled = true;
   try {
     const done = await api('/api/apply', { method: 'POST' });
+    state.note = `Applied ${done.applied} change(s) (${done.statements} statement(s)); ${done.blocked} held back by the policy.`;
     await refresh();
-    const banner = document.getElementById('banner');
-    banner.hidden = false;
-    banner.className = 'note';
-    banner.textContent = `Applied ${done.applied} change(s) (${done.statements} statement(s)); ${done.blocked} held back by the policy.`;
   } catch (e) {
     state.error = `Apply failed: ${e.message}`;
     render();
