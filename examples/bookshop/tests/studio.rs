@@ -339,13 +339,80 @@ fn on_path(name: &str) -> Option<PathBuf> {
     })
 }
 
-/// A chromedriver on a free port, killed on drop.
+/// A chromedriver on a free port in a process group of its own: dropping
+/// it kills the group, the browser it started included (a failed test
+/// leaves no Chromium behind).
 struct Driver(Child);
 
 impl Drop for Driver {
     fn drop(&mut self) {
-        let _ = self.0.kill();
+        let _ = Command::new("kill")
+            .args(["-KILL", "--", &format!("-{}", self.0.id())])
+            .status();
         let _ = self.0.wait();
+    }
+}
+
+/// A WebDriver session in headless Chromium.
+struct Browser {
+    client: fantoccini::Client,
+    driver: Driver,
+}
+
+/// Starts chromedriver and a headless Chromium with a fresh profile named
+/// `profile`; [`Skipped`] when they are not installed and `CI` is unset.
+async fn open_browser(profile: &str) -> Result<Browser, Skipped> {
+    use std::os::unix::process::CommandExt;
+
+    let (Some(driver), Some(chromium)) = (on_path("chromedriver"), on_path("chromium")) else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI installs chromium and chromium-driver (.ci/run): they are missing"
+        );
+        eprintln!("skipping the browser: install chromium and chromium-driver");
+        return Err(Skipped);
+    };
+    let port = free_port();
+    let driver = Driver(
+        Command::new(driver)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .process_group(0)
+            .spawn()
+            .expect("start chromedriver"),
+    );
+    let profile = scratch(profile);
+    let mut capabilities = serde_json::Map::new();
+    capabilities.insert(
+        "goog:chromeOptions".to_owned(),
+        json!({
+            "binary": chromium,
+            "args": [
+                "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                "--no-first-run", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync",
+                "--window-size=1280,1000",
+                format!("--user-data-dir={}", profile.display()),
+            ],
+        }),
+    );
+    let webdriver = format!("http://127.0.0.1:{port}");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+        match fantoccini::ClientBuilder::new(connector)
+            .capabilities(capabilities.clone())
+            .connect(&webdriver)
+            .await
+        {
+            Ok(client) => return Ok(Browser { client, driver }),
+            // chromedriver is still starting.
+            Err(_) if Instant::now() < deadline => {
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
+            Err(e) => panic!("chromedriver did not start a browser: {e}"),
+        }
     }
 }
 
@@ -363,58 +430,12 @@ async fn browser(
     breaking: &Value,
     backend: Backend,
 ) -> Result<(), Skipped> {
-    use fantoccini::{ClientBuilder, Locator};
+    use fantoccini::Locator;
 
-    let (Some(driver), Some(chromium)) = (on_path("chromedriver"), on_path("chromium")) else {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "CI installs chromium and chromium-driver (.ci/run): they are missing"
-        );
-        eprintln!("skipping the browser: install chromium and chromium-driver");
-        return Err(Skipped);
-    };
-    let port = free_port();
-    let _driver = Driver(
-        Command::new(driver)
-            .arg(format!("--port={port}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start chromedriver"),
-    );
-    let profile = scratch(&format!("chromium-{}", backend.name()));
-    let mut capabilities = serde_json::Map::new();
-    capabilities.insert(
-        "goog:chromeOptions".to_owned(),
-        json!({
-            "binary": chromium,
-            "args": [
-                "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-                "--no-first-run", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync",
-                "--window-size=1280,1000",
-                format!("--user-data-dir={}", profile.display()),
-            ],
-        }),
-    );
-    let webdriver = format!("http://127.0.0.1:{port}");
-    let deadline = Instant::now() + Duration::from_secs(30);
-    let client = loop {
-        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
-        match ClientBuilder::new(connector)
-            .capabilities(capabilities.clone())
-            .connect(&webdriver)
-            .await
-        {
-            Ok(client) => break client,
-            Err(e) if Instant::now() < deadline => {
-                eprintln!("waiting for chromedriver: {e}");
-                tokio::time::sleep(Duration::from_millis(300)).await;
-            }
-            Err(e) => panic!("chromedriver did not start a browser: {e}"),
-        }
-    };
-
+    let Browser {
+        client,
+        driver: _driver,
+    } = open_browser(&format!("chromium-{}", backend.name())).await?;
     // The Migration tab of `book`: three changes, in their colours.
     let tab = format!("{}/#/doctype/book/migration", studio.base);
     client.goto(&tab).await.expect("open the page");
@@ -656,49 +677,76 @@ fn a_local_studio_refuses_foreign_hosts_and_bare_posts() {
     assert_eq!(status, 200, "{body}");
 }
 
-#[test]
-fn a_rebuilt_executable_restarts_the_studio() {
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rebuilt_executable_restarts_the_studio_and_the_page_reloads() {
     let dir = scratch("rebuild");
     let url = format!("sqlite://{}", dir.join("bookshop.db").display());
     ok(&bookshop(&url, &["migrate", "all"]));
     let exe = dir.join("bookshop");
     std::fs::copy(BOOKSHOP, &exe).expect("copy the binary");
-    let studio = studio(&exe, &url, &[], &[]);
+    let mut studio = studio(&exe, &url, &[], &[]);
     let (_, head, _) = http(&studio.base, "GET", "/api/studio", &[]);
     let first = header(&head, "x-m-studio-instance")
         .expect("instance")
         .to_owned();
+    let browser = open_browser("chromium-rebuild").await.ok();
+    let rendered = "return document.querySelectorAll('#nav a').length > 1 && !!document.querySelector('#sync-now')";
+    if let Some(browser) = &browser {
+        browser
+            .client
+            .goto(&studio.base)
+            .await
+            .expect("open the page");
+        poll(&browser.client, rendered, |v| v == true).await;
+        browser
+            .client
+            .execute("window.notReloaded = true", vec![])
+            .await
+            .expect("mark the page");
+    }
+
     // A rebuild: the linker writes a new file in the executable's place.
     let fresh = dir.join("bookshop.new");
     std::fs::copy(BOOKSHOP, &fresh).expect("copy");
     std::fs::rename(&fresh, &exe).expect("replace the executable");
     let deadline = Instant::now() + Duration::from_secs(30);
-    let second = loop {
+    loop {
         // Refused while the new process binds: try again.
-        if let Ok((status, head, _)) = try_http(&studio.base, "GET", "/api/studio", &[]) {
-            let now = header(&head, "x-m-studio-instance").map(str::to_owned);
-            if status == 200 && now.as_deref().is_some_and(|id| id != first) {
-                break now;
-            }
+        if let Ok((200, head, _)) = try_http(&studio.base, "GET", "/api/studio", &[])
+            && header(&head, "x-m-studio-instance").is_some_and(|id| id != first)
+        {
+            break;
         }
         assert!(
             Instant::now() < deadline,
             "the studio restarted within 30 s"
         );
-        std::thread::sleep(Duration::from_millis(200));
-    };
-    assert_ne!(second.as_deref(), Some(first.as_str()));
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert!(
+        studio.child.try_wait().expect("wait").is_none(),
+        "the same process (exec), still running on the same port"
+    );
     let plan = get_json(&studio.base, "/api/plan");
     assert_eq!(
         plan["changes"],
         json!([]),
         "the restarted studio plans: {plan:#}"
     );
-    let mut studio = studio;
-    assert!(
-        studio.child.try_wait().expect("wait").is_none(),
-        "the same process (exec), still running"
-    );
+    if let Some(browser) = browser {
+        // The page saw the new instance and reloaded itself (the mark is
+        // gone), then rendered again.
+        poll(
+            &browser.client,
+            &format!(
+                "return window.notReloaded === undefined && ({})()",
+                rendered.replace("return ", "() => ")
+            ),
+            |v| v == true,
+        )
+        .await;
+        browser.client.close().await.expect("close the browser");
+    }
 }
 
 #[test]

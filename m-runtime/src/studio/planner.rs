@@ -77,8 +77,7 @@ impl Planner {
         let mut latest = self.latest.clone();
         // A failed wait means the task ended: its last value stands.
         let _ = latest.wait_for(|s| s.generation > 0).await;
-        let snapshot = latest.borrow().clone();
-        snapshot
+        latest.borrow().clone()
     }
 
     /// Re-plans now and returns the outcome.
@@ -87,8 +86,7 @@ impl Planner {
         let seen = latest.borrow_and_update().generation;
         self.wake.notify_one();
         let _ = latest.wait_for(|s| s.generation > seen).await;
-        let snapshot = latest.borrow().clone();
-        snapshot
+        latest.borrow().clone()
     }
 
     /// Stops the task and closes its connection.

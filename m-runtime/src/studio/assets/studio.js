@@ -175,7 +175,9 @@ function overview() {
   html += '</section>';
 
   if (status && (status.migrations.some((m) => m.applied_at) || status.events.length || status.unregistered.length)) {
-    const rows = status.migrations.filter((m) => m.applied_at).map((m) => ({ at: m.applied_at, what: `${m.app}:${m.id}`, how: m.recorded_as || `ran in ${m.duration_ms} ms` }));
+    // Runs from the ledger's rows; recordings without a run (baselined,
+    // marked, squashed, unmarked, accepted) from its events.
+    const rows = status.migrations.filter((m) => m.applied_at && !m.recorded_as).map((m) => ({ at: m.applied_at, what: `${m.app}:${m.id}`, how: `ran in ${m.duration_ms} ms` }));
     for (const e of status.events) rows.push({ at: e.at, what: `${e.app}${e.id ? `:${e.id}` : ''}`, how: e.event });
     for (const u of status.unregistered) rows.push({ at: u.applied_at, what: `${u.app}:${u.id}`, how: 'applied, no longer registered' });
     rows.sort((a, b) => String(a.at).localeCompare(String(b.at)));
