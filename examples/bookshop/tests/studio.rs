@@ -794,3 +794,84 @@ fn an_offline_studio_plans_from_a_snapshot() {
     let (code, _, body) = http(&studio.base, "POST", "/api/apply", &[("x-m-studio", "1")]);
     assert_eq!(code, 409, "{body}");
 }
+
+/// The page's Apply button with `--allow-warning`: the first click only
+/// warns (nothing changes), the second applies the SAFE and the WARNING
+/// change; the BREAKING one stays.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(m_test_skip_sqlite, ignore = "excluded by M_TEST_BACKENDS")]
+async fn the_apply_button_warns_before_a_warning_change() {
+    use fantoccini::Locator;
+
+    Backend::Sqlite.require_enabled();
+    let t = TestDb::fresh(Backend::Sqlite, "studio_apply_button").await;
+    seed(&t).await;
+    let studio = studio(
+        Path::new(BOOKSHOP),
+        &t.url,
+        &["--allow-apply", "--allow-warning"],
+        &[],
+    );
+    let Ok(Browser {
+        client,
+        driver: _driver,
+    }) = open_browser("chromium-apply").await
+    else {
+        return;
+    };
+    client
+        .goto(&format!("{}/#/doctype/book/migration", studio.base))
+        .await
+        .expect("open the page");
+    let label =
+        "const b = document.getElementById('apply'); return b.hidden ? null : b.textContent";
+    poll(&client, label, |v| {
+        v == "Apply 2 change(s), 1 of them WARNING"
+    })
+    .await;
+    let button = client
+        .find(Locator::Id("apply"))
+        .await
+        .expect("the Apply button");
+    button.click().await.expect("click");
+    let banner = "return document.getElementById('banner').textContent";
+    let warned = poll(&client, banner, |v| {
+        v.as_str().is_some_and(|t| t.contains("WARNING"))
+    })
+    .await;
+    assert!(
+        warned
+            .as_str()
+            .is_some_and(|t| t.contains("Click Apply again")),
+        "{warned}"
+    );
+    let unique_isbn = |live: &m_runtime::schema::Schema| {
+        live.table("book")
+            .expect("book")
+            .indexes
+            .iter()
+            .any(|i| i.unique && i.columns == ["isbn"])
+    };
+    let live = m_runtime::introspect(&t.db).await.expect("introspect");
+    assert!(!unique_isbn(&live), "the first click changes nothing");
+    button.click().await.expect("click again");
+    poll(&client, banner, |v| {
+        v.as_str()
+            .is_some_and(|t| t.starts_with("Applied 2 change(s)"))
+    })
+    .await;
+    let live = m_runtime::introspect(&t.db).await.expect("introspect");
+    assert!(unique_isbn(&live), "the WARNING change applied");
+    assert!(
+        live.table("book")
+            .expect("book")
+            .columns
+            .iter()
+            .any(|c| c.name == "notes"),
+        "the SAFE one too"
+    );
+    // The page follows: only the BREAKING change is left.
+    let risks = "return [...document.querySelectorAll('article.change')].map(a => a.dataset.risk)";
+    poll(&client, risks, |v| *v == json!(["BREAKING"])).await;
+    client.close().await.expect("close the browser");
+}

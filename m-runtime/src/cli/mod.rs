@@ -21,6 +21,7 @@
 //! | `all`    | 0 all five steps ran; 3 the sync held back a change, so the `after_sync` hooks and `post_sync` migrations did not run |
 //! | `down`   | 0 reverted                                                        |
 //! | `status` | 0; 4 when the ledger has problems (tampered checksum, out of order) |
+//! | `studio` | 0 after Ctrl-C; 2 when it cannot listen or its token is refused |
 //!
 //! and for all of them: 4 when the migration graph or ledger is invalid (a
 //! dependency cycle, an unknown `depends_on`, a duplicate id, a tampered

@@ -160,18 +160,7 @@ async fn shutdown_signal() {
 
 /// Asks the desktop to open `url`; a failure is only reported.
 fn open_browser(url: &str) {
-    let opener = if cfg!(target_os = "macos") {
-        "open"
-    } else {
-        "xdg-open"
-    };
-    match std::process::Command::new(opener)
-        .arg(url)
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-    {
-        Ok(_) => {}
-        Err(e) => eprintln!("could not open a browser ({opener}: {e}); open {url} yourself"),
+    if let Err(e) = open::that_detached(url) {
+        eprintln!("could not open a browser ({e}); open {url} yourself");
     }
 }

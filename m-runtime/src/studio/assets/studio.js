@@ -4,7 +4,7 @@
 
 const state = {
   schema: null, studio: null, plan: null, status: null,
-  error: null, note: null, instance: null, rendered: '',
+  error: null, note: null, armed: false, instance: null, rendered: '',
 };
 
 const RISKS = ['SAFE', 'WARNING', 'BREAKING'];
@@ -372,10 +372,22 @@ async function poll() {
 
 async function apply() {
   const button = document.getElementById('apply');
+  // WARNING changes may fail or change behaviour: the first click only
+  // says so, the second applies.
+  const warnings = state.plan ? state.plan.changes.filter((c) => c.risk === 'WARNING' && c.action === 'apply').length : 0;
+  if (warnings && !state.armed) {
+    state.armed = true;
+    state.note = `${warnings} WARNING change(s) would be applied: they may fail or change behaviour (see each one's reason). Click Apply again to go ahead.`;
+    state.rendered = '';
+    render();
+    return;
+  }
+  state.armed = false;
   button.disabled = true;
   try {
     const done = await api('/api/apply', { method: 'POST' });
     state.note = `Applied ${done.applied} change(s) (${done.statements} statement(s)); ${done.blocked} held back by the policy.`;
+    setTimeout(() => { state.note = null; render(); }, 15000);
     await refresh();
   } catch (e) {
     state.error = `Apply failed: ${e.message}`;
