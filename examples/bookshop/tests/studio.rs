@@ -4,7 +4,8 @@
 //! synced from an older snapshot of the bookshop in which `book.notes` did
 //! not exist (SAFE to add), `book.isbn` was not unique (WARNING: no
 //! duplicates today) and `book.author` was nullable, with two books without
-//! an author (BREAKING: NOT NULL over 2 NULLs); one migration is pending.
+//! an author (BREAKING: NOT NULL over 2 NULLs); `customer.phone`, which the
+//! code retired, is still there; one migration is pending.
 //!
 //! - The JSON API answers exactly what `verify --format json` and
 //!   `status --format json` print.
@@ -90,6 +91,11 @@ async fn seed(t: &TestDb) {
         .as_array_mut()
         .expect("indexes")
         .retain(|index| index["columns"] != json!(["isbn"]));
+    // `customer.phone`, which the code has since retired: kept, not a change.
+    older["tables"]["customer"]["columns"]
+        .as_array_mut()
+        .expect("columns")
+        .push(json!({"name": "phone", "type": "string", "max_length": 40, "nullable": true}));
     let older: m_runtime::schema::Schema = serde_json::from_value(older).expect("a schema");
     let everything = m_runtime::Policy {
         apply_safe: true,
@@ -272,6 +278,10 @@ all_backends!(
             .expect("a BREAKING change")
             .clone();
         assert_eq!(breaking["measured_rows"], 2, "two books have no author");
+        assert_eq!(
+            verify["retired"],
+            json!([{"app": "orders", "table": "customer", "column": "phone"}])
+        );
 
         let studio = studio(Path::new(BOOKSHOP), &t.url, &[], &[]);
         // The API answers what the CLI prints, field for field.
@@ -522,6 +532,14 @@ async fn browser(
         "const row = document.querySelector('tr[data-migration=\"{PENDING}\"] td.state'); return row && row.textContent"
     );
     poll(&client, &state, |v| v == "pending").await;
+    let retired = client
+        .execute(
+            "return [...document.querySelectorAll('#orphans li.retired code')].map(c => c.textContent)",
+            vec![],
+        )
+        .await
+        .expect("read the retired columns");
+    assert_eq!(retired, json!(["customer.phone"]));
     let counts = poll(
         &client,
         "return [...document.querySelectorAll('.counts .count')].map(c => [c.textContent, getComputedStyle(c).backgroundColor])",

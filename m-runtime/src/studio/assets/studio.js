@@ -187,10 +187,14 @@ function overview() {
   }
 
   const orphans = plan.changes.filter((c) => c.kind.startsWith('orphan_'));
+  const retired = plan.retired || [];
   html += '<section id="orphans"><h2>Orphan and retired columns</h2>';
   html += orphans.length
-    ? `<ul>${orphans.map((c) => `<li><code>${h(target(c))}</code>: ${h(c.reason)}</li>`).join('')}</ul>`
-    : '<p class="dim">None: every live column and table is declared.</p>';
+    ? `<ul>${orphans.map((c) => `<li class="orphan"><span class="badge risk-${h(c.risk)}">orphan</span> <code>${h(target(c))}</code>: ${h(c.reason)}</li>`).join('')}</ul>`
+    : '<p class="dim">No orphan: every live column and table is declared or retired.</p>';
+  html += retired.length
+    ? `<ul>${retired.map((r) => `<li class="retired"><span class="badge retired">retired</span> <code>${h(r.column ? `${r.table}.${r.column}` : r.table)}</code>${r.app ? ` (${h(r.app)})` : ''}: kept until a migration drops it</li>`).join('')}</ul>`
+    : '<p class="dim">No retired column or table left in the database.</p>';
   html += '</section>';
   html += `<section id="diagram"><h2>Tables and references</h2>${tableDiagram(backend)}</section>`;
   return html;
@@ -284,6 +288,10 @@ function doctypeView(r) {
   html += `<a id="tab-migration" href="#/doctype/${encodeURIComponent(r.table)}/migration"${r.tab === 'migration' ? ' class="current"' : ''}>Migration ${own.length ? `<span class="badge risk-${risk}">${own.length}</span>` : ''}</a></div>`;
   if (r.tab === 'migration') {
     html += '<section id="migration-tab">';
+    const retired = (state.plan.retired || []).filter((x) => x.table === r.table);
+    if (retired.length) {
+      html += `<p class="retired">Retired, kept until a migration drops ${retired.length > 1 ? 'them' : 'it'}: ${retired.map((x) => `<code>${h(x.column || x.table)}</code>`).join(', ')}</p>`;
+    }
     if (!own.length) {
       html += `<p id="no-change">No change for <code>${h(r.table)}</code>: the database matches the code.</p>`;
     } else {
