@@ -1,9 +1,10 @@
 //! Who may talk to the studio.
 //!
 //! - Bound to a loopback address (the default), the studio answers only
-//!   requests whose `Host` names that loopback (`127.0.0.1`, `localhost`,
-//!   `[::1]` with the port): a web page elsewhere cannot reach it through a
-//!   DNS name that resolves to 127.0.0.1 (DNS rebinding).
+//!   requests whose `Host` names a loopback (`127.0.0.1`, `localhost`,
+//!   `[::1]` or the bound address, with the port): a web page elsewhere
+//!   cannot reach it through a DNS name that resolves to 127.0.0.1 (DNS
+//!   rebinding).
 //! - Bound to any other address (`--bind`), every request needs the access
 //!   token: `M_STUDIO_TOKEN` (at least [`MIN_TOKEN_LEN`] characters) or
 //!   one drawn from the OS's random source, printed in the studio's URL.
@@ -43,7 +44,7 @@ pub const POST_HEADER: &str = "x-m-studio";
 #[derive(Clone, Debug)]
 pub struct Access {
     token: Option<String>,
-    loopback: bool,
+    bind: IpAddr,
     port: u16,
 }
 
@@ -63,15 +64,14 @@ impl Access {
                 });
             }
         };
-        let loopback = bind.is_loopback();
         let token = match token {
             Some(token) => Some(token),
-            None if loopback => None,
+            None if bind.is_loopback() => None,
             None => Some(random_token()?),
         };
         Ok(Access {
             token,
-            loopback,
+            bind,
             port: 0,
         })
     }
@@ -107,7 +107,7 @@ impl Access {
     /// Why the request may not pass, if it may not.
     fn refusal(&self, request: &Request) -> Option<(StatusCode, String)> {
         let headers = request.headers();
-        if self.loopback && !self.local_host(headers) {
+        if self.bind.is_loopback() && !self.local_host(headers) {
             let host = headers
                 .get(header::HOST)
                 .and_then(|h| h.to_str().ok())
@@ -142,7 +142,11 @@ impl Access {
             return false;
         };
         let port = self.port;
-        ["127.0.0.1", "localhost", "[::1]"]
+        let bound = match self.bind {
+            IpAddr::V6(ip) => format!("[{ip}]"),
+            IpAddr::V4(ip) => ip.to_string(),
+        };
+        ["127.0.0.1", "localhost", "[::1]", &bound]
             .iter()
             .any(|name| host == format!("{name}:{port}") || (port == 80 && host == *name))
     }
@@ -240,6 +244,76 @@ mod tests {
             checked("0123456789abcdef".to_owned()).ok().as_deref(),
             Some("0123456789abcdef")
         );
+    }
+
+    fn request(host: &str, method: Method, token: Option<&str>) -> Request {
+        let mut builder = Request::builder()
+            .method(method)
+            .uri("/api/plan")
+            .header(header::HOST, host);
+        if let Some(token) = token {
+            builder = builder.header(header::AUTHORIZATION, format!("Bearer {token}"));
+        }
+        builder
+            .body(axum::body::Body::empty())
+            .unwrap_or_else(|e| panic!("a request: {e}"))
+    }
+
+    #[test]
+    fn a_loopback_studio_answers_local_hosts_only() {
+        let access = Access {
+            token: None,
+            bind: IpAddr::from([127, 0, 0, 2]),
+            port: 7070,
+        };
+        for host in [
+            "127.0.0.1:7070",
+            "localhost:7070",
+            "[::1]:7070",
+            "127.0.0.2:7070",
+        ] {
+            assert_eq!(
+                access.refusal(&request(host, Method::GET, None)),
+                None,
+                "{host}"
+            );
+        }
+        for host in [
+            "evil.example:7070",
+            "localhost:7071",
+            "localhost",
+            "127.0.0.1.evil.example:7070",
+        ] {
+            let refusal = access.refusal(&request(host, Method::GET, None));
+            assert_eq!(refusal.map(|r| r.0), Some(StatusCode::FORBIDDEN), "{host}");
+        }
+        let post = access.refusal(&request("localhost:7070", Method::POST, None));
+        assert_eq!(
+            post.map(|r| r.0),
+            Some(StatusCode::FORBIDDEN),
+            "a bare POST"
+        );
+    }
+
+    #[test]
+    fn another_address_needs_the_token() {
+        let access = Access {
+            token: Some("0123456789abcdef".to_owned()),
+            bind: IpAddr::from([0, 0, 0, 0]),
+            port: 7070,
+        };
+        let host = "studio.example:7070";
+        let refused = |token| {
+            access
+                .refusal(&request(host, Method::GET, token))
+                .map(|r| r.0)
+        };
+        assert_eq!(refused(None), Some(StatusCode::UNAUTHORIZED));
+        assert_eq!(
+            refused(Some("0123456789abcdeF")),
+            Some(StatusCode::UNAUTHORIZED)
+        );
+        assert_eq!(refused(Some("0123456789abcdef")), None);
     }
 
     #[test]

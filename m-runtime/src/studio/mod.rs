@@ -146,6 +146,9 @@ pub async fn serve(options: Options, registry: Registry) -> Result<()> {
         rebuilt = watcher.changed() => Ok(Some(rebuilt)),
     };
     planner.stop().await;
+    // An apply in progress (its connection task outlives the server) ends
+    // before the process does, or is replaced.
+    let _finished = planner.busy.lock().await;
     match outcome? {
         Some(exe) => Err(reload::reexec(&exe, local, &access)),
         None => Ok(()),

@@ -85,13 +85,11 @@ impl Watcher {
     /// Resolves with the executable's path once it changed and has stayed
     /// the same for one more poll (the linker has finished writing it).
     pub async fn changed(&self) -> PathBuf {
-        let mut seen = self.stamp;
         let mut candidate: Option<Stamp> = None;
         loop {
             tokio::time::sleep(POLL).await;
-            let now = stamp(&self.path);
-            match now {
-                Some(now) if Some(now) != seen => {
+            match stamp(&self.path) {
+                Some(now) if Some(now) != self.stamp => {
                     if candidate == Some(now) {
                         return self.path.clone();
                     }
@@ -99,9 +97,6 @@ impl Watcher {
                 }
                 // Missing (being replaced), or back to what it was.
                 _ => candidate = None,
-            }
-            if now.is_none() {
-                seen = self.stamp;
             }
         }
     }
