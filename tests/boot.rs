@@ -193,3 +193,49 @@ all_backends!(
         );
     }
 );
+
+// The fast path reads one row, the digest of every table's hash; a
+// database recorded without one is compared row by row, and a digest that
+// does not match the code sends the boot down the slow path.
+all_backends!(the_fast_path_reads_one_digest_row, |t| async move {
+    let registry = synthetic::registry(20);
+    let boot = || Boot::new(&t.url).registry(registry.clone()).run();
+    assert!(!boot().await.expect("first boot").fast_path);
+    let digest = t
+        .rows("SELECT hash FROM _m_doctypes WHERE table_name = ''")
+        .await;
+    let hashes: Vec<(String, String)> = registry
+        .hashes()
+        .iter()
+        .map(|(t, h)| (t.to_string(), h.to_string()))
+        .collect();
+    let expected =
+        m_runtime::schema::schema_digest(hashes.iter().map(|(t, h)| (t.as_str(), h.as_str())));
+    assert_eq!(digest, [[Some(expected.clone())]]);
+    let recorded = m_runtime::state::recorded(&t.db)
+        .await
+        .expect("recorded")
+        .expect("a state table");
+    assert_eq!(recorded.len(), 20, "the digest row is not a table's");
+    let fast = boot().await.expect("unchanged boot");
+    assert!(fast.fast_path);
+
+    // Written by an m that recorded no digest: compared row by row, one
+    // query more, still the fast path.
+    t.exec("DELETE FROM _m_doctypes WHERE table_name = ''")
+        .await;
+    let old = boot().await.expect("boot without a digest");
+    assert!(old.fast_path);
+    assert_eq!(old.queries, fast.queries + 1);
+
+    // A digest that is not the code's: the slow path, which records the
+    // right one again.
+    t.exec("INSERT INTO _m_doctypes (table_name, app, hash) VALUES ('', '', 'stale')")
+        .await;
+    assert!(!boot().await.expect("boot on a stale digest").fast_path);
+    let digest = t
+        .rows("SELECT hash FROM _m_doctypes WHERE table_name = ''")
+        .await;
+    assert_eq!(digest, [[Some(expected)]]);
+    assert!(boot().await.expect("boot").fast_path);
+});

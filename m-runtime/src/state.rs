@@ -12,10 +12,14 @@ use sqlx::Row;
 
 use crate::bookkeeping::{self, fetch_if_exists};
 use crate::db::TxKind;
-use crate::schema::{Schema, table_hash};
+use crate::schema::{Schema, schema_digest, table_hash};
 use crate::{Db, Error, Result};
 
 pub use crate::bookkeeping::STATE_TABLE;
+
+/// The `table_name` of the row holding the [`schema_digest`] of all the
+/// others: no DocType can have an empty table name.
+const DIGEST_ROW: &str = "";
 
 /// Compiled hash per table of `schema`.
 pub fn hashes(schema: &Schema) -> BTreeMap<String, String> {
@@ -31,11 +35,12 @@ pub fn hashes(schema: &Schema) -> BTreeMap<String, String> {
 async fn rows(db: &Db) -> Result<Option<Vec<(String, String, String)>>> {
     let q = |s: &str| db.backend().dialect().quote_ident(s);
     let sql = format!(
-        "SELECT {}, {}, {} FROM {} ORDER BY 1, 2",
+        "SELECT {}, {}, {} FROM {} WHERE {} <> '{DIGEST_ROW}' ORDER BY 1, 2",
         q("app"),
         q("table_name"),
         q("hash"),
-        q(STATE_TABLE)
+        q(STATE_TABLE),
+        q("table_name"),
     );
     let Some(rows) = fetch_if_exists(db, STATE_TABLE, &sql).await? else {
         return Ok(None);
@@ -63,13 +68,36 @@ pub async fn recorded(db: &Db) -> Result<Option<BTreeMap<String, String>>> {
     }))
 }
 
+/// The recorded [`schema_digest`] of all the tables' hashes: `None` when
+/// the state table does not exist, `Some(None)` when it holds no digest (a
+/// database recorded by an m that wrote none). One query, one row.
+async fn recorded_digest(db: &Db) -> Result<Option<Option<String>>> {
+    let q = |s: &str| db.backend().dialect().quote_ident(s);
+    let sql = format!(
+        "SELECT {} FROM {} WHERE {} = '{DIGEST_ROW}'",
+        q("hash"),
+        q(STATE_TABLE),
+        q("table_name"),
+    );
+    let Some(rows) = fetch_if_exists(db, STATE_TABLE, &sql).await? else {
+        return Ok(None);
+    };
+    let read = |e| Error::database(format!("reading `{STATE_TABLE}`"), e);
+    match rows.first() {
+        Some(row) => Ok(Some(Some(row.try_get(0).map_err(read)?))),
+        None => Ok(Some(None)),
+    }
+}
+
 /// Replaces the recorded hashes with those of `schema` (after a complete
-/// sync), in one transaction.
+/// sync), and their digest, in one transaction.
 pub async fn record(db: &Db, schema: &Schema) -> Result<()> {
     bookkeeping::ensure(db, &bookkeeping::state_table()).await?;
     let d = db.backend().dialect();
     let q = |s: &str| d.quote_ident(s);
     let delete = format!("DELETE FROM {}", q(STATE_TABLE));
+    let hashes = hashes(schema);
+    let digest = schema_digest(hashes.iter().map(|(t, h)| (t.as_str(), h.as_str())));
     let rows: Vec<String> = schema
         .tables
         .values()
@@ -78,9 +106,14 @@ pub async fn record(db: &Db, schema: &Schema) -> Result<()> {
                 "({}, {}, {})",
                 d.quote_str(&table.name),
                 d.quote_str(table.app.as_deref().unwrap_or("")),
-                d.quote_str(&table_hash(table))
+                d.quote_str(&hashes[&table.name])
             )
         })
+        .chain([format!(
+            "({}, '', {})",
+            d.quote_str(DIGEST_ROW),
+            d.quote_str(&digest)
+        )])
         .collect();
     // A few statements whatever the number of tables, each sent on its own:
     // a transaction that Galera aborts (another node wrote the same rows)
@@ -151,17 +184,30 @@ pub(crate) async fn apps_tables(db: &Db) -> Result<BTreeMap<String, Vec<String>>
     Ok(apps)
 }
 
-/// Removes `app`'s rows (a retired app; inside the caller's transaction).
+/// Removes `app`'s rows (a retired app; inside the caller's transaction),
+/// and the digest, which no longer sums up the rows (the next boot
+/// compares them row by row, and the next complete sync records it again).
 pub(crate) async fn forget_app(db: &Db, app: &str) -> Result<u64> {
     let d = db.backend().dialect();
+    let q = |s: &str| d.quote_ident(s);
     let sql = format!(
-        "DELETE FROM {} WHERE {} = {}",
-        d.quote_ident(STATE_TABLE),
-        d.quote_ident("app"),
-        d.placeholder(1)
+        "DELETE FROM {} WHERE {} = {} AND {} <> '{DIGEST_ROW}'",
+        q(STATE_TABLE),
+        q("app"),
+        d.placeholder(1),
+        q("table_name"),
     );
     let app = app.to_owned();
-    db.run_with(&sql, move |q| q.bind(app)).await
+    let forgotten = db.run_with(&sql, move |q| q.bind(app)).await?;
+    if forgotten > 0 {
+        db.execute(&format!(
+            "DELETE FROM {} WHERE {} = '{DIGEST_ROW}'",
+            q(STATE_TABLE),
+            q("table_name")
+        ))
+        .await?;
+    }
+    Ok(forgotten)
 }
 
 /// Whether the recorded hashes equal the compiled ones, table for table.
@@ -174,14 +220,22 @@ pub async fn matches(db: &Db, schema: &Schema) -> Result<bool> {
 /// [`matches()`] for the registry's schema, without building it: the
 /// registry's hashes are computed once per process
 /// ([`Registry::hashes`](crate::Registry::hashes)), so boot's fast path
-/// reads the recorded rows and compares strings (one query).
+/// reads one row, the recorded [`schema_digest`], and compares it with the
+/// compiled one (one query whatever the number of DocTypes). A database
+/// recorded without a digest is compared row by row (a second query).
 pub async fn matches_registry(db: &Db, registry: &crate::Registry) -> Result<bool> {
-    let Some(recorded) = recorded(db).await? else {
-        return Ok(false);
-    };
     let compiled = registry.hashes();
-    Ok(recorded.len() == compiled.len()
-        && recorded
-            .iter()
-            .all(|(table, hash)| compiled.get(table.as_str()).is_some_and(|h| **h == **hash)))
+    match recorded_digest(db).await? {
+        None => Ok(false),
+        Some(Some(digest)) => Ok(digest == schema_digest(compiled.iter().map(|(t, h)| (*t, &**h)))),
+        Some(None) => {
+            let Some(recorded) = recorded(db).await? else {
+                return Ok(false);
+            };
+            Ok(recorded.len() == compiled.len()
+                && recorded.iter().all(|(table, hash)| {
+                    compiled.get(table.as_str()).is_some_and(|h| **h == **hash)
+                }))
+        }
+    }
 }

@@ -12,6 +12,30 @@ pub fn table_hash(table: &Table) -> String {
     hex::encode(Sha256::digest(&json))
 }
 
+/// One hash for a whole set of tables: SHA-256 over each `(table, hash)`
+/// pair in table order. Boot's fast path compares this one value with the
+/// one the last complete sync recorded, instead of one row per table.
+///
+/// ```
+/// use m_runtime::schema::schema_digest;
+///
+/// let a = schema_digest([("author", "1a"), ("book", "2b")]);
+/// assert_eq!(a, schema_digest([("author", "1a"), ("book", "2b")]));
+/// assert_ne!(a, schema_digest([("author", "1a"), ("book", "2c")]));
+/// assert_ne!(a, schema_digest([("author", "1a")]));
+/// ```
+pub fn schema_digest<'a>(tables: impl IntoIterator<Item = (&'a str, &'a str)>) -> String {
+    let mut digest = Sha256::new();
+    for (table, hash) in tables {
+        // Lengths first: no two different lists feed the same bytes.
+        digest.update((table.len() as u64).to_le_bytes());
+        digest.update(table.as_bytes());
+        digest.update((hash.len() as u64).to_le_bytes());
+        digest.update(hash.as_bytes());
+    }
+    hex::encode(digest.finalize())
+}
+
 /// The first 8 hex digits of SHA-256, used to keep long generated names unique.
 pub(crate) fn short_digest(bytes: &[u8]) -> String {
     hex::encode(&Sha256::digest(bytes)[..4])

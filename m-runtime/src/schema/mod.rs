@@ -18,7 +18,7 @@ mod hash;
 mod model;
 mod types;
 
-pub use hash::table_hash;
+pub use hash::{schema_digest, table_hash};
 pub use model::{
     Column, DefaultValue, Dependent, DependentKind, ForeignKey, Index, MAX_IDENTIFIER_LEN,
     ReferentialAction, Schema, Table, is_internal_table,
