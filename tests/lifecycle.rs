@@ -138,6 +138,7 @@ static ITEM_V3: DocTypeDef = DocTypeDef {
     ],
     primary_key: &["id"],
     indexes: &[],
+    renamed_from: &[],
 };
 
 macro_rules! shop {

@@ -29,6 +29,7 @@ static BOOK_CATALOG: DocTypeDef = DocTypeDef {
     columns: &[column("id", None), column("id", None)],
     primary_key: &["id"],
     indexes: &[],
+    renamed_from: &[],
 };
 
 static BOOK_LIBRARY: DocTypeDef = DocTypeDef {
@@ -39,6 +40,7 @@ static BOOK_LIBRARY: DocTypeDef = DocTypeDef {
     columns: &[column("id", None)],
     primary_key: &["id"],
     indexes: &[],
+    renamed_from: &[],
 };
 
 static SHELF: DocTypeDef = DocTypeDef {
@@ -49,6 +51,7 @@ static SHELF: DocTypeDef = DocTypeDef {
     columns: &[column("room", None), column("position", None)],
     primary_key: &["room", "position"],
     indexes: &[],
+    renamed_from: &[],
 };
 
 static LABEL: DocTypeDef = DocTypeDef {
@@ -77,6 +80,7 @@ static LABEL: DocTypeDef = DocTypeDef {
     ],
     primary_key: &["id"],
     indexes: &[],
+    renamed_from: &[],
 };
 
 static NEEDS_SHIPPING: MigrationDef = MigrationDef {

@@ -216,4 +216,5 @@ pub mod macros {
     pub use crate::doctype::doctype_inner;
     pub use crate::fns::hook::{HookPhase, hook_inner};
     pub use crate::fns::migration::migration_inner;
+    pub use crate::fns::operations::operations_inner;
 }

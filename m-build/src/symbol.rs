@@ -1,7 +1,9 @@
 //! Every attribute key, defined once, and the key sets each attribute
 //! accepts. The sets are what an "unknown option" error lists.
 
+pub const AFTER: &str = "after";
 pub const APP: &str = "app";
+pub const BEFORE: &str = "before";
 pub const COLUMN: &str = "column";
 pub const DEFAULT: &str = "default";
 pub const DEPENDS_ON: &str = "depends_on";
@@ -18,6 +20,7 @@ pub const PRECISION: &str = "precision";
 pub const PRIMARY_KEY: &str = "primary_key";
 pub const REFERENCES: &str = "references";
 pub const RENAMED_FROM: &str = "renamed_from";
+pub const REVERSIBLE: &str = "reversible";
 pub const SCALE: &str = "scale";
 pub const SKIP: &str = "skip";
 pub const SQL_TYPE: &str = "sql_type";
@@ -44,7 +47,7 @@ impl Keys {
 /// `#[doctype(...)]`.
 pub const DOCTYPE_KEYS: Keys = Keys {
     attribute: "#[doctype(...)]",
-    keys: &[TABLE, APP, INDEX, PRIMARY_KEY],
+    keys: &[TABLE, APP, INDEX, PRIMARY_KEY, RENAMED_FROM],
 };
 
 /// `#[doctype(index(...))]`.
@@ -91,11 +94,22 @@ pub const MIGRATION_KEYS: Keys = Keys {
     keys: &[ID, DEPENDS_ON, PHASE, DOWN, APP, ON_FRESH],
 };
 
+/// `#[operations(...)]`.
+pub const OPERATIONS_KEYS: Keys = Keys {
+    attribute: "#[operations(...)]",
+    keys: &[
+        ID, DEPENDS_ON, PHASE, APP, ON_FRESH, BEFORE, AFTER, REVERSIBLE,
+    ],
+};
+
 /// The correct form of each key that takes a value or a list, shown when
 /// the value has the wrong shape.
 pub fn form(key: &str) -> &'static str {
     match key {
+        AFTER => "after = data_after_fn",
         APP => "app = \"my_app\"",
+        BEFORE => "before = data_before_fn",
+        REVERSIBLE => "reversible",
         COLUMN => "column = \"column_name\"",
         DEFAULT => "default = 0",
         DEPENDS_ON => "depends_on = [\"app:0001_id\"]",

@@ -58,6 +58,7 @@ pub fn expand(cont: &Container<'_>) -> TokenStream {
         }
     });
     let features = cont.columns().filter_map(feature_gate);
+    let renamed_from = &cont.attrs.renamed_from;
     quote! {
         #item
 
@@ -74,6 +75,7 @@ pub fn expand(cont: &Container<'_>) -> TokenStream {
                 columns: &[#(#columns),*],
                 primary_key: &[#(#primary_key),*],
                 indexes: &[#(#indexes),*],
+                renamed_from: &[#(#renamed_from),*],
             };
 
             static __M_DOCTYPE_STATIC: #p::DocTypeDef = __M_DOCTYPE;

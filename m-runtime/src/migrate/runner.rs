@@ -493,6 +493,7 @@ async fn run_body(db: &Db, body: MigrationBody) -> Result<(), BoxError> {
         MigrationBody::Fn(f) => f(db).await,
         MigrationBody::Sql(sql) if sql.trim().is_empty() => Ok(()),
         MigrationBody::Sql(sql) => db.execute(sql).await.map(drop).map_err(Into::into),
+        MigrationBody::Ops(body) => crate::ops::run_registered(db, &body).await,
     }
 }
 

@@ -91,6 +91,11 @@ pub struct Table {
     /// Foreign keys from this table.
     #[serde(default)]
     pub foreign_keys: Vec<ForeignKey>,
+    /// Former names of the table (`#[doctype(renamed_from = "...")]`): a
+    /// live table of that name is this table, to be renamed, instead of an
+    /// orphan beside a new table. Empty for introspected tables.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub renamed_from: Vec<String>,
     /// The views and triggers that name this table, as introspection found
     /// them (SQLite only, where a rebuild must re-create them). Not part of
     /// the table's shape: comparisons ignore it and it is never serialised,
@@ -110,6 +115,7 @@ impl PartialEq for Table {
             primary_key,
             indexes,
             foreign_keys,
+            renamed_from,
             dependents: _,
         } = self;
         *name == other.name
@@ -118,6 +124,7 @@ impl PartialEq for Table {
             && *primary_key == other.primary_key
             && *indexes == other.indexes
             && *foreign_keys == other.foreign_keys
+            && *renamed_from == other.renamed_from
     }
 }
 
@@ -153,8 +160,16 @@ impl Table {
             primary_key: Vec::new(),
             indexes: Vec::new(),
             foreign_keys: Vec::new(),
+            renamed_from: Vec::new(),
             dependents: Vec::new(),
         }
+    }
+
+    /// Adds a former name: a live table of that name is renamed to this
+    /// one instead of being reported as an orphan.
+    pub fn renamed_from(mut self, old: impl Into<String>) -> Self {
+        self.renamed_from.push(old.into());
+        self
     }
 
     /// Sets the declaring app.

@@ -1,0 +1,1 @@
+//! `migrate make`: a migration source written from the plan.
