@@ -170,7 +170,8 @@ impl<'a> Migrator<'a> {
                     .doctypes
                     .iter()
                     .filter(|d| d.app == *app)
-                    .all(|d| !exists(d.table))
+                    // A table under a former name is the app's too.
+                    .all(|d| !exists(d.table) && !d.renamed_from.iter().any(|t| exists(t)))
             })
             .collect();
         let baseline: Vec<&MigrationDef> = self

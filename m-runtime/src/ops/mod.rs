@@ -43,7 +43,7 @@ mod operation;
 mod render;
 mod run;
 
-// make: TODO
+pub use make::{MadeMigration, MakeError, make, next_id};
 pub(crate) use migration::lint_registered;
 pub use migration::{LintError, Migration, differences, leads_to};
 pub use operation::{

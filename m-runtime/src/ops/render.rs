@@ -47,7 +47,7 @@ pub(crate) fn render(
             fill,
         } => match fill {
             Some(fill) => {
-                let fill = text(fill, backend, op)?;
+                let fill = text(fill, backend)?;
                 sources.push((column.name.clone(), format!("({fill})")));
                 dialect.add_column_filled(old(table)?, column, &DefaultValue::Sql(fill.into()))
             }
@@ -67,7 +67,7 @@ pub(crate) fn render(
             let c = column(table, name)?;
             match using {
                 Some(using) => {
-                    let using = text(using, backend, op)?;
+                    let using = text(using, backend)?;
                     sources.push((name.clone(), format!("({using})")));
                     dialect.convert_column(new(table)?, &c, &using)
                 }
@@ -80,7 +80,7 @@ pub(crate) fn render(
             backfill,
         } => {
             if let Some(backfill) = backfill {
-                let backfill = text(backfill, backend, op)?;
+                let backfill = text(backfill, backend)?;
                 let c = dialect.quote_ident(name);
                 prelude.push(format!(
                     "UPDATE {} SET {c} = ({backfill}) WHERE {c} IS NULL",
@@ -122,7 +122,7 @@ pub(crate) fn render(
                 .ok_or_else(|| format!("table `{table}` has no foreign key `{name}`"))?;
             dialect.drop_foreign_key(table, fk)
         }
-        Operation::Sql { sql } => AlterSql::Statements(vec![text(sql, backend, op)?]),
+        Operation::Sql { sql } => AlterSql::Statements(vec![text(sql, backend)?]),
     };
     let statements = match sql {
         AlterSql::Statements(statements) => statements,
@@ -160,12 +160,12 @@ fn rebuild(
     dialect.rebuild_table(live, target, &sources)
 }
 
-/// The text of `sql` for `backend`, or an error naming the operation.
-fn text(sql: &Sql, backend: &str, op: &Operation) -> Result<String, String> {
+/// The text of `sql` for `backend`, or an error saying how to give it.
+fn text(sql: &Sql, backend: &str) -> Result<String, String> {
     match sql.text_for(backend) {
         Some(text) if !text.trim().is_empty() => Ok(text.to_owned()),
         _ => Err(format!(
-            "`{op}` has no SQL for {backend}: give it with `Sql::new(\"...\")` or `.on(\"{backend}\", \"...\")`"
+            "no SQL for {backend}: give it with `Sql::new(\"...\")` or `.on(\"{backend}\", \"...\")`"
         )),
     }
 }

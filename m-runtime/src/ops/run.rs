@@ -43,19 +43,23 @@ pub async fn execute(db: &Db, ops: &[Operation]) -> Result<()> {
 }
 
 /// Runs `ops` starting from the introspected `live` schema; returns the
-/// schema they leave.
+/// schema they leave. Every operation is applied to the schema and
+/// rendered before the first statement runs: one that cannot apply stops
+/// the run before anything ran, on every database.
 async fn execute_from(db: &Db, live: Schema, ops: &[Operation]) -> Result<Schema> {
     let backend = db.backend();
     let dialect = backend.dialect();
     let mut state = live;
+    let mut statements = Vec::new();
     for (n, op) in ops.iter().enumerate() {
         let fail = |why: String| Error::Migration(format!("operation #{} `{op}`: {why}", n + 1));
         let mut after = state.clone();
         op.apply_to(&mut after).map_err(fail)?;
-        for sql in render(dialect, backend.name(), &state, &after, op).map_err(fail)? {
-            db.execute(&sql).await?;
-        }
+        statements.extend(render(dialect, backend.name(), &state, &after, op).map_err(fail)?);
         state = after;
+    }
+    for sql in &statements {
+        db.execute(sql).await?;
     }
     Ok(state)
 }

@@ -1,0 +1,286 @@
+//! Typed operations on every backend: a table rename the plan reports
+//! (BREAKING, held back, foreign keys followed), the migration `migrate
+//! make` derives from it, its operations run with their conversions (rows
+//! kept and converted), the inverse operations restoring the old schema
+//! and rows, and operations that do not lead to the new schema refused.
+
+use m_runtime::ops::{self, Operation, Sql};
+use m_runtime::plan::prepare;
+use m_runtime::risk::Risk;
+use m_runtime::schema::{Column, ForeignKey, LogicalType, ReferentialAction, Schema, Table};
+use m_tests::{TestDb, all_backends};
+
+const TEXT: LogicalType = LogicalType::String { max_length: None };
+
+fn purchase(target: &str) -> Table {
+    Table::new("purchase")
+        .app("shop")
+        .column(Column::new("id", LogicalType::I64))
+        .column(Column::new("customer_id", LogicalType::I64))
+        .primary_key(["id"])
+        .foreign_key(ForeignKey::new(
+            "purchase",
+            vec!["customer_id".into()],
+            target,
+            vec!["id".into()],
+            ReferentialAction::NoAction,
+        ))
+}
+
+fn v1() -> Schema {
+    let mut schema = Schema::default();
+    schema.insert(
+        Table::new("customer")
+            .app("shop")
+            .column(Column::new("id", LogicalType::I64))
+            .column(Column::new("name", TEXT))
+            .column(Column::new("age", LogicalType::I32))
+            .column(Column::new("code", TEXT))
+            .column(Column::new("legacy", TEXT).nullable())
+            .primary_key(["id"]),
+    );
+    schema.insert(purchase("customer"));
+    schema
+}
+
+fn v2() -> Schema {
+    let mut schema = Schema::default();
+    schema.insert(
+        Table::new("client")
+            .app("shop")
+            .renamed_from("customer")
+            .column(Column::new("id", LogicalType::I64))
+            .column(Column::new("full_name", TEXT).renamed_from("name"))
+            .column(Column::new("age", TEXT))
+            .column(Column::new("code", LogicalType::I64))
+            .primary_key(["id"]),
+    );
+    schema.insert(purchase("client"));
+    schema
+}
+
+fn to_text(column: &str) -> Sql {
+    Sql::new(format!("CAST({column} AS TEXT)")).on("mysql", format!("CAST({column} AS CHAR)"))
+}
+
+fn to_int(column: &str) -> Sql {
+    Sql::new(format!("CAST({column} AS BIGINT)"))
+        .on("mysql", format!("CAST({column} AS SIGNED)"))
+        .on("sqlite", format!("CAST({column} AS INTEGER)"))
+}
+
+/// The operations `migrate make` writes for v1 -> v2, with the
+/// conversion expressions written in.
+fn up(with_drop: bool) -> Vec<Operation> {
+    let mut ops = vec![
+        ops::rename_table("customer", "client"),
+        ops::rename_column("client", "name", "full_name"),
+        ops::convert("client", "age", TEXT, to_text("age")),
+        ops::convert("client", "code", LogicalType::I64, to_int("code")),
+    ];
+    if with_drop {
+        ops.push(ops::drop_column("client", "legacy"));
+    }
+    ops
+}
+
+fn down() -> Vec<Operation> {
+    vec![
+        ops::convert("client", "code", TEXT, to_text("code")),
+        ops::convert("client", "age", LogicalType::I32, to_int("age")),
+        ops::rename_column("client", "full_name", "name"),
+        ops::rename_table("client", "customer"),
+    ]
+}
+
+async fn seed(t: &TestDb) {
+    t.sync(&v1(), &m_runtime::Policy::default()).await;
+    t.exec("INSERT INTO customer (id, name, age, code, legacy) VALUES (1, 'Ann', 30, '42', 'x'), (2, 'Bob', 41, '7', NULL)")
+        .await;
+    t.exec("INSERT INTO purchase (id, customer_id) VALUES (10, 1), (11, 2)")
+        .await;
+}
+
+fn rows_of(t: &TestDb, table: &str, name: &str) -> String {
+    let q = |s: &str| t.db.backend().dialect().quote_ident(s);
+    format!(
+        "SELECT {}, {}, {}, {} FROM {} ORDER BY {}",
+        q("id"),
+        q(name),
+        q("age"),
+        q("code"),
+        q(table),
+        q("id")
+    )
+}
+
+fn row(values: [&str; 4]) -> Vec<Option<String>> {
+    values.iter().map(|v| Some(v.to_string())).collect()
+}
+
+all_backends!(rename_is_reported_and_made, |t| async move {
+    seed(&t).await;
+    let plan = t.verify(&v2()).await;
+    let kinds: Vec<(&str, &str, Risk, bool)> = plan
+        .changes
+        .iter()
+        .map(|c| (c.change.kind(), c.change.table(), c.risk, c.is_applied()))
+        .collect();
+    assert_eq!(
+        kinds.first(),
+        Some(&("rename_table", "client", Risk::Breaking, false)),
+        "{kinds:#?}"
+    );
+    assert!(
+        !kinds
+            .iter()
+            .any(|(k, ..)| matches!(*k, "create_table" | "orphan_table")),
+        "a rename, not a new table beside an orphan: {kinds:#?}"
+    );
+    assert!(
+        !kinds.iter().any(|(_, table, ..)| *table == "purchase"),
+        "the foreign key of `purchase` follows the rename: {kinds:#?}"
+    );
+    assert!(plan.changes.iter().all(|c| !c.is_applied()), "{kinds:#?}");
+
+    let live = m_runtime::introspect(&t.db).await.expect("introspect");
+    let (live, desired) = prepare(t.db.backend().dialect(), &live, &v2());
+    let made = ops::make(
+        "shop",
+        "0002_rename_customer",
+        Some("0001_init"),
+        &plan,
+        &live,
+        &desired,
+        false,
+    )
+    .expect("make");
+    for expected in [
+        r#"ops::rename_table("customer", "client")"#,
+        r#"ops::rename_column("client", "name", "full_name")"#,
+        r#"todo_conversion!("client.age: i32 -> text")"#,
+        r#"todo_conversion!("client.code: text -> i64")"#,
+        r#"ops::drop_column("client", "legacy")"#,
+        r#"previous: Some("0001_init")"#,
+    ] {
+        assert!(
+            made.source.contains(expected),
+            "{expected} in:\n{}",
+            made.source
+        );
+    }
+    assert!(!made.reversible, "dropping `legacy` cannot be undone");
+    assert_eq!(
+        made.placeholders,
+        ["client.age: i32 -> text", "client.code: text -> i64"]
+    );
+    // The operations lead from the recorded old schema to the new one.
+    let old = {
+        let mut s = Schema::default();
+        s.insert(live.table("customer").expect("customer").clone());
+        s
+    };
+    let new = {
+        let mut s = Schema::default();
+        s.insert(desired.table("client").expect("client").clone());
+        s
+    };
+    ops::leads_to(&old, &up(true), &new).expect("up leads to new");
+    // Without the drop it does not, and the error names the last operation.
+    let error = ops::leads_to(&old, &up(false), &new).unwrap_err();
+    assert!(
+        error.contains(r#"convert("client", "code""#)
+            && error.contains("`client.legacy`: orphan_column"),
+        "{error}"
+    );
+    let error = ops::leads_to(
+        &old,
+        &[ops::rename_column("customer", "nom", "full_name")],
+        &new,
+    )
+    .unwrap_err();
+    assert_eq!(
+        error,
+        r#"operation #1 `rename_column("customer", "nom", "full_name")`: table `customer` has no column `nom`"#
+    );
+});
+
+all_backends!(
+    operations_convert_rows_and_down_restores_them,
+    |t| async move {
+        seed(&t).await;
+        ops::apply(&t.db, &up(false)).await.expect("up");
+        let live = m_runtime::introspect(&t.db).await.expect("introspect");
+        let client = live.table("client").expect("client renamed");
+        assert!(live.table("customer").is_none());
+        assert_eq!(client.get_column("age").map(|c| &c.ty), Some(&TEXT));
+        assert_eq!(
+            client.get_column("code").map(|c| &c.ty),
+            Some(&LogicalType::I64)
+        );
+        assert_eq!(
+            live.table("purchase").expect("purchase").foreign_keys[0].ref_table,
+            "client",
+            "the foreign key follows the renamed table"
+        );
+        assert_eq!(
+            t.rows(&rows_of(&t, "client", "full_name")).await,
+            [row(["1", "Ann", "30", "42"]), row(["2", "Bob", "41", "7"])]
+        );
+        // The inverse restores the old schema and the rows.
+        ops::apply(&t.db, &down()).await.expect("down");
+        assert!(t.verify(&v1()).await.is_empty(), "back at v1");
+        assert_eq!(
+            t.rows(&rows_of(&t, "customer", "name")).await,
+            [row(["1", "Ann", "30", "42"]), row(["2", "Bob", "41", "7"])]
+        );
+        // Up again, with the drop of the retired column: the declarations match.
+        ops::apply(&t.db, &up(true)).await.expect("up with drop");
+        let plan = t.verify(&v2()).await;
+        assert!(plan.is_empty(), "{:#?}", plan.changes);
+        assert_eq!(t.count("purchase").await, 2);
+        // A referencing row still needs its target: the key is enforced.
+        let dangling =
+            t.db.execute("INSERT INTO purchase (id, customer_id) VALUES (12, 99)")
+                .await;
+        assert!(dangling.is_err(), "the foreign key to `client` holds");
+    }
+);
+
+all_backends!(
+    an_operation_that_cannot_apply_changes_nothing,
+    |t| async move {
+        seed(&t).await;
+        let error = ops::apply(
+            &t.db,
+            &[
+                ops::rename_column("customer", "name", "full_name"),
+                ops::drop_column("customer", "nope"),
+            ],
+        )
+        .await
+        .unwrap_err()
+        .to_string();
+        assert_eq!(
+            error,
+            r#"operation #2 `drop_column("customer", "nope")`: table `customer` has no column `nope`"#
+        );
+        assert!(t.verify(&v1()).await.is_empty(), "nothing ran");
+    }
+);
+
+#[tokio::test]
+async fn a_conversion_without_text_for_the_backend_is_refused_naming_it() {
+    let db = m_runtime::Db::connect("sqlite::memory:")
+        .await
+        .expect("connect");
+    db.execute("CREATE TABLE client (id INTEGER PRIMARY KEY NOT NULL, age INTEGER NOT NULL)")
+        .await
+        .expect("create");
+    let op = ops::convert("client", "age", TEXT, Sql::only("postgres", "age::text"));
+    let error = ops::apply(&db, &[op]).await.unwrap_err().to_string();
+    assert_eq!(
+        error,
+        r#"operation #1 `convert("client", "age", text, {postgres: "age::text"})`: no SQL for sqlite: give it with `Sql::new("...")` or `.on("sqlite", "...")`"#
+    );
+}
