@@ -284,3 +284,58 @@ async fn a_conversion_without_text_for_the_backend_is_refused_naming_it() {
         r#"operation #1 `convert("client", "age", text, {postgres: "age::text"})`: no SQL for sqlite: give it with `Sql::new("...")` or `.on("sqlite", "...")`"#
     );
 }
+
+/// The source `migrate make` writes for `old` -> `desired` on SQLite,
+/// compared with `tests/golden/<file>` (`M_UPDATE_GOLDEN=1` rewrites it).
+async fn assert_made_golden(old: &Schema, desired: &Schema, file: &str) {
+    let db = m_runtime::Db::connect("sqlite::memory:")
+        .await
+        .expect("connect");
+    let plan = m_runtime::plan(&db, old, &m_runtime::Policy::default())
+        .await
+        .expect("plan");
+    m_runtime::apply(&db, &plan).await.expect("create");
+    let plan = m_runtime::plan(&db, desired, &m_runtime::Policy::default())
+        .await
+        .expect("plan");
+    let live = m_runtime::introspect(&db).await.expect("introspect");
+    let (live, desired) = prepare(db.backend().dialect(), &live, desired);
+    let made = ops::make(
+        "shop",
+        "0002_rename_customer",
+        Some("0001_init"),
+        &plan,
+        &live,
+        &desired,
+        false,
+    )
+    .expect("make");
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("golden")
+        .join(file);
+    if std::env::var_os("M_UPDATE_GOLDEN").is_some() {
+        std::fs::write(&path, &made.source).expect("write the golden file");
+        return;
+    }
+    let expected = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        expected == made.source,
+        "{} differs (rerun with M_UPDATE_GOLDEN=1 to accept):\n{}",
+        path.display(),
+        made.source
+    );
+}
+
+#[tokio::test]
+async fn golden_rename_convert_and_drop() {
+    assert_made_golden(&v1(), &v2(), "m0002_rename_customer.rs").await;
+}
+
+#[tokio::test]
+async fn golden_reversible() {
+    let mut old = v1();
+    if let Some(customer) = old.tables.get_mut("customer") {
+        customer.columns.retain(|c| c.name != "legacy");
+    }
+    assert_made_golden(&old, &v2(), "m0002_rename_customer.reversible.rs").await;
+}

@@ -174,9 +174,11 @@ pub fn make(
     })
 }
 
-/// A table as the migration records it: no former names.
+/// A table as the migration records it: no former names, no app (the
+/// migration's own).
 fn plain(table: &Table) -> Table {
     let mut table = table.clone();
+    table.app = None;
     table.renamed_from.clear();
     for column in &mut table.columns {
         column.renamed_from.clear();
@@ -695,38 +697,95 @@ fn raw_string(text: &str) -> String {
 }
 
 /// The schema's JSON, a table per block and a column, index or key per
-/// line, indented to sit in the migration's struct literal.
+/// line, fields in the model's order, indented to sit in the migration's
+/// struct literal.
 fn schema_json(schema: &Schema) -> String {
-    let value = serde_json::to_value(schema).unwrap_or_default();
-    let mut out = String::new();
-    write_json(&mut out, &value, 0, 12);
-    out
+    let one = |value: &dyn erased::Json| value.json();
+    let pad = " ".repeat(12);
+    let list = |items: Vec<String>, indent: &str| {
+        if items.is_empty() {
+            "[]".to_owned()
+        } else {
+            format!(
+                "[\n{}\n{indent}]",
+                items
+                    .iter()
+                    .map(|i| format!("{indent}    {i}"))
+                    .collect::<Vec<_>>()
+                    .join(",\n")
+            )
+        }
+    };
+    let tables: Vec<String> = schema
+        .tables
+        .values()
+        .map(|t| {
+            let inner = format!("{pad}        ");
+            let fields = [
+                format!("\"name\": {}", one(&t.name)),
+                format!(
+                    "\"columns\": {}",
+                    list(t.columns.iter().map(|c| one(c)).collect(), &inner)
+                ),
+                format!("\"primary_key\": {}", one(&t.primary_key)),
+                format!(
+                    "\"indexes\": {}",
+                    list(t.indexes.iter().map(|i| one(i)).collect(), &inner)
+                ),
+                format!(
+                    "\"foreign_keys\": {}",
+                    list(t.foreign_keys.iter().map(|f| one(f)).collect(), &inner)
+                ),
+            ];
+            format!(
+                "{pad}    {}: {{\n{}\n{pad}    }}",
+                one(&t.name),
+                fields
+                    .iter()
+                    .map(|f| format!("{inner}{f}"))
+                    .collect::<Vec<_>>()
+                    .join(",\n")
+            )
+        })
+        .collect();
+    if tables.is_empty() {
+        return "{\"tables\": {}}".to_owned();
+    }
+    format!("{{\"tables\": {{\n{}\n{pad}}}}}", tables.join(",\n"))
 }
 
-/// Objects and arrays down to depth 3 (schema, tables, table, its lists)
-/// one entry per line; deeper ones on one line.
-fn write_json(out: &mut String, value: &serde_json::Value, depth: usize, indent: usize) {
-    use serde_json::Value;
-    let pad = |n: usize| " ".repeat(indent + 4 * n);
-    match value {
-        Value::Object(map) if depth < 3 && !map.is_empty() => {
-            out.push_str("{\n");
-            for (i, (key, v)) in map.iter().enumerate() {
-                let _ = write!(out, "{}{key:?}: ", pad(depth + 1));
-                write_json(out, v, depth + 1, indent);
-                out.push_str(if i + 1 < map.len() { ",\n" } else { "\n" });
-            }
-            let _ = write!(out, "{}}}", pad(depth));
+/// Compact JSON of one value, `", "` and `": "` spaced for reading.
+mod erased {
+    pub trait Json {
+        fn json(&self) -> String;
+    }
+
+    impl<T: serde::Serialize> Json for T {
+        fn json(&self) -> String {
+            let compact = serde_json::to_string(self).unwrap_or_default();
+            spaced(&compact)
         }
-        Value::Array(items) if depth < 4 && !items.is_empty() => {
-            out.push_str("[\n");
-            for (i, v) in items.iter().enumerate() {
-                out.push_str(&pad(depth + 1));
-                write_json(out, v, 4, indent);
-                out.push_str(if i + 1 < items.len() { ",\n" } else { "\n" });
+    }
+
+    /// Adds a space after each `,` and `:` outside strings.
+    fn spaced(json: &str) -> String {
+        let mut out = String::with_capacity(json.len() + json.len() / 4);
+        let (mut quoted, mut escaped) = (false, false);
+        for c in json.chars() {
+            out.push(c);
+            if quoted {
+                match (escaped, c) {
+                    (true, _) => escaped = false,
+                    (false, '\\') => escaped = true,
+                    (false, '"') => quoted = false,
+                    _ => {}
+                }
+            } else if c == '"' {
+                quoted = true;
+            } else if c == ',' || c == ':' {
+                out.push(' ');
             }
-            let _ = write!(out, "{}]", pad(depth));
         }
-        other => out.push_str(&serde_json::to_string(other).unwrap_or_default()),
+        out
     }
 }

@@ -19,6 +19,7 @@ mod model;
 mod types;
 
 pub use hash::table_hash;
+#[cfg(feature = "mysql")]
 pub(crate) use model::bounded_identifier;
 pub use model::{
     Column, DefaultValue, Dependent, DependentKind, ForeignKey, Index, MAX_IDENTIFIER_LEN,
