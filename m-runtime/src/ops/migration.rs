@@ -112,11 +112,23 @@ pub fn leads_to(from: &Schema, ops: &[Operation], to: &Schema) -> Result<(), Str
     let Some(first) = differences.first() else {
         return Ok(());
     };
+    // The last operation on a column that differs, else on the table.
     let table = first.table();
-    let last = ops.iter().enumerate().rev().find(|(_, op)| match op {
-        Operation::RenameTable { from, to } => from == table || to == table,
-        op => op.table() == Some(table),
-    });
+    let columns: Vec<(&str, &str)> = differences
+        .iter()
+        .filter_map(|d| Some((d.table(), d.column()?)))
+        .collect();
+    let last = ops
+        .iter()
+        .enumerate()
+        .rev()
+        .find(|(_, op)| columns.iter().any(|(t, c)| op.mentions_column(t, c)))
+        .or_else(|| {
+            ops.iter().enumerate().rev().find(|(_, op)| match op {
+                Operation::RenameTable { from, to } => from == table || to == table,
+                op => op.table() == Some(table),
+            })
+        });
     let listed: Vec<String> = differences.iter().map(describe).collect();
     Err(match last {
         Some((n, op)) => format!(

@@ -406,6 +406,29 @@ pub fn sql(sql: impl Into<Sql>) -> Operation {
 }
 
 impl Operation {
+    /// Whether the operation names column `column` of `table` (under any
+    /// of its names).
+    pub fn mentions_column(&self, table: &str, column: &str) -> bool {
+        if self.table() != Some(table) {
+            return false;
+        }
+        match self {
+            Operation::AddColumn { column: c, .. } => c.name == column,
+            Operation::RenameColumn { from, to, .. } => from == column || to == column,
+            Operation::DropColumn { column: c, .. }
+            | Operation::AlterType { column: c, .. }
+            | Operation::SetNotNull { column: c, .. }
+            | Operation::DropNotNull { column: c, .. }
+            | Operation::AlterDefault { column: c, .. } => c == column,
+            Operation::AddIndex { index, .. } => index.columns.iter().any(|c| c == column),
+            Operation::AddForeignKey { foreign_key, .. } => {
+                foreign_key.columns.iter().any(|c| c == column)
+            }
+            Operation::SetPrimaryKey { columns, .. } => columns.iter().any(|c| c == column),
+            _ => false,
+        }
+    }
+
     /// The table the operation is about (`None` for [`Operation::Sql`]).
     pub fn table(&self) -> Option<&str> {
         match self {
