@@ -187,7 +187,7 @@ all_backends!(rename_is_reported_and_made, |t| async move {
     };
     ops::leads_to(&old, &up(true), &new).expect("up leads to new");
     // Without the drop it does not, and the error names the last operation.
-    let error = ops::leads_to(&old, &up(false), &new).unwrap_err();
+    let error = ops::leads_to(&old, &up(false), &new).expect_err("refused");
     assert!(
         error.contains(r#"convert("client", "code""#)
             && error.contains("`client.legacy`: orphan_column"),
@@ -198,7 +198,7 @@ all_backends!(rename_is_reported_and_made, |t| async move {
         &[ops::rename_column("customer", "nom", "full_name")],
         &new,
     )
-    .unwrap_err();
+    .expect_err("refused");
     assert_eq!(
         error,
         r#"operation #1 `rename_column("customer", "nom", "full_name")`: table `customer` has no column `nom`"#
@@ -259,7 +259,7 @@ all_backends!(
             ],
         )
         .await
-        .unwrap_err()
+        .expect_err("refused")
         .to_string();
         assert_eq!(
             error,
@@ -278,7 +278,10 @@ async fn a_conversion_without_text_for_the_backend_is_refused_naming_it() {
         .await
         .expect("create");
     let op = ops::convert("client", "age", TEXT, Sql::only("postgres", "age::text"));
-    let error = ops::apply(&db, &[op]).await.unwrap_err().to_string();
+    let error = ops::apply(&db, &[op])
+        .await
+        .expect_err("refused")
+        .to_string();
     assert_eq!(
         error,
         r#"operation #1 `convert("client", "age", text, {postgres: "age::text"})`: no SQL for sqlite: give it with `Sql::new("...")` or `.on("sqlite", "...")`"#
@@ -338,4 +341,124 @@ async fn golden_reversible() {
         customer.columns.retain(|c| c.name != "legacy");
     }
     assert_made_golden(&old, &v2(), "m0002_rename_customer.reversible.rs").await;
+}
+
+mod registration {
+    use m_runtime::Registry;
+    use m_runtime::ops::{self, Migration};
+    use m_runtime::registry::{MigrationBody, MigrationDef, MigrationPhase, OnFresh, OpsBody};
+
+    const A_OLD: &str = r#"{"tables": {"t": {"name": "t", "columns": [{"name": "a", "type": "i64", "nullable": false}]}}}"#;
+    const A_NEW: &str = r#"{"tables": {"t": {"name": "t", "columns": [{"name": "b", "type": "i64", "nullable": false}]}}}"#;
+    const C_NEW: &str = r#"{"tables": {"t": {"name": "t", "columns": [{"name": "c", "type": "i64", "nullable": false}]}}}"#;
+
+    fn first() -> Migration {
+        Migration {
+            previous: None,
+            up: vec![ops::rename_column("t", "a", "b")],
+            down: Some(vec![ops::rename_column("t", "b", "a")]),
+            old: A_OLD,
+            new: A_NEW,
+        }
+    }
+
+    /// Starts from `a`, which the first migration renamed away.
+    fn stale() -> Migration {
+        Migration {
+            previous: Some("0001_first"),
+            up: vec![ops::rename_column("t", "a", "c")],
+            down: None,
+            old: A_OLD,
+            new: C_NEW,
+        }
+    }
+
+    /// Names a previous migration that is not the one before it.
+    fn wrong_previous() -> Migration {
+        Migration {
+            previous: Some("0000_gone"),
+            up: vec![ops::rename_column("t", "b", "c")],
+            down: None,
+            old: A_NEW,
+            new: C_NEW,
+        }
+    }
+
+    const fn def(id: &'static str, migration: fn() -> Migration, reversible: bool) -> MigrationDef {
+        let body = OpsBody {
+            migration,
+            before: None,
+            after: None,
+            revert: false,
+        };
+        MigrationDef {
+            app: "shop",
+            id,
+            depends_on: &[],
+            phase: MigrationPhase::PreSync,
+            checksum: "sha256:x",
+            up: MigrationBody::Ops(body),
+            down: if reversible {
+                Some(MigrationBody::Ops(OpsBody {
+                    revert: true,
+                    ..body
+                }))
+            } else {
+                None
+            },
+            source: "tests/ops.rs",
+            on_fresh: OnFresh::Skip,
+        }
+    }
+
+    static FIRST: MigrationDef = def("0001_first", first, true);
+    static FIRST_NOT_REVERSIBLE: MigrationDef = def("0001_first", first, false);
+    static STALE: MigrationDef = def("0002_stale", stale, false);
+    static WRONG_PREVIOUS: MigrationDef = def("0002_wrong", wrong_previous, false);
+
+    fn problems(migrations: Vec<&'static MigrationDef>) -> Vec<String> {
+        let registry = Registry {
+            migrations,
+            ..Default::default()
+        };
+        match registry.validate() {
+            Ok(()) => Vec::new(),
+            Err(errors) => errors.0.iter().map(ToString::to_string).collect(),
+        }
+    }
+
+    #[test]
+    fn a_chain_that_fits_is_valid() {
+        assert_eq!(problems(vec![&FIRST]), Vec::<String>::new());
+    }
+
+    #[test]
+    fn old_must_be_the_previous_migrations_new() {
+        assert_eq!(
+            problems(vec![&FIRST, &STALE]),
+            [
+                "migration `shop:0002_stale`: its old schema is not the new schema of `shop:0001_first`, the migration before it (`t.b`: add_column (missing); `t.a`: orphan_column (not in the new schema)); nothing was run"
+            ]
+        );
+    }
+
+    #[test]
+    fn previous_must_name_the_migration_before() {
+        assert_eq!(
+            problems(vec![&FIRST, &WRONG_PREVIOUS]),
+            [
+                "migration `shop:0002_wrong`: it records `0000_gone` as the migration before it, but the app's migration before it is `0001_first`: regenerate it with `migrate make`, or correct `previous`; nothing was run"
+            ]
+        );
+    }
+
+    #[test]
+    fn down_operations_need_reversible() {
+        assert_eq!(
+            problems(vec![&FIRST_NOT_REVERSIBLE]),
+            [
+                "migration `shop:0001_first`: it has `down` operations but does not say `reversible`: add `reversible` to its attribute; nothing was run"
+            ]
+        );
+    }
 }

@@ -112,8 +112,9 @@ pub fn leads_to(from: &Schema, ops: &[Operation], to: &Schema) -> Result<(), Str
     let Some(first) = differences.first() else {
         return Ok(());
     };
-    // The last operation on a column that differs, else on the table.
+    // The last operation on a column that differs, else on a table that does.
     let table = first.table();
+    let tables: Vec<&str> = differences.iter().map(Change::table).collect();
     let columns: Vec<(&str, &str)> = differences
         .iter()
         .filter_map(|d| Some((d.table(), d.column()?)))
@@ -125,8 +126,10 @@ pub fn leads_to(from: &Schema, ops: &[Operation], to: &Schema) -> Result<(), Str
         .find(|(_, op)| columns.iter().any(|(t, c)| op.mentions_column(t, c)))
         .or_else(|| {
             ops.iter().enumerate().rev().find(|(_, op)| match op {
-                Operation::RenameTable { from, to } => from == table || to == table,
-                op => op.table() == Some(table),
+                Operation::RenameTable { from, to } => {
+                    tables.contains(&from.as_str()) || tables.contains(&to.as_str())
+                }
+                op => op.table().is_some_and(|t| tables.contains(&t)),
             })
         });
     let listed: Vec<String> = differences.iter().map(describe).collect();
@@ -229,7 +232,7 @@ pub(crate) fn lint_registered(
                             theirs.insert(t.clone());
                         }
                     }
-                    let differences = differences(&theirs, &ours);
+                    let differences = differences(&ours, &theirs);
                     if !differences.is_empty() {
                         let listed: Vec<String> = differences.iter().map(describe).collect();
                         problems.push((
