@@ -52,10 +52,10 @@ pub struct Purchase {
 "#;
 
 /// The table renamed, a column renamed, int -> text, text -> int; `legacy`
-/// still declared (`LEGACY` is replaced by nothing to retire it).
+/// still declared (`LEGACY`), or retired (`RETIRED`).
 const MODELS_V2: &str = r#"use m_runtime::prelude::*;
 
-#[doctype(renamed_from = "customer")]
+#[doctype(renamed_from = "customer"RETIRED)]
 pub struct Client {
     #[field(primary_key)]
     pub id: i64,
@@ -217,7 +217,10 @@ all_backends!(make_then_all_then_verify, |t| async move {
 
     // The declarations move on: the sync holds the renames and the type
     // changes back.
-    s.write("src/models.rs", &MODELS_V2.replace("LEGACY", LEGACY));
+    s.write(
+        "src/models.rs",
+        &MODELS_V2.replace("LEGACY", LEGACY).replace("RETIRED", ""),
+    );
     s.built();
     let verify = s.expect(&t, &["verify"], 3);
     assert!(verify.contains("rename_table"), "{verify}");
@@ -341,9 +344,15 @@ all_backends!(make_then_all_then_verify, |t| async move {
     s.expect(&t, &["verify"], 0);
 
     // The retired column: no field declares it; its migration drops it.
-    s.write("src/models.rs", &MODELS_V2.replace("LEGACY", ""));
+    s.write(
+        "src/models.rs",
+        &MODELS_V2
+            .replace("LEGACY", "")
+            .replace("RETIRED", r#", retired(columns = ["legacy"])"#),
+    );
     s.built();
-    s.expect(&t, &["verify"], 3);
+    let verify = s.expect(&t, &["verify"], 0);
+    assert!(verify.contains("retired"), "{verify}");
     let made = s.expect(&t, &["make", "drop legacy", "--dir", "src/migrations"], 0);
     assert!(made.contains("it has no `down`"), "{made}");
     let dropped = s.read("src/migrations/m0002_drop_legacy.rs");

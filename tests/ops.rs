@@ -43,7 +43,17 @@ fn v1() -> Schema {
     schema
 }
 
+/// v1 renamed and converted, `legacy` retired (dropped by the migration).
 fn v2() -> Schema {
+    let mut schema = v2_keeping_legacy_undeclared();
+    if let Some(client) = schema.tables.get_mut("client") {
+        client.retired_columns.push("legacy".into());
+    }
+    schema
+}
+
+/// v2 where `legacy` is neither declared nor retired: an orphan.
+fn v2_keeping_legacy_undeclared() -> Schema {
     let mut schema = Schema::default();
     schema.insert(
         Table::new("client")
@@ -192,6 +202,19 @@ all_backends!(rename_is_reported_and_made, |t| async move {
         error.contains(r#"convert("client", "code""#)
             && error.contains("`client.legacy`: orphan_column"),
         "{error}"
+    );
+    // An orphan nobody retired is not dropped: make refuses, naming it.
+    let plan = t.verify(&v2_keeping_legacy_undeclared()).await;
+    let (_, undeclared) = prepare(
+        t.db.backend().dialect(),
+        &live,
+        &v2_keeping_legacy_undeclared(),
+    );
+    let refused = ops::make("shop", "0002_x", None, &plan, &live, &undeclared, false)
+        .expect_err("an orphan column");
+    assert_eq!(
+        refused.to_string(),
+        "`client.legacy` is in the database but no field declares it and it is not retired: declare it retired (`#[doctype(retired(columns = [...]))]`) for the migration to drop it, or declare it again; nothing was written"
     );
     let error = ops::leads_to(
         &old,

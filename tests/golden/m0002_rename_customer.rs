@@ -24,7 +24,7 @@ pub fn migration() -> Migration {
             ops::rename_column("client", "name", "full_name"),
             ops::convert("client", "age", LogicalType::String { max_length: None }, todo_conversion!("client.age: i32 -> text")),
             ops::convert("client", "code", LogicalType::I64, todo_conversion!("client.code: text -> i64")),
-            // no field declares `client.legacy`: its values are dropped
+            // `client.legacy` is retired: its values are dropped
             ops::drop_column("client", "legacy"),
         ],
         // No `down`: `drop_column("client", "legacy")` cannot be undone (its data is gone).

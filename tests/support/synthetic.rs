@@ -90,6 +90,7 @@ pub fn registry_with(n: usize, extra_columns: usize) -> Registry {
                 unique: false,
             }]),
             renamed_from: &[],
+            retired_columns: &[],
         })));
     }
     let mut registry = Registry {

@@ -57,6 +57,7 @@ pub fn expand(cont: &Container<'_>) -> TokenStream {
             #p::IndexDef { name: #name, columns: &[#(#columns),*], unique: #unique }
         }
     });
+    let retired = cont.attrs.retired.iter().flat_map(|r| r.columns.iter());
     let features = cont.columns().filter_map(feature_gate);
     let renamed_from = &cont.attrs.renamed_from;
     quote! {
@@ -76,6 +77,7 @@ pub fn expand(cont: &Container<'_>) -> TokenStream {
                 primary_key: &[#(#primary_key),*],
                 indexes: &[#(#indexes),*],
                 renamed_from: &[#(#renamed_from),*],
+                retired_columns: &[#(#retired),*],
             };
 
             static __M_DOCTYPE_STATIC: #p::DocTypeDef = __M_DOCTYPE;

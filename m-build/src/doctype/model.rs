@@ -30,6 +30,13 @@ pub struct ContainerAttrs {
     pub primary_key: Option<CompositeKey>,
     /// `renamed_from = "old_table"`: former table names.
     pub renamed_from: Vec<LitStr>,
+    pub retired: Option<RetiredAttr>,
+}
+
+/// `retired(columns = [...])`: columns the table may still hold that no
+/// field declares any more.
+pub struct RetiredAttr {
+    pub columns: Vec<LitStr>,
 }
 
 /// `index(fields = [...], unique, name = "...")`.
@@ -223,6 +230,20 @@ impl ContainerAttrs {
                             }
                         }
                         CompositeKey { item, fields }
+                    });
+                }
+                Some(RETIRED) => {
+                    out.retired = attr::list(cx, RETIRED, &item).map(|items| {
+                        let mut keys = KeySet::new(cx, &RETIRED_KEYS);
+                        let mut columns = Vec::new();
+                        for inner in items {
+                            if let Some(COLUMNS) = keys.key(&inner) {
+                                columns = attr::value(cx, COLUMNS, &inner)
+                                    .and_then(|v| attr::str_array(cx, COLUMNS, v))
+                                    .unwrap_or_default();
+                            }
+                        }
+                        RetiredAttr { columns }
                     });
                 }
                 _ => {}

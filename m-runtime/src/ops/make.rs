@@ -104,18 +104,54 @@ pub fn make(
     empty: bool,
 ) -> Result<MadeMigration, MakeError> {
     let of_app = |table: &str| desired.table(table).and_then(|t| t.app.as_deref()) == Some(app);
+    // The app's retired columns and tables the database still holds: the
+    // migration drops them.
+    let retired_columns: Vec<(&str, &str)> = plan
+        .retired
+        .iter()
+        .filter(|r| r.app.as_deref() == Some(app))
+        .filter_map(|r| Some((r.table.as_str(), r.column.as_deref()?)))
+        .collect();
+    let retired_tables: Vec<&str> = plan
+        .retired
+        .iter()
+        .filter(|r| r.app.as_deref() == Some(app) && r.column.is_none())
+        .map(|r| r.table.as_str())
+        .collect();
     let tables: BTreeSet<String> = if empty {
         BTreeSet::new()
     } else {
         plan.blocked()
             .filter(|c| !matches!(c.change, Change::OrphanTable { .. }))
             .map(|c| c.change.table().to_owned())
+            .chain(retired_columns.iter().map(|(t, _)| t.to_string()))
             .filter(|t| of_app(t))
             .collect()
     };
-    if tables.is_empty() && !empty {
+    if tables.is_empty() && retired_tables.is_empty() && !empty {
         return Err(MakeError(format!(
-            "the plan holds nothing back for app `{app}`: there is nothing to migrate (`migrate sync` applies the rest; `migrate make --empty <name>` writes a migration for data work only)"
+            "the plan holds nothing back for app `{app}` and it retired nothing the database still holds: there is nothing to migrate (`migrate sync` applies the rest; `migrate make --empty <name>` writes a migration for data work only)"
+        )));
+    }
+    let orphans: Vec<String> = plan
+        .changes
+        .iter()
+        .filter_map(|c| match &c.change {
+            Change::OrphanColumn { table, column } if tables.contains(table) => {
+                Some(format!("`{table}.{}`", column.name))
+            }
+            _ => None,
+        })
+        .collect();
+    if !orphans.is_empty() {
+        let (it, are, they_are) = if orphans.len() == 1 {
+            ("it", "is", "it is")
+        } else {
+            ("them", "are", "they are")
+        };
+        return Err(MakeError(format!(
+            "{} {are} in the database but no field declares {it} and {they_are} not retired: declare {it} retired (`#[doctype(retired(columns = [...]))]`) for the migration to drop {it}, or declare {it} again; nothing was written",
+            orphans.join(", "),
         )));
     }
     let renamed_from = |table: &str| {
@@ -135,15 +171,43 @@ pub fn make(
             new.insert(plain(t));
         }
     }
+    for table in &retired_tables {
+        if let Some(t) = live.table(table) {
+            old.insert(plain(t));
+        }
+    }
+    let dropped = |table: &str, column: &str| retired_columns.contains(&(table, column));
     let mut up = Vec::new();
     for planned in plan
         .changes
         .iter()
         .filter(|c| tables.contains(c.change.table()))
     {
+        // A retired column's NOT NULL goes with the column.
+        if let Change::DropNotNull { table, column } = &planned.change
+            && dropped(table, column)
+        {
+            continue;
+        }
         if let Some(step) = step_of(&planned.change, planned.measured) {
             up.push(step);
         }
+    }
+    for (table, column) in &retired_columns {
+        up.push(Step {
+            op: super::drop_column(table, column),
+            placeholder: None,
+            note: Some(format!(
+                "`{table}.{column}` is retired: its values are dropped"
+            )),
+        });
+    }
+    for table in &retired_tables {
+        up.push(Step {
+            op: super::drop_table(table),
+            placeholder: None,
+            note: Some(format!("`{table}` is retired: it is dropped with its rows")),
+        });
     }
     let ops: Vec<Operation> = up.iter().map(|s| s.op.clone()).collect();
     leads_to(&old, &ops, &new).map_err(|why| {
@@ -180,6 +244,7 @@ fn plain(table: &Table) -> Table {
     let mut table = table.clone();
     table.app = None;
     table.renamed_from.clear();
+    table.retired_columns.clear();
     for column in &mut table.columns {
         column.renamed_from.clear();
     }
@@ -214,13 +279,8 @@ fn step_of(change: &Change, measured: Option<u64>) -> Option<Step> {
                 }
             }
         }
-        Change::OrphanColumn { table, column } => Step {
-            note: Some(format!(
-                "no field declares `{table}.{}`: its values are dropped",
-                column.name
-            )),
-            ..step(super::drop_column(table, &column.name))
-        },
+        // Refused before (an orphan nobody retired is not dropped).
+        Change::OrphanColumn { .. } => return None,
         Change::RenameColumn { table, from, to } => step(super::rename_column(table, from, to)),
         Change::AlterColumnType {
             table,

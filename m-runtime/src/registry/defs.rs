@@ -27,6 +27,9 @@ pub struct DocTypeDef {
     pub indexes: &'static [IndexDef],
     /// `renamed_from = "..."`: former table names.
     pub renamed_from: &'static [&'static str],
+    /// `retired(columns = [...])`: columns the table may still hold that the
+    /// code no longer declares.
+    pub retired_columns: &'static [&'static str],
 }
 
 /// A column of a DocType.
@@ -216,7 +219,18 @@ pub struct AppsDef {
     pub apps: &'static [&'static str],
 }
 
+/// `retired_tables!["legacy_price", ...]`: tables an app no longer
+/// declares that the database may still hold.
+#[derive(Debug, Clone)]
+pub struct RetiredTablesDef {
+    /// The app (crate) that retired them.
+    pub app: &'static str,
+    /// The table names.
+    pub tables: &'static [&'static str],
+}
+
 inventory::collect!(DocTypeDef);
+inventory::collect!(RetiredTablesDef);
 inventory::collect!(HookDef);
 inventory::collect!(MigrationDef);
 inventory::collect!(AppsDef);

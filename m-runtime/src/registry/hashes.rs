@@ -60,6 +60,7 @@ mod tests {
         primary_key: &["id"],
         indexes: &[],
         renamed_from: &[],
+        retired_columns: &[],
     };
 
     static TWO: DocTypeDef = DocTypeDef {

@@ -14,7 +14,7 @@ mod validate;
 
 pub use defs::{
     AppsDef, ColumnDef, DbFn, DocType, DocTypeDef, HookDef, HookPhase, IndexDef, MigrationBody,
-    MigrationDef, MigrationPhase, OnFresh, OpsBody, ReferenceDef,
+    MigrationDef, MigrationPhase, OnFresh, OpsBody, ReferenceDef, RetiredTablesDef,
 };
 pub use validate::{RegistryError, RegistryErrors};
 
@@ -52,6 +52,7 @@ use crate::schema::{Column, ForeignKey, Index, Schema, Table};
 ///     primary_key: &["id"],
 ///     indexes: &[],
 ///     renamed_from: &[],
+///     retired_columns: &[],
 /// };
 ///
 /// let registry = Registry { doctypes: vec![&TAG], ..Default::default() };
@@ -70,6 +71,8 @@ pub struct Registry {
     pub migrations: Vec<&'static MigrationDef>,
     /// Apps named in `apps![...]`, if the binary uses the anchor.
     pub expected_apps: Vec<&'static str>,
+    /// `retired_tables![...]` declarations, sorted by app.
+    pub retired_tables: Vec<&'static RetiredTablesDef>,
 }
 
 impl Registry {
@@ -84,6 +87,7 @@ impl Registry {
                 .into_iter()
                 .flat_map(|a| a.apps.iter().copied())
                 .collect(),
+            retired_tables: inventory::iter::<RetiredTablesDef>.into_iter().collect(),
         };
         registry.sort();
         registry
@@ -96,6 +100,7 @@ impl Registry {
         self.migrations.sort_by_key(|m| (m.app, m.id));
         self.expected_apps.sort_unstable();
         self.expected_apps.dedup();
+        self.retired_tables.sort_by_key(|r| (r.app, r.tables));
     }
 
     /// Every app that registered something, sorted.
@@ -105,6 +110,7 @@ impl Registry {
             .map(|d| d.app)
             .chain(self.hooks.iter().map(|h| h.app))
             .chain(self.migrations.iter().map(|m| m.app))
+            .chain(self.retired_tables.iter().map(|r| r.app))
             .collect()
     }
 
@@ -137,6 +143,11 @@ impl Registry {
         for doctype in &self.doctypes {
             schema.insert(table_of(doctype));
         }
+        for retired in &self.retired_tables {
+            for table in retired.tables {
+                schema.retire_table(*table, retired.app);
+            }
+        }
         schema
     }
 }
@@ -146,6 +157,11 @@ impl Registry {
 pub fn table_of(doctype: &DocTypeDef) -> Table {
     let mut table = Table::new(doctype.table).app(doctype.app);
     table.renamed_from = doctype.renamed_from.iter().map(|s| s.to_string()).collect();
+    table.retired_columns = doctype
+        .retired_columns
+        .iter()
+        .map(|c| c.to_string())
+        .collect();
     table.primary_key = doctype.primary_key.iter().map(|c| c.to_string()).collect();
     for def in doctype.columns {
         let mut column = Column::new(def.name, def.ty.clone());
