@@ -150,6 +150,7 @@ static RETIRES_ITS_OWN_COLUMN: DocTypeDef = DocTypeDef {
     primary_key: &["id"],
     indexes: &[],
     retired_columns: &["phone", "fax", "fax"],
+    renamed_from: &[],
 };
 
 static RETIRES_PERSON: m_runtime::registry::RetiredTablesDef =
