@@ -485,3 +485,57 @@ mod registration {
         );
     }
 }
+
+/// `migrate make --empty`: no operations, no tables, data bodies only.
+#[tokio::test]
+async fn an_empty_migration_is_for_data_work() {
+    let db = m_runtime::Db::connect("sqlite::memory:")
+        .await
+        .expect("connect");
+    let plan = m_runtime::plan(&db, &v1(), &m_runtime::Policy::default())
+        .await
+        .expect("plan");
+    let made = ops::make(
+        "shop",
+        "0003_backfill",
+        Some("0002_x"),
+        &plan,
+        &Schema::default(),
+        &v1(),
+        true,
+    )
+    .expect("make --empty");
+    assert!(
+        made.source.contains("up: vec![\n        ],"),
+        "{}",
+        made.source
+    );
+    assert!(
+        made.source.contains(r##"old: r#"{"tables": {}}"#"##),
+        "{}",
+        made.source
+    );
+    assert!(
+        made.source.contains("async fn before(db: &Db)"),
+        "{}",
+        made.source
+    );
+    assert!(made.reversible && made.placeholders.is_empty());
+    // Without --empty, a plan that holds nothing back has nothing to make.
+    let refused = ops::make(
+        "shop",
+        "0003_x",
+        None,
+        &m_runtime::plan::Plan::default(),
+        &Schema::default(),
+        &v1(),
+        false,
+    )
+    .expect_err("nothing to make");
+    assert!(
+        refused
+            .to_string()
+            .starts_with("the plan holds nothing back for app `shop`"),
+        "{refused}"
+    );
+}

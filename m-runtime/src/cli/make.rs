@@ -64,6 +64,20 @@ pub(super) async fn make(db: &Db, registry: &Registry, args: &MakeArgs) -> Resul
             }
         }
     };
+    // The migration starts from the database as the app's migrations
+    // leave it: one still pending would run before it, on another schema.
+    let status = crate::migrate::status(db, registry).await?;
+    let pending: Vec<String> = status
+        .pending()
+        .filter(|m| m.app == app)
+        .map(|m| format!("`{}:{}`", m.app, m.id))
+        .collect();
+    if !pending.is_empty() {
+        return Err(Error::Migration(format!(
+            "app `{app}` has migrations that have not run on this database ({}): run them first (`migrate all`), so that the new migration starts from the schema they leave; nothing was written",
+            pending.join(", ")
+        )));
+    }
     let ids: Vec<&str> = registry
         .migrations
         .iter()
