@@ -35,6 +35,7 @@ pub fn operations_inner(args: TokenStream, input: TokenStream) -> TokenStream {
     let cx = Ctxt::new();
     let attrs = MigrationAttrs::from_args_with(&cx, args, &OPERATIONS_KEYS);
     check_signature(&cx, &item);
+    check_schemas(&cx, &item);
     if let Err(error) = cx.check() {
         let mut tokens = error.into_compile_error();
         tokens.extend(quote!(#item));
@@ -141,4 +142,57 @@ fn check_signature(cx: &Ctxt, item: &ItemFn) {
             format!("{ATTRIBUTE} fn takes no argument: write `{SIGNATURE}`"),
         );
     }
+}
+
+/// What can be decided at compile time: where the fn ends in the
+/// `Migration { .. }` literal `migrate make` writes, its `old` and `new`
+/// string literals are schemas' JSON, each table filed under its own name.
+/// (That the operations lead from one to the other is checked at
+/// registration, by the runtime that knows what each operation does.)
+fn check_schemas(cx: &Ctxt, item: &ItemFn) {
+    let Some(syn::Stmt::Expr(syn::Expr::Struct(literal), None)) = item.block.stmts.last() else {
+        return;
+    };
+    for field in &literal.fields {
+        let syn::Member::Named(name) = &field.member else {
+            continue;
+        };
+        if name != "old" && name != "new" {
+            continue;
+        }
+        let syn::Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Str(text),
+            ..
+        }) = &field.expr
+        else {
+            continue;
+        };
+        if let Err(problem) = schema_problem(&text.value()) {
+            cx.error_spanned_by(text, format!("the {name} schema {problem}"));
+        }
+    }
+}
+
+/// Why `json` is not a schema's JSON (`{"tables": {"t": {"name": "t",
+/// "columns": [...]}}}`), if it is not.
+fn schema_problem(json: &str) -> Result<(), String> {
+    let value: serde_json::Value =
+        serde_json::from_str(json).map_err(|e| format!("is not valid JSON: {e}"))?;
+    let tables = value
+        .get("tables")
+        .and_then(serde_json::Value::as_object)
+        .ok_or("has no `tables` object: write `{\"tables\": {...}}`")?;
+    for (key, table) in tables {
+        match table.get("name").and_then(serde_json::Value::as_str) {
+            Some(name) if name == key => {}
+            Some(name) => {
+                return Err(format!("files table `{name}` under the name `{key}`"));
+            }
+            None => return Err(format!("gives table `{key}` no `name`")),
+        }
+        if !table.get("columns").is_some_and(serde_json::Value::is_array) {
+            return Err(format!("gives table `{key}` no `columns` list"));
+        }
+    }
+    Ok(())
 }
