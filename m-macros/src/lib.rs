@@ -156,7 +156,9 @@ pub fn migration(args: TokenStream, input: TokenStream) -> TokenStream {
 /// reversible, phase = ..., depends_on = [...], app = "...")]` on `fn
 /// name() -> m_runtime::ops::Migration`. The migration's operations are
 /// checked at registration (they must lead from its old schema to its new
-/// one) and the database before it runs; its checksum covers the fn.
+/// one) and the database before it runs; its checksum covers the fn. Where
+/// the fn ends in the `Migration { .. }` literal, its `old` and `new`
+/// string literals are checked here to be schemas' JSON.
 ///
 /// The fn is a plain fn that returns the migration; data work goes in the
 /// `before` and `after` async fns:
