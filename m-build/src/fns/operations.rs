@@ -190,7 +190,10 @@ fn schema_problem(json: &str) -> Result<(), String> {
             }
             None => return Err(format!("gives table `{key}` no `name`")),
         }
-        if !table.get("columns").is_some_and(serde_json::Value::is_array) {
+        if !table
+            .get("columns")
+            .is_some_and(serde_json::Value::is_array)
+        {
             return Err(format!("gives table `{key}` no `columns` list"));
         }
     }
