@@ -351,3 +351,128 @@ fn referenced_by_others(schema: &Schema, table: &str, column: &str) -> Result<()
         None => Ok(()),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::ops;
+    use crate::schema::{Column, ForeignKey, LogicalType, ReferentialAction, Schema, Table};
+
+    fn shop() -> Schema {
+        let mut schema = Schema::default();
+        schema.insert(
+            Table::new("customer")
+                .column(Column::new("id", LogicalType::I64))
+                .column(Column::new(
+                    "email",
+                    LogicalType::String { max_length: None },
+                ))
+                .primary_key(["id"])
+                .index(["email"], true),
+        );
+        schema.insert(
+            Table::new("purchase")
+                .column(Column::new("id", LogicalType::I64))
+                .column(Column::new("customer_id", LogicalType::I64))
+                .primary_key(["id"])
+                .foreign_key(ForeignKey::new(
+                    "purchase",
+                    vec!["customer_id".into()],
+                    "customer",
+                    vec!["id".into()],
+                    ReferentialAction::NoAction,
+                )),
+        );
+        schema
+    }
+
+    #[test]
+    fn what_still_uses_a_column_or_table_stops_its_drop() {
+        let mut schema = shop();
+        let cases = [
+            (
+                ops::drop_column("customer", "email"),
+                "index `ux_customer__email` uses column `customer.email`: drop it first (drop_index)",
+            ),
+            (
+                ops::drop_column("customer", "id"),
+                "column `customer.id` is in the primary key: replace the key first (set_primary_key)",
+            ),
+            (
+                ops::drop_column("purchase", "customer_id"),
+                "foreign key `fk_purchase__customer_id` uses column `purchase.customer_id`: drop it first (drop_foreign_key)",
+            ),
+            (
+                ops::drop_table("customer"),
+                "table `customer` is referenced by foreign key `fk_purchase__customer_id` of `purchase`: drop that key first",
+            ),
+            (
+                ops::rename_table("customer", "purchase"),
+                "table `purchase` exists already",
+            ),
+        ];
+        for (op, expected) in cases {
+            assert_eq!(
+                op.apply_to(&mut schema).expect_err("refused"),
+                expected,
+                "{op}"
+            );
+        }
+        assert_eq!(schema, shop(), "a refused operation changes nothing");
+    }
+
+    #[test]
+    fn renames_carry_the_foreign_keys_that_point_at_them() {
+        let mut schema = shop();
+        ops::rename_table("customer", "client")
+            .apply_to(&mut schema)
+            .expect("applies");
+        ops::rename_column("client", "id", "client_id")
+            .apply_to(&mut schema)
+            .expect("applies");
+        let fk = &schema.table("purchase").expect("purchase").foreign_keys[0];
+        assert_eq!(
+            (fk.ref_table.as_str(), fk.ref_columns.as_slice()),
+            ("client", &["client_id".to_owned()][..])
+        );
+        assert_eq!(
+            schema.table("client").expect("client").primary_key,
+            ["client_id"]
+        );
+    }
+
+    #[test]
+    fn each_inverse_restores_the_schema_and_drops_have_none() {
+        let before = shop();
+        let text = LogicalType::String { max_length: None };
+        for op in [
+            ops::rename_table("customer", "client"),
+            ops::rename_column("customer", "email", "mail"),
+            ops::alter_type("purchase", "customer_id", LogicalType::I32),
+            ops::drop_index("customer", "ux_customer__email"),
+            ops::drop_foreign_key("purchase", "fk_purchase__customer_id"),
+            ops::add_column("customer", Column::new("note", text.clone()).nullable()),
+            ops::alter_default(
+                "customer",
+                "email",
+                Some(crate::schema::DefaultValue::Text("".into())),
+            ),
+        ] {
+            let mut after = before.clone();
+            op.apply_to(&mut after).expect("applies");
+            let inverse = op.inverse(&before).expect("applies");
+            inverse.apply_to(&mut after).expect("applies");
+            assert_eq!(after, before, "{op} then {inverse}");
+        }
+        assert!(
+            ops::drop_column("customer", "email")
+                .inverse(&before)
+                .is_none()
+        );
+        assert!(ops::drop_table("purchase").inverse(&before).is_none());
+        assert!(
+            ops::sql("UPDATE customer SET email = ''")
+                .inverse(&before)
+                .is_none()
+        );
+    }
+}
