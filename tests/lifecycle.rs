@@ -141,6 +141,7 @@ static ITEM_V3: DocTypeDef = DocTypeDef {
     ],
     primary_key: &["id"],
     indexes: &[],
+    renamed_from: &[],
     retired_columns: &[],
 };
 

@@ -337,6 +337,7 @@ static SYNCED_ITEM: DocTypeDef = DocTypeDef {
     ],
     primary_key: &["id"],
     indexes: &[],
+    renamed_from: &[],
     retired_columns: &[],
 };
 

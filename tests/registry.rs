@@ -29,6 +29,7 @@ static BOOK_CATALOG: DocTypeDef = DocTypeDef {
     columns: &[column("id", None), column("id", None)],
     primary_key: &["id"],
     indexes: &[],
+    renamed_from: &[],
     retired_columns: &[],
 };
 
@@ -40,6 +41,7 @@ static BOOK_LIBRARY: DocTypeDef = DocTypeDef {
     columns: &[column("id", None)],
     primary_key: &["id"],
     indexes: &[],
+    renamed_from: &[],
     retired_columns: &[],
 };
 
@@ -51,6 +53,7 @@ static SHELF: DocTypeDef = DocTypeDef {
     columns: &[column("room", None), column("position", None)],
     primary_key: &["room", "position"],
     indexes: &[],
+    renamed_from: &[],
     retired_columns: &[],
 };
 
@@ -80,6 +83,7 @@ static LABEL: DocTypeDef = DocTypeDef {
     ],
     primary_key: &["id"],
     indexes: &[],
+    renamed_from: &[],
     retired_columns: &[],
 };
 
@@ -146,6 +150,7 @@ static RETIRES_ITS_OWN_COLUMN: DocTypeDef = DocTypeDef {
     primary_key: &["id"],
     indexes: &[],
     retired_columns: &["phone", "fax", "fax"],
+    renamed_from: &[],
 };
 
 static RETIRES_PERSON: m_runtime::registry::RetiredTablesDef =

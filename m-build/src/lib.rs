@@ -111,6 +111,7 @@
 //! | `app = "name"` | owning app; default: the crate (`CARGO_CRATE_NAME`) |
 //! | `index(fields = ["a", "b"], unique, name = "ix")` | a composite index, may repeat; `fields` are Rust field names; `unique` and `name` are optional |
 //! | `primary_key(fields = ["a", "b"])` | a composite primary key, in key order |
+//! | `renamed_from = "old_name"` | a former table name: the plan reports a rename (BREAKING, held back by sync) instead of a new table beside an orphan, foreign keys to the old name followed; `migrate make` writes the migration that renames it; may repeat |
 //!
 //! ## `#[field(...)]` on a field
 //!
@@ -122,7 +123,7 @@
 //! | `unique` / `index` | a single-column unique index / index |
 //! | `default = <literal>` | an integer (may be negative), float, string or bool literal matching the type, or `current_timestamp` on a date-time |
 //! | `column = "name"` | column name; default: the field name (`r#type` → `type`) |
-//! | `renamed_from = "old"` | a former column name, so sync renames rather than drops; may repeat |
+//! | `renamed_from = "old"` | a former column name: the plan reports a rename (BREAKING, held back by sync) instead of a new column beside an orphan; `migrate make` writes the migration that renames it; may repeat |
 //! | `sql_type = "varchar(12)"` | escape hatch: the column's SQL type verbatim; the Rust type is not checked |
 //! | `skip` | no column; takes no other option |
 //! | `references = Author` | a foreign key to `Author`'s (first) primary key column; `Author` is a path to a `#[doctype]` struct, or `Self` |
@@ -216,4 +217,5 @@ pub mod macros {
     pub use crate::doctype::doctype_inner;
     pub use crate::fns::hook::{HookPhase, hook_inner};
     pub use crate::fns::migration::migration_inner;
+    pub use crate::fns::operations::operations_inner;
 }

@@ -1,7 +1,9 @@
 //! Every attribute key, defined once, and the key sets each attribute
 //! accepts. The sets are what an "unknown option" error lists.
 
+pub const AFTER: &str = "after";
 pub const APP: &str = "app";
+pub const BEFORE: &str = "before";
 pub const COLUMN: &str = "column";
 pub const COLUMNS: &str = "columns";
 pub const DEFAULT: &str = "default";
@@ -19,6 +21,7 @@ pub const PRECISION: &str = "precision";
 pub const PRIMARY_KEY: &str = "primary_key";
 pub const REFERENCES: &str = "references";
 pub const RENAMED_FROM: &str = "renamed_from";
+pub const REVERSIBLE: &str = "reversible";
 pub const RETIRED: &str = "retired";
 pub const SCALE: &str = "scale";
 pub const SKIP: &str = "skip";
@@ -46,7 +49,7 @@ impl Keys {
 /// `#[doctype(...)]`.
 pub const DOCTYPE_KEYS: Keys = Keys {
     attribute: "#[doctype(...)]",
-    keys: &[TABLE, APP, INDEX, PRIMARY_KEY, RETIRED],
+    keys: &[TABLE, APP, INDEX, PRIMARY_KEY, RETIRED, RENAMED_FROM],
 };
 
 /// `#[doctype(retired(...))]`.
@@ -99,11 +102,22 @@ pub const MIGRATION_KEYS: Keys = Keys {
     keys: &[ID, DEPENDS_ON, PHASE, DOWN, APP, ON_FRESH],
 };
 
+/// `#[operations(...)]`.
+pub const OPERATIONS_KEYS: Keys = Keys {
+    attribute: "#[operations(...)]",
+    keys: &[
+        ID, DEPENDS_ON, PHASE, APP, ON_FRESH, BEFORE, AFTER, REVERSIBLE,
+    ],
+};
+
 /// The correct form of each key that takes a value or a list, shown when
 /// the value has the wrong shape.
 pub fn form(key: &str) -> &'static str {
     match key {
+        AFTER => "after = data_after_fn",
         APP => "app = \"my_app\"",
+        BEFORE => "before = data_before_fn",
+        REVERSIBLE => "reversible",
         COLUMN => "column = \"column_name\"",
         COLUMNS => "columns = [\"old_a\", \"old_b\"]",
         DEFAULT => "default = 0",

@@ -150,3 +150,29 @@ pub fn after_sync(args: TokenStream, input: TokenStream) -> TokenStream {
 pub fn migration(args: TokenStream, input: TokenStream) -> TokenStream {
     macros::migration_inner(args.into(), input.into()).into()
 }
+
+/// Registers a migration of typed operations (what `migrate make` writes):
+/// `#[operations(id = "0002_x", before = data_fn, after = data_fn,
+/// reversible, phase = ..., depends_on = [...], app = "...")]` on `fn
+/// name() -> m_runtime::ops::Migration`. The migration's operations are
+/// checked at registration (they must lead from its old schema to its new
+/// one) and the database before it runs; its checksum covers the fn. Where
+/// the fn ends in the `Migration { .. }` literal, its `old` and `new`
+/// string literals are checked here to be schemas' JSON.
+///
+/// The fn is a plain fn that returns the migration; data work goes in the
+/// `before` and `after` async fns:
+///
+/// ```compile_fail
+/// use m_runtime::prelude::*;
+///
+/// #[m_runtime::operations(id = "0002_rename")]
+/// async fn rename() -> m_runtime::ops::Migration {
+///     unimplemented!()
+/// }
+/// # fn main() {}
+/// ```
+#[proc_macro_attribute]
+pub fn operations(args: TokenStream, input: TokenStream) -> TokenStream {
+    macros::operations_inner(args.into(), input.into()).into()
+}

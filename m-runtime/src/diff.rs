@@ -113,6 +113,17 @@ pub enum Change {
         /// The declared name.
         to: String,
     },
+    /// Only produced when the declaration says `#[doctype(renamed_from =
+    /// "...")]`: the live table `from` is the declared table `to`. The
+    /// table's other changes are diffed against it, and foreign keys that
+    /// point at `from` count as pointing at `to` (every database moves
+    /// them with the table).
+    RenameTable {
+        /// The live (former) name.
+        from: String,
+        /// The declared name.
+        to: String,
+    },
     /// A primary key whose columns differ from the declared ones.
     AlterPrimaryKey {
         /// The table name.
@@ -151,6 +162,7 @@ impl Change {
             Change::AddForeignKey { .. } => "add_foreign_key",
             Change::DropForeignKey { .. } => "drop_foreign_key",
             Change::RenameColumn { .. } => "rename_column",
+            Change::RenameTable { .. } => "rename_table",
             Change::AlterPrimaryKey { .. } => "alter_primary_key",
             Change::OrphanColumn { .. } => "orphan_column",
             Change::OrphanTable { .. } => "orphan_table",
@@ -174,6 +186,7 @@ impl Change {
             | Change::AlterPrimaryKey { table, .. }
             | Change::OrphanColumn { table, .. }
             | Change::OrphanTable { table } => table,
+            Change::RenameTable { to, .. } => to,
         }
     }
 
@@ -200,6 +213,7 @@ impl Change {
                 .filter(|_| foreign_key.columns.len() == 1)
                 .map(String::as_str),
             Change::CreateTable { .. }
+            | Change::RenameTable { .. }
             | Change::AlterPrimaryKey { .. }
             | Change::OrphanTable { .. } => None,
         }
@@ -250,7 +264,7 @@ impl Change {
     /// key changes after the columns they use exist.
     pub(crate) fn order(&self) -> u8 {
         match self {
-            Change::CreateTable { .. } => 0,
+            Change::CreateTable { .. } | Change::RenameTable { .. } => 0,
             Change::RenameColumn { .. } => 1,
             Change::DropForeignKey { .. } => 2,
             Change::DropIndex { .. } => 3,
@@ -274,7 +288,9 @@ impl Change {
 /// columns last), then the foreign keys to add, then orphan tables. m's own
 /// tables (`_m_*`) are ignored.
 pub fn diff(live: &Schema, desired: &Schema) -> Vec<Change> {
-    let mut creates = Vec::new();
+    let (renames, renamed_live) = follow_table_renames(live, desired);
+    let live = renamed_live.as_ref().unwrap_or(live);
+    let mut creates: Vec<Change> = renames;
     let mut alters = Vec::new();
     let mut foreign_keys = Vec::new();
     for table in desired.tables_in_dependency_order() {
@@ -312,6 +328,50 @@ pub fn diff(live: &Schema, desired: &Schema) -> Vec<Change> {
         .chain(foreign_keys)
         .chain(orphans)
         .collect()
+}
+
+/// The tables `desired` renames (`Table::renamed_from` naming a live table
+/// that no declaration claims under its own name), as changes, and the
+/// live schema as it is once they are renamed: keyed by the new names,
+/// with every foreign key that points at an old name pointing at the new
+/// one (PostgreSQL and MySQL keep a key on the table it names, SQLite
+/// rewrites the reference). `None` when nothing is renamed.
+fn follow_table_renames(live: &Schema, desired: &Schema) -> (Vec<Change>, Option<Schema>) {
+    let mut renames: BTreeMap<String, String> = BTreeMap::new();
+    for (name, table) in &desired.tables {
+        if live.table(name).is_some() {
+            continue;
+        }
+        let old = table.renamed_from.iter().find(|old| {
+            live.table(old).is_some()
+                && !desired.tables.contains_key(*old)
+                && !renames.contains_key(*old)
+        });
+        if let Some(old) = old {
+            renames.insert(old.clone(), name.clone());
+        }
+    }
+    if renames.is_empty() {
+        return (Vec::new(), None);
+    }
+    let mut moved = Schema::default();
+    for table in live.tables.values() {
+        let mut table = table.clone();
+        if let Some(new) = renames.get(&table.name) {
+            table.name = new.clone();
+        }
+        for fk in &mut table.foreign_keys {
+            if let Some(new) = renames.get(&fk.ref_table) {
+                fk.ref_table = new.clone();
+            }
+        }
+        moved.insert(table);
+    }
+    let changes = renames
+        .into_iter()
+        .map(|(from, to)| Change::RenameTable { from, to })
+        .collect();
+    (changes, Some(moved))
 }
 
 /// Changes within one table present on both sides (`have` is the live

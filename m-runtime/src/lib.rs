@@ -53,6 +53,7 @@
 //! | [`execute`] | carries a plan out ([`apply`]): one transaction where DDL is transactional |
 //! | [`backend`] | per-database traits (dialect, introspection, lock); SQLite, PostgreSQL, MySQL/MariaDB built in |
 //! | [`migrate`] | the imperative track: versioned migrations, their dependency graph and ledger; `migrate all` |
+//! | [`ops`] | typed schema operations (rename a table, convert a column, ...) and the checked migrations `migrate make` writes |
 //! | [`hooks`] | `#[before_sync]` / `#[after_sync]` hooks |
 //! | [`pipeline`] | the runs the CLI and boot perform: linked-app check, progress, schema hashes |
 //! | [`state`] | the schema hashes of the last complete sync, for boot's fast path |
@@ -118,6 +119,7 @@ mod future;
 pub mod hooks;
 mod introspect;
 pub mod migrate;
+pub mod ops;
 pub mod output;
 pub mod pipeline;
 pub mod plan;
@@ -136,7 +138,7 @@ pub use error::{BoxError, Error, Report, Result};
 pub use execute::{Interrupted, SyncReport, apply, apply_observed};
 pub use future::BoxFuture;
 pub use introspect::introspect;
-pub use m_macros::{after_sync, before_sync, doctype, migration};
+pub use m_macros::{after_sync, before_sync, doctype, migration, operations};
 pub use plan::{Plan, Policy, plan};
 pub use registry::{DocType, Registry};
 
@@ -186,9 +188,10 @@ macro_rules! retired_tables {
 
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::ops::Migration as OpsMigration;
     pub use crate::registry::{
         AppsDef, ColumnDef, DbFn, DocTypeDef, HookDef, HookPhase, IndexDef, MigrationBody,
-        MigrationDef, MigrationPhase, OnFresh, ReferenceDef, RetiredTablesDef,
+        MigrationDef, MigrationPhase, OnFresh, OpsBody, ReferenceDef, RetiredTablesDef,
     };
     pub use crate::schema::{DefaultValue, LogicalType, ReferentialAction};
     pub use crate::{BoxError, BoxFuture, Db, DocType};

@@ -516,6 +516,12 @@ pub fn assess_with(change: &Change, facts: &Facts) -> Assessment {
                 foreign_key.name, foreign_key.ref_table
             ),
         ),
+        Change::RenameTable { from, to } => level(
+            Risk::Breaking,
+            format!(
+                "renames table `{from}` to `{to}`: running code that uses `{from}` breaks; write the migration with `migrate make` (it renames the table, foreign keys follow)"
+            ),
+        ),
         Change::RenameColumn { from, to, .. } => level(
             Risk::Breaking,
             format!(

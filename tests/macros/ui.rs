@@ -43,6 +43,7 @@ fn ui() {
     t.compile_fail("ui/fail/doctype/*.rs");
     t.compile_fail("ui/fail/hooks/*.rs");
     t.compile_fail("ui/fail/migration/*.rs");
+    t.compile_fail("ui/fail/operations/*.rs");
 }
 
 /// Runs this test again in a child process whose environment carries

@@ -29,6 +29,30 @@ pub fn check(cx: &Ctxt, cont: &Container<'_>) {
     }
     check_index_names_unique(cx, cont);
     check_retired(cx, cont);
+    check_table_renames(cx, cont);
+}
+
+/// `#[doctype(renamed_from = "...")]`: valid table names, none twice, none
+/// the table's own name.
+fn check_table_renames(cx: &Ctxt, cont: &Container<'_>) {
+    let renamed_from = &cont.attrs.renamed_from;
+    for (i, old) in renamed_from.iter().enumerate() {
+        check_identifier(cx, "renamed_from", old);
+        if old.value() == cont.table() {
+            cx.error_spanned_by(
+                old,
+                format!(
+                    "`renamed_from` names the table's current name {:?}: give the name it had before",
+                    old.value()
+                ),
+            );
+        } else if renamed_from[..i].iter().any(|o| o.value() == old.value()) {
+            cx.error_spanned_by(
+                old,
+                format!("`renamed_from = {:?}` is given twice", old.value()),
+            );
+        }
+    }
 }
 
 fn check_shape(cx: &Ctxt, cont: &Container<'_>) {

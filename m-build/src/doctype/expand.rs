@@ -59,6 +59,7 @@ pub fn expand(cont: &Container<'_>) -> TokenStream {
     });
     let retired = cont.attrs.retired.iter().flat_map(|r| r.columns.iter());
     let features = cont.columns().filter_map(feature_gate);
+    let renamed_from = &cont.attrs.renamed_from;
     quote! {
         #item
 
@@ -75,6 +76,7 @@ pub fn expand(cont: &Container<'_>) -> TokenStream {
                 columns: &[#(#columns),*],
                 primary_key: &[#(#primary_key),*],
                 indexes: &[#(#indexes),*],
+                renamed_from: &[#(#renamed_from),*],
                 retired_columns: &[#(#retired),*],
             };
 

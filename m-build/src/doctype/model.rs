@@ -28,6 +28,8 @@ pub struct ContainerAttrs {
     pub app: Option<LitStr>,
     pub indexes: Vec<IndexAttr>,
     pub primary_key: Option<CompositeKey>,
+    /// `renamed_from = "old_table"`: former table names.
+    pub renamed_from: Vec<LitStr>,
     pub retired: Option<RetiredAttr>,
 }
 
@@ -195,7 +197,7 @@ impl<'a> Container<'a> {
 impl ContainerAttrs {
     fn from_args(cx: &Ctxt, args: proc_macro2::TokenStream) -> Self {
         let mut out = ContainerAttrs::default();
-        let mut keys = KeySet::new(cx, &DOCTYPE_KEYS).repeatable(&[INDEX]);
+        let mut keys = KeySet::new(cx, &DOCTYPE_KEYS).repeatable(&[INDEX, RENAMED_FROM]);
         for item in attr::parse_items(cx, args) {
             match keys.key(&item) {
                 Some(TABLE) => {
@@ -204,6 +206,13 @@ impl ContainerAttrs {
                 }
                 Some(APP) => {
                     out.app = attr::value(cx, APP, &item).and_then(|v| attr::lit_str(cx, APP, v));
+                }
+                Some(RENAMED_FROM) => {
+                    if let Some(old) = attr::value(cx, RENAMED_FROM, &item)
+                        .and_then(|v| attr::lit_str(cx, RENAMED_FROM, v))
+                    {
+                        out.renamed_from.push(old);
+                    }
                 }
                 Some(INDEX) => {
                     if let Some(index) = IndexAttr::from_item(cx, item) {

@@ -10,6 +10,7 @@ use crate::attr::{self, KeySet};
 use crate::ctxt::Ctxt;
 use crate::doctype::expand::{app_expr, private};
 use crate::names::{identifier_problem, is_dependency, is_migration_id};
+use crate::symbol::Keys;
 use crate::symbol::*;
 
 const ATTRIBUTE: &str = "#[migration]";
@@ -41,16 +42,31 @@ pub struct MigrationAttrs {
     pub down: Option<Path>,
     pub app: Option<LitStr>,
     pub on_fresh: OnFresh,
+    /// `#[operations]` only: the data bodies and whether it has a `down`.
+    pub before: Option<Path>,
+    pub after: Option<Path>,
+    pub reversible: bool,
 }
 
 impl MigrationAttrs {
     /// Reads and checks the options; `id` is required.
     pub fn from_args(cx: &Ctxt, args: TokenStream) -> Self {
+        Self::from_args_with(cx, args, &MIGRATION_KEYS)
+    }
+
+    /// [`MigrationAttrs::from_args`] accepting the keys of `keys` (those
+    /// of `#[migration]` or of `#[operations]`).
+    pub fn from_args_with(cx: &Ctxt, args: TokenStream, keys: &'static Keys) -> Self {
+        let attribute = keys.attribute.trim_end_matches("(...)]").to_owned() + "]";
         let mut out = MigrationAttrs::default();
-        let mut keys = KeySet::new(cx, &MIGRATION_KEYS);
+        let mut keys = KeySet::new(cx, keys);
         let mut id_given = false;
         for item in attr::parse_items(cx, args.clone()) {
             let Some(key) = keys.key(&item) else { continue };
+            if key == REVERSIBLE {
+                out.reversible = attr::flag(cx, key, &item).is_some();
+                continue;
+            }
             let Some(value) = attr::value(cx, key, &item) else {
                 id_given |= key == ID;
                 continue;
@@ -80,6 +96,8 @@ impl MigrationAttrs {
                     .unwrap_or_default()
                 }
                 DOWN => out.down = attr::path(cx, key, value),
+                BEFORE => out.before = attr::path(cx, key, value),
+                AFTER => out.after = attr::path(cx, key, value),
                 APP => out.app = attr::lit_str(cx, key, value),
                 _ => {}
             }
@@ -87,7 +105,10 @@ impl MigrationAttrs {
         if !id_given {
             cx.error_at(
                 proc_macro2::Span::call_site(),
-                "#[migration] needs an explicit id: write `#[migration(id = \"0001_name\")]`",
+                format!(
+                    "{attribute} needs an explicit id: write `{}(id = \"0001_name\")]`",
+                    attribute.trim_end_matches(']')
+                ),
             );
         }
         out.check(cx);
@@ -124,7 +145,12 @@ impl MigrationAttrs {
 
 /// `key = one_of_choices` (an identifier; the string form is accepted
 /// too); the first choice is the default, named in the error.
-fn choice<T: Copy>(cx: &Ctxt, key: &str, expr: &Expr, choices: &[(&str, T)]) -> Option<T> {
+pub(crate) fn choice<T: Copy>(
+    cx: &Ctxt,
+    key: &str,
+    expr: &Expr,
+    choices: &[(&str, T)],
+) -> Option<T> {
     let name = match attr::strip_group(expr) {
         Expr::Path(p) if p.path.get_ident().is_some() => p
             .path

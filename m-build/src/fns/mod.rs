@@ -5,6 +5,7 @@
 pub mod checksum;
 pub mod hook;
 pub mod migration;
+pub mod operations;
 
 use proc_macro2::{Span, TokenStream};
 use quote::{quote, quote_spanned};

@@ -106,6 +106,7 @@
                 unique : true
             }
         ],
+        renamed_from : & [],
         retired_columns : & [],
     };
     static __M_DOCTYPE_STATIC : :: m_runtime :: __private :: DocTypeDef = __M_DOCTYPE;

@@ -591,6 +591,55 @@ pub trait Dialect: Send + Sync {
         )])
     }
 
+    /// Renames table `from` to `to`. Every built-in database moves the
+    /// foreign keys that point at it along.
+    fn rename_table(&self, from: &str, to: &str) -> AlterSql {
+        AlterSql::Statements(vec![format!(
+            "ALTER TABLE {} RENAME TO {}",
+            self.quote_ident(from),
+            self.quote_ident(to)
+        )])
+    }
+
+    /// Drops column `column` of `table` (the table before the change;
+    /// the indexes and foreign keys that use the column are gone already).
+    fn drop_column(&self, table: &Table, column: &str) -> AlterSql {
+        AlterSql::Statements(vec![format!(
+            "ALTER TABLE {} DROP COLUMN {}",
+            self.quote_ident(&table.name),
+            self.quote_ident(column)
+        )])
+    }
+
+    /// Drops table `table`.
+    fn drop_table(&self, table: &str) -> Vec<String> {
+        vec![format!("DROP TABLE {}", self.quote_ident(table))]
+    }
+
+    /// Changes the type of `column` to its type in `table` (the table
+    /// after the change), computing each value from `using`, an SQL
+    /// expression over the old column (PostgreSQL's `USING`).
+    fn convert_column(&self, table: &Table, column: &Column, using: &str) -> AlterSql {
+        let name = self.quote_ident(&column.name);
+        let ty = self.column_type(table, column);
+        let mut actions = Vec::new();
+        if column.default.is_some() {
+            actions.push(format!("ALTER COLUMN {name} DROP DEFAULT"));
+        }
+        actions.push(format!("ALTER COLUMN {name} TYPE {ty} USING ({using})"));
+        if let Some(default) = &column.default {
+            actions.push(format!(
+                "ALTER COLUMN {name} SET DEFAULT {}",
+                self.default_expr(default, &column.ty)
+            ));
+        }
+        AlterSql::Statements(vec![format!(
+            "ALTER TABLE {} {}",
+            self.quote_ident(&table.name),
+            actions.join(", ")
+        )])
+    }
+
     /// Adds `fk` to `table`.
     fn add_foreign_key(&self, table: &str, fk: &ForeignKey) -> AlterSql {
         AlterSql::Statements(vec![format!(

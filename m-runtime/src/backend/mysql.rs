@@ -537,6 +537,35 @@ impl Dialect for MySql {
         )])
     }
 
+    /// MySQL has no `USING`: the values are computed into a new column
+    /// placed right after the old one, which then takes its place. An
+    /// index or key over the column goes with the old column; drop it
+    /// before the conversion and add it back after.
+    fn convert_column(&self, table: &Table, column: &Column, using: &str) -> AlterSql {
+        let name = self.quote_ident(&table.name);
+        let mut staged = column.clone();
+        staged.name = crate::schema::bounded_identifier(&format!("_m_new_{}", column.name));
+        staged.nullable = true;
+        staged.default = None;
+        let temp = self.quote_ident(&staged.name);
+        AlterSql::Statements(vec![
+            format!(
+                "ALTER TABLE {name} ADD COLUMN {} AFTER {}",
+                self.column_definition(table, &staged),
+                self.quote_ident(&column.name)
+            ),
+            format!("UPDATE {name} SET {temp} = ({using})"),
+            format!(
+                "ALTER TABLE {name} DROP COLUMN {}",
+                self.quote_ident(&column.name)
+            ),
+            format!(
+                "ALTER TABLE {name} CHANGE COLUMN {temp} {}",
+                self.column_definition(table, column)
+            ),
+        ])
+    }
+
     fn set_not_null(&self, table: &Table, column: &Column) -> AlterSql {
         self.modify_column(table, column)
     }

@@ -250,6 +250,16 @@ impl Dialect for Sqlite {
         AlterSql::Rebuild
     }
 
+    fn convert_column(&self, _table: &Table, _column: &Column, _using: &str) -> AlterSql {
+        AlterSql::Rebuild
+    }
+
+    /// SQLite's own `DROP COLUMN` refuses a column an index, a key or a
+    /// view uses: a rebuild does not.
+    fn drop_column(&self, _table: &Table, _column: &str) -> AlterSql {
+        AlterSql::Rebuild
+    }
+
     fn set_not_null(&self, _table: &Table, _column: &Column) -> AlterSql {
         AlterSql::Rebuild
     }

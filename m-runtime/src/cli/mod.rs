@@ -43,10 +43,12 @@
 //!   [Applied], "complete": bool}` (`plan` as in `verify`).
 
 mod exit;
+mod make;
 mod render;
 mod render_migrations;
 
 pub use exit::ExitStatus;
+pub use make::MakeArgs;
 
 use std::process::ExitCode;
 
@@ -139,6 +141,9 @@ pub enum MigrateAction {
     Squash(SquashArgs),
     /// Remove a retired app's rows from m's tables (its tables stay).
     ForgetApp(ForgetAppArgs),
+    /// Write a migration of operations for what the plan holds back
+    /// (renames, drops, type changes), into the app's migrations folder.
+    Make(MakeArgs),
     /// Serve the plan as a live local web page (127.0.0.1 by default):
     /// DocTypes, each change's risk and SQL, pending migrations, the ledger.
     /// Re-plans as the database changes and restarts itself when this
@@ -426,8 +431,10 @@ async fn execute(command: MigrateCommand, registry: Registry) -> Result<ExitStat
             Ok(ExitStatus::Success)
         }
         action => {
-            if matches!(action, MigrateAction::Verify(_) | MigrateAction::Status(_))
-                && let Some(backend) = crate::backend::for_url(&url)
+            if matches!(
+                action,
+                MigrateAction::Verify(_) | MigrateAction::Status(_) | MigrateAction::Make(_)
+            ) && let Some(backend) = crate::backend::for_url(&url)
                 && let Some(missing) = backend.missing_database(&url)
             {
                 // Reading commands never create a database.
@@ -460,6 +467,10 @@ async fn against_database(
             let migrations = crate::migrate::status(db, registry).await?;
             render::plan(&plan, &migrations, &args)?;
             Ok(verify_status(&plan, &migrations))
+        }
+        MigrateAction::Make(args) => {
+            make::make(db, registry, &args).await?;
+            Ok(ExitStatus::Success)
         }
         MigrateAction::Status(args) => {
             let status = crate::migrate::status(db, registry).await?;
@@ -647,6 +658,7 @@ async fn migrate(db: &Db, action: MigrateAction, registry: &Registry) -> Result<
         MigrateAction::List(_)
         | MigrateAction::Snapshot(_)
         | MigrateAction::Verify(_)
+        | MigrateAction::Make(_)
         | MigrateAction::Status(_) => {
             unreachable!("answered without the lock by `execute` and `against_database`")
         }

@@ -170,7 +170,8 @@ impl<'a> Migrator<'a> {
                     .doctypes
                     .iter()
                     .filter(|d| d.app == *app)
-                    .all(|d| !exists(d.table))
+                    // A table under a former name is the app's too.
+                    .all(|d| !exists(d.table) && !d.renamed_from.iter().any(|t| exists(t)))
             })
             .collect();
         let baseline: Vec<&MigrationDef> = self
@@ -493,6 +494,7 @@ async fn run_body(db: &Db, body: MigrationBody) -> Result<(), BoxError> {
         MigrationBody::Fn(f) => f(db).await,
         MigrationBody::Sql(sql) if sql.trim().is_empty() => Ok(()),
         MigrationBody::Sql(sql) => db.execute(sql).await.map(drop).map_err(Into::into),
+        MigrationBody::Ops(body) => crate::ops::run_registered(db, &body).await,
     }
 }
 

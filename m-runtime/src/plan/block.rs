@@ -115,12 +115,24 @@ fn block_dependents(planned: &mut [PlannedChange]) -> bool {
             Change::CreateTable { table } => {
                 missing_tables.insert(table.name.clone());
             }
+            Change::RenameTable { to, .. } => {
+                missing_tables.insert(to.clone());
+            }
             _ => {}
         }
     }
     let mut changed = false;
     for c in planned.iter_mut().filter(|c| c.is_applied()) {
         let table = c.change.table().to_owned();
+        // The rest of a renamed table's changes go with its rename: they
+        // are written against the new name.
+        if !matches!(c.change, Change::RenameTable { .. }) && missing_tables.contains(&table) {
+            c.action = Action::Blocked(format!(
+                "table `{table}` is renamed, and its rename is blocked: `migrate make` writes the migration that makes both"
+            ));
+            changed = true;
+            continue;
+        }
         let mut needed: Vec<(String, String)> = c
             .change
             .needs_columns()
@@ -198,6 +210,20 @@ pub(super) fn end_state(live: &Schema, planned: &[PlannedChange]) -> Schema {
     for c in planned.iter().filter(|c| c.is_applied()) {
         match &c.change {
             Change::CreateTable { table } => end.insert(table.clone()),
+            Change::RenameTable { from, to } => {
+                if let Some(mut t) = end.tables.remove(from) {
+                    t.name = to.clone();
+                    end.insert(t);
+                }
+                for fk in end
+                    .tables
+                    .values_mut()
+                    .flat_map(|t| t.foreign_keys.iter_mut())
+                    .filter(|fk| fk.ref_table == *from)
+                {
+                    fk.ref_table = to.clone();
+                }
+            }
             Change::RenameColumn { table, from, to } => {
                 // Foreign keys of other tables follow the rename too.
                 for fk in end

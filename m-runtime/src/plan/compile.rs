@@ -17,8 +17,9 @@ use crate::schema::{Schema, Table};
 pub(super) fn compile_sql(dialect: &dyn Dialect, live: &Schema, planned: &mut [PlannedChange]) {
     compile_creates(dialect, planned);
     let mut by_table: BTreeMap<String, Vec<usize>> = BTreeMap::new();
-    for (i, c) in planned.iter().enumerate() {
+    for (i, c) in planned.iter_mut().enumerate() {
         match &c.change {
+            Change::RenameTable { from, to } => c.sql = sql_of(dialect.rename_table(from, to)),
             Change::CreateTable { .. }
             | Change::OrphanColumn { .. }
             | Change::OrphanTable { .. } => {}
@@ -371,6 +372,7 @@ fn alter_sql(
             dialect.drop_foreign_key(table, foreign_key)
         }
         Change::RenameColumn { table, from, to } => dialect.rename_column(table, from, to),
+        Change::RenameTable { from, to } => dialect.rename_table(from, to),
         Change::AlterPrimaryKey { .. } => dialect.alter_primary_key(after),
         Change::CreateTable { table } => AlterSql::Statements(dialect.create_table(table)),
         Change::OrphanColumn { .. } | Change::OrphanTable { .. } => {
@@ -453,7 +455,16 @@ pub fn apply_to_table(table: &mut Table, change: &Change) {
             table.rename_columns(|c| (c == from).then(|| to.clone()));
         }
         Change::AlterPrimaryKey { to, .. } => table.primary_key = to.clone(),
+        Change::RenameTable { to, .. } => table.name = to.clone(),
         Change::CreateTable { .. } | Change::OrphanColumn { .. } | Change::OrphanTable { .. } => {}
+    }
+}
+
+/// The statements of a change that is never a rebuild.
+fn sql_of(sql: AlterSql) -> Vec<String> {
+    match sql {
+        AlterSql::Statements(sql) => sql,
+        AlterSql::Rebuild => Vec::new(),
     }
 }
 

@@ -308,7 +308,12 @@ fn retired_in(live: &Schema, desired: &Schema) -> Vec<Retired> {
             column: None,
         });
     let columns = desired.tables.values().flat_map(|want| {
-        let have = live.table(&want.name);
+        // Under a former name while the table's rename is pending.
+        let have = live.table(&want.name).or_else(|| {
+            want.renamed_from
+                .iter()
+                .find_map(|old| live.table(old).filter(|_| desired.table(old).is_none()))
+        });
         want.retired_columns
             .iter()
             .filter(move |c| have.is_some_and(|t| t.get_column(c).is_some()))

@@ -25,6 +25,8 @@ pub struct DocTypeDef {
     pub primary_key: &'static [&'static str],
     /// Struct-level `index(...)` declarations.
     pub indexes: &'static [IndexDef],
+    /// `renamed_from = "..."`: former table names.
+    pub renamed_from: &'static [&'static str],
     /// `retired(columns = [...])`: columns the table may still hold that the
     /// code no longer declares.
     pub retired_columns: &'static [&'static str],
@@ -153,6 +155,22 @@ pub enum MigrationBody {
     Fn(DbFn),
     /// Embedded SQL (from `m-build`).
     Sql(&'static str),
+    /// Typed operations (`#[operations]`, what `migrate make` writes).
+    Ops(OpsBody),
+}
+
+/// A migration of typed operations ([`crate::ops::Migration`]): its up
+/// body, or with `revert` its down body.
+#[derive(Debug, Clone, Copy)]
+pub struct OpsBody {
+    /// Returns the migration: old and new schema, the operations.
+    pub migration: fn() -> crate::ops::Migration,
+    /// Data work before the operations (up only).
+    pub before: Option<DbFn>,
+    /// Data work after the operations (up only).
+    pub after: Option<DbFn>,
+    /// Runs the `down` operations instead of the `up` ones.
+    pub revert: bool,
 }
 
 /// A `#[migration]` fn or an embedded SQL file.

@@ -59,6 +59,7 @@ mod tests {
         }],
         primary_key: &["id"],
         indexes: &[],
+        renamed_from: &[],
         retired_columns: &[],
     };
 

@@ -14,7 +14,7 @@ mod validate;
 
 pub use defs::{
     AppsDef, ColumnDef, DbFn, DocType, DocTypeDef, HookDef, HookPhase, IndexDef, MigrationBody,
-    MigrationDef, MigrationPhase, OnFresh, ReferenceDef, RetiredTablesDef,
+    MigrationDef, MigrationPhase, OnFresh, OpsBody, ReferenceDef, RetiredTablesDef,
 };
 pub use validate::{RegistryError, RegistryErrors};
 
@@ -51,6 +51,7 @@ use crate::schema::{Column, ForeignKey, Index, Schema, Table};
 ///     }],
 ///     primary_key: &["id"],
 ///     indexes: &[],
+///     renamed_from: &[],
 ///     retired_columns: &[],
 /// };
 ///
@@ -155,6 +156,7 @@ impl Registry {
 /// `references` lowered to indexes and foreign keys.
 pub fn table_of(doctype: &DocTypeDef) -> Table {
     let mut table = Table::new(doctype.table).app(doctype.app);
+    table.renamed_from = doctype.renamed_from.iter().map(|s| s.to_string()).collect();
     table.retired_columns = doctype
         .retired_columns
         .iter()

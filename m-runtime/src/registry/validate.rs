@@ -63,6 +63,15 @@ pub enum RegistryError {
         /// The app name.
         app: String,
     },
+    /// A migration of operations (`#[operations]`) whose operations do not
+    /// lead from its old schema to its new one, or whose old schema is not
+    /// the new schema of the migration before it.
+    Operations {
+        /// The migration, as `app:id`.
+        migration: String,
+        /// What is wrong, naming the operation.
+        problem: String,
+    },
     /// Any other problem, described in full (e.g. an empty registry).
     Other(String),
 }
@@ -111,6 +120,9 @@ impl fmt::Display for RegistryError {
                 f,
                 "app `{app}` is listed in `apps![...]` but registered nothing: its crate was not linked, or it declares no DocType, hook or migration"
             ),
+            RegistryError::Operations { migration, problem } => {
+                write!(f, "migration `{migration}`: {problem}; nothing was run")
+            }
             RegistryError::Other(message) => f.write_str(message),
         }
     }
@@ -148,6 +160,11 @@ pub(super) fn validate(registry: &Registry) -> Result<(), RegistryErrors> {
     }
     check_doctypes(registry, &mut errors);
     check_migrations(registry, &mut errors);
+    errors.extend(
+        crate::ops::lint_registered(&registry.migrations)
+            .into_iter()
+            .map(|(migration, problem)| RegistryError::Operations { migration, problem }),
+    );
     check_expected_apps(registry, &mut errors);
     if errors.is_empty() {
         Ok(())

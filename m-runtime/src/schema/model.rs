@@ -102,6 +102,11 @@ pub struct Table {
     /// Foreign keys from this table.
     #[serde(default)]
     pub foreign_keys: Vec<ForeignKey>,
+    /// Former names of the table (`#[doctype(renamed_from = "...")]`): a
+    /// live table of that name is this table, to be renamed, instead of an
+    /// orphan beside a new table. Empty for introspected tables.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub renamed_from: Vec<String>,
     /// Columns the code has retired (`#[doctype(retired(columns = [...]))]`):
     /// no field declares them, the database may still hold them, and they
     /// are listed as retired instead of as orphans. Always empty for an
@@ -127,6 +132,7 @@ impl PartialEq for Table {
             primary_key,
             indexes,
             foreign_keys,
+            renamed_from,
             retired_columns,
             dependents: _,
         } = self;
@@ -136,6 +142,7 @@ impl PartialEq for Table {
             && *primary_key == other.primary_key
             && *indexes == other.indexes
             && *foreign_keys == other.foreign_keys
+            && *renamed_from == other.renamed_from
             && *retired_columns == other.retired_columns
     }
 }
@@ -172,9 +179,17 @@ impl Table {
             primary_key: Vec::new(),
             indexes: Vec::new(),
             foreign_keys: Vec::new(),
+            renamed_from: Vec::new(),
             retired_columns: Vec::new(),
             dependents: Vec::new(),
         }
+    }
+
+    /// Adds a former name: a live table of that name is renamed to this
+    /// one instead of being reported as an orphan.
+    pub fn renamed_from(mut self, old: impl Into<String>) -> Self {
+        self.renamed_from.push(old.into());
+        self
     }
 
     /// Sets the declaring app.
