@@ -284,6 +284,9 @@ pub fn type_change(from: &LogicalType, to: &LogicalType) -> TypeChange {
         }
         (T::F32, T::F64) | (T::I16 | T::I32, T::F64) | (T::I16, T::F32) => TypeChange::Widen,
         (T::F64, T::F32) => TypeChange::Narrow,
+        // A float holds integers exactly up to 2^53 (f64) or 2^24 (f32):
+        // larger ones may round, so the change is measured.
+        (T::I64, T::F64) | (T::I32 | T::I64, T::F32) => TypeChange::Narrow,
         (T::String { max_length: a }, T::String { max_length: b }) => match (a, b) {
             (_, None) => TypeChange::Widen,
             (Some(a), Some(b)) => widen_if(a <= b),
@@ -594,6 +597,18 @@ mod tests {
         assert_eq!(
             type_change(&LogicalType::I64, &string(None)),
             TypeChange::Incompatible
+        );
+        assert_eq!(
+            type_change(&LogicalType::I32, &LogicalType::F64),
+            TypeChange::Widen
+        );
+        assert_eq!(
+            type_change(&LogicalType::I64, &LogicalType::F64),
+            TypeChange::Narrow
+        );
+        assert_eq!(
+            type_change(&LogicalType::I32, &LogicalType::F32),
+            TypeChange::Narrow
         );
         assert_eq!(
             type_change(

@@ -1,6 +1,8 @@
 use crate::diff::Change;
 use crate::risk::{Operand, Probe, Target};
-use crate::schema::{Column, DefaultValue, DependentKind, ForeignKey, Index, LogicalType, Table};
+use crate::schema::{
+    Column, DefaultValue, DependentKind, ForeignKey, Index, LogicalType, ReferentialAction, Table,
+};
 
 /// How one schema change is carried out on a backend.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -217,6 +219,12 @@ pub trait Dialect: Send + Sync {
                     None => format!("({range})"),
                 }
             }
+            // Integers beyond the float's exact range (2^53, 2^24) may
+            // round; counted whether or not the value happens to be exact.
+            (T::I32 | T::I64, T::F32 | T::F64) => {
+                let exact = if *to == T::F32 { 1u64 << 24 } else { 1u64 << 53 };
+                format!("({expr} > {exact} OR {expr} < -{exact})")
+            }
             (T::Date | T::DateTime | T::Timestamp, T::Date | T::DateTime | T::Timestamp) => {
                 self.temporal_unfit(expr, to)
             }
@@ -283,6 +291,14 @@ pub trait Dialect: Send + Sync {
     /// type affinity: it enforces no length, precision or integer width).
     fn stores_alike(&self, _live: &LogicalType, _declared: &LogicalType) -> bool {
         false
+    }
+
+    /// Whether this database enforces the referential actions `live` and
+    /// `declared` alike, so that the difference is no change (InnoDB's
+    /// `NO ACTION` is `RESTRICT`, and MariaDB reports a key declared
+    /// without `ON DELETE` as `RESTRICT`).
+    fn actions_alike(&self, live: ReferentialAction, declared: ReferentialAction) -> bool {
+        live == declared
     }
 
     /// A query returning one integer: the number of rows `probe` counts.

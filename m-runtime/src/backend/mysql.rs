@@ -58,6 +58,19 @@ use crate::schema::{
 };
 use crate::{BoxFuture, Db, Error, Result};
 
+/// The names of the index MySQL makes for foreign key `fk` of `table` when
+/// no index covers its columns: the key's name, or for a key declared
+/// without one (MySQL names those `<table>_ibfk_<n>`) its first column's.
+fn fk_index_names(table: &str, fk: &ForeignKey) -> Vec<String> {
+    let mut names = vec![fk.name.clone()];
+    if fk.name.starts_with(&format!("{table}_ibfk_"))
+        && let Some(first) = fk.columns.first()
+    {
+        names.push(first.clone());
+    }
+    names
+}
+
 /// The MySQL / MariaDB backend.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct MySql;
@@ -399,6 +412,11 @@ impl Dialect for MySql {
     /// `information_schema` is utf8mb3 (MariaDB; MySQL 8's too): a
     /// character outside the Basic Multilingual Plane (an emoji) reads `?`,
     /// though the column's default holds it.
+    fn actions_alike(&self, live: ReferentialAction, declared: ReferentialAction) -> bool {
+        use ReferentialAction::{NoAction, Restrict};
+        live == declared || matches!((live, declared), (NoAction | Restrict, NoAction | Restrict))
+    }
+
     fn catalog_text<'a>(&self, text: &'a str) -> std::borrow::Cow<'a, str> {
         if text.chars().all(|c| c.len_utf8() < 4) {
             return std::borrow::Cow::Borrowed(text);
@@ -552,11 +570,12 @@ impl Dialect for MySql {
     /// it when another index covered the columns), hence the prepared
     /// statement.
     fn drop_foreign_key(&self, table: &str, fk: &ForeignKey) -> AlterSql {
-        let drop_index = format!(
-            "ALTER TABLE {} DROP INDEX {}",
-            self.quote_ident(table),
-            self.quote_ident(&fk.name)
-        );
+        // The index MySQL made for the key, if it is still there (the
+        // first of its possible names that exists).
+        let names: Vec<String> = fk_index_names(table, fk)
+            .iter()
+            .map(|n| self.quote_str(n))
+            .collect();
         AlterSql::Statements(vec![
             format!(
                 "ALTER TABLE {} DROP FOREIGN KEY {}",
@@ -564,10 +583,10 @@ impl Dialect for MySql {
                 self.quote_ident(&fk.name)
             ),
             format!(
-                "SET @m_drop_fk_index = (SELECT IF(COUNT(*) > 0, {}, 'DO 0') FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = {} AND INDEX_NAME = {})",
-                self.quote_str(&drop_index),
+                "SET @m_drop_fk_index = (SELECT IF(COUNT(*) > 0, CONCAT({}, REPLACE(MIN(INDEX_NAME), '`', '``'), '`'), 'DO 0') FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = {} AND NON_UNIQUE = 1 AND INDEX_NAME IN ({}))",
+                self.quote_str(&format!("ALTER TABLE {} DROP INDEX `", self.quote_ident(table))),
                 self.quote_str(table),
-                self.quote_str(&fk.name)
+                names.join(", ")
             ),
             "PREPARE m_drop_fk_index FROM @m_drop_fk_index".to_owned(),
             "EXECUTE m_drop_fk_index".to_owned(),
@@ -704,14 +723,18 @@ impl Introspector for MySql {
             }
             for t in tables.values_mut() {
                 // Functional indexes cannot be modelled; the index MySQL made
-                // for a foreign key (it bears the key's name) is the key's business.
+                // for a foreign key is the key's business: it bears the key's
+                // name, or for a key declared without a name (which MySQL
+                // names `<table>_ibfk_<n>`) its first column's.
                 let fks = &t.foreign_keys;
+                let table = &t.name;
                 t.indexes.retain(|i| {
                     let functional = i.columns.iter().any(String::is_empty);
                     let made_for_fk = !i.unique
-                        && fks
-                            .iter()
-                            .any(|fk| fk.name == i.name && i.columns.starts_with(&fk.columns));
+                        && fks.iter().any(|fk| {
+                            fk_index_names(table, fk).contains(&i.name)
+                                && i.columns.starts_with(&fk.columns)
+                        });
                     !functional && !made_for_fk
                 });
             }
