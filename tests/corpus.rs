@@ -491,6 +491,61 @@ fn corpus() -> Vec<Case> {
             .ddl(&[USERS]).seed(&[SEED_USERS])
             .declare(|| users_with(|t| t.primary_key(["id", "email"])))
             .expect(breaking("alter_primary_key")),
+        case("add_primary_key_to_keyless_table", "squawk adding-serial-primary-key-field / Atlas PG304-era primary key checks; issue #10 item 6 (a WARNING measured for NULLs and duplicates)")
+            .ddl(&["CREATE TABLE visits (id BIGINT NOT NULL, path VARCHAR(200) NOT NULL)"])
+            .seed(&["INSERT INTO visits VALUES (1, '/'), (2, '/about')"])
+            .declare(|| schema([Table::new("visits").column(Column::new("id", T::I64)).column(Column::new("path", varchar(200))).primary_key(["id"])]))
+            .expect(warn("alter_primary_key")),
+        case("add_primary_key_over_duplicates", "Prisma: adding a primary key over duplicate values fails (unexecutable); Atlas MF101 family")
+            .ddl(&["CREATE TABLE visits (id BIGINT NOT NULL, path VARCHAR(200) NOT NULL)"])
+            .seed(&["INSERT INTO visits VALUES (1, '/'), (1, '/about')"])
+            .declare(|| schema([Table::new("visits").column(Column::new("id", T::I64)).column(Column::new("path", varchar(200))).primary_key(["id"])]))
+            .expect(breaking("alter_primary_key")),
+        case("drop_primary_key", "Prisma 'The primary key for the table will be changed'")
+            .ddl(&[USERS]).seed(&[SEED_USERS])
+            .declare(|| { let mut t = users(); t.primary_key.clear(); schema([t]) })
+            .expect(breaking("alter_primary_key")),
+        case("change_on_delete_action", "Atlas CD101 (a foreign key replaced: dropped and added)")
+            .ddl(&[USERS, "CREATE TABLE orders (id BIGINT NOT NULL PRIMARY KEY, user_id BIGINT REFERENCES users (id) ON DELETE CASCADE, total NUMERIC(10,2) NOT NULL, status VARCHAR(20) NOT NULL DEFAULT 'new')"])
+            .seed(&[SEED_USERS, SEED_ORDERS])
+            .declare(|| schema([users(), orders().foreign_key(fk("orders", "user_id", "users"))]))
+            .expect(warn("drop_foreign_key")),
+        case("add_self_referencing_foreign_key", "squawk adding-foreign-key-constraint")
+            .ddl(&["CREATE TABLE categories (id BIGINT NOT NULL PRIMARY KEY, parent_id BIGINT)"])
+            .seed(&["INSERT INTO categories VALUES (1, NULL), (2, 1), (3, 2)"])
+            .declare(|| schema([Table::new("categories").column(Column::new("id", T::I64)).column(Column::new("parent_id", T::I64).nullable()).primary_key(["id"]).foreign_key(fk("categories", "parent_id", "categories"))]))
+            .expect(warn("add_foreign_key")),
+        case("widen_foreign_key_column_and_target", "squawk changing-column-type; squawk prefer-bigint-over-int; issue #10 item 3 (MariaDB: drop and re-add the key around both changes)")
+            .ddl(&["CREATE TABLE authors (id INTEGER NOT NULL PRIMARY KEY)", "CREATE TABLE books (id INTEGER NOT NULL PRIMARY KEY, author_id INTEGER REFERENCES authors (id))"])
+            .seed(&["INSERT INTO authors VALUES (1), (2)", "INSERT INTO books VALUES (1, 1), (2, 2), (3, NULL)"])
+            .declare(|| schema([Table::new("authors").column(Column::new("id", T::I64)).primary_key(["id"]), Table::new("books").column(Column::new("id", T::I64)).column(Column::new("author_id", T::I64).nullable()).primary_key(["id"]).foreign_key(fk("books", "author_id", "authors"))]))
+            .expect(safe("alter_column_type")).expect_on(Sqlite, SAME),
+        case("add_unique_column_with_default_on_rows", "Atlas MF101; Prisma unique constraint warning; issue #10 item 3 (every row gets the same default)")
+            .ddl(&[USERS]).seed(&[SEED_USERS])
+            .declare(|| users_with(|t| t.column(Column::new("handle", varchar(40)).default(DefaultValue::Text("x".into()))).index(["handle"], true)))
+            .expect(breaking("add_index")),
+        case("add_nullable_unique_column", "Prisma 'A unique constraint covering the columns will be added'; Atlas MF101 (NULLs are not duplicates)")
+            .ddl(&[USERS]).seed(&[SEED_USERS])
+            .declare(|| users_with(|t| t.column(Column::new("handle", varchar(40)).nullable()).index(["handle"], true)))
+            .expect(warn("add_index")),
+        case("decimal_to_integer", "squawk changing-column-type; Prisma cast warning (fractions are lost)")
+            .ddl(&[ORDERS]).seed(&[SEED_ORDERS])
+            .declare(|| schema([retype(orders(), "total", T::I64)]))
+            .expect(breaking("alter_column_type")),
+        case("widen_indexed_varchar_to_text", "squawk prefer-text-field; MySQL cannot index TEXT whole (InnoDB key length)")
+            // MariaDB turns the unique key into a hash key over the whole
+            // value (`USING HASH`), so it applies there; MySQL 8, which would
+            // refuse, is not what this suite runs on.
+            .ddl(&[USERS, "CREATE UNIQUE INDEX users_email_key ON users (email)"]).seed(&[SEED_USERS])
+            .declare(|| users_with(|t| retype(t, "email", text()).index(["email"], true)))
+            .expect(safe("alter_column_type")).expect_on(Sqlite, SAME),
+        case("create_table_over_a_view", "Prisma introspection keeps views apart from models; issue #10 item 5 (a view named like a declared table)")
+            .ddl(&[USERS, "CREATE VIEW adults AS SELECT id, email FROM users WHERE age >= 18"]).seed(&[SEED_USERS])
+            .declare(|| schema([users(), Table::new("adults").column(Column::new("id", T::I64)).column(Column::new("email", varchar(255))).primary_key(["id"])]))
+            .expect(breaking("create_table")),
+        case("unmodelled_check_constraint_is_left_alone", "Atlas reports dropping a CHECK; m does not model CHECK constraints yet (issue #10 item 6) and never drops one")
+            .ddl(&["CREATE TABLE users (id BIGINT NOT NULL PRIMARY KEY, email VARCHAR(255) NOT NULL, name VARCHAR(100), age INTEGER CHECK (age >= 0))"])
+            .declare(|| schema([users()])),
         // Normalisation phantoms: no change ------------------------------------
         case("phantom_int4_integer", "Atlas/Prisma normalisation: int4 is integer")
             .ddl(&["CREATE TABLE users (id INT8 NOT NULL PRIMARY KEY, email VARCHAR(255) NOT NULL, name VARCHAR(100), age INT4)"])
@@ -609,6 +664,62 @@ fn corpus() -> Vec<Case> {
         case("phantom_composite_primary_key_order_of_definition", "a table-level PRIMARY KEY clause is the same key as a declared one")
             .ddl(&["CREATE TABLE memberships (user_id BIGINT NOT NULL, group_id BIGINT NOT NULL, PRIMARY KEY (user_id, group_id))"])
             .declare(|| schema([Table::new("memberships").column(Column::new("user_id", T::I64)).column(Column::new("group_id", T::I64)).primary_key(["user_id", "group_id"])])),
+        case("phantom_expression_index_is_left_alone", "Atlas/Prisma cannot declare an expression index either; m leaves what it cannot model")
+            .ddl(&[USERS, "CREATE INDEX users_lower_email ON users ((lower(email)))"])
+            // MariaDB has no expression index (MySQL 8 has): the plain table.
+            .ddl_on(Mysql, &[USERS])
+            .ddl_on(Sqlite, &[USERS, "CREATE INDEX users_lower_email ON users (lower(email))"])
+            .declare(|| schema([users()])),
+        case("phantom_partial_index_is_left_alone", "squawk require-concurrent-index-creation; a partial index m cannot model")
+            .ddl(&[USERS, "CREATE INDEX users_adults ON users (age) WHERE age >= 18"])
+            .ddl_on(Mysql, &[USERS])
+            .declare(|| schema([users()])),
+        case("phantom_primary_key_implies_not_null", "SQLite's INTEGER PRIMARY KEY is the rowid and never NULL, though the catalog says nullable")
+            .ddl(&["CREATE TABLE users (id INTEGER PRIMARY KEY, email VARCHAR(255) NOT NULL, name VARCHAR(100), age INTEGER)"])
+            .ddl_on(Mysql, &["CREATE TABLE users (id BIGINT PRIMARY KEY, email VARCHAR(255) NOT NULL, name VARCHAR(100), age INTEGER)"])
+            .ddl_on(Postgres, &["CREATE TABLE users (id BIGINT PRIMARY KEY, email VARCHAR(255) NOT NULL, name VARCHAR(100), age INTEGER)"])
+            .declare(|| schema([users()])),
+        case("phantom_on_delete_cascade", "ON DELETE CASCADE reported as CASCADE, 'c' or cascade")
+            .ddl(&[USERS, "CREATE TABLE orders (id BIGINT NOT NULL PRIMARY KEY, user_id BIGINT REFERENCES users (id) ON DELETE CASCADE, total NUMERIC(10,2) NOT NULL, status VARCHAR(20) NOT NULL DEFAULT 'new')"])
+            .ddl_on(Mysql, &[USERS, "CREATE TABLE orders (id BIGINT NOT NULL PRIMARY KEY, user_id BIGINT, total NUMERIC(10,2) NOT NULL, status VARCHAR(20) NOT NULL DEFAULT 'new', FOREIGN KEY (user_id) REFERENCES users (id) ON DELETE CASCADE)"])
+            .declare(|| schema([users(), orders().foreign_key(ForeignKey::new("orders", vec!["user_id".into()], "users", vec!["id".into()], ReferentialAction::Cascade))])),
+        case("phantom_mysql_on_update_attribute", "MySQL's ON UPDATE CURRENT_TIMESTAMP is an attribute Prisma's @updatedAt keeps in the client")
+            .ddl(&["CREATE TABLE events (id BIGINT NOT NULL PRIMARY KEY, at DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP)"])
+            .ddl_on(Postgres, &["CREATE TABLE events (id BIGINT NOT NULL PRIMARY KEY, at TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP)"])
+            .ddl_on(Mysql, &["CREATE TABLE events (id BIGINT NOT NULL PRIMARY KEY, at DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP ON UPDATE CURRENT_TIMESTAMP)"])
+            .declare(|| schema([Table::new("events").column(Column::new("id", T::I64)).column(Column::new("at", T::DateTime).default(DefaultValue::CurrentTimestamp)).primary_key(["id"])])),
+        case("phantom_inline_charset_and_collation", "MySQL column-level CHARACTER SET / COLLATE (Atlas keeps charset apart from type)")
+            .ddl(&[USERS])
+            .ddl_on(Mysql, &["CREATE TABLE users (id BIGINT NOT NULL PRIMARY KEY, email VARCHAR(255) CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci NOT NULL, name VARCHAR(100) CHARACTER SET utf8mb3, age INTEGER)"])
+            .declare(|| schema([users()])),
+        case("phantom_empty_string_default", "PostgreSQL reports ''::character varying")
+            .ddl(&["CREATE TABLE notes (id BIGINT NOT NULL PRIMARY KEY, title VARCHAR(80) NOT NULL DEFAULT '')"])
+            .declare(|| schema([Table::new("notes").column(Column::new("id", T::I64)).column(Column::new("title", varchar(80)).default(DefaultValue::Text("".into()))).primary_key(["id"])])),
+        case("phantom_double_quoted_default", "SQLite and MySQL accept DEFAULT \"new\" as a string literal")
+            .ddl(&["CREATE TABLE orders (id BIGINT NOT NULL PRIMARY KEY, user_id BIGINT, total NUMERIC(10,2) NOT NULL, status VARCHAR(20) NOT NULL DEFAULT \"new\")"])
+            .ddl_on(Postgres, &[ORDERS])
+            .declare(|| schema([orders()])),
+        case("phantom_decimal_without_scale", "NUMERIC(10) is NUMERIC(10,0)")
+            .ddl(&["CREATE TABLE stock (id BIGINT NOT NULL PRIMARY KEY, units NUMERIC(10) NOT NULL)"])
+            .declare(|| schema([Table::new("stock").column(Column::new("id", T::I64)).column(Column::new("units", decimal(10, 0))).primary_key(["id"])])),
+        case("phantom_boolean_literal_spellings", "PostgreSQL reads 't', 'true', TRUE alike")
+            .ddl(&["CREATE TABLE flags (id BIGINT NOT NULL PRIMARY KEY, active BOOLEAN NOT NULL DEFAULT TRUE)"])
+            .ddl_on(Postgres, &["CREATE TABLE flags (id BIGINT NOT NULL PRIMARY KEY, active BOOLEAN NOT NULL DEFAULT 't')"])
+            .declare(|| schema([Table::new("flags").column(Column::new("id", T::I64)).column(Column::new("active", T::Bool).default(DefaultValue::Bool(true))).primary_key(["id"])])),
+        case("phantom_smallint_alias", "int2 is smallint")
+            .ddl(&["CREATE TABLE counters (id BIGINT NOT NULL PRIMARY KEY, hits SMALLINT NOT NULL)"])
+            .ddl_on(Postgres, &["CREATE TABLE counters (id INT8 NOT NULL PRIMARY KEY, hits INT2 NOT NULL)"])
+            .declare(|| schema([Table::new("counters").column(Column::new("id", T::I64)).column(Column::new("hits", T::I16)).primary_key(["id"])])),
+        case("phantom_uuid_default_function", "PostgreSQL gen_random_uuid() default compared by its normalised spelling")
+            .ddl(&["CREATE TABLE tokens (id BIGINT NOT NULL PRIMARY KEY, token VARCHAR(36) NOT NULL DEFAULT 'none')"])
+            .ddl_on(Postgres, &["CREATE TABLE tokens (id BIGINT NOT NULL PRIMARY KEY, token UUID NOT NULL DEFAULT GEN_RANDOM_UUID())"])
+            .declare(|| {
+                // The uuid default exists on PostgreSQL only; elsewhere the
+                // stranger's table is a string with a constant default.
+                schema([Table::new("tokens").column(Column::new("id", T::I64)).column(Column::new("token", T::Uuid).default(DefaultValue::Sql("gen_random_uuid()".into()))).primary_key(["id"])])
+            })
+            .expect_on(Sqlite, breaking("alter_column_type"))
+            .expect_on(Mysql, breaking("alter_column_type")),
     ]
 }
 

@@ -157,6 +157,14 @@ pub enum Probe {
         /// The values of the unique index's columns.
         columns: Vec<Operand>,
     },
+    /// Rows a new primary key would reject: a NULL in one of `columns`, or
+    /// the same values as another row.
+    KeyViolations {
+        /// The table name.
+        table: String,
+        /// The values of the key's columns.
+        columns: Vec<Operand>,
+    },
     /// Rows whose reference points at no row of the target (rows with a
     /// NULL in `columns` are not counted).
     Dangling {
@@ -525,6 +533,31 @@ pub fn assess_with(change: &Change, facts: &Facts) -> Assessment {
                 "renames `{from}` to `{to}`: running code that uses `{from}` breaks; {MIGRATION_HINT}"
             ),
         ),
+        Change::AlterPrimaryKey { from, to, .. } if from.is_empty() && !to.is_empty() => {
+            match measured {
+                Some(n) if n > 0 => level(
+                    Risk::Breaking,
+                    format!(
+                        "new primary key ({}) on a table without one, but {n} row(s) hold NULL in it or share their values with another row: fix them in a #[migration] first",
+                        to.join(", ")
+                    ),
+                ),
+                Some(_) => level(
+                    Risk::Warning,
+                    format!(
+                        "new primary key ({}) on a table without one: no NULLs or duplicates today (measured); writers of duplicates will fail",
+                        to.join(", ")
+                    ),
+                ),
+                None => level(
+                    Risk::Warning,
+                    format!(
+                        "new primary key ({}) on a table without one: NULLs or duplicates would make it fail",
+                        to.join(", ")
+                    ),
+                ),
+            }
+        }
         Change::AlterPrimaryKey { from, to, .. } => level(
             Risk::Breaking,
             format!(

@@ -349,6 +349,22 @@ pub trait Dialect: Send + Sync {
                     s = q("s"),
                 )
             }
+            Probe::KeyViolations { table, columns } => {
+                let keys: Vec<String> = columns.iter().map(|c| self.operand_sql(c, None)).collect();
+                let any_null = keys
+                    .iter()
+                    .map(|e| format!("{e} IS NULL"))
+                    .collect::<Vec<_>>()
+                    .join(" OR ");
+                format!(
+                    "SELECT COUNT(*) FROM (SELECT COUNT(*) OVER (PARTITION BY {}) AS {n}, CASE WHEN {any_null} THEN 1 ELSE 0 END AS {z} FROM {}) AS {s} WHERE {s}.{n} > 1 OR {s}.{z} = 1",
+                    keys.join(", "),
+                    q(table),
+                    n = q("n"),
+                    z = q("z"),
+                    s = q("s"),
+                )
+            }
             Probe::Dangling {
                 table,
                 columns,
@@ -626,8 +642,9 @@ pub trait Dialect: Send + Sync {
     }
 
     /// Replaces the primary key with `table`'s (the table after the change);
-    /// by default a rebuild.
-    fn alter_primary_key(&self, _table: &Table) -> AlterSql {
+    /// `from` is the live key's columns, empty for a table without one. By
+    /// default a rebuild.
+    fn alter_primary_key(&self, _table: &Table, _from: &[String]) -> AlterSql {
         AlterSql::Rebuild
     }
 

@@ -594,8 +594,12 @@ impl Dialect for MySql {
         ])
     }
 
-    fn alter_primary_key(&self, table: &Table) -> AlterSql {
-        let mut actions = vec!["DROP PRIMARY KEY".to_owned()];
+    fn alter_primary_key(&self, table: &Table, from: &[String]) -> AlterSql {
+        // A table without a key has none to drop.
+        let mut actions: Vec<String> = (!from.is_empty())
+            .then(|| "DROP PRIMARY KEY".to_owned())
+            .into_iter()
+            .collect();
         actions.extend(self.primary_key_clause(table).map(|pk| format!("ADD {pk}")));
         AlterSql::Statements(vec![format!(
             "ALTER TABLE {} {}",

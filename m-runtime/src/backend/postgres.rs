@@ -308,7 +308,7 @@ impl Dialect for Postgres {
 
     /// Assumes the key has PostgreSQL's default name `<table>_pkey`, as every
     /// table m creates does.
-    fn alter_primary_key(&self, table: &Table) -> AlterSql {
+    fn alter_primary_key(&self, table: &Table, _from: &[String]) -> AlterSql {
         let mut actions = vec![format!(
             "DROP CONSTRAINT IF EXISTS {}",
             self.quote_ident(&format!("{}_pkey", table.name))

@@ -371,7 +371,7 @@ fn alter_sql(
             dialect.drop_foreign_key(table, foreign_key)
         }
         Change::RenameColumn { table, from, to } => dialect.rename_column(table, from, to),
-        Change::AlterPrimaryKey { .. } => dialect.alter_primary_key(after),
+        Change::AlterPrimaryKey { from, .. } => dialect.alter_primary_key(after, from),
         Change::CreateTable { table } => AlterSql::Statements(dialect.create_table(table)),
         Change::OrphanColumn { .. } | Change::OrphanTable { .. } => {
             AlterSql::Statements(Vec::new())
