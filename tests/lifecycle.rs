@@ -3,8 +3,11 @@
 
 use m_runtime::boot::Boot;
 use m_runtime::migrate::LedgerProblem;
+use m_runtime::plan::Retired;
 use m_runtime::registry::{MigrationBody, MigrationDef, MigrationPhase, OnFresh};
-use m_runtime::{Error, Registry};
+use m_runtime::risk::Risk;
+use m_runtime::schema::{Column, LogicalType, Schema, Table};
+use m_runtime::{Error, Policy, Registry};
 use m_tests::{all_backends, synthetic};
 
 macro_rules! migration {
@@ -90,7 +93,7 @@ all_backends!(out_of_order_means_same_app_same_phase, |t| async move {
 
 use m_runtime::migrate::{self, AllOptions, Event};
 use m_runtime::registry::{ColumnDef, DocTypeDef, OnFresh as Fresh};
-use m_runtime::schema::{DefaultValue, LogicalType};
+use m_runtime::schema::DefaultValue;
 use m_tests::TestDb;
 
 /// Version 3 of the app: `item` lost `legacy_price` and `old_name` long ago.
@@ -138,6 +141,7 @@ static ITEM_V3: DocTypeDef = DocTypeDef {
     ],
     primary_key: &["id"],
     indexes: &[],
+    retired_columns: &[],
 };
 
 macro_rules! shop {
@@ -564,5 +568,126 @@ all_backends!(
         let status = migrate::status(&t.db, &registry).await.expect("status");
         assert!(status.problems.is_empty(), "{:?}", status.problems);
         assert_eq!(status.pending().count(), 0);
+    }
+);
+
+/// `person` as a stranger left it: `phone` is NOT NULL without a default.
+async fn person_with_a_required_phone(t: &m_tests::TestDb) {
+    t.exec("CREATE TABLE person (id BIGINT NOT NULL PRIMARY KEY, name VARCHAR(100) NOT NULL, phone VARCHAR(40) NOT NULL)")
+        .await;
+    t.exec("INSERT INTO person (id, name, phone) VALUES (1, 'Ann', '555-0101'), (2, 'Bob', '555-0102')")
+        .await;
+}
+
+/// `person` as the code now declares it: no `phone`.
+fn person_without_phone() -> Schema {
+    let mut desired = Schema::default();
+    desired.insert(
+        Table::new("person")
+            .app("crm")
+            .column(Column::new("id", LogicalType::I64))
+            .column(Column::new(
+                "name",
+                LogicalType::String {
+                    max_length: Some(100),
+                },
+            ))
+            .primary_key(["id"]),
+    );
+    desired
+}
+
+all_backends!(
+    an_orphan_not_null_column_is_relaxed_so_the_code_can_insert,
+    |t| async move {
+        person_with_a_required_phone(&t).await;
+        let desired = person_without_phone();
+        let (plan, report) = t.sync(&desired, &Policy::default()).await;
+        let kinds: Vec<(&str, Risk, bool)> = plan
+            .changes
+            .iter()
+            .map(|c| (c.change.kind(), c.risk, c.is_applied()))
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                ("drop_not_null", Risk::Safe, true),
+                ("orphan_column", Risk::Breaking, false)
+            ]
+        );
+        assert!(
+            plan.changes[0]
+                .reason
+                .contains("no DocType declares `phone`"),
+            "{}",
+            plan.changes[0].reason
+        );
+        assert_eq!(report.applied.len(), 1);
+        // The new code's insert names only its own columns, and succeeds.
+        t.exec("INSERT INTO person (id, name) VALUES (3, 'Cy')")
+            .await;
+        let rows = t.rows("SELECT id, phone FROM person ORDER BY id").await;
+        let rows: Vec<(Option<String>, Option<String>)> = rows
+            .into_iter()
+            .map(|r| (r[0].clone(), r[1].clone()))
+            .collect();
+        assert_eq!(
+            rows,
+            [
+                (Some("1".into()), Some("555-0101".into())),
+                (Some("2".into()), Some("555-0102".into())),
+                (Some("3".into()), None),
+            ],
+            "the orphan's values are kept"
+        );
+        // Relaxed once: only the orphan itself is left to report.
+        let again = t.verify(&desired).await;
+        let kinds: Vec<&str> = again.changes.iter().map(|c| c.change.kind()).collect();
+        assert_eq!(kinds, ["orphan_column"]);
+        assert!(again.retired.is_empty());
+    }
+);
+
+all_backends!(
+    retired_columns_and_tables_are_acknowledged,
+    |t| async move {
+        person_with_a_required_phone(&t).await;
+        t.exec("CREATE TABLE legacy_invoice (id INTEGER NOT NULL PRIMARY KEY)")
+            .await;
+        let mut desired = person_without_phone();
+        let person = desired.tables.get_mut("person").expect("person");
+        person.retired_columns.push("phone".into());
+        // Unacknowledged: the orphan table and column are BREAKING.
+        let plan = t.verify(&desired).await;
+        let kinds: Vec<&str> = plan.changes.iter().map(|c| c.change.kind()).collect();
+        assert_eq!(kinds, ["drop_not_null", "orphan_table"]);
+        desired.retire_table("legacy_invoice", "billing");
+        let (plan, _) = t.sync(&desired, &Policy::default()).await;
+        assert_eq!(plan.changes.len(), 1, "only the relaxed NOT NULL runs");
+        let plan = t.verify(&desired).await;
+        assert!(plan.is_empty(), "{:?}", plan.changes);
+        assert_eq!(
+            plan.retired,
+            [
+                Retired {
+                    app: Some("billing".into()),
+                    table: "legacy_invoice".into(),
+                    column: None
+                },
+                Retired {
+                    app: Some("crm".into()),
+                    table: "person".into(),
+                    column: Some("phone".into())
+                },
+            ]
+        );
+        // The data is where it was.
+        assert_eq!(t.count("legacy_invoice").await, 0);
+        let phones = t.rows("SELECT phone FROM person ORDER BY id").await;
+        assert_eq!(phones[0][0].as_deref(), Some("555-0101"));
+        // Once a migration drops them, nothing is listed (a stale declaration
+        // is harmless).
+        t.exec("DROP TABLE legacy_invoice").await;
+        assert!(t.verify(&desired).await.retired.len() == 1);
     }
 );

@@ -337,6 +337,7 @@ static SYNCED_ITEM: DocTypeDef = DocTypeDef {
     ],
     primary_key: &["id"],
     indexes: &[],
+    retired_columns: &[],
 };
 
 all_backends!(all_runs_its_five_steps_in_order, |t| async move {

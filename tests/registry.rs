@@ -29,6 +29,7 @@ static BOOK_CATALOG: DocTypeDef = DocTypeDef {
     columns: &[column("id", None), column("id", None)],
     primary_key: &["id"],
     indexes: &[],
+    retired_columns: &[],
 };
 
 static BOOK_LIBRARY: DocTypeDef = DocTypeDef {
@@ -39,6 +40,7 @@ static BOOK_LIBRARY: DocTypeDef = DocTypeDef {
     columns: &[column("id", None)],
     primary_key: &["id"],
     indexes: &[],
+    retired_columns: &[],
 };
 
 static SHELF: DocTypeDef = DocTypeDef {
@@ -49,6 +51,7 @@ static SHELF: DocTypeDef = DocTypeDef {
     columns: &[column("room", None), column("position", None)],
     primary_key: &["room", "position"],
     indexes: &[],
+    retired_columns: &[],
 };
 
 static LABEL: DocTypeDef = DocTypeDef {
@@ -77,6 +80,7 @@ static LABEL: DocTypeDef = DocTypeDef {
     ],
     primary_key: &["id"],
     indexes: &[],
+    retired_columns: &[],
 };
 
 static NEEDS_SHIPPING: MigrationDef = MigrationDef {
@@ -130,5 +134,47 @@ fn an_empty_registry_says_how_to_link_apps() {
     assert!(
         errors.contains("nothing is registered") && errors.contains("m_runtime::apps!"),
         "{errors}"
+    );
+}
+
+static RETIRES_ITS_OWN_COLUMN: DocTypeDef = DocTypeDef {
+    app: "crm",
+    name: "Person",
+    table: "person",
+    module_path: "crm",
+    columns: &[column("id", None), column("phone", None)],
+    primary_key: &["id"],
+    indexes: &[],
+    retired_columns: &["phone", "fax", "fax"],
+};
+
+static RETIRES_PERSON: m_runtime::registry::RetiredTablesDef =
+    m_runtime::registry::RetiredTablesDef {
+        app: "billing",
+        tables: &["person", "legacy_invoice"],
+    };
+
+// A hand-built registry gets the checks the macro makes at compile time.
+#[test]
+fn retiring_what_is_declared_is_refused() {
+    let registry = Registry {
+        doctypes: vec![&RETIRES_ITS_OWN_COLUMN],
+        retired_tables: vec![&RETIRES_PERSON],
+        ..Default::default()
+    };
+    let errors = registry.validate().expect_err("contradictions");
+    let messages: Vec<String> = errors.0.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        messages,
+        [
+            "app `billing` retires table `person`, which crm::Person (app `crm`) still declares: a table is either declared or retired; remove it from `retired_tables![...]` or remove the DocType",
+            "crm::Person retires column `phone` and declares it: a column is either a field or retired; remove it from `retired(columns = [...])` or remove the field",
+            "crm::Person retires column `fax` twice",
+        ]
+    );
+    // `legacy_invoice` is retired without contradiction.
+    assert_eq!(
+        registry.schema().retired_tables["legacy_invoice"],
+        "billing"
     );
 }

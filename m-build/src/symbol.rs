@@ -3,6 +3,7 @@
 
 pub const APP: &str = "app";
 pub const COLUMN: &str = "column";
+pub const COLUMNS: &str = "columns";
 pub const DEFAULT: &str = "default";
 pub const DEPENDS_ON: &str = "depends_on";
 pub const DOWN: &str = "down";
@@ -18,6 +19,7 @@ pub const PRECISION: &str = "precision";
 pub const PRIMARY_KEY: &str = "primary_key";
 pub const REFERENCES: &str = "references";
 pub const RENAMED_FROM: &str = "renamed_from";
+pub const RETIRED: &str = "retired";
 pub const SCALE: &str = "scale";
 pub const SKIP: &str = "skip";
 pub const SQL_TYPE: &str = "sql_type";
@@ -44,7 +46,13 @@ impl Keys {
 /// `#[doctype(...)]`.
 pub const DOCTYPE_KEYS: Keys = Keys {
     attribute: "#[doctype(...)]",
-    keys: &[TABLE, APP, INDEX, PRIMARY_KEY],
+    keys: &[TABLE, APP, INDEX, PRIMARY_KEY, RETIRED],
+};
+
+/// `#[doctype(retired(...))]`.
+pub const RETIRED_KEYS: Keys = Keys {
+    attribute: "retired(...)",
+    keys: &[COLUMNS],
 };
 
 /// `#[doctype(index(...))]`.
@@ -97,6 +105,7 @@ pub fn form(key: &str) -> &'static str {
     match key {
         APP => "app = \"my_app\"",
         COLUMN => "column = \"column_name\"",
+        COLUMNS => "columns = [\"old_a\", \"old_b\"]",
         DEFAULT => "default = 0",
         DEPENDS_ON => "depends_on = [\"app:0001_id\"]",
         DOWN => "down = revert_fn",
@@ -112,6 +121,7 @@ pub fn form(key: &str) -> &'static str {
         PRIMARY_KEY => "primary_key(fields = [\"a\", \"b\"])",
         REFERENCES => "references = OtherDocType",
         RENAMED_FROM => "renamed_from = \"old_name\"",
+        RETIRED => "retired(columns = [\"old_a\", \"old_b\"])",
         SCALE => "scale = 6",
         SKIP => "skip",
         SQL_TYPE => "sql_type = \"varchar(12)\"",

@@ -298,7 +298,11 @@ pub fn diff(live: &Schema, desired: &Schema) -> Vec<Change> {
     let orphans = live
         .tables
         .keys()
-        .filter(|name| !desired.tables.contains_key(*name) && !is_internal_table(name))
+        .filter(|name| {
+            !desired.tables.contains_key(*name)
+                && !desired.retired_tables.contains_key(*name)
+                && !is_internal_table(name)
+        })
         .map(|name| Change::OrphanTable {
             table: name.clone(),
         });
@@ -388,7 +392,19 @@ pub fn diff_table(have: &Table, want: &Table) -> Vec<Change> {
         }
     }
     for column in &have.columns {
-        if want.get_column(&current_name(&column.name)).is_none() {
+        if want.get_column(&current_name(&column.name)).is_some() {
+            continue;
+        }
+        // The code no longer writes the column: a NOT NULL without a
+        // default would make every insert of the new code fail. Relax it
+        // (the column and its values stay).
+        if !column.nullable && column.default.is_none() && !have.is_primary_key(&column.name) {
+            changes.push(Change::DropNotNull {
+                table: table.clone(),
+                column: column.name.clone(),
+            });
+        }
+        if !want.is_retired(&column.name) {
             changes.push(Change::OrphanColumn {
                 table: table.clone(),
                 column: column.clone(),

@@ -525,6 +525,7 @@ mod tests {
         Plan {
             backend: "test".into(),
             changes,
+            ..Plan::default()
         }
     }
 

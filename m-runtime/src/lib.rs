@@ -161,11 +161,31 @@ macro_rules! apps {
     };
 }
 
+/// Retires whole tables: the app no longer declares them, the database may
+/// still hold them during an expand/contract transition, and `verify` lists
+/// them as retired instead of failing on orphans. Drop them with a
+/// `#[migration]` when the transition is over, then remove the line.
+///
+/// ```
+/// m_runtime::retired_tables!["legacy_price", "old_audit"];
+/// ```
+#[macro_export]
+macro_rules! retired_tables {
+    ($($table:literal),+ $(,)?) => {
+        $crate::__private::inventory::submit! {
+            $crate::__private::RetiredTablesDef {
+                app: ::core::env!("CARGO_CRATE_NAME"),
+                tables: &[$($table),+],
+            }
+        }
+    };
+}
+
 #[doc(hidden)]
 pub mod __private {
     pub use crate::registry::{
         AppsDef, ColumnDef, DbFn, DocTypeDef, HookDef, HookPhase, IndexDef, MigrationBody,
-        MigrationDef, MigrationPhase, OnFresh, ReferenceDef,
+        MigrationDef, MigrationPhase, OnFresh, ReferenceDef, RetiredTablesDef,
     };
     pub use crate::schema::{DefaultValue, LogicalType, ReferentialAction};
     pub use crate::{BoxError, BoxFuture, Db, DocType};

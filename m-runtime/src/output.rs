@@ -22,6 +22,9 @@ pub struct PlanJson<'a> {
     pub changes: Vec<ChangeJson<'a>>,
     /// Counts per risk and action.
     pub summary: Summary,
+    /// Retired tables and columns the database still holds: acknowledged,
+    /// kept, not changes.
+    pub retired: &'a [crate::plan::Retired],
 }
 
 /// One planned change.
@@ -55,6 +58,7 @@ impl<'a> From<&'a Plan> for PlanJson<'a> {
             backend: &plan.backend,
             changes: plan.changes.iter().map(ChangeJson::from).collect(),
             summary: plan.summary(),
+            retired: &plan.retired,
         }
     }
 }

@@ -89,6 +89,7 @@ pub fn registry_with(n: usize, extra_columns: usize) -> Registry {
                 columns: &["counter", "title"],
                 unique: false,
             }]),
+            retired_columns: &[],
         })));
     }
     let mut registry = Registry {

@@ -213,6 +213,48 @@ all_backends!(verify_json_reports_drift, |t| async move {
     );
 });
 
+// An expand/contract transition: retired columns and tables keep verify
+// green; an orphan nobody acknowledged still fails it.
+all_backends!(retired_columns_keep_verify_green, |t| async move {
+    assert_eq!(code(&bookshop(&t, &["migrate", "all"])), 0);
+    t.exec("ALTER TABLE customer ADD COLUMN phone VARCHAR(40)")
+        .await;
+    t.exec("CREATE TABLE legacy_invoice (id INTEGER NOT NULL PRIMARY KEY)")
+        .await;
+    let verify = bookshop(&t, &["migrate", "verify"]);
+    assert_eq!(code(&verify), 0, "{}{}", stdout(&verify), stderr(&verify));
+    assert!(stdout(&verify).contains("2 retired"), "{}", stdout(&verify));
+    assert!(
+        stdout(&verify).contains("orders: customer.phone"),
+        "{}",
+        stdout(&verify)
+    );
+    assert!(
+        stdout(&verify).contains("orders: table legacy_invoice"),
+        "{}",
+        stdout(&verify)
+    );
+    let plan = json(&bookshop(&t, &["migrate", "verify", "--format", "json"]));
+    assert_eq!(
+        plan["retired"],
+        serde_json::json!([
+            {"app": "orders", "table": "customer", "column": "phone"},
+            {"app": "orders", "table": "legacy_invoice"},
+        ])
+    );
+    assert_eq!(plan["changes"], serde_json::json!([]));
+    // Without the declaration: the same kind of column exits 3.
+    t.exec("ALTER TABLE customer ADD COLUMN fax VARCHAR(40)")
+        .await;
+    let verify = bookshop(&t, &["migrate", "verify"]);
+    assert_eq!(code(&verify), 3, "{}{}", stdout(&verify), stderr(&verify));
+    assert!(
+        stdout(&verify).contains("customer.fax"),
+        "{}",
+        stdout(&verify)
+    );
+});
+
 all_backends!(sync_lists_applied_and_blocked, |t| async move {
     assert_eq!(code(&bookshop(&t, &["migrate", "all"])), 0);
     drift(&t).await;

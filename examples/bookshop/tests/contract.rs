@@ -156,7 +156,7 @@ fn json_of(t: &TestDb, args: &[&str]) -> Value {
     })
 }
 
-const PLAN: [&str; 3] = ["backend", "changes", "summary"];
+const PLAN: [&str; 4] = ["backend", "changes", "retired", "summary"];
 const CHANGE: [&str; 10] = [
     "action",
     "app",
@@ -184,7 +184,7 @@ all_backends!(json_shapes_keep_their_field_names, |t| async move {
     let verify = json_of(&t, &["migrate", "verify"]);
     assert_eq!(
         keys(&verify),
-        ["backend", "changes", "migrations", "summary"]
+        ["backend", "changes", "migrations", "retired", "summary"]
     );
     assert_eq!(keys(&verify["changes"][0]), CHANGE);
     assert_eq!(

@@ -1,7 +1,7 @@
 //! Every rule that relates a `#[doctype]`'s options, fields and types. The
 //! model has already reported shape errors; expansion trusts what passes.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use quote::ToTokens;
 use syn::LitStr;
@@ -28,6 +28,7 @@ pub fn check(cx: &Ctxt, cont: &Container<'_>) {
         check_index(cx, cont, index);
     }
     check_index_names_unique(cx, cont);
+    check_retired(cx, cont);
 }
 
 fn check_shape(cx: &Ctxt, cont: &Container<'_>) {
@@ -500,6 +501,35 @@ fn check_index_names_unique(cx: &Ctxt, cont: &Container<'_>) {
     for (i, name) in names.iter().enumerate() {
         if names[..i].iter().any(|n| n.value() == name.value()) {
             cx.error_spanned_by(name, format!("duplicate index name {:?}", name.value()));
+        }
+    }
+}
+
+/// A retired column is a valid name, retired once, and neither a declared
+/// column nor the former name of one.
+fn check_retired(cx: &Ctxt, cont: &Container<'_>) {
+    let Some(retired) = &cont.attrs.retired else {
+        return;
+    };
+    let mut seen = BTreeSet::new();
+    for lit in &retired.columns {
+        let name = lit.value();
+        check_identifier(cx, "column", lit);
+        if let Some(field) = cont.columns().find(|f| f.column() == name) {
+            cx.error_spanned_by(
+                lit,
+                format!("column `{name}` is retired and declared by field `{}`: a column is either a field or retired; remove one", field.name()),
+            );
+        } else if let Some(field) = cont
+            .columns()
+            .find(|f| f.attrs.renamed_from.iter().any(|old| old.value() == name))
+        {
+            cx.error_spanned_by(
+                lit,
+                format!("column `{name}` is retired and is the former name of field `{}` (`renamed_from`): a renamed column is kept under its new name, not retired", field.name()),
+            );
+        } else if !seen.insert(name.clone()) {
+            cx.error_spanned_by(lit, format!("column `{name}` is retired twice"));
         }
     }
 }

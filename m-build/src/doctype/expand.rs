@@ -57,6 +57,7 @@ pub fn expand(cont: &Container<'_>) -> TokenStream {
             #p::IndexDef { name: #name, columns: &[#(#columns),*], unique: #unique }
         }
     });
+    let retired = cont.attrs.retired.iter().flat_map(|r| r.columns.iter());
     let features = cont.columns().filter_map(feature_gate);
     quote! {
         #item
@@ -74,6 +75,7 @@ pub fn expand(cont: &Container<'_>) -> TokenStream {
                 columns: &[#(#columns),*],
                 primary_key: &[#(#primary_key),*],
                 indexes: &[#(#indexes),*],
+                retired_columns: &[#(#retired),*],
             };
 
             static __M_DOCTYPE_STATIC: #p::DocTypeDef = __M_DOCTYPE;

@@ -28,6 +28,13 @@ pub struct ContainerAttrs {
     pub app: Option<LitStr>,
     pub indexes: Vec<IndexAttr>,
     pub primary_key: Option<CompositeKey>,
+    pub retired: Option<RetiredAttr>,
+}
+
+/// `retired(columns = [...])`: columns the table may still hold that no
+/// field declares any more.
+pub struct RetiredAttr {
+    pub columns: Vec<LitStr>,
 }
 
 /// `index(fields = [...], unique, name = "...")`.
@@ -214,6 +221,20 @@ impl ContainerAttrs {
                             }
                         }
                         CompositeKey { item, fields }
+                    });
+                }
+                Some(RETIRED) => {
+                    out.retired = attr::list(cx, RETIRED, &item).map(|items| {
+                        let mut keys = KeySet::new(cx, &RETIRED_KEYS);
+                        let mut columns = Vec::new();
+                        for inner in items {
+                            if let Some(COLUMNS) = keys.key(&inner) {
+                                columns = attr::value(cx, COLUMNS, &inner)
+                                    .and_then(|v| attr::str_array(cx, COLUMNS, v))
+                                    .unwrap_or_default();
+                            }
+                        }
+                        RetiredAttr { columns }
                     });
                 }
                 _ => {}

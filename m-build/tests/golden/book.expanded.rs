@@ -106,6 +106,7 @@
                 unique : true
             }
         ],
+        retired_columns : & [],
     };
     static __M_DOCTYPE_STATIC : :: m_runtime :: __private :: DocTypeDef = __M_DOCTYPE;
     # [automatically_derived] impl :: m_runtime :: __private :: DocType for Book {

@@ -757,7 +757,10 @@ impl Introspector for MySql {
                     }
                 }
             }
-            Ok(Schema { tables })
+            Ok(Schema {
+                tables,
+                ..Schema::default()
+            })
         })
     }
 }

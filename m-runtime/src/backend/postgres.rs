@@ -435,7 +435,10 @@ impl Introspector for Postgres {
                     referential_action(&on_delete),
                 );
             }
-            Ok(Schema { tables })
+            Ok(Schema {
+                tables,
+                ..Schema::default()
+            })
         })
     }
 }

@@ -528,7 +528,10 @@ impl Introspector for Sqlite {
                 }
             }
             attach_dependents(&mut tables, objects);
-            Ok(Schema { tables })
+            Ok(Schema {
+                tables,
+                ..Schema::default()
+            })
         })
     }
 }

@@ -95,6 +95,7 @@ fn text(plan: &Plan, show_sql: bool) {
     let s = plan.summary();
     if plan.is_empty() {
         in_sync(plan);
+        retired(plan);
         return;
     }
     println!(
@@ -128,10 +129,29 @@ fn text(plan: &Plan, show_sql: bool) {
             }
         }
     }
+    retired(plan);
     if s.breaking > 0 {
         println!(
             "\nBREAKING changes are never applied by sync. See the expand/contract guide in the README, and write a #[migration] for them."
         );
+    }
+}
+
+/// The retired tables and columns the database still holds, one line each.
+fn retired(plan: &Plan) {
+    if plan.retired.is_empty() {
+        return;
+    }
+    println!(
+        "\n{BOLD}{} retired{BOLD:#} (kept in the database, no longer declared; drop with a #[migration] when the transition is over):",
+        plan.retired.len()
+    );
+    for r in &plan.retired {
+        let app = r.app.as_deref().unwrap_or("-");
+        match &r.column {
+            Some(column) => println!("  {DIM}retired{DIM:#}  {app}: {}.{column}", r.table),
+            None => println!("  {DIM}retired{DIM:#}  {app}: table {}", r.table),
+        }
     }
 }
 
@@ -149,6 +169,20 @@ fn github(plan: &Plan) {
             target(change)
         );
         println!("{}", annotation(level, &title, &change.reason));
+    }
+    for r in &plan.retired {
+        let target = match &r.column {
+            Some(column) => format!("{}.{column}", r.table),
+            None => r.table.clone(),
+        };
+        println!(
+            "{}",
+            annotation(
+                "notice",
+                &format!("retired {target}"),
+                "kept in the database and no longer declared; drop it with a #[migration] when the transition is over"
+            )
+        );
     }
 }
 
@@ -186,6 +220,7 @@ pub(super) fn sync_report(plan: &Plan, report: &SyncReport, args: &PlanArgs) -> 
     }
     if plan.is_empty() {
         in_sync(plan);
+        retired(plan);
         return Ok(());
     }
     println!(

@@ -62,6 +62,20 @@ impl PlannedChange {
     }
 }
 
+/// A retired table or column the database still holds: acknowledged by the
+/// code (`#[doctype(retired(columns = [...]))]`, [`retired_tables!`](crate::retired_tables)),
+/// kept, and not a change. A migration drops it when the transition is over.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Retired {
+    /// The app that retired it.
+    pub app: Option<String>,
+    /// The table.
+    pub table: String,
+    /// The column; `None` when the whole table is retired.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub column: Option<String>,
+}
+
 /// The ordered list of planned changes.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Plan {
@@ -69,10 +83,13 @@ pub struct Plan {
     pub backend: String,
     /// The changes in execution order, blocked ones included.
     pub changes: Vec<PlannedChange>,
+    /// Retired tables and columns the database still holds (not changes).
+    pub retired: Vec<Retired>,
 }
 
 impl Plan {
-    /// Whether there is no change at all (an orphan counts as a change).
+    /// Whether there is no change at all (an orphan counts as a change; a
+    /// retired column does not).
     pub fn is_empty(&self) -> bool {
         self.changes.is_empty()
     }
@@ -240,6 +257,15 @@ pub fn build_measured(
                 ..facts.get(i).cloned().unwrap_or_default()
             };
             let mut assessment = assess_with(&change, &facts);
+            if let Change::DropNotNull { table, column } = &change
+                && desired
+                    .table(table)
+                    .is_some_and(|t| t.get_column(column).is_none())
+            {
+                assessment.reason = format!(
+                    "no DocType declares `{column}` any more: its NOT NULL is dropped so that the code's inserts succeed (the column and its values are kept)"
+                );
+            }
             if assessment.risk >= Risk::Warning
                 && let Some(note) = dialect.risk_note(&change)
             {
@@ -266,7 +292,35 @@ pub fn build_measured(
     Plan {
         backend: backend.to_owned(),
         changes: planned,
+        retired: retired_in(live, desired),
     }
+}
+
+/// The retired tables and columns `live` still holds, in name order.
+fn retired_in(live: &Schema, desired: &Schema) -> Vec<Retired> {
+    let tables = desired
+        .retired_tables
+        .iter()
+        .filter(|(name, _)| live.table(name).is_some())
+        .map(|(name, app)| Retired {
+            app: Some(app.clone()),
+            table: name.clone(),
+            column: None,
+        });
+    let columns = desired.tables.values().flat_map(|want| {
+        let have = live.table(&want.name);
+        want.retired_columns
+            .iter()
+            .filter(move |c| have.is_some_and(|t| t.get_column(c).is_some()))
+            .map(|c| Retired {
+                app: want.app.clone(),
+                table: want.name.clone(),
+                column: Some(c.clone()),
+            })
+    });
+    let mut retired: Vec<Retired> = tables.chain(columns).collect();
+    retired.sort_by(|a, b| (&a.table, &a.column).cmp(&(&b.table, &b.column)));
+    retired
 }
 
 /// `(table, column)` of every column the changes add as nullable without a

@@ -25,6 +25,9 @@ pub struct DocTypeDef {
     pub primary_key: &'static [&'static str],
     /// Struct-level `index(...)` declarations.
     pub indexes: &'static [IndexDef],
+    /// `retired(columns = [...])`: columns the table may still hold that the
+    /// code no longer declares.
+    pub retired_columns: &'static [&'static str],
 }
 
 /// A column of a DocType.
@@ -198,7 +201,18 @@ pub struct AppsDef {
     pub apps: &'static [&'static str],
 }
 
+/// `retired_tables!["legacy_price", ...]`: tables an app no longer
+/// declares that the database may still hold.
+#[derive(Debug, Clone)]
+pub struct RetiredTablesDef {
+    /// The app (crate) that retired them.
+    pub app: &'static str,
+    /// The table names.
+    pub tables: &'static [&'static str],
+}
+
 inventory::collect!(DocTypeDef);
+inventory::collect!(RetiredTablesDef);
 inventory::collect!(HookDef);
 inventory::collect!(MigrationDef);
 inventory::collect!(AppsDef);

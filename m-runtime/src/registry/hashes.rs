@@ -59,6 +59,7 @@ mod tests {
         }],
         primary_key: &["id"],
         indexes: &[],
+        retired_columns: &[],
     };
 
     static TWO: DocTypeDef = DocTypeDef {

@@ -14,7 +14,7 @@ mod validate;
 
 pub use defs::{
     AppsDef, ColumnDef, DbFn, DocType, DocTypeDef, HookDef, HookPhase, IndexDef, MigrationBody,
-    MigrationDef, MigrationPhase, OnFresh, ReferenceDef,
+    MigrationDef, MigrationPhase, OnFresh, ReferenceDef, RetiredTablesDef,
 };
 pub use validate::{RegistryError, RegistryErrors};
 
@@ -51,6 +51,7 @@ use crate::schema::{Column, ForeignKey, Index, Schema, Table};
 ///     }],
 ///     primary_key: &["id"],
 ///     indexes: &[],
+///     retired_columns: &[],
 /// };
 ///
 /// let registry = Registry { doctypes: vec![&TAG], ..Default::default() };
@@ -69,6 +70,8 @@ pub struct Registry {
     pub migrations: Vec<&'static MigrationDef>,
     /// Apps named in `apps![...]`, if the binary uses the anchor.
     pub expected_apps: Vec<&'static str>,
+    /// `retired_tables![...]` declarations, sorted by app.
+    pub retired_tables: Vec<&'static RetiredTablesDef>,
 }
 
 impl Registry {
@@ -83,6 +86,7 @@ impl Registry {
                 .into_iter()
                 .flat_map(|a| a.apps.iter().copied())
                 .collect(),
+            retired_tables: inventory::iter::<RetiredTablesDef>.into_iter().collect(),
         };
         registry.sort();
         registry
@@ -95,6 +99,7 @@ impl Registry {
         self.migrations.sort_by_key(|m| (m.app, m.id));
         self.expected_apps.sort_unstable();
         self.expected_apps.dedup();
+        self.retired_tables.sort_by_key(|r| (r.app, r.tables));
     }
 
     /// Every app that registered something, sorted.
@@ -104,6 +109,7 @@ impl Registry {
             .map(|d| d.app)
             .chain(self.hooks.iter().map(|h| h.app))
             .chain(self.migrations.iter().map(|m| m.app))
+            .chain(self.retired_tables.iter().map(|r| r.app))
             .collect()
     }
 
@@ -136,6 +142,11 @@ impl Registry {
         for doctype in &self.doctypes {
             schema.insert(table_of(doctype));
         }
+        for retired in &self.retired_tables {
+            for table in retired.tables {
+                schema.retire_table(*table, retired.app);
+            }
+        }
         schema
     }
 }
@@ -144,6 +155,11 @@ impl Registry {
 /// `references` lowered to indexes and foreign keys.
 pub fn table_of(doctype: &DocTypeDef) -> Table {
     let mut table = Table::new(doctype.table).app(doctype.app);
+    table.retired_columns = doctype
+        .retired_columns
+        .iter()
+        .map(|c| c.to_string())
+        .collect();
     table.primary_key = doctype.primary_key.iter().map(|c| c.to_string()).collect();
     for def in doctype.columns {
         let mut column = Column::new(def.name, def.ty.clone());

@@ -173,6 +173,32 @@ fn check_doctypes(registry: &Registry, errors: &mut Vec<RegistryError>) {
             });
         }
     }
+    for retired in &registry.retired_tables {
+        for table in retired.tables {
+            if let Some(declared) = by_table.get(table).and_then(|d| d.first()) {
+                errors.push(RegistryError::Other(format!(
+                    "app `{}` retires table `{table}`, which {}::{} (app `{}`) still declares: a table is either declared or retired; remove it from `retired_tables![...]` or remove the DocType",
+                    retired.app, declared.module_path, declared.name, declared.app
+                )));
+            }
+        }
+    }
+    for d in &registry.doctypes {
+        let mut retired = BTreeSet::new();
+        for column in d.retired_columns {
+            if d.columns.iter().any(|c| c.name == *column) {
+                errors.push(RegistryError::Other(format!(
+                    "{}::{} retires column `{column}` and declares it: a column is either a field or retired; remove it from `retired(columns = [...])` or remove the field",
+                    d.app, d.name
+                )));
+            } else if !retired.insert(*column) {
+                errors.push(RegistryError::Other(format!(
+                    "{}::{} retires column `{column}` twice",
+                    d.app, d.name
+                )));
+            }
+        }
+    }
     for d in &registry.doctypes {
         let mut seen = BTreeSet::new();
         for column in d.columns {

@@ -27,12 +27,23 @@ pub fn is_internal_table(name: &str) -> bool {
 pub struct Schema {
     /// The tables, keyed by name.
     pub tables: BTreeMap<String, Table>,
+    /// Tables the code has retired, keyed by name, with the app that retired
+    /// each: no DocType declares them, the database may still hold them
+    /// (an expand/contract transition), and they are listed as retired
+    /// instead of as orphans. Always empty for an introspected schema.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub retired_tables: BTreeMap<String, String>,
 }
 
 impl Schema {
     /// Adds or replaces a table.
     pub fn insert(&mut self, table: Table) {
         self.tables.insert(table.name.clone(), table);
+    }
+
+    /// Retires the table `name` on behalf of `app` (see [`Schema::retired_tables`]).
+    pub fn retire_table(&mut self, name: impl Into<String>, app: impl Into<String>) {
+        self.retired_tables.insert(name.into(), app.into());
     }
 
     /// The table named `name`, if present (names compare exactly).
@@ -91,6 +102,12 @@ pub struct Table {
     /// Foreign keys from this table.
     #[serde(default)]
     pub foreign_keys: Vec<ForeignKey>,
+    /// Columns the code has retired (`#[doctype(retired(columns = [...]))]`):
+    /// no field declares them, the database may still hold them, and they
+    /// are listed as retired instead of as orphans. Always empty for an
+    /// introspected table.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub retired_columns: Vec<String>,
     /// The views and triggers that name this table, as introspection found
     /// them (SQLite only, where a rebuild must re-create them). Not part of
     /// the table's shape: comparisons ignore it and it is never serialised,
@@ -110,6 +127,7 @@ impl PartialEq for Table {
             primary_key,
             indexes,
             foreign_keys,
+            retired_columns,
             dependents: _,
         } = self;
         *name == other.name
@@ -118,6 +136,7 @@ impl PartialEq for Table {
             && *primary_key == other.primary_key
             && *indexes == other.indexes
             && *foreign_keys == other.foreign_keys
+            && *retired_columns == other.retired_columns
     }
 }
 
@@ -153,6 +172,7 @@ impl Table {
             primary_key: Vec::new(),
             indexes: Vec::new(),
             foreign_keys: Vec::new(),
+            retired_columns: Vec::new(),
             dependents: Vec::new(),
         }
     }
@@ -199,6 +219,18 @@ impl Table {
     pub fn foreign_key(mut self, fk: ForeignKey) -> Self {
         self.foreign_keys.push(fk);
         self
+    }
+
+    /// Retires a column: the database may keep it while the code no longer
+    /// declares it, and it is reported as retired, not as an orphan.
+    pub fn retired_column(mut self, name: impl Into<String>) -> Self {
+        self.retired_columns.push(name.into());
+        self
+    }
+
+    /// Whether the code retired the column `name`.
+    pub fn is_retired(&self, name: &str) -> bool {
+        self.retired_columns.iter().any(|c| c == name)
     }
 
     /// The column named `name`, if any.

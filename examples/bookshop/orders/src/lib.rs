@@ -17,8 +17,13 @@ async fn orders_synced(db: &Db) -> m_runtime::Result<()> {
     catalog::log_event(db, "after_sync:orders").await
 }
 
-/// Someone who buys.
-#[doctype]
+// The invoices of the old billing system: still in old databases until a
+// migration archives them, no longer used by the code.
+m_runtime::retired_tables!["legacy_invoice"];
+
+/// Someone who buys. `phone` was dropped from the code: databases that
+/// still hold it keep it until a migration drops it.
+#[doctype(retired(columns = ["phone"]))]
 pub struct Customer {
     #[field(primary_key)]
     pub id: i64,

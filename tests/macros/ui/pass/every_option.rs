@@ -1,7 +1,9 @@
 //! Every `#[doctype]` and `#[field]` option that needs no optional feature.
 use m_runtime::prelude::*;
 
-#[doctype(table = "authors", app = "library")]
+m_runtime::retired_tables!["old_shelf"];
+
+#[doctype(table = "authors", app = "library", retired(columns = ["phone", "fax"]))]
 pub struct Author {
     #[field(primary_key)]
     pub id: i64,
@@ -79,6 +81,7 @@ fn main() {
     let def = Book::doctype();
     assert_eq!(def.app, env!("CARGO_CRATE_NAME"));
     assert_eq!(Author::doctype().app, "library");
+    assert_eq!(Author::doctype().retired_columns, ["phone", "fax"]);
     assert_eq!(def.columns.len(), 22);
     assert_eq!(def.primary_key, ["book_id"]);
     assert_eq!(def.indexes.len(), 2);
@@ -91,6 +94,7 @@ fn main() {
     assert_eq!(sequel.references.as_ref().unwrap().table, "book");
     let registry = m_runtime::Registry::linked();
     assert_eq!(registry.doctypes.len(), 3);
+    assert_eq!(registry.retired_tables[0].tables, ["old_shelf"]);
     registry.validate().unwrap();
     let schema = registry.schema();
     assert!(format!("{schema:?}").contains("book_title_year"));
