@@ -1,4 +1,5 @@
 use crate::diff::Change;
+use crate::plan::Impact;
 use crate::risk::{Operand, Probe, Target};
 use crate::schema::{
     Column, DefaultValue, DependentKind, ForeignKey, Index, LogicalType, ReferentialAction, Table,
@@ -646,6 +647,24 @@ pub trait Dialect: Send + Sync {
     /// default a rebuild.
     fn alter_primary_key(&self, _table: &Table, _from: &[String]) -> AlterSql {
         AlterSql::Rebuild
+    }
+
+    /// What running `change` as the statements this dialect writes for it
+    /// does to the table ([`Impact`]); by default nothing known.
+    fn impact(&self, _change: &Change) -> Impact {
+        Impact::default()
+    }
+
+    /// What a [`Dialect::rebuild_table`] does: a copy of every row, under
+    /// the database's write lock.
+    fn rebuild_impact(&self) -> Impact {
+        Impact {
+            rewrites_table: true,
+            scans_table: true,
+            lock: Some("WRITE"),
+            algorithm: Some("REBUILD"),
+            advice: None,
+        }
     }
 
     /// Rebuilds `live` as `target` keeping every row: create the new table

@@ -85,6 +85,27 @@ impl Dialect for Sqlite {
         format!("\"{}\"", ident.replace('"', "\"\""))
     }
 
+    /// What SQLite runs in place (everything else is a rebuild): under the
+    /// database's write lock; an index build reads the table.
+    fn impact(&self, change: &crate::diff::Change) -> crate::plan::Impact {
+        use crate::diff::Change;
+        use crate::plan::Impact;
+        let write = Impact {
+            lock: Some("WRITE"),
+            ..Impact::default()
+        };
+        match change {
+            Change::CreateTable { .. } | Change::OrphanColumn { .. } | Change::OrphanTable { .. } => {
+                Impact::default()
+            }
+            Change::AddIndex { .. } => Impact {
+                scans_table: true,
+                ..write
+            },
+            _ => write,
+        }
+    }
+
     fn column_type(&self, _table: &Table, column: &Column) -> String {
         match &column.ty {
             LogicalType::Bool => "BOOLEAN".into(),
