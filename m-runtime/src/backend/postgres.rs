@@ -197,7 +197,7 @@ impl Dialect for Postgres {
             Change::SetNotNull { .. } => Impact {
                 scans_table: true,
                 advice: Some(
-                    "on a large table, add CHECK (column IS NOT NULL) NOT VALID and VALIDATE it in a #[migration] first: SET NOT NULL then skips the scan",
+                    "on a large table, add CHECK (column IS NOT NULL) NOT VALID in one #[migration] and VALIDATE it in the next: SET NOT NULL then skips the scan (docs/zero-downtime.md)",
                 ),
                 ..exclusive
             },
@@ -205,7 +205,7 @@ impl Dialect for Postgres {
                 scans_table: true,
                 lock: Some("SHARE"),
                 advice: Some(
-                    "writes wait until it ends: on a large table, build it first with CREATE INDEX CONCURRENTLY in a #[migration] (outside a transaction); m compares indexes by columns, so the plan then has none to build",
+                    "writes wait until it ends: on a large table, build it first with CREATE INDEX CONCURRENTLY outside a transaction (docs/zero-downtime.md); m compares indexes by columns, so the plan then has none to build",
                 ),
                 ..Impact::default()
             },
@@ -213,7 +213,7 @@ impl Dialect for Postgres {
                 scans_table: true,
                 lock: Some("SHARE ROW EXCLUSIVE"),
                 advice: Some(
-                    "writes to both tables wait until it ends: on a large table, add it NOT VALID and VALIDATE CONSTRAINT in a later transaction (a #[migration])",
+                    "writes to both tables wait until it ends: on a large table, add it NOT VALID in one #[migration] and VALIDATE CONSTRAINT in the next (docs/zero-downtime.md)",
                 ),
                 ..Impact::default()
             },
