@@ -21,6 +21,6 @@ mod types;
 pub use hash::table_hash;
 pub use model::{
     Column, DefaultValue, Dependent, DependentKind, ForeignKey, Index, MAX_IDENTIFIER_LEN,
-    ReferentialAction, Schema, Table, is_internal_table,
+    ReferentialAction, Schema, Table, is_internal_table, table_pattern_matches,
 };
 pub use types::{LogicalType, TypeFamily};
