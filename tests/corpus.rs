@@ -560,6 +560,26 @@ fn corpus() -> Vec<Case> {
             .ddl(&[USERS, "CREATE TABLE django_session (session_key VARCHAR(40) NOT NULL PRIMARY KEY, session_data TEXT NOT NULL)"])
             .declare(|| schema([users()]))
             .expect(breaking("orphan_table")),
+        case("add_unique_index_over_nulls", "Atlas MF101; Prisma unique constraint warning (NULLs are not duplicates in any of the three databases)")
+            .ddl(&[USERS]).seed(&[SEED_USERS, "INSERT INTO users (id, email, age) VALUES (4, 'dee@example.org', NULL)"])
+            .declare(|| users_with(|t| t.index(["age"], true)))
+            .expect(warn("add_index")),
+        case("rename_and_retype_column", "squawk renaming-column + changing-column-type; Atlas BC102; issue #10 item 1 (probes of a renamed column)")
+            .ddl(&[USERS]).seed(&[SEED_USERS])
+            .declare(|| users_with(|t| map_column(t, "age", |c| Column { name: "years".into(), ty: T::I64, ..c }.renamed_from("age"))))
+            .expect(breaking("rename_column")),
+        case("foreign_key_to_a_new_table", "squawk adding-foreign-key-constraint; issue #10 item 1 (a key to a table the plan creates: every reference dangles)")
+            .ddl(&[ORDERS]).seed(&[SEED_ORDERS])
+            .declare(|| schema([users(), orders().foreign_key(fk("orders", "user_id", "users"))]))
+            .expect(breaking("add_foreign_key")),
+        case("default_and_type_change_are_one_unit", "squawk changing-column-type; issue #10 item 4 (a column's changes are blocked together)")
+            .ddl(&[ORDERS]).seed(&[SEED_ORDERS])
+            .declare(|| schema([map_column(orders(), "status", |c| Column { ty: T::I32, default: Some(DefaultValue::Int(0)), ..c })]))
+            .expect(breaking("alter_column_type")),
+        case("drop_indexed_column", "squawk ban-drop-column; Atlas DS103")
+            .ddl(&[USERS, "CREATE INDEX users_age_idx ON users (age)"]).seed(&[SEED_USERS])
+            .declare(|| users_with(|t| without(t, "age")))
+            .expect(breaking("orphan_column")),
         // Normalisation phantoms: no change ------------------------------------
         case("phantom_int4_integer", "Atlas/Prisma normalisation: int4 is integer")
             .ddl(&["CREATE TABLE users (id INT8 NOT NULL PRIMARY KEY, email VARCHAR(255) NOT NULL, name VARCHAR(100), age INT4)"])
@@ -734,6 +754,13 @@ fn corpus() -> Vec<Case> {
             })
             .expect_on(Sqlite, breaking("alter_column_type"))
             .expect_on(Mysql, breaking("alter_column_type")),
+        case("phantom_decimal_zero_default", "DEFAULT 0.00 on a decimal is the number 0")
+            .ddl(&["CREATE TABLE stock (id BIGINT NOT NULL PRIMARY KEY, price NUMERIC(8,2) NOT NULL DEFAULT 0.00)"])
+            .declare(|| schema([Table::new("stock").column(Column::new("id", T::I64)).column(Column::new("price", decimal(8, 2)).default(DefaultValue::Int(0))).primary_key(["id"])])),
+        case("phantom_text_cast_in_expression_default", "PostgreSQL reports lower('ABC'::text) for lower('ABC'): the ::text casts it adds")
+            .ddl(&["CREATE TABLE codes (id BIGINT NOT NULL PRIMARY KEY, code VARCHAR(10) NOT NULL DEFAULT (lower('ABC')))"])
+            .ddl_on(Postgres, &["CREATE TABLE codes (id BIGINT NOT NULL PRIMARY KEY, code VARCHAR(10) NOT NULL DEFAULT lower('ABC'))"])
+            .declare(|| schema([Table::new("codes").column(Column::new("id", T::I64)).column(Column::new("code", varchar(10)).default(DefaultValue::Sql("lower('ABC')".into()))).primary_key(["id"])])),
     ]
 }
 

@@ -287,6 +287,14 @@ pub trait Dialect: Send + Sync {
         std::borrow::Cow::Borrowed(text)
     }
 
+    /// How the catalog spells the SQL expression default `declared` (what
+    /// the server rewrites: PostgreSQL's `::text` casts of literals,
+    /// MariaDB's `lcase` for `lower`), so that the two compare equal; by
+    /// default as written.
+    fn catalog_sql<'a>(&self, declared: &'a str) -> std::borrow::Cow<'a, str> {
+        std::borrow::Cow::Borrowed(declared)
+    }
+
     /// Whether this database stores a column of type `live` exactly as one
     /// of type `declared`, so that the difference is no change (SQLite's
     /// type affinity: it enforces no length, precision or integer width).

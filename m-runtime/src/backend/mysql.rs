@@ -466,6 +466,12 @@ impl Dialect for MySql {
         live == declared || matches!((live, declared), (NoAction | Restrict, NoAction | Restrict))
     }
 
+    /// MariaDB spells `lower()` and `upper()` as `lcase()` and `ucase()`
+    /// in the catalog (measured): both sides in the catalog's words.
+    fn catalog_sql<'a>(&self, sql: &'a str) -> std::borrow::Cow<'a, str> {
+        super::normalize::rename_functions(sql, &[("lower", "lcase"), ("upper", "ucase")])
+    }
+
     fn catalog_text<'a>(&self, text: &'a str) -> std::borrow::Cow<'a, str> {
         if text.chars().all(|c| c.len_utf8() < 4) {
             return std::borrow::Cow::Borrowed(text);

@@ -158,6 +158,13 @@ impl Dialect for Postgres {
         format!("\"{}\"", ident.replace('"', "\"\""))
     }
 
+    /// PostgreSQL types the string literals of an expression default
+    /// (`lower('ABC')` reads back as `lower('ABC'::text)`): both sides
+    /// without those casts.
+    fn catalog_sql<'a>(&self, sql: &'a str) -> std::borrow::Cow<'a, str> {
+        super::normalize::strip_literal_casts(sql, &["text", "character varying", "varchar"])
+    }
+
     /// Measured on PostgreSQL 15 (a rewrite is a new `relfilenode`): every
     /// `ALTER TABLE` holds `ACCESS EXCLUSIVE` except an index build
     /// (`SHARE`) and a new foreign key (`SHARE ROW EXCLUSIVE`, on both
