@@ -40,7 +40,16 @@ fn item() -> Table {
             )
             .nullable(),
         )
-        .column(Column::new("price", T::Decimal { precision: 10, scale: 2 }).default(DefaultValue::Int(1)))
+        .column(
+            Column::new(
+                "price",
+                T::Decimal {
+                    precision: 10,
+                    scale: 2,
+                },
+            )
+            .default(DefaultValue::Int(1)),
+        )
         .column(Column::new("owner_id", T::I64).nullable())
         .primary_key(["id"])
 }
@@ -105,7 +114,11 @@ async fn step(t: &TestDb, desired: &Schema, kind: &str) -> PlannedChange {
     if by_hand {
         let statement = &change.sql[0];
         // ALTER TABLE takes the clauses after a comma, CREATE INDEX as options.
-        let sep = if statement.starts_with("ALTER TABLE") { ", " } else { " " };
+        let sep = if statement.starts_with("ALTER TABLE") {
+            ", "
+        } else {
+            " "
+        };
         let claimed = change.impact.algorithm.expect("an algorithm on MySQL");
         let lock = change.impact.lock.expect("a lock on MySQL");
         let rank = ALGORITHMS
@@ -119,27 +132,29 @@ async fn step(t: &TestDb, desired: &Schema, kind: &str) -> PlannedChange {
             _ => rank.checked_sub(1).map(|r| ALGORITHMS[r]),
         };
         if let Some(cheaper) = cheaper {
-            let refused = t
-                .db
-                .execute(&format!("{statement}{sep}ALGORITHM={cheaper}"))
-                .await;
+            let refused =
+                t.db.execute(&format!("{statement}{sep}ALGORITHM={cheaper}"))
+                    .await;
             assert!(
                 refused.is_err(),
                 "MariaDB ran {statement} with ALGORITHM={cheaper}, cheaper than the claimed {claimed}"
             );
         }
         if lock != "NONE" {
-            let refused = t
-                .db
-                .execute(&format!("{statement}{sep}ALGORITHM={claimed}{sep}LOCK=NONE"))
+            let refused =
+                t.db.execute(&format!(
+                    "{statement}{sep}ALGORITHM={claimed}{sep}LOCK=NONE"
+                ))
                 .await;
             assert!(
                 refused.is_err(),
                 "MariaDB ran {statement} with LOCK=NONE, though {lock} is claimed"
             );
         }
-        t.exec(&format!("{statement}{sep}ALGORITHM={claimed}{sep}LOCK={lock}"))
-            .await;
+        t.exec(&format!(
+            "{statement}{sep}ALGORITHM={claimed}{sep}LOCK={lock}"
+        ))
+        .await;
     } else {
         m_runtime::apply(&t.db, &plan).await.expect("apply");
     }
@@ -158,7 +173,12 @@ async fn step(t: &TestDb, desired: &Schema, kind: &str) -> PlannedChange {
     change
 }
 
-fn impact(rewrites: bool, scans: bool, lock: &'static str, algorithm: Option<&'static str>) -> Impact {
+fn impact(
+    rewrites: bool,
+    scans: bool,
+    lock: &'static str,
+    algorithm: Option<&'static str>,
+) -> Impact {
     Impact {
         rewrites_table: rewrites,
         scans_table: scans,
@@ -177,7 +197,8 @@ fn without_advice(c: &PlannedChange) -> Impact {
 
 all_backends!(each_change_says_what_it_does_to_the_table, |t| async move {
     let b = t.backend;
-    t.exec("CREATE TABLE owner (id BIGINT NOT NULL PRIMARY KEY)").await;
+    t.exec("CREATE TABLE owner (id BIGINT NOT NULL PRIMARY KEY)")
+        .await;
     t.exec(
         "CREATE TABLE item (id BIGINT NOT NULL PRIMARY KEY, qty INTEGER, name VARCHAR(20), \
          price NUMERIC(10,2) NOT NULL DEFAULT 1, owner_id BIGINT)",
@@ -191,9 +212,7 @@ all_backends!(each_change_says_what_it_does_to_the_table, |t| async move {
     assert!(t.verify(&schema([owner(), item()])).await.is_empty());
 
     // A new nullable column: catalog only everywhere.
-    let mut table = item().column(
-        Column::new("note", T::String { max_length: None }).nullable(),
-    );
+    let mut table = item().column(Column::new("note", T::String { max_length: None }).nullable());
     let c = step(&t, &schema([owner(), table.clone()]), "add_column").await;
     let expected = match b {
         Backend::Postgres => impact(false, false, "ACCESS EXCLUSIVE", None),
@@ -243,7 +262,11 @@ all_backends!(each_change_says_what_it_does_to_the_table, |t| async move {
     };
     assert_eq!(without_advice(&c), expected);
     if b == Backend::Sqlite {
-        assert!(c.sql.iter().any(|s| s.starts_with("CREATE TABLE")), "{:#?}", c.sql);
+        assert!(
+            c.sql.iter().any(|s| s.starts_with("CREATE TABLE")),
+            "{:#?}",
+            c.sql
+        );
     }
 
     // An index: writes wait on PostgreSQL (SHARE), go on on MariaDB.
@@ -256,7 +279,11 @@ all_backends!(each_change_says_what_it_does_to_the_table, |t| async move {
     };
     assert_eq!(without_advice(&c), expected);
     if b == Backend::Postgres {
-        assert!(c.reason.contains("CREATE INDEX CONCURRENTLY"), "{}", c.reason);
+        assert!(
+            c.reason.contains("CREATE INDEX CONCURRENTLY"),
+            "{}",
+            c.reason
+        );
     }
 
     // A foreign key: validated under SHARE ROW EXCLUSIVE on PostgreSQL,

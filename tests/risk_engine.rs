@@ -1016,34 +1016,44 @@ all_backends!(
     }
 );
 
-all_backends!(an_integer_to_a_float_counts_what_would_round, |t| async move {
-    t.exec("CREATE TABLE ledger (id BIGINT NOT NULL PRIMARY KEY, cents BIGINT NOT NULL)")
-        .await;
-    // 2^53 is exact in a double; one past it either way is not.
-    t.exec(
-        "INSERT INTO ledger VALUES (1, 5), (2, 9007199254740992), (3, 9007199254740993), \
+all_backends!(
+    an_integer_to_a_float_counts_what_would_round,
+    |t| async move {
+        t.exec("CREATE TABLE ledger (id BIGINT NOT NULL PRIMARY KEY, cents BIGINT NOT NULL)")
+            .await;
+        // 2^53 is exact in a double; one past it either way is not.
+        t.exec(
+            "INSERT INTO ledger VALUES (1, 5), (2, 9007199254740992), (3, 9007199254740993), \
          (4, -9007199254740993)",
-    )
-    .await;
-    let desired = schema([Table::new("ledger")
-        .column(Column::new("id", T::I64))
-        .column(Column::new("cents", T::F64))
-        .primary_key(["id"])]);
-    let rows = t.rows("SELECT id, cents FROM ledger ORDER BY id").await;
-    let plan = sync_allowing_warnings(&t, &desired).await;
-    let cents = change(&plan, "alter_column_type", Some("cents"));
-    assert_eq!(cents.measured, Some(2), "{}", cents.reason);
-    assert_eq!(cents.risk, Risk::Breaking);
-    assert_eq!(t.rows("SELECT id, cents FROM ledger ORDER BY id").await, rows);
+        )
+        .await;
+        let desired = schema([Table::new("ledger")
+            .column(Column::new("id", T::I64))
+            .column(Column::new("cents", T::F64))
+            .primary_key(["id"])]);
+        let rows = t.rows("SELECT id, cents FROM ledger ORDER BY id").await;
+        let plan = sync_allowing_warnings(&t, &desired).await;
+        let cents = change(&plan, "alter_column_type", Some("cents"));
+        assert_eq!(cents.measured, Some(2), "{}", cents.reason);
+        assert_eq!(cents.risk, Risk::Breaking);
+        assert_eq!(
+            t.rows("SELECT id, cents FROM ledger ORDER BY id").await,
+            rows
+        );
 
-    t.exec("DELETE FROM ledger WHERE id > 2").await;
-    let plan = sync_allowing_warnings(&t, &desired).await;
-    let cents = change(&plan, "alter_column_type", Some("cents"));
-    assert_eq!(cents.measured, Some(0), "{}", cents.reason);
-    assert_eq!(cents.risk, Risk::Warning);
-    assert!(cents.is_applied());
-    assert_eq!(
-        count(&t, "SELECT COUNT(*) FROM ledger WHERE cents = 9007199254740992").await,
-        1
-    );
-});
+        t.exec("DELETE FROM ledger WHERE id > 2").await;
+        let plan = sync_allowing_warnings(&t, &desired).await;
+        let cents = change(&plan, "alter_column_type", Some("cents"));
+        assert_eq!(cents.measured, Some(0), "{}", cents.reason);
+        assert_eq!(cents.risk, Risk::Warning);
+        assert!(cents.is_applied());
+        assert_eq!(
+            count(
+                &t,
+                "SELECT COUNT(*) FROM ledger WHERE cents = 9007199254740992"
+            )
+            .await,
+            1
+        );
+    }
+);

@@ -277,11 +277,19 @@ all_backends!(verify_fail_on_levels, |t| async move {
         .expect("the bookshop declares a plain index");
     let q = |name: &str| t.db.backend().dialect().quote_ident(name);
     match t.backend {
-        Backend::Mysql => t.exec(&format!("DROP INDEX {} ON {}", q(&index), q(&table))).await,
+        Backend::Mysql => {
+            t.exec(&format!("DROP INDEX {} ON {}", q(&index), q(&table)))
+                .await
+        }
         _ => t.exec(&format!("DROP INDEX {}", q(&index))).await,
     }
     assert_eq!(code(&bookshop(&t, &["migrate", "verify"])), 1);
-    assert_eq!(code(&verify("warning")), 0, "{}", stdout(&verify("warning")));
+    assert_eq!(
+        code(&verify("warning")),
+        0,
+        "{}",
+        stdout(&verify("warning"))
+    );
     assert_eq!(code(&verify("breaking")), 0);
 
     // A WARNING (a declared unique index gone).
@@ -301,7 +309,14 @@ all_backends!(verify_fail_on_levels, |t| async move {
     // The JSON is the plan either way; the exit code is the verdict.
     let json_run = bookshop(
         &t,
-        &["migrate", "verify", "--fail-on", "breaking", "--format", "json"],
+        &[
+            "migrate",
+            "verify",
+            "--fail-on",
+            "breaking",
+            "--format",
+            "json",
+        ],
     );
     assert_eq!(code(&json_run), 3);
     assert_eq!(json(&json_run)["summary"]["breaking"], 1);

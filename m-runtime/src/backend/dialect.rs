@@ -223,7 +223,11 @@ pub trait Dialect: Send + Sync {
             // Integers beyond the float's exact range (2^53, 2^24) may
             // round; counted whether or not the value happens to be exact.
             (T::I32 | T::I64, T::F32 | T::F64) => {
-                let exact = if *to == T::F32 { 1u64 << 24 } else { 1u64 << 53 };
+                let exact = if *to == T::F32 {
+                    1u64 << 24
+                } else {
+                    1u64 << 53
+                };
                 format!("({expr} > {exact} OR {expr} < -{exact})")
             }
             (T::Date | T::DateTime | T::Timestamp, T::Date | T::DateTime | T::Timestamp) => {

@@ -307,18 +307,23 @@ impl Dialect for MySql {
             ),
         };
         match change {
-            Change::CreateTable { .. } | Change::OrphanColumn { .. } | Change::OrphanTable { .. } => {
-                Impact::default()
-            }
+            Change::CreateTable { .. }
+            | Change::OrphanColumn { .. }
+            | Change::OrphanTable { .. } => Impact::default(),
             Change::AlterColumnType {
-                from: LogicalType::String { max_length: Some(a) },
-                to: LogicalType::String { max_length: Some(b) },
+                from:
+                    LogicalType::String {
+                        max_length: Some(a),
+                    },
+                to: LogicalType::String {
+                    max_length: Some(b),
+                },
                 ..
             } if b >= a => instant,
             Change::AlterColumnType { .. } | Change::AddForeignKey { .. } => copy,
-            Change::SetNotNull { .. } | Change::DropNotNull { .. } | Change::AlterPrimaryKey { .. } => {
-                rebuild
-            }
+            Change::SetNotNull { .. }
+            | Change::DropNotNull { .. }
+            | Change::AlterPrimaryKey { .. } => rebuild,
             Change::AddIndex { .. } => Impact {
                 scans_table: true,
                 ..inplace
@@ -639,7 +644,10 @@ impl Dialect for MySql {
             ),
             format!(
                 "SET @m_drop_fk_index = (SELECT IF(COUNT(*) > 0, CONCAT({}, REPLACE(MIN(INDEX_NAME), '`', '``'), '`'), 'DO 0') FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = {} AND NON_UNIQUE = 1 AND INDEX_NAME IN ({}))",
-                self.quote_str(&format!("ALTER TABLE {} DROP INDEX `", self.quote_ident(table))),
+                self.quote_str(&format!(
+                    "ALTER TABLE {} DROP INDEX `",
+                    self.quote_ident(table)
+                )),
                 self.quote_str(table),
                 names.join(", ")
             ),

@@ -277,7 +277,10 @@ mod tests {
     #[test]
     fn literal_casts_are_stripped_outside_literals_only() {
         let types = ["text", "character varying"];
-        assert_eq!(strip_literal_casts("lower('ABC'::text)", &types), "lower('ABC')");
+        assert_eq!(
+            strip_literal_casts("lower('ABC'::text)", &types),
+            "lower('ABC')"
+        );
         assert_eq!(
             strip_literal_casts("concat('it''s'::text, 'x'::character varying)", &types),
             "concat('it''s', 'x')"

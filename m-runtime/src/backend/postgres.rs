@@ -179,9 +179,9 @@ impl Dialect for Postgres {
             ..Impact::default()
         };
         match change {
-            Change::CreateTable { .. } | Change::OrphanColumn { .. } | Change::OrphanTable { .. } => {
-                Impact::default()
-            }
+            Change::CreateTable { .. }
+            | Change::OrphanColumn { .. }
+            | Change::OrphanTable { .. } => Impact::default(),
             Change::AddColumn { column, .. } => {
                 let fills = matches!(column.default, Some(crate::schema::DefaultValue::Sql(_)));
                 Impact {

@@ -95,9 +95,9 @@ impl Dialect for Sqlite {
             ..Impact::default()
         };
         match change {
-            Change::CreateTable { .. } | Change::OrphanColumn { .. } | Change::OrphanTable { .. } => {
-                Impact::default()
-            }
+            Change::CreateTable { .. }
+            | Change::OrphanColumn { .. }
+            | Change::OrphanTable { .. } => Impact::default(),
             Change::AddIndex { .. } => Impact {
                 scans_table: true,
                 ..write
@@ -425,13 +425,8 @@ ORDER BY m.name, il.name, ii.seqno"#;
 /// word that names no column is a string there) and reports it as written:
 /// the default in its single-quoted spelling.
 fn double_quoted_string(default: &str) -> std::borrow::Cow<'_, str> {
-    match default
-        .strip_prefix('"')
-        .and_then(|d| d.strip_suffix('"'))
-    {
-        Some(inner) if !inner.contains('"') => {
-            format!("'{}'", inner.replace('\'', "''")).into()
-        }
+    match default.strip_prefix('"').and_then(|d| d.strip_suffix('"')) {
+        Some(inner) if !inner.contains('"') => format!("'{}'", inner.replace('\'', "''")).into(),
         _ => default.into(),
     }
 }
@@ -477,7 +472,9 @@ impl Introspector for Sqlite {
                 column.nullable = not_null == 0 && pk == 0;
                 column.default = default
                     .filter(|d| !d.eq_ignore_ascii_case("null"))
-                    .map(|d| parse_default(&double_quoted_string(&d), &column.ty, Escapes::Standard));
+                    .map(|d| {
+                        parse_default(&double_quoted_string(&d), &column.ty, Escapes::Standard)
+                    });
                 if pk > 0 {
                     keys.entry(table.clone()).or_default().push((pk, name));
                 }

@@ -137,8 +137,12 @@ fn read_as_declared(dialect: &dyn Dialect, live: &mut Schema, desired: &Schema) 
                 (&column.default, &declared.default)
                 && have != want
                 && crate::diff::defaults_equal(
-                    Some(&DefaultValue::Sql(dialect.catalog_sql(want).into_owned().into())),
-                    Some(&DefaultValue::Sql(dialect.catalog_sql(have).into_owned().into())),
+                    Some(&DefaultValue::Sql(
+                        dialect.catalog_sql(want).into_owned().into(),
+                    )),
+                    Some(&DefaultValue::Sql(
+                        dialect.catalog_sql(have).into_owned().into(),
+                    )),
                     &column.ty,
                 )
             {
