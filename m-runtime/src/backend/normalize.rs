@@ -174,6 +174,7 @@ pub(crate) fn unquote(text: &str, escapes: Escapes) -> Option<String> {
 
 /// `sql` without the casts `::<type>` (for each of `types`) that follow a
 /// string literal: `lower('A'::text)` becomes `lower('A')`.
+#[cfg(any(feature = "postgres", test))]
 pub(crate) fn strip_literal_casts<'a>(sql: &'a str, types: &[&str]) -> Cow<'a, str> {
     if !sql.contains("::") {
         return Cow::Borrowed(sql);
@@ -210,6 +211,7 @@ pub(crate) fn strip_literal_casts<'a>(sql: &'a str, types: &[&str]) -> Cow<'a, s
 
 /// `sql` with each call of a function `from` spelled `to` (outside string
 /// literals, names compared case-insensitively): `lower(x)` as `lcase(x)`.
+#[cfg(any(feature = "mysql", test))]
 pub(crate) fn rename_functions<'a>(sql: &'a str, renames: &[(&str, &str)]) -> Cow<'a, str> {
     let mut out = String::with_capacity(sql.len());
     let mut quoted = false;
