@@ -152,6 +152,11 @@ pub struct SyncJson<'a> {
     pub blocked: usize,
     /// Statements executed.
     pub statements: usize,
+    /// Transactions the DDL ran in: 1, more when new tables were committed
+    /// in batches to fit the server's lock table (PostgreSQL's
+    /// `max_locks_per_transaction`), 0 when nothing ran or the backend has
+    /// no transactional DDL (MySQL).
+    pub transactions: usize,
 }
 
 impl<'a> SyncJson<'a> {
@@ -162,6 +167,7 @@ impl<'a> SyncJson<'a> {
             applied: report.applied.len(),
             blocked: report.blocked.len(),
             statements: report.statements,
+            transactions: report.transactions,
         }
     }
 }
@@ -183,6 +189,18 @@ pub struct AllJson<'a> {
     pub post_sync: &'a [AppliedMigration],
     /// Whether all five steps ran.
     pub complete: bool,
+    /// The step that failed and why; `null` when none did. The steps before
+    /// it are reported above as they ended (what they applied stays).
+    pub failed: Option<FailedStepJson>,
+}
+
+/// The step of `all` that failed.
+#[derive(Debug, Serialize)]
+pub struct FailedStepJson {
+    /// `pre_sync`, `before_sync`, `sync`, `after_sync` or `post_sync`.
+    pub step: &'static str,
+    /// The error, with its causes.
+    pub error: String,
 }
 
 impl<'a> From<&'a AllReport> for AllJson<'a> {
@@ -195,6 +213,26 @@ impl<'a> From<&'a AllReport> for AllJson<'a> {
             after_sync: &report.after_sync,
             post_sync: &report.post_sync,
             complete: report.is_complete(),
+            failed: None,
+        }
+    }
+}
+
+impl<'a> AllJson<'a> {
+    /// What `all` did before `step` failed with `error`: `report` holds the
+    /// steps that ended.
+    pub fn failed(
+        report: &'a AllReport,
+        step: crate::pipeline::Step,
+        error: &crate::Error,
+    ) -> Self {
+        AllJson {
+            complete: false,
+            failed: Some(FailedStepJson {
+                step: step.as_str(),
+                error: crate::Report(error).to_string(),
+            }),
+            ..AllJson::from(report)
         }
     }
 }

@@ -51,6 +51,30 @@ pub enum Step {
     PostSync,
 }
 
+impl Step {
+    /// `"pre_sync"`, `"before_sync"`, `"sync"`, `"after_sync"` or `"post_sync"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Step::PreSync => "pre_sync",
+            Step::BeforeSync => "before_sync",
+            Step::Sync => "sync",
+            Step::AfterSync => "after_sync",
+            Step::PostSync => "post_sync",
+        }
+    }
+
+    /// The step that runs after this one (`None` after the last).
+    pub fn next(self) -> Option<Step> {
+        match self {
+            Step::PreSync => Some(Step::BeforeSync),
+            Step::BeforeSync => Some(Step::Sync),
+            Step::Sync => Some(Step::AfterSync),
+            Step::AfterSync => Some(Step::PostSync),
+            Step::PostSync => None,
+        }
+    }
+}
+
 impl PipelineOptions<'_> {
     /// Runs under `policy`, refusing out-of-order migrations, with no observer.
     pub fn new(policy: Policy) -> Self {

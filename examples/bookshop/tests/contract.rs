@@ -209,6 +209,7 @@ all_backends!(json_shapes_keep_their_field_names, |t| async move {
             "baselined",
             "before_sync",
             "complete",
+            "failed",
             "post_sync",
             "pre_sync",
             "sync"
@@ -216,7 +217,7 @@ all_backends!(json_shapes_keep_their_field_names, |t| async move {
     );
     assert_eq!(
         keys(&all["sync"]),
-        ["applied", "blocked", "plan", "statements"]
+        ["applied", "blocked", "plan", "statements", "transactions"]
     );
     assert_eq!(keys(&all["sync"]["plan"]), PLAN);
     assert_eq!(
@@ -370,6 +371,30 @@ all_backends!(
                 .and_then(|a| a.get_column("bio"))
                 .is_some(),
             "the sync's DDL stays"
+        );
+        // JSON says the same: the steps that ended, then the one that failed.
+        t.exec("ALTER TABLE author DROP COLUMN bio").await;
+        let all = run_on(&t, &["migrate", "all", "--format", "json"]);
+        assert_eq!(all.status.code(), Some(5), "{}", stderr(&all));
+        let report: serde_json::Value = serde_json::from_slice(&all.stdout)
+            .unwrap_or_else(|e| panic!("no JSON ({e}): {}", stdout(&all)));
+        assert_eq!(report["complete"], false);
+        assert_eq!(report["failed"]["step"], "after_sync");
+        let error = report["failed"]["error"].as_str().expect("error");
+        assert!(
+            error.contains("after_sync hook `catalog::catalog_synced` failed"),
+            "{error}"
+        );
+        assert_eq!(report["sync"]["applied"], 1, "{report:#}");
+        let change = &report["sync"]["plan"]["changes"][0];
+        assert_eq!(
+            (&change["kind"], &change["column"], &change["action"]),
+            (&"add_column".into(), &"bio".into(), &"apply".into())
+        );
+        assert!(
+            stderr(&all).contains("after_sync hook `catalog::catalog_synced` failed"),
+            "{}",
+            stderr(&all)
         );
     }
 );

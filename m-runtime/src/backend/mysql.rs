@@ -13,8 +13,13 @@
 //! Type mapping: bool `TINYINT(1)` (what `BOOLEAN` means), i16 `SMALLINT`,
 //! i32 `INT`, i64 `BIGINT`, f32 `FLOAT`, f64 `DOUBLE`, string `VARCHAR(n)` /
 //! `LONGTEXT`, bytes `LONGBLOB`, date `DATE`, time `TIME(6)`, datetime
-//! `DATETIME(6)`, timestamp `TIMESTAMP(6)` (MySQL stores it in UTC; its range
-//! ends in 2038), decimal `DECIMAL(p,s)`, uuid `CHAR(36)`, json `JSON`
+//! `DATETIME(6)`, timestamp (`DateTime<Utc>`) `DATETIME(6)` too, holding UTC:
+//! `TIMESTAMP` rejects dates after 2038-01-19 and converts through the
+//! session's time zone (sqlx's sessions use `+00:00`, so `CURRENT_TIMESTAMP`
+//! defaults are UTC there); a `TIMESTAMP(6)` column an earlier m created
+//! still reads as a timestamp and is left as it is (convert it with a
+//! migration under `SET time_zone = '+00:00'` to lift the 2038 limit),
+//! decimal `DECIMAL(p,s)`, uuid `CHAR(36)`, json `JSON`
 //! (MariaDB stores that as `LONGTEXT` with a `json_valid` check, which
 //! introspection reads back as json).
 //!
@@ -261,7 +266,8 @@ impl Dialect for MySql {
             LogicalType::Date => "DATE".into(),
             LogicalType::Time => "TIME(6)".into(),
             LogicalType::DateTime => "DATETIME(6)".into(),
-            LogicalType::Timestamp => "TIMESTAMP(6)".into(),
+            // Not TIMESTAMP(6): its range ends in 2038 (see the module doc).
+            LogicalType::Timestamp => "DATETIME(6)".into(),
             LogicalType::Decimal { precision, scale } => format!("DECIMAL({precision},{scale})"),
             LogicalType::Uuid => "CHAR(36)".into(),
             LogicalType::Json => "JSON".into(),
@@ -271,6 +277,15 @@ impl Dialect for MySql {
 
     fn normalize_type(&self, sql: &str) -> LogicalType {
         parse_type(sql)
+    }
+
+    /// A timestamp is stored as `DATETIME(6)`, so a live `DATETIME` column
+    /// is what a declared timestamp creates.
+    fn stores_alike(&self, live: &LogicalType, declared: &LogicalType) -> bool {
+        matches!(
+            (live, declared),
+            (LogicalType::DateTime, LogicalType::Timestamp)
+        )
     }
 
     fn transactional_ddl(&self) -> bool {
@@ -493,18 +508,6 @@ impl Dialect for MySql {
 
     fn float32(&self, expr: &str) -> Option<String> {
         Some(format!("CAST({expr} AS FLOAT)"))
-    }
-
-    /// A `TIMESTAMP` holds 1970-01-01 00:00:01 to 2038-01-19 03:14:07 UTC;
-    /// `UNIX_TIMESTAMP` reads a value in the session's time zone, as the
-    /// conversion does (MariaDB: NULL out of range, MySQL: 0).
-    fn temporal_unfit(&self, expr: &str, to: &LogicalType) -> String {
-        match to {
-            LogicalType::Timestamp => {
-                format!("COALESCE(UNIX_TIMESTAMP({expr}), 0) NOT BETWEEN 1 AND 2147483647.999999")
-            }
-            _ => "1 = 0".to_owned(),
-        }
     }
 
     /// Backslashes are escapes in MySQL string literals (the session never

@@ -57,7 +57,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use crate::backend::{LockGuard, Locker};
 use crate::migrate::RunOptions;
-use crate::pipeline::PipelineOptions;
+use crate::pipeline::{PipelineOptions, Step};
 use crate::registry::MigrationPhase;
 use crate::risk::Risk;
 use crate::{Db, Error, Policy, Registry};
@@ -481,10 +481,15 @@ async fn migrate(db: &Db, action: MigrateAction, registry: &Registry) -> Result<
             let progress = render::Progress::new();
             let on_statement = |done, total, sql: &str| progress.step(done, total, sql);
             let text = args.plan.format.format != Format::Json;
+            // JSON mode keeps the last step that ended, to report what was
+            // done if a later step fails.
+            let ended = std::sync::Mutex::new(None);
             let on_step = |step, report: &crate::migrate::AllReport| {
                 if text {
                     progress.finish();
                     render_migrations::all_step(step, report);
+                } else if let Ok(mut ended) = ended.lock() {
+                    *ended = Some((step, report.clone()));
                 }
             };
             let options = PipelineOptions {
@@ -495,7 +500,21 @@ async fn migrate(db: &Db, action: MigrateAction, registry: &Registry) -> Result<
             };
             let report = crate::pipeline::run_all(db, registry, &options).await;
             progress.finish();
-            let report = report?;
+            let report = match report {
+                Ok(report) => report,
+                Err(error) => {
+                    if !text {
+                        let ended = ended.into_inner().ok().flatten();
+                        let failed = ended
+                            .as_ref()
+                            .map_or(Some(Step::PreSync), |(step, _)| step.next())
+                            .unwrap_or(Step::PostSync);
+                        let report = ended.map(|(_, report)| report).unwrap_or_default();
+                        render_migrations::all_json_failed(&report, failed, &error)?;
+                    }
+                    return Err(error);
+                }
+            };
             if !text {
                 render_migrations::all_json(&report)?;
             }

@@ -194,6 +194,12 @@ pub(super) fn all_json(report: &AllReport) -> Result<()> {
     print_json(&AllJson::from(report))
 }
 
+/// `migrate all --format json` when `step` failed: what the earlier steps
+/// did (`report`), and the failure. The error itself also goes to stderr.
+pub(super) fn all_json_failed(report: &AllReport, step: Step, error: &crate::Error) -> Result<()> {
+    print_json(&AllJson::failed(report, step, error))
+}
+
 /// `migrate all`'s text for the `step` that just ended, printed as it ends:
 /// when a later step fails, what the earlier ones did is already on screen.
 pub(super) fn all_step(step: Step, report: &AllReport) {
