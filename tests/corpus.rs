@@ -460,7 +460,10 @@ fn corpus() -> Vec<Case> {
             .ddl_on(Postgres, &["CREATE TABLE events (id BIGINT NOT NULL PRIMARY KEY, at TIMESTAMP NOT NULL)"])
             .seed(&["INSERT INTO events VALUES (1, '2024-02-29 10:00:00')"])
             .declare(|| schema([Table::new("events").column(Column::new("id", T::I64)).column(Column::new("at", T::Timestamp)).primary_key(["id"])]))
-            .expect(warn("alter_column_type")),
+            // On MySQL m stores a timestamp as DATETIME(6) holding UTC (a
+            // TIMESTAMP ends in 2038): the column is the same, and what its
+            // values mean is a convention no catalog records.
+            .expect(warn("alter_column_type")).expect_on(Mysql, SAME),
         case("int_to_bool", "squawk changing-column-type; Prisma cast warning")
             .ddl(&[USERS]).seed(&[SEED_USERS])
             .declare(|| users_with(|t| retype(t, "age", T::Bool)))
@@ -822,16 +825,15 @@ async fn row_counts(t: &TestDb, declared: &Schema) -> Vec<(String, i64)> {
 
 /// Runs one case on one backend: `Ok` when m agrees with the expected
 /// verdict and the plan applies; `Err` says what went wrong.
-async fn run(backend: Backend, case: &Case) -> Result<(), String> {
-    let i = slot(backend);
-    let t = TestDb::fresh(backend, case.name).await;
+async fn run(t: &TestDb, case: &Case) -> Result<(), String> {
+    let i = slot(t.backend);
     for sql in case.ddl[i].iter().chain(case.seed[i]) {
         t.db.execute(sql)
             .await
             .map_err(|e| format!("setup failed: {sql}: {e}"))?;
     }
     let declared = (case.declared)();
-    let before = row_counts(&t, &declared).await;
+    let before = row_counts(t, &declared).await;
 
     let plan = m_runtime::plan(&t.db, &declared, &Policy::default())
         .await
@@ -892,7 +894,7 @@ async fn run(backend: Backend, case: &Case) -> Result<(), String> {
             again.statements
         ));
     }
-    let now = row_counts(&t, &declared).await;
+    let now = row_counts(t, &declared).await;
     for (table, n) in &before {
         let kept = now.iter().find(|(name, _)| name == table).map(|(_, n)| *n);
         if kept != Some(*n) {
@@ -902,12 +904,26 @@ async fn run(backend: Backend, case: &Case) -> Result<(), String> {
     Ok(())
 }
 
-async fn run_corpus(backend: Backend) {
+/// Runs every case on `first`'s backend, each on a blank database: a fresh
+/// one on SQLite and MySQL; on PostgreSQL, where creating 120 databases is
+/// what the run would spend most of its time on, `first` with its schema
+/// dropped and created again.
+async fn run_corpus(first: TestDb) {
+    let backend = first.backend;
     let cases = corpus();
     let started = Instant::now();
     let mut failures = Vec::new();
     for case in &cases {
-        if let Err(why) = run(backend, case).await {
+        let fresh;
+        let t = if backend == Backend::Postgres {
+            first.exec("DROP SCHEMA public CASCADE").await;
+            first.exec("CREATE SCHEMA public").await;
+            &first
+        } else {
+            fresh = TestDb::fresh(backend, case.name).await;
+            &fresh
+        };
+        if let Err(why) = run(t, case).await {
             failures.push(format!("  {} [{}]\n    {why}", case.name, case.rule));
         }
     }
@@ -953,5 +969,5 @@ fn the_corpus_is_large_and_cites_its_rules() {
 }
 
 all_backends!(corpus_agrees_with_the_rules, |t| async move {
-    run_corpus(t.backend).await
+    run_corpus(t).await
 });
