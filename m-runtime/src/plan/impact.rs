@@ -71,8 +71,10 @@ impl Impact {
         if let Some(algorithm) = self.algorithm {
             text = format!("ALGORITHM={algorithm}: {text}");
         }
-        if let Some(lock) = self.lock {
-            text.push_str(&format!(" under a {lock} lock"));
+        match self.lock {
+            Some("NONE") => text.push_str(", reads and writes going on"),
+            Some(lock) => text.push_str(&format!(" under a {lock} lock")),
+            None => {}
         }
         if let Some(advice) = self.advice {
             text.push_str(&format!("; {advice}"));
