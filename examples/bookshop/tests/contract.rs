@@ -234,7 +234,10 @@ all_backends!(json_shapes_keep_their_field_names, |t| async move {
     assert_eq!(keys(&run["applied"][0]), APPLIED);
 
     let sync = json_of(&t, &["migrate", "sync"]);
-    assert_eq!(keys(&sync), ["applied", "blocked", "plan", "statements"]);
+    assert_eq!(
+        keys(&sync),
+        ["applied", "blocked", "plan", "statements", "transactions"]
+    );
 
     let status = json_of(&t, &["migrate", "status"]);
     assert_eq!(

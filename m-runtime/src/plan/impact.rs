@@ -73,7 +73,14 @@ impl Impact {
         }
         match self.lock {
             Some("NONE") => text.push_str(", reads and writes going on"),
-            Some(lock) => text.push_str(&format!(" under a {lock} lock")),
+            Some(lock) => {
+                let article = if lock.starts_with(['A', 'E', 'I', 'O', 'U']) {
+                    "an"
+                } else {
+                    "a"
+                };
+                text.push_str(&format!(" under {article} {lock} lock"));
+            }
             None => {}
         }
         if let Some(advice) = self.advice {
