@@ -58,6 +58,7 @@
 //! | [`state`] | the schema hashes of the last complete sync, for boot's fast path |
 //! | [`mod@boot`] | self-migration on start ([`Boot`], [`boot()`]) |
 //! | [`cli`] | the `migrate` command line as a library function |
+//! | `studio` | `migrate studio`: the plan as a live local web page (feature `studio`) |
 //!
 //! [`Db`] is the connection handle every step takes; [`prelude`] is what
 //! an app crate imports.
@@ -126,6 +127,8 @@ pub mod risk;
 pub mod schema;
 pub mod settings;
 pub mod state;
+#[cfg(feature = "studio")]
+pub mod studio;
 
 pub use boot::{Boot, boot};
 pub use db::Db;

@@ -10,6 +10,7 @@
 //! | `M_LOCK` | boot, CLI | `native` or `lease`: the migration lock; unset: m picks per database (see [`migration_locker`](crate::backend::migration_locker)) |
 //! | `M_LOCK_LEASE_SECS` | boot, CLI | whole seconds (at least 1) a lease lives without a heartbeat; unset: 30 |
 //! | `M_ALLOW_OUT_OF_ORDER` | boot | `true`/`false` (`1`/`0`): run a migration added out of order |
+//! | `M_STUDIO_TOKEN` | `migrate studio` | the access token (16 or more of `A-Za-z0-9-_`); unset: none on 127.0.0.1, a random one on any other address |
 
 use std::time::Duration;
 

@@ -23,6 +23,7 @@
 //! | `all`    | 0 all five steps ran; 3 the sync held back a change, so the `after_sync` hooks and `post_sync` migrations did not run |
 //! | `down`   | 0 reverted                                                        |
 //! | `status` | 0; 4 when the ledger has problems (tampered checksum, out of order) |
+//! | `studio` | 0 after Ctrl-C; 2 when it cannot listen or its token is refused |
 //!
 //! and for all of them: 4 when the migration graph or ledger is invalid (a
 //! dependency cycle, an unknown `depends_on`, a duplicate id, a tampered
@@ -141,6 +142,43 @@ pub enum MigrateAction {
     Squash(SquashArgs),
     /// Remove a retired app's rows from m's tables (its tables stay).
     ForgetApp(ForgetAppArgs),
+    /// Serve the plan as a live local web page (127.0.0.1 by default):
+    /// DocTypes, each change's risk and SQL, pending migrations, the ledger.
+    /// Re-plans as the database changes and restarts itself when this
+    /// binary is rebuilt. Read-only unless --allow-apply.
+    #[cfg(feature = "studio")]
+    Studio(StudioArgs),
+}
+
+/// Options of `migrate studio`.
+#[cfg(feature = "studio")]
+#[derive(Debug, Args, Clone)]
+pub struct StudioArgs {
+    /// The port to listen on (0: any free one; the printed URL says which).
+    #[arg(long, default_value_t = crate::studio::DEFAULT_PORT)]
+    pub port: u16,
+    /// Listen on this address instead of 127.0.0.1. Any address that is not
+    /// a loopback requires the access token (M_STUDIO_TOKEN, else a random
+    /// one), which the printed URL carries.
+    #[arg(long, value_name = "ADDRESS", default_value = "127.0.0.1")]
+    pub bind: std::net::IpAddr,
+    /// Open the page in the desktop's browser.
+    #[arg(long)]
+    pub open: bool,
+    /// Plan against this snapshot (`migrate snapshot`) instead of a
+    /// database: nothing measured, no migrations.
+    #[arg(long, value_name = "SNAPSHOT")]
+    pub offline: Option<std::path::PathBuf>,
+    /// Offer an Apply button: it syncs what the policy allows, as
+    /// `migrate sync` does (same pipeline, same lock).
+    #[arg(long)]
+    pub allow_apply: bool,
+    /// Plan (and apply) WARNING changes too, as `sync --allow-warning`.
+    #[arg(long)]
+    pub allow_warning: bool,
+    /// Re-plan every this many seconds (the page can also ask for it).
+    #[arg(long, value_name = "SECONDS", default_value_t = 2, value_parser = clap::value_parser!(u64).range(1..))]
+    pub interval: u64,
 }
 
 /// `migrate mark-applied | unmark | accept <app:id>`.
@@ -370,6 +408,25 @@ async fn execute(command: MigrateCommand, registry: Registry) -> Result<ExitStat
         None => crate::settings::lock_timeout()?.unwrap_or(LOCK_TIMEOUT),
     };
     match command.action {
+        #[cfg(feature = "studio")]
+        MigrateAction::Studio(args) => {
+            let options = crate::studio::Options {
+                bind: args.bind,
+                port: args.port,
+                open: args.open,
+                offline: args.offline,
+                allow_apply: args.allow_apply,
+                policy: Policy {
+                    apply_safe: true,
+                    allow_warning: args.allow_warning,
+                },
+                interval: Duration::from_secs(args.interval),
+                lock_timeout,
+                url,
+            };
+            crate::studio::serve(options, registry).await?;
+            Ok(ExitStatus::Success)
+        }
         MigrateAction::Verify(VerifyArgs {
             offline: Some(path),
             fail_on,
@@ -615,6 +672,10 @@ async fn migrate(db: &Db, action: MigrateAction, registry: &Registry) -> Result<
             )?;
             Ok(ExitStatus::Success)
         }
+        #[cfg(feature = "studio")]
+        MigrateAction::Studio(_) => {
+            unreachable!("served by `execute`")
+        }
         MigrateAction::List(_)
         | MigrateAction::Snapshot(_)
         | MigrateAction::Verify(_)
@@ -650,7 +711,7 @@ fn verify_status(
 
 /// The plan from a snapshot file to the compiled schema, in the dialect of
 /// `url`'s backend, with nothing measured.
-fn offline_plan(
+pub(crate) fn offline_plan(
     path: &std::path::Path,
     url: &str,
     registry: &Registry,
@@ -690,7 +751,7 @@ fn offline_plan(
 
 /// The backend's database-level lock, held until the guard is released;
 /// says on stderr that it waits when another process holds it.
-async fn lock(db: &Db, timeout: Duration) -> Result<LockGuard, Error> {
+pub(crate) async fn lock(db: &Db, timeout: Duration) -> Result<LockGuard, Error> {
     let locker = crate::backend::migration_locker(db).await?;
     let acquire = locker.acquire_for(db, timeout);
     tokio::pin!(acquire);
