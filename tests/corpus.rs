@@ -100,6 +100,10 @@ struct Case {
     /// The declared schema, per backend.
     declared: [fn() -> Schema; 3],
     expect: [Verdict; 3],
+    /// A known gap: m disagrees with the rule on some backend for this
+    /// reason (counted as a disagreement; the run fails once m agrees, so
+    /// that the note goes).
+    gap: Option<(Backend, &'static str)>,
 }
 
 fn case(name: &'static str, rule: &'static str) -> Case {
@@ -110,6 +114,7 @@ fn case(name: &'static str, rule: &'static str) -> Case {
         seed: [&[]; 3],
         declared: [Schema::default; 3],
         expect: [SAME; 3],
+        gap: None,
     }
 }
 
@@ -140,6 +145,10 @@ impl Case {
     }
     fn expect_on(mut self, backend: Backend, verdict: Verdict) -> Self {
         self.expect[slot(backend)] = verdict;
+        self
+    }
+    fn gap_on(mut self, backend: Backend, why: &'static str) -> Self {
+        self.gap = Some((backend, why));
         self
     }
 }
@@ -601,6 +610,18 @@ fn corpus() -> Vec<Case> {
             // also holds it back (MySQL refuses SET NULL over NOT NULL), so
             // the sync with --allow-warning leaves it pending there.
             .expect(warn("set_not_null")),
+        case("append_enum_value", "Atlas MY111 (only a value inserted in the middle of an ENUM copies the table); Prisma enum migration (adding a variant)")
+            .ddl(&["CREATE TABLE posts (id BIGINT NOT NULL PRIMARY KEY, mood TEXT NOT NULL)"])
+            .ddl_on(Mysql, &["CREATE TABLE posts (id BIGINT NOT NULL PRIMARY KEY, mood ENUM('ok', 'sad') NOT NULL)"])
+            .seed(&["INSERT INTO posts VALUES (1, 'ok')"])
+            .declare(|| schema([Table::new("posts").column(Column::new("id", T::I64)).column(Column::new("mood", text())).primary_key(["id"])]))
+            .declare_on(Mysql, || schema([Table::new("posts").column(Column::new("id", T::I64)).column(Column::new("mood", T::Custom { sql: "enum('ok','sad','meh')".into() })).primary_key(["id"])]))
+            .expect_on(Mysql, safe("alter_column_type"))
+            .gap_on(Mysql, "m does not model enumerations yet (issue #10 item 6): an ENUM is a custom type, and a change of a custom type is BREAKING"),
+        case("add_auto_now_add_column", "Django ask_auto_now_add_addition (a timestamp for existing rows must be given); Atlas MF103")
+            .ddl(&[USERS]).seed(&[SEED_USERS])
+            .declare(|| users_with(|t| t.column(Column::new("created", T::DateTime))))
+            .expect(breaking("add_column")),
         // Normalisation phantoms: no change ------------------------------------
         case("phantom_int4_integer", "Atlas/Prisma normalisation: int4 is integer")
             .ddl(&["CREATE TABLE users (id INT8 NOT NULL PRIMARY KEY, email VARCHAR(255) NOT NULL, name VARCHAR(100), age INT4)"])
@@ -950,6 +971,7 @@ async fn run_corpus(first: TestDb) {
     let cases = corpus();
     let started = Instant::now();
     let mut failures = Vec::new();
+    let mut gaps = Vec::new();
     for case in &cases {
         let fresh;
         let t = if backend == Backend::Postgres {
@@ -960,18 +982,36 @@ async fn run_corpus(first: TestDb) {
             fresh = TestDb::fresh(backend, case.name).await;
             &fresh
         };
-        if let Err(why) = run(t, case).await {
-            failures.push(format!("  {} [{}]\n    {why}", case.name, case.rule));
+        let outcome = run(t, case).await;
+        match (case.gap, outcome) {
+            (Some((b, note)), Err(why)) if b == backend => {
+                gaps.push(format!(
+                    "  {} [{}]: {note}\n    {why}",
+                    case.name, case.rule
+                ));
+            }
+            (Some((b, _)), Ok(())) if b == backend => failures.push(format!(
+                "  {}: m now agrees with the rule; remove the case's gap note",
+                case.name
+            )),
+            (_, Err(why)) => {
+                failures.push(format!("  {} [{}]\n    {why}", case.name, case.rule));
+            }
+            (_, Ok(())) => {}
         }
     }
-    let agreed = cases.len() - failures.len();
+    let agreed = cases.len() - failures.len() - gaps.len();
     println!(
-        "corpus on {}: {} cases, {agreed} agree ({:.1} %), {:.1} s",
+        "corpus on {}: {} cases, {agreed} agree ({:.1} %), {} known gap(s), {:.1} s",
         backend.name(),
         cases.len(),
         100.0 * agreed as f64 / cases.len() as f64,
+        gaps.len(),
         started.elapsed().as_secs_f64()
     );
+    for gap in &gaps {
+        println!("{gap}");
+    }
     assert!(
         failures.is_empty(),
         "{} of {} cases disagree on {}:\n{}",
