@@ -622,6 +622,14 @@ fn corpus() -> Vec<Case> {
             .ddl(&[USERS]).seed(&[SEED_USERS])
             .declare(|| users_with(|t| t.column(Column::new("created", T::DateTime))))
             .expect(breaking("add_column")),
+        case("add_unique_column_with_volatile_default", "Django ask_unique_callable_default_addition (a callable default is evaluated once for the existing rows); Atlas MF101")
+            // A database-side random default gives every existing row its
+            // own value: the unique index holds.
+            .ddl(&[USERS]).seed(&[SEED_USERS])
+            .declare(|| users_with(|t| t.column(Column::new("token", T::Uuid).default(DefaultValue::Sql("gen_random_uuid()".into()))).index(["token"], true)))
+            .declare_on(Mysql, || users_with(|t| t.column(Column::new("token", T::Uuid).default(DefaultValue::Sql("uuid()".into()))).index(["token"], true)))
+            .declare_on(Sqlite, || users_with(|t| t.column(Column::new("token", varchar(32)).default(DefaultValue::Sql("lower(hex(randomblob(16)))".into()))).index(["token"], true)))
+            .expect(warn("add_index")),
         // Normalisation phantoms: no change ------------------------------------
         case("phantom_int4_integer", "Atlas/Prisma normalisation: int4 is integer")
             .ddl(&["CREATE TABLE users (id INT8 NOT NULL PRIMARY KEY, email VARCHAR(255) NOT NULL, name VARCHAR(100), age INT4)"])
