@@ -27,10 +27,13 @@
 //! reads as a change (type aliases, default spellings and casts, implicit
 //! indexes, index names, charsets, SQLite affinity) that must plan nothing.
 //!
-//! The three tests (one per backend) run every case against a fresh
+//! The three tests (one per backend) run every case against a blank
 //! database each, collect the disagreements, print the agreement and fail
-//! on any. Run one backend's share with
-//! `cargo test -p m-tests --test corpus -- postgres --nocapture`.
+//! on any, except a case marked as a known gap on that backend (listed and
+//! counted as a disagreement; it fails the run once m agrees, so that the
+//! note goes). Run one backend's share with
+//! `cargo test -p m-tests --test corpus -- postgres --nocapture`; the
+//! three take a few seconds each.
 
 use std::time::Instant;
 
