@@ -150,8 +150,9 @@ pub(crate) fn is_write_conflict(error: &Error) -> bool {
 const ATTEMPTS: u32 = 6;
 
 /// Runs `write`, one of m's own bookkeeping writes (a statement or a whole
-/// transaction that holds only m's rows), again when it fails with a
-/// [write conflict](is_write_conflict): up to 6 times, waiting 25 ms,
+/// transaction that holds only m's rows) or a read of them, again when it
+/// fails with a [write conflict](is_write_conflict) (on Galera a read can
+/// be aborted as a deadlock too): up to 6 times, waiting 25 ms,
 /// 50 ms, ... 400 ms between tries. Any other error, and the last
 /// conflict, is returned as it is.
 pub(crate) async fn retry_conflicts<T, W>(what: &str, mut write: impl FnMut() -> W) -> Result<T>

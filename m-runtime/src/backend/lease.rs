@@ -99,7 +99,11 @@ impl Lease {
         let mut last: Option<LeaseRow> = None;
         let mut created = 0;
         loop {
-            match read(conn).await? {
+            // Galera can abort even this read with a deadlock (1213,
+            // SQLSTATE 40001) while another node's write certifies.
+            let row =
+                bookkeeping::retry_conflicts("reading the migration lease", || read(conn)).await?;
+            match row {
                 None => {
                     // The table does not exist: create it (a few tries,
                     // for the waiters that create it at the same time).
