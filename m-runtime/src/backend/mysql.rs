@@ -478,9 +478,8 @@ impl Dialect for MySql {
         ))
     }
 
-    /// `information_schema` is utf8mb3 (MariaDB; MySQL 8's too): a
-    /// character outside the Basic Multilingual Plane (an emoji) reads `?`,
-    /// though the column's default holds it.
+    /// InnoDB enforces `NO ACTION` as `RESTRICT`, and MariaDB reports a key
+    /// declared without `ON DELETE` as `RESTRICT`: the two are one action.
     fn actions_alike(&self, live: ReferentialAction, declared: ReferentialAction) -> bool {
         use ReferentialAction::{NoAction, Restrict};
         live == declared || matches!((live, declared), (NoAction | Restrict, NoAction | Restrict))
@@ -492,6 +491,9 @@ impl Dialect for MySql {
         super::normalize::rename_functions(sql, &[("lower", "lcase"), ("upper", "ucase")])
     }
 
+    /// `information_schema` is utf8mb3 (MariaDB; MySQL 8's too): a
+    /// character outside the Basic Multilingual Plane (an emoji) reads `?`,
+    /// though the column's default holds it.
     fn catalog_text<'a>(&self, text: &'a str) -> std::borrow::Cow<'a, str> {
         if text.chars().all(|c| c.len_utf8() < 4) {
             return std::borrow::Cow::Borrowed(text);
