@@ -123,7 +123,9 @@ all_backends!(in_place_changes_keep_rows, |t| async move {
     // The reason says how this backend carries the change out.
     match t.backend {
         Backend::Postgres => assert!(
-            set_not_null.reason.contains("PostgreSQL scans"),
+            set_not_null
+                .reason
+                .contains("reads the whole table under an ACCESS EXCLUSIVE lock"),
             "{}",
             set_not_null.reason
         ),

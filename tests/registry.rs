@@ -183,3 +183,71 @@ fn retiring_what_is_declared_is_refused() {
         "billing"
     );
 }
+
+static PERSON: DocTypeDef = DocTypeDef {
+    app: "crm",
+    name: "Person",
+    table: "person",
+    module_path: "crm",
+    columns: &[column("id", None)],
+    primary_key: &["id"],
+    indexes: &[],
+    renamed_from: &[],
+    retired_columns: &[],
+};
+
+static IGNORES: m_runtime::registry::IgnoredTablesDef = m_runtime::registry::IgnoredTablesDef {
+    app: "crm",
+    tables: &[
+        "flyway_schema_history",
+        "django_*",
+        "pers*",
+        "*",
+        "a*b*",
+        "two words",
+        "_m_*",
+        "_m_migrations",
+    ],
+};
+
+static IGNORES_OTHER_TOOLS: m_runtime::registry::IgnoredTablesDef =
+    m_runtime::registry::IgnoredTablesDef {
+        app: "crm",
+        tables: &["flyway_schema_history", "django_*"],
+    };
+
+// `ignored_tables![...]` is checked like the rest of the registry: each
+// entry is a name or a prefix ending in `*`, matching no declared table and
+// none of m's own.
+#[test]
+fn ignored_tables_are_checked() {
+    let registry = Registry {
+        doctypes: vec![&PERSON],
+        ignored_tables: vec![&IGNORES],
+        ..Default::default()
+    };
+    let errors = registry.validate().expect_err("bad entries");
+    let messages: Vec<String> = errors.0.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        messages,
+        [
+            "app `crm` ignores `pers*`, which matches table `person` that crm::Person (app `crm`) declares: a table is either m's or another tool's; narrow the pattern or remove the DocType",
+            "app `crm` ignores `*`, which would ignore every table: an entry of `ignored_tables![...]` is a table name or a prefix ending in `*` (`django_*`)",
+            "app `crm` ignores `a*b*`, which has a `*` before its end: an entry of `ignored_tables![...]` is a table name or a prefix ending in `*` (`django_*`)",
+            "app `crm` ignores `two words`, which holds whitespace: an entry of `ignored_tables![...]` is a table name or a prefix ending in `*` (`django_*`)",
+            "app `crm` ignores `_m_*`, which matches m's own `_m_` tables: narrow the pattern",
+            "app `crm` ignores `_m_migrations`, which matches m's own `_m_` tables: narrow the pattern",
+        ]
+    );
+    let valid = Registry {
+        doctypes: vec![&PERSON],
+        ignored_tables: vec![&IGNORES_OTHER_TOOLS],
+        ..Default::default()
+    };
+    valid.validate().expect("valid");
+    let schema = valid.schema();
+    assert!(!schema.is_ignored("person"));
+    assert!(schema.is_ignored("django_session"));
+    assert!(schema.is_ignored("flyway_schema_history"));
+    assert!(!schema.is_ignored("flyway_schema_history_2"));
+}

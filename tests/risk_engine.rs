@@ -1000,6 +1000,86 @@ all_backends!(a_view_over_a_table_the_sync_alters, |t| async move {
     );
 });
 
+// A primary key on a table without one ------------------------------------
+
+all_backends!(
+    a_primary_key_on_a_keyless_table_is_measured,
+    |t| async move {
+        t.exec("CREATE TABLE visit (id BIGINT, path VARCHAR(20) NOT NULL)")
+            .await;
+        // Two rows share id 2 and one has none: three rows the key rejects.
+        t.exec("INSERT INTO visit VALUES (1, 'a'), (2, 'b'), (2, 'c'), (NULL, 'd')")
+            .await;
+        let desired = schema([Table::new("visit")
+            .column(Column::new("id", T::I64))
+            .column(Column::new("path", string(20)))
+            .primary_key(["id"])]);
+        let plan = sync_allowing_warnings(&t, &desired).await;
+        let key = change(&plan, "alter_primary_key", None);
+        assert_eq!(key.measured, Some(3), "{}", key.reason);
+        assert_eq!(key.risk, Risk::Breaking);
+        assert_eq!(t.count("visit").await, 4);
+
+        t.exec("DELETE FROM visit WHERE id IS NULL OR path = 'c'")
+            .await;
+        let plan = sync_allowing_warnings(&t, &desired).await;
+        let key = change(&plan, "alter_primary_key", None);
+        assert_eq!(key.measured, Some(0), "{}", key.reason);
+        assert_eq!(key.risk, Risk::Warning);
+        assert!(key.is_applied());
+        assert!(t.verify(&desired).await.is_empty());
+        assert_eq!(
+            t.rows("SELECT id, path FROM visit ORDER BY id").await,
+            vec![
+                vec![Some("1".to_owned()), Some("a".to_owned())],
+                vec![Some("2".to_owned()), Some("b".to_owned())],
+            ]
+        );
+    }
+);
+
+all_backends!(
+    an_integer_to_a_float_counts_what_would_round,
+    |t| async move {
+        t.exec("CREATE TABLE ledger (id BIGINT NOT NULL PRIMARY KEY, cents BIGINT NOT NULL)")
+            .await;
+        // 2^53 is exact in a double; one past it either way is not.
+        t.exec(
+            "INSERT INTO ledger VALUES (1, 5), (2, 9007199254740992), (3, 9007199254740993), \
+         (4, -9007199254740993)",
+        )
+        .await;
+        let desired = schema([Table::new("ledger")
+            .column(Column::new("id", T::I64))
+            .column(Column::new("cents", T::F64))
+            .primary_key(["id"])]);
+        let rows = t.rows("SELECT id, cents FROM ledger ORDER BY id").await;
+        let plan = sync_allowing_warnings(&t, &desired).await;
+        let cents = change(&plan, "alter_column_type", Some("cents"));
+        assert_eq!(cents.measured, Some(2), "{}", cents.reason);
+        assert_eq!(cents.risk, Risk::Breaking);
+        assert_eq!(
+            t.rows("SELECT id, cents FROM ledger ORDER BY id").await,
+            rows
+        );
+
+        t.exec("DELETE FROM ledger WHERE id > 2").await;
+        let plan = sync_allowing_warnings(&t, &desired).await;
+        let cents = change(&plan, "alter_column_type", Some("cents"));
+        assert_eq!(cents.measured, Some(0), "{}", cents.reason);
+        assert_eq!(cents.risk, Risk::Warning);
+        assert!(cents.is_applied());
+        assert_eq!(
+            count(
+                &t,
+                "SELECT COUNT(*) FROM ledger WHERE cents = 9007199254740992"
+            )
+            .await,
+            1
+        );
+    }
+);
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn mysql_stores_a_timestamp_as_datetime_past_2038() {
     if !Backend::Mysql.enabled() {

@@ -317,6 +317,7 @@ pub fn diff(live: &Schema, desired: &Schema) -> Vec<Change> {
         .filter(|name| {
             !desired.tables.contains_key(*name)
                 && !desired.retired_tables.contains_key(*name)
+                && !desired.is_ignored(name)
                 && !is_internal_table(name)
         })
         .map(|name| Change::OrphanTable {

@@ -497,6 +497,7 @@ mod tests {
             reason: String::new(),
             sql: sql.iter().map(|s| s.to_string()).collect(),
             measured: None,
+            impact: crate::plan::Impact::default(),
             action: Action::Apply,
         }
     }

@@ -186,12 +186,36 @@ macro_rules! retired_tables {
     };
 }
 
+/// Ignores tables that belong to another tool sharing the database (a
+/// migration tool's history, another framework's tables): m neither
+/// reports them as orphans nor changes them, so `verify` can be green in a
+/// shared database. Each entry is a table name or a prefix ending in `*`;
+/// anything else, an entry that matches a table a DocType declares, or
+/// one that matches m's own `_m_` tables, is a registry error (exit 4)
+/// naming it.
+///
+/// ```
+/// m_runtime::ignored_tables!["flyway_schema_history", "django_*"];
+/// ```
+#[macro_export]
+macro_rules! ignored_tables {
+    ($($table:literal),+ $(,)?) => {
+        $crate::__private::inventory::submit! {
+            $crate::__private::IgnoredTablesDef {
+                app: ::core::env!("CARGO_CRATE_NAME"),
+                tables: &[$($table),+],
+            }
+        }
+    };
+}
+
 #[doc(hidden)]
 pub mod __private {
     pub use crate::ops::Migration as OpsMigration;
     pub use crate::registry::{
-        AppsDef, ColumnDef, DbFn, DocTypeDef, HookDef, HookPhase, IndexDef, MigrationBody,
-        MigrationDef, MigrationPhase, OnFresh, OpsBody, ReferenceDef, RetiredTablesDef,
+        AppsDef, ColumnDef, DbFn, DocTypeDef, HookDef, HookPhase, IgnoredTablesDef, IndexDef,
+        MigrationBody, MigrationDef, MigrationPhase, OnFresh, OpsBody, ReferenceDef,
+        RetiredTablesDef,
     };
     pub use crate::schema::{DefaultValue, LogicalType, ReferentialAction};
     pub use crate::{BoxError, BoxFuture, Db, DocType};

@@ -46,6 +46,13 @@ pub struct ChangeJson<'a> {
     pub sql: &'a [String],
     /// What the database measured (rows a change would affect), if anything.
     pub measured_rows: Option<u64>,
+    /// What running it does to the table, as four fields at this level:
+    /// `rewrites_table` and `scans_table` (booleans), `lock` (the table
+    /// lock in the database's words, or null) and `algorithm` (MySQL's
+    /// `INSTANT`/`INPLACE`/`COPY`, SQLite's `REBUILD`, or null); see
+    /// [`Impact`](crate::plan::Impact).
+    #[serde(flatten)]
+    pub impact: &'a crate::plan::Impact,
     /// `apply` or `blocked`.
     pub action: &'static str,
     /// Why it is blocked.
@@ -74,6 +81,7 @@ impl<'a> From<&'a PlannedChange> for ChangeJson<'a> {
             reason: &c.reason,
             sql: &c.sql,
             measured_rows: c.measured,
+            impact: &c.impact,
             action: if c.is_applied() { "apply" } else { "blocked" },
             blocked_because: match &c.action {
                 Action::Blocked(why) => Some(why),

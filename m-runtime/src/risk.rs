@@ -157,6 +157,14 @@ pub enum Probe {
         /// The values of the unique index's columns.
         columns: Vec<Operand>,
     },
+    /// Rows a new primary key would reject: a NULL in one of `columns`, or
+    /// the same values as another row.
+    KeyViolations {
+        /// The table name.
+        table: String,
+        /// The values of the key's columns.
+        columns: Vec<Operand>,
+    },
     /// Rows whose reference points at no row of the target (rows with a
     /// NULL in `columns` are not counted).
     Dangling {
@@ -284,6 +292,9 @@ pub fn type_change(from: &LogicalType, to: &LogicalType) -> TypeChange {
         }
         (T::F32, T::F64) | (T::I16 | T::I32, T::F64) | (T::I16, T::F32) => TypeChange::Widen,
         (T::F64, T::F32) => TypeChange::Narrow,
+        // A float holds integers exactly up to 2^53 (f64) or 2^24 (f32):
+        // larger ones may round, so the change is measured.
+        (T::I64, T::F64) | (T::I32 | T::I64, T::F32) => TypeChange::Narrow,
         (T::String { max_length: a }, T::String { max_length: b }) => match (a, b) {
             (_, None) => TypeChange::Widen,
             (Some(a), Some(b)) => widen_if(a <= b),
@@ -528,6 +539,31 @@ pub fn assess_with(change: &Change, facts: &Facts) -> Assessment {
                 "renames `{from}` to `{to}`: running code that uses `{from}` breaks; {MIGRATION_HINT}"
             ),
         ),
+        Change::AlterPrimaryKey { from, to, .. } if from.is_empty() && !to.is_empty() => {
+            match measured {
+                Some(n) if n > 0 => level(
+                    Risk::Breaking,
+                    format!(
+                        "new primary key ({}) on a table without one, but {n} row(s) hold NULL in it or share their values with another row: fix them in a #[migration] first",
+                        to.join(", ")
+                    ),
+                ),
+                Some(_) => level(
+                    Risk::Warning,
+                    format!(
+                        "new primary key ({}) on a table without one: no NULLs or duplicates today (measured); writers of duplicates will fail",
+                        to.join(", ")
+                    ),
+                ),
+                None => level(
+                    Risk::Warning,
+                    format!(
+                        "new primary key ({}) on a table without one: NULLs or duplicates would make it fail",
+                        to.join(", ")
+                    ),
+                ),
+            }
+        }
         Change::AlterPrimaryKey { from, to, .. } => level(
             Risk::Breaking,
             format!(
@@ -600,6 +636,18 @@ mod tests {
         assert_eq!(
             type_change(&LogicalType::I64, &string(None)),
             TypeChange::Incompatible
+        );
+        assert_eq!(
+            type_change(&LogicalType::I32, &LogicalType::F64),
+            TypeChange::Widen
+        );
+        assert_eq!(
+            type_change(&LogicalType::I64, &LogicalType::F64),
+            TypeChange::Narrow
+        );
+        assert_eq!(
+            type_change(&LogicalType::I32, &LogicalType::F32),
+            TypeChange::Narrow
         );
         assert_eq!(
             type_change(

@@ -255,6 +255,82 @@ all_backends!(retired_columns_keep_verify_green, |t| async move {
     );
 });
 
+// `verify --fail-on` for CI: fails on a change at the level or above,
+// passes on anything less (a SAFE change, a pending migration).
+all_backends!(verify_fail_on_levels, |t| async move {
+    assert_eq!(code(&bookshop(&t, &["migrate", "all"])), 0);
+    let verify = |level: &'static str| bookshop(&t, &["migrate", "verify", "--fail-on", level]);
+    assert_eq!(code(&verify("warning")), 0);
+    assert_eq!(code(&verify("breaking")), 0);
+
+    // A SAFE change only: a declared plain index gone.
+    let live = m_runtime::introspect(&t.db).await.expect("introspect");
+    let (table, index) = live
+        .tables
+        .values()
+        .find_map(|t| {
+            t.indexes
+                .iter()
+                .find(|i| !i.unique)
+                .map(|i| (t.name.clone(), i.name.clone()))
+        })
+        .expect("the bookshop declares a plain index");
+    let q = |name: &str| t.db.backend().dialect().quote_ident(name);
+    match t.backend {
+        Backend::Mysql => {
+            t.exec(&format!("DROP INDEX {} ON {}", q(&index), q(&table)))
+                .await
+        }
+        _ => t.exec(&format!("DROP INDEX {}", q(&index))).await,
+    }
+    assert_eq!(code(&bookshop(&t, &["migrate", "verify"])), 1);
+    assert_eq!(
+        code(&verify("warning")),
+        0,
+        "{}",
+        stdout(&verify("warning"))
+    );
+    assert_eq!(code(&verify("breaking")), 0);
+
+    // A WARNING (a declared unique index gone).
+    match t.backend {
+        Backend::Mysql => t.exec("DROP INDEX ux_customer__email ON customer").await,
+        _ => t.exec("DROP INDEX ux_customer__email").await,
+    }
+    let failed = verify("warning");
+    assert_eq!(code(&failed), 3, "{}{}", stdout(&failed), stderr(&failed));
+    assert!(stdout(&failed).contains("WARNING"), "{}", stdout(&failed));
+    assert_eq!(code(&verify("breaking")), 0);
+
+    // A BREAKING change (an undeclared column).
+    t.exec("ALTER TABLE book ADD COLUMN legacy INTEGER").await;
+    assert_eq!(code(&verify("breaking")), 3);
+    assert_eq!(code(&verify("warning")), 3);
+    // The JSON is the plan either way; the exit code is the verdict.
+    let json_run = bookshop(
+        &t,
+        &[
+            "migrate",
+            "verify",
+            "--fail-on",
+            "breaking",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(code(&json_run), 3);
+    assert_eq!(json(&json_run)["summary"]["breaking"], 1);
+
+    // An unknown level is a usage error naming the valid ones.
+    let bad = verify("sometimes");
+    assert_eq!(code(&bad), 2);
+    assert!(
+        stderr(&bad).contains("warning") && stderr(&bad).contains("breaking"),
+        "{}",
+        stderr(&bad)
+    );
+});
+
 all_backends!(sync_lists_applied_and_blocked, |t| async move {
     assert_eq!(code(&bookshop(&t, &["migrate", "all"])), 0);
     drift(&t).await;

@@ -157,15 +157,19 @@ fn json_of(t: &TestDb, args: &[&str]) -> Value {
 }
 
 const PLAN: [&str; 4] = ["backend", "changes", "retired", "summary"];
-const CHANGE: [&str; 10] = [
+const CHANGE: [&str; 14] = [
     "action",
+    "algorithm",
     "app",
     "blocked_because",
     "column",
     "kind",
+    "lock",
     "measured_rows",
     "reason",
+    "rewrites_table",
     "risk",
+    "scans_table",
     "sql",
     "table",
 ];

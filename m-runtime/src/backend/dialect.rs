@@ -1,6 +1,9 @@
 use crate::diff::Change;
+use crate::plan::Impact;
 use crate::risk::{Operand, Probe, Target};
-use crate::schema::{Column, DefaultValue, DependentKind, ForeignKey, Index, LogicalType, Table};
+use crate::schema::{
+    Column, DefaultValue, DependentKind, ForeignKey, Index, LogicalType, ReferentialAction, Table,
+};
 
 /// How one schema change is carried out on a backend.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -217,6 +220,16 @@ pub trait Dialect: Send + Sync {
                     None => format!("({range})"),
                 }
             }
+            // Integers beyond the float's exact range (2^53, 2^24) may
+            // round; counted whether or not the value happens to be exact.
+            (T::I32 | T::I64, T::F32 | T::F64) => {
+                let exact = if *to == T::F32 {
+                    1u64 << 24
+                } else {
+                    1u64 << 53
+                };
+                format!("({expr} > {exact} OR {expr} < -{exact})")
+            }
             (T::Date | T::DateTime | T::Timestamp, T::Date | T::DateTime | T::Timestamp) => {
                 self.temporal_unfit(expr, to)
             }
@@ -278,11 +291,27 @@ pub trait Dialect: Send + Sync {
         std::borrow::Cow::Borrowed(text)
     }
 
+    /// How the catalog spells the SQL expression default `declared` (what
+    /// the server rewrites: PostgreSQL's `::text` casts of literals,
+    /// MariaDB's `lcase` for `lower`), so that the two compare equal; by
+    /// default as written.
+    fn catalog_sql<'a>(&self, declared: &'a str) -> std::borrow::Cow<'a, str> {
+        std::borrow::Cow::Borrowed(declared)
+    }
+
     /// Whether this database stores a column of type `live` exactly as one
     /// of type `declared`, so that the difference is no change (SQLite's
     /// type affinity: it enforces no length, precision or integer width).
     fn stores_alike(&self, _live: &LogicalType, _declared: &LogicalType) -> bool {
         false
+    }
+
+    /// Whether this database enforces the referential actions `live` and
+    /// `declared` alike, so that the difference is no change (InnoDB's
+    /// `NO ACTION` is `RESTRICT`, and MariaDB reports a key declared
+    /// without `ON DELETE` as `RESTRICT`).
+    fn actions_alike(&self, live: ReferentialAction, declared: ReferentialAction) -> bool {
+        live == declared
     }
 
     /// A query returning one integer: the number of rows `probe` counts.
@@ -330,6 +359,22 @@ pub trait Dialect: Send + Sync {
                     q(table),
                     all_not_null(&keys),
                     n = q("n"),
+                    s = q("s"),
+                )
+            }
+            Probe::KeyViolations { table, columns } => {
+                let keys: Vec<String> = columns.iter().map(|c| self.operand_sql(c, None)).collect();
+                let any_null = keys
+                    .iter()
+                    .map(|e| format!("{e} IS NULL"))
+                    .collect::<Vec<_>>()
+                    .join(" OR ");
+                format!(
+                    "SELECT COUNT(*) FROM (SELECT COUNT(*) OVER (PARTITION BY {}) AS {n}, CASE WHEN {any_null} THEN 1 ELSE 0 END AS {z} FROM {}) AS {s} WHERE {s}.{n} > 1 OR {s}.{z} = 1",
+                    keys.join(", "),
+                    q(table),
+                    n = q("n"),
+                    z = q("z"),
                     s = q("s"),
                 )
             }
@@ -659,9 +704,28 @@ pub trait Dialect: Send + Sync {
     }
 
     /// Replaces the primary key with `table`'s (the table after the change);
-    /// by default a rebuild.
-    fn alter_primary_key(&self, _table: &Table) -> AlterSql {
+    /// `from` is the live key's columns, empty for a table without one. By
+    /// default a rebuild.
+    fn alter_primary_key(&self, _table: &Table, _from: &[String]) -> AlterSql {
         AlterSql::Rebuild
+    }
+
+    /// What running `change` as the statements this dialect writes for it
+    /// does to the table ([`Impact`]); by default nothing known.
+    fn impact(&self, _change: &Change) -> Impact {
+        Impact::default()
+    }
+
+    /// What a [`Dialect::rebuild_table`] does: a copy of every row, under
+    /// the database's write lock.
+    fn rebuild_impact(&self) -> Impact {
+        Impact {
+            rewrites_table: true,
+            scans_table: true,
+            lock: Some("WRITE"),
+            algorithm: Some("REBUILD"),
+            advice: None,
+        }
     }
 
     /// Rebuilds `live` as `target` keeping every row: create the new table

@@ -172,6 +172,82 @@ pub(crate) fn unquote(text: &str, escapes: Escapes) -> Option<String> {
     Some(out)
 }
 
+/// `sql` without the casts `::<type>` (for each of `types`) that follow a
+/// string literal: `lower('A'::text)` becomes `lower('A')`.
+#[cfg(any(feature = "postgres", test))]
+pub(crate) fn strip_literal_casts<'a>(sql: &'a str, types: &[&str]) -> Cow<'a, str> {
+    if !sql.contains("::") {
+        return Cow::Borrowed(sql);
+    }
+    let mut out = String::with_capacity(sql.len());
+    let mut rest = sql;
+    let mut quoted = false;
+    while let Some(c) = rest.chars().next() {
+        rest = &rest[c.len_utf8()..];
+        out.push(c);
+        if c != '\'' {
+            continue;
+        }
+        // A doubled quote inside a literal is an escaped quote.
+        if quoted && rest.starts_with('\'') {
+            out.push('\'');
+            rest = &rest[1..];
+            continue;
+        }
+        quoted = !quoted;
+        if !quoted
+            && let Some(after) = rest.strip_prefix("::")
+            && let Some(ty) = types.iter().find(|ty| {
+                after.len() >= ty.len()
+                    && after[..ty.len()].eq_ignore_ascii_case(ty)
+                    && !after[ty.len()..].starts_with(|c: char| c.is_alphanumeric() || c == '_')
+            })
+        {
+            rest = &after[ty.len()..];
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// `sql` with each call of a function `from` spelled `to` (outside string
+/// literals, names compared case-insensitively): `lower(x)` as `lcase(x)`.
+#[cfg(any(feature = "mysql", test))]
+pub(crate) fn rename_functions<'a>(sql: &'a str, renames: &[(&str, &str)]) -> Cow<'a, str> {
+    let mut out = String::with_capacity(sql.len());
+    let mut quoted = false;
+    let mut i = 0;
+    let bytes = sql.as_bytes();
+    'scan: while i < sql.len() {
+        let c = bytes[i];
+        if c == b'\'' {
+            quoted = !quoted;
+        }
+        let starts_word = i == 0 || !(bytes[i - 1].is_ascii_alphanumeric() || bytes[i - 1] == b'_');
+        if !quoted && starts_word {
+            for (from, to) in renames {
+                let end = i + from.len();
+                if sql.len() > end
+                    && sql.is_char_boundary(end)
+                    && sql[i..end].eq_ignore_ascii_case(from)
+                    && sql[end..].trim_start().starts_with('(')
+                {
+                    out.push_str(to);
+                    i = end;
+                    continue 'scan;
+                }
+            }
+        }
+        let ch = sql[i..].chars().next().unwrap_or_default();
+        out.push(ch);
+        i += ch.len_utf8();
+    }
+    if out == sql {
+        Cow::Borrowed(sql)
+    } else {
+        Cow::Owned(out)
+    }
+}
+
 fn strip_parens(mut text: &str) -> &str {
     while text.starts_with('(') && text.ends_with(')') && balanced(&text[1..text.len() - 1]) {
         text = text[1..text.len() - 1].trim();
@@ -199,6 +275,34 @@ fn balanced(text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn literal_casts_are_stripped_outside_literals_only() {
+        let types = ["text", "character varying"];
+        assert_eq!(
+            strip_literal_casts("lower('ABC'::text)", &types),
+            "lower('ABC')"
+        );
+        assert_eq!(
+            strip_literal_casts("concat('it''s'::text, 'x'::character varying)", &types),
+            "concat('it''s', 'x')"
+        );
+        // Not after a literal, another type, or inside a literal: kept.
+        assert_eq!(strip_literal_casts("(a)::text", &types), "(a)::text");
+        assert_eq!(strip_literal_casts("'1'::integer", &types), "'1'::integer");
+        assert_eq!(strip_literal_casts("'a::text'", &types), "'a::text'");
+        assert_eq!(strip_literal_casts("'a'::textual", &types), "'a'::textual");
+    }
+
+    #[test]
+    fn functions_are_renamed_outside_literals_only() {
+        let renames = [("lower", "lcase"), ("upper", "ucase")];
+        assert_eq!(rename_functions("LOWER('ABC')", &renames), "lcase('ABC')");
+        assert_eq!(rename_functions("upper (x)", &renames), "ucase (x)");
+        assert_eq!(rename_functions("'lower(x)'", &renames), "'lower(x)'");
+        assert_eq!(rename_functions("my_lower(x)", &renames), "my_lower(x)");
+        assert_eq!(rename_functions("lowered", &renames), "lowered");
+    }
 
     #[test]
     fn splits_types() {

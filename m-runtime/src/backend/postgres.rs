@@ -158,6 +158,86 @@ impl Dialect for Postgres {
         format!("\"{}\"", ident.replace('"', "\"\""))
     }
 
+    /// PostgreSQL types the string literals of an expression default
+    /// (`lower('ABC')` reads back as `lower('ABC'::text)`): both sides
+    /// without those casts.
+    fn catalog_sql<'a>(&self, sql: &'a str) -> std::borrow::Cow<'a, str> {
+        super::normalize::strip_literal_casts(sql, &["text", "character varying", "varchar"])
+    }
+
+    /// Measured on PostgreSQL 15 (a rewrite is a new `relfilenode`): every
+    /// `ALTER TABLE` holds `ACCESS EXCLUSIVE` except an index build
+    /// (`SHARE`) and a new foreign key (`SHARE ROW EXCLUSIVE`, on both
+    /// tables); a type change rewrites the table unless it is binary
+    /// compatible (a longer varchar, varchar to text, more numeric
+    /// precision at the same scale); a default that may be volatile (a SQL
+    /// expression) fills every row.
+    fn impact(&self, change: &Change) -> crate::plan::Impact {
+        use crate::plan::Impact;
+        let exclusive = Impact {
+            lock: Some("ACCESS EXCLUSIVE"),
+            ..Impact::default()
+        };
+        match change {
+            Change::CreateTable { .. }
+            | Change::OrphanColumn { .. }
+            | Change::OrphanTable { .. } => Impact::default(),
+            Change::AddColumn { column, .. } => {
+                let fills = matches!(column.default, Some(crate::schema::DefaultValue::Sql(_)));
+                Impact {
+                    rewrites_table: fills,
+                    scans_table: fills,
+                    ..exclusive
+                }
+            }
+            Change::AlterColumnType { from, to, .. } => {
+                let rewrites = type_change_rewrites(from, to);
+                Impact {
+                    rewrites_table: rewrites,
+                    scans_table: rewrites,
+                    advice: rewrites.then_some(
+                        "reads and writes wait until it ends: on a large table, expand and contract instead (docs/zero-downtime.md)",
+                    ),
+                    ..exclusive
+                }
+            }
+            Change::SetNotNull { .. } => Impact {
+                scans_table: true,
+                advice: Some(
+                    "on a large table, add CHECK (column IS NOT NULL) NOT VALID in one #[migration] and VALIDATE it in the next: SET NOT NULL then skips the scan (docs/zero-downtime.md)",
+                ),
+                ..exclusive
+            },
+            Change::AddIndex { .. } => Impact {
+                scans_table: true,
+                lock: Some("SHARE"),
+                advice: Some(
+                    "writes wait until it ends: on a large table, build it first with CREATE INDEX CONCURRENTLY outside a transaction (docs/zero-downtime.md); m compares indexes by columns, so the plan then has none to build",
+                ),
+                ..Impact::default()
+            },
+            Change::AddForeignKey { .. } => Impact {
+                scans_table: true,
+                lock: Some("SHARE ROW EXCLUSIVE"),
+                advice: Some(
+                    "writes to both tables wait until it ends: on a large table, add it NOT VALID in one #[migration] and VALIDATE CONSTRAINT in the next (docs/zero-downtime.md)",
+                ),
+                ..Impact::default()
+            },
+            // A new key builds its unique index (and checks NOT NULL).
+            Change::AlterPrimaryKey { .. } => Impact {
+                scans_table: true,
+                ..exclusive
+            },
+            Change::DropNotNull { .. }
+            | Change::AlterDefault { .. }
+            | Change::DropIndex { .. }
+            | Change::DropForeignKey { .. }
+            | Change::RenameColumn { .. }
+            | Change::RenameTable { .. } => exclusive,
+        }
+    }
+
     fn column_type(&self, _table: &Table, column: &Column) -> String {
         match &column.ty {
             LogicalType::Bool => "BOOLEAN".into(),
@@ -179,18 +259,6 @@ impl Dialect for Postgres {
             LogicalType::Uuid => "UUID".into(),
             LogicalType::Json => "JSONB".into(),
             LogicalType::Custom { sql } => sql.to_string(),
-        }
-    }
-
-    fn risk_note(&self, change: &Change) -> Option<&'static str> {
-        match change {
-            Change::AlterColumnType { .. } => Some(
-                "PostgreSQL rewrites the table and its indexes under an exclusive lock for this type change",
-            ),
-            Change::SetNotNull { .. } => {
-                Some("PostgreSQL scans the whole table under an exclusive lock")
-            }
-            _ => None,
         }
     }
 
@@ -308,7 +376,7 @@ impl Dialect for Postgres {
 
     /// Assumes the key has PostgreSQL's default name `<table>_pkey`, as every
     /// table m creates does.
-    fn alter_primary_key(&self, table: &Table) -> AlterSql {
+    fn alter_primary_key(&self, table: &Table, _from: &[String]) -> AlterSql {
         let mut actions = vec![format!(
             "DROP CONSTRAINT IF EXISTS {}",
             self.quote_ident(&format!("{}_pkey", table.name))
@@ -319,6 +387,33 @@ impl Dialect for Postgres {
             self.quote_ident(&table.name),
             actions.join(", ")
         )])
+    }
+}
+
+/// Whether PostgreSQL rewrites the table to change a column from `from` to
+/// `to` (measured on PostgreSQL 15): not when the new type is binary
+/// compatible with the old. `timestamp` to `timestamptz` is catalog-only
+/// when the session's time zone is UTC and a rewrite otherwise: the worst
+/// case is said.
+fn type_change_rewrites(from: &LogicalType, to: &LogicalType) -> bool {
+    use LogicalType as T;
+    match (from, to) {
+        (T::String { max_length: a }, T::String { max_length: b }) => match (a, b) {
+            (_, None) => false,
+            (Some(a), Some(b)) => b < a,
+            (None, Some(_)) => true,
+        },
+        (
+            T::Decimal {
+                precision: p1,
+                scale: s1,
+            },
+            T::Decimal {
+                precision: p2,
+                scale: s2,
+            },
+        ) => !(s1 == s2 && p2 >= p1),
+        _ => true,
     }
 }
 

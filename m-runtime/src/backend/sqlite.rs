@@ -85,6 +85,27 @@ impl Dialect for Sqlite {
         format!("\"{}\"", ident.replace('"', "\"\""))
     }
 
+    /// What SQLite runs in place (everything else is a rebuild): under the
+    /// database's write lock; an index build reads the table.
+    fn impact(&self, change: &crate::diff::Change) -> crate::plan::Impact {
+        use crate::diff::Change;
+        use crate::plan::Impact;
+        let write = Impact {
+            lock: Some("WRITE"),
+            ..Impact::default()
+        };
+        match change {
+            Change::CreateTable { .. }
+            | Change::OrphanColumn { .. }
+            | Change::OrphanTable { .. } => Impact::default(),
+            Change::AddIndex { .. } => Impact {
+                scans_table: true,
+                ..write
+            },
+            _ => write,
+        }
+    }
+
     fn column_type(&self, _table: &Table, column: &Column) -> String {
         match &column.ty {
             LogicalType::Bool => "BOOLEAN".into(),
@@ -399,12 +420,26 @@ WHERE m.type IN ('view', 'trigger')
   OR (m.type = 'table' AND m.name NOT LIKE 'sqlite\_%' ESCAPE '\')
 ORDER BY m.type = 'table', m.type = 'trigger', m.rowid, p.cid"#;
 
+/// Partial indexes and indexes on expressions are left out: m cannot
+/// model them, so it neither compares nor drops them.
 const INDEXES: &str = r#"SELECT m.name, il.name, il."unique", ii.name
 FROM sqlite_schema AS m
 JOIN pragma_index_list(m.name) AS il
 JOIN pragma_index_info(il.name) AS ii
 WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite\_%' ESCAPE '\' AND il.origin IN ('c', 'u')
+  AND il.partial = 0
+  AND NOT EXISTS (SELECT 1 FROM pragma_index_xinfo(il.name) AS x WHERE x.cid = -2)
 ORDER BY m.name, il.name, ii.seqno"#;
+
+/// SQLite takes `DEFAULT "new"` as the string `'new'` (a double-quoted
+/// word that names no column is a string there) and reports it as written:
+/// the default in its single-quoted spelling.
+fn double_quoted_string(default: &str) -> std::borrow::Cow<'_, str> {
+    match default.strip_prefix('"').and_then(|d| d.strip_suffix('"')) {
+        Some(inner) if !inner.contains('"') => format!("'{}'", inner.replace('\'', "''")).into(),
+        _ => default.into(),
+    }
+}
 
 const FOREIGN_KEYS: &str = r#"SELECT m.name, fk.id, fk."table", fk."from", fk."to", fk.on_delete
 FROM sqlite_schema AS m JOIN pragma_foreign_key_list(m.name) AS fk
@@ -447,7 +482,9 @@ impl Introspector for Sqlite {
                 column.nullable = not_null == 0 && pk == 0;
                 column.default = default
                     .filter(|d| !d.eq_ignore_ascii_case("null"))
-                    .map(|d| parse_default(&d, &column.ty, Escapes::Standard));
+                    .map(|d| {
+                        parse_default(&double_quoted_string(&d), &column.ty, Escapes::Standard)
+                    });
                 if pk > 0 {
                     keys.entry(table.clone()).or_default().push((pk, name));
                 }
@@ -549,6 +586,10 @@ fn parse_type(declared: &str) -> LogicalType {
         ("decimal" | "numeric", [p, s]) => LogicalType::Decimal {
             precision: (*p).min(255) as u8,
             scale: (*s).min(255) as u8,
+        },
+        ("decimal" | "numeric", [p]) => LogicalType::Decimal {
+            precision: (*p).min(255) as u8,
+            scale: 0,
         },
         ("uuid", _) => LogicalType::Uuid,
         ("json", _) => LogicalType::Json,

@@ -11,7 +11,9 @@
 //!
 //! Exit codes ([`ExitStatus`]): 0 success, 1 `verify` found changes that sync
 //! would apply, 2 usage error, 3 blocked by policy, 4 invalid declarations or
-//! migrations, 5 database error.
+//! migrations, 5 database error. `verify --fail-on warning|breaking` (for
+//! CI) exits 3 when the plan holds a change of that level or above and 0
+//! otherwise, whatever else is pending (4 still for ledger problems).
 //!
 //! For the imperative track:
 //!
@@ -60,6 +62,7 @@ use crate::backend::{LockGuard, Locker};
 use crate::migrate::RunOptions;
 use crate::pipeline::{PipelineOptions, Step};
 use crate::registry::MigrationPhase;
+use crate::risk::Risk;
 use crate::{Db, Error, Policy, Registry};
 
 /// How long `sync`, `run`, `all` and `down` wait for another migrator to
@@ -224,9 +227,33 @@ pub struct VerifyArgs {
     /// DATABASE_URL's scheme (SQLite when unset).
     #[arg(long, value_name = "SNAPSHOT")]
     pub offline: Option<std::path::PathBuf>,
+    /// For CI: exit 3 only when the plan holds a change of this level or
+    /// above, and 0 otherwise (lesser changes and pending migrations are
+    /// what the deploy's sync and run will do); ledger problems still exit
+    /// 4. Without it, verify exits 1 on any change and 3 on a blocked one.
+    #[arg(long, value_enum, value_name = "LEVEL")]
+    pub fail_on: Option<FailOn>,
     /// Policy and output options.
     #[command(flatten)]
     pub plan: PlanArgs,
+}
+
+/// The level `verify --fail-on` fails at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FailOn {
+    /// A WARNING or BREAKING change fails the check.
+    Warning,
+    /// Only a BREAKING change fails the check.
+    Breaking,
+}
+
+impl From<FailOn> for Risk {
+    fn from(level: FailOn) -> Self {
+        match level {
+            FailOn::Warning => Risk::Warning,
+            FailOn::Breaking => Risk::Breaking,
+        }
+    }
 }
 
 /// Options of `migrate snapshot`.
@@ -407,12 +434,13 @@ async fn execute(command: MigrateCommand, registry: Registry) -> Result<ExitStat
         }
         MigrateAction::Verify(VerifyArgs {
             offline: Some(path),
+            fail_on,
             plan: args,
         }) => {
             let plan = offline_plan(&path, &url, &registry, &policy(&args))?;
             let migrations = crate::migrate::Status::unknown(plan.backend.clone());
             render::plan(&plan, &migrations, &args)?;
-            Ok(verify_status(&plan, &migrations))
+            Ok(verify_status(&plan, &migrations, fail_on))
         }
         MigrateAction::Snapshot(args) => {
             let mut json = crate::output::to_string(&registry.schema())?;
@@ -461,12 +489,16 @@ async fn against_database(
     lock_timeout: Duration,
 ) -> Result<ExitStatus, Error> {
     match action {
-        MigrateAction::Verify(VerifyArgs { plan: args, .. }) => {
+        MigrateAction::Verify(VerifyArgs {
+            plan: args,
+            fail_on,
+            ..
+        }) => {
             crate::state::check_linked_apps(db, registry).await?;
             let plan = crate::plan(db, &registry.schema(), &policy(&args)).await?;
             let migrations = crate::migrate::status(db, registry).await?;
             render::plan(&plan, &migrations, &args)?;
-            Ok(verify_status(&plan, &migrations))
+            Ok(verify_status(&plan, &migrations, fail_on))
         }
         MigrateAction::Make(args) => {
             make::make(db, registry, &args).await?;
@@ -665,10 +697,21 @@ async fn migrate(db: &Db, action: MigrateAction, registry: &Registry) -> Result<
     }
 }
 
-/// `verify`'s exit status: problems, then blocked changes, then pending work.
-fn verify_status(plan: &crate::plan::Plan, migrations: &crate::migrate::Status) -> ExitStatus {
+/// `verify`'s exit status: problems, then blocked changes, then pending
+/// work; with `--fail-on`, problems, then a change at that level or above.
+fn verify_status(
+    plan: &crate::plan::Plan,
+    migrations: &crate::migrate::Status,
+    fail_on: Option<FailOn>,
+) -> ExitStatus {
     if !migrations.problems.is_empty() {
         ExitStatus::Invalid
+    } else if let Some(level) = fail_on {
+        if plan.changes.iter().any(|c| c.risk >= Risk::from(level)) {
+            ExitStatus::Blocked
+        } else {
+            ExitStatus::Success
+        }
     } else if plan.blocked().next().is_some() {
         ExitStatus::Blocked
     } else if plan.is_empty() && migrations.pending().next().is_none() {

@@ -98,7 +98,9 @@ pub(crate) fn render(
             column: name,
             ..
         } => dialect.alter_default(new(table)?, &column(table, name)?),
-        Operation::SetPrimaryKey { table, .. } => dialect.alter_primary_key(new(table)?),
+        Operation::SetPrimaryKey { table, .. } => {
+            dialect.alter_primary_key(new(table)?, &old(table)?.primary_key)
+        }
         Operation::AddIndex { table, index } => {
             AlterSql::Statements(vec![dialect.create_index(new(table)?, index)])
         }

@@ -66,11 +66,17 @@ pub(super) fn compile_sql(dialect: &dyn Dialect, live: &Schema, planned: &mut [P
                 &planned[i].change,
                 planned[i].measured,
             ) {
-                AlterSql::Statements(sql) => statements.push(sql),
+                AlterSql::Statements(sql) => {
+                    planned[i].impact = dialect.impact(&planned[i].change);
+                    statements.push(sql);
+                }
                 AlterSql::Rebuild => rebuild = true,
             }
         }
         if rebuild {
+            for &i in &applied {
+                planned[i].impact = dialect.rebuild_impact();
+            }
             let changes: Vec<Change> = applied.iter().map(|&i| planned[i].change.clone()).collect();
             let sql = dialect.rebuild_table(
                 live_table,
@@ -114,17 +120,28 @@ pub(super) fn compile_sql(dialect: &dyn Dialect, live: &Schema, planned: &mut [P
             }
             let mut after = end.clone();
             apply_to_table(&mut after, change);
-            planned[i].sql = match alter_sql(dialect, &end, &after, change, planned[i].measured) {
-                AlterSql::Statements(sql) => sql,
-                AlterSql::Rebuild => dialect.rebuild_table(
-                    &end,
-                    &after,
-                    &rebuild_sources(dialect, &end, &after, std::slice::from_ref(change)),
+            let (sql, impact) = match alter_sql(dialect, &end, &after, change, planned[i].measured)
+            {
+                AlterSql::Statements(sql) => (sql, dialect.impact(change)),
+                AlterSql::Rebuild => (
+                    dialect.rebuild_table(
+                        &end,
+                        &after,
+                        &rebuild_sources(dialect, &end, &after, std::slice::from_ref(change)),
+                    ),
+                    dialect.rebuild_impact(),
                 ),
             };
+            planned[i].sql = sql;
+            planned[i].impact = impact;
         }
     }
     carry_foreign_keys(dialect, live, planned);
+    for c in planned.iter_mut() {
+        if let Some(sentence) = c.impact.describe() {
+            c.reason.push_str(&format!(" ({sentence})"));
+        }
+    }
 }
 
 /// Carries each live foreign key through the applied type changes of its
@@ -373,7 +390,7 @@ fn alter_sql(
         }
         Change::RenameColumn { table, from, to } => dialect.rename_column(table, from, to),
         Change::RenameTable { from, to } => dialect.rename_table(from, to),
-        Change::AlterPrimaryKey { .. } => dialect.alter_primary_key(after),
+        Change::AlterPrimaryKey { from, .. } => dialect.alter_primary_key(after, from),
         Change::CreateTable { table } => AlterSql::Statements(dialect.create_table(table)),
         Change::OrphanColumn { .. } | Change::OrphanTable { .. } => {
             AlterSql::Statements(Vec::new())

@@ -108,6 +108,7 @@ fn probe_for(
     let needs_probe = match change {
         Change::AddColumn { column, .. } => !column.nullable && column.default.is_none(),
         Change::AddIndex { index, .. } => index.unique,
+        Change::AlterPrimaryKey { from, to, .. } => from.is_empty() && !to.is_empty(),
         Change::SetNotNull { .. }
         | Change::AlterColumnType { .. }
         | Change::AddForeignKey { .. } => true,
@@ -162,6 +163,13 @@ fn probe_for(
             table: table.to_owned(),
             columns: index
                 .columns
+                .iter()
+                .map(|c| operand(c))
+                .collect::<std::result::Result<_, _>>()?,
+        },
+        Change::AlterPrimaryKey { to, .. } => Probe::KeyViolations {
+            table: table.to_owned(),
+            columns: to
                 .iter()
                 .map(|c| operand(c))
                 .collect::<std::result::Result<_, _>>()?,

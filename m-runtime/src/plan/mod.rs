@@ -4,6 +4,7 @@
 
 mod block;
 mod compile;
+mod impact;
 mod measure;
 mod policy;
 mod prepare;
@@ -11,6 +12,7 @@ mod prepare;
 use serde::Serialize;
 
 pub use compile::apply_to_table;
+pub use impact::Impact;
 pub use policy::Policy;
 pub use prepare::{prepare, resolve_sql_types};
 
@@ -51,6 +53,9 @@ pub struct PlannedChange {
     pub sql: Vec<String>,
     /// The rows the change's probe counted (`None` when it has no probe).
     pub measured: Option<u64>,
+    /// What running it does to the table: a rewrite, a full read, the lock
+    /// held, MySQL's algorithm ([`Impact`]).
+    pub impact: Impact,
     /// Whether it runs or why not.
     pub action: Action,
 }
@@ -282,6 +287,7 @@ pub fn build_measured(
                 reason: assessment.reason,
                 sql: Vec::new(),
                 measured: facts.measured.rows(),
+                impact: Impact::default(),
                 action,
             }
         })

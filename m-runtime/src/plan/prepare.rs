@@ -99,12 +99,24 @@ pub fn prepare(dialect: &dyn Dialect, live: &Schema, desired: &Schema) -> (Schem
 /// Where the dialect says a live column's type or default is the declared
 /// one in other words, the live column takes the declared spelling: a type
 /// the database stores alike (SQLite's `INT` for an `i64`), a default the
-/// catalog cannot spell (MariaDB's `?` for an emoji).
+/// catalog cannot spell (MariaDB's `?` for an emoji), a foreign key's
+/// action the database enforces alike (InnoDB's `RESTRICT` for `NO ACTION`).
 fn read_as_declared(dialect: &dyn Dialect, live: &mut Schema, desired: &Schema) {
     for (name, table) in &mut live.tables {
         let Some(want) = desired.table(name) else {
             continue;
         };
+        for fk in &mut table.foreign_keys {
+            let alike = want.foreign_keys.iter().find(|w| {
+                w.columns == fk.columns
+                    && w.ref_table == fk.ref_table
+                    && w.ref_columns == fk.ref_columns
+                    && dialect.actions_alike(fk.on_delete, w.on_delete)
+            });
+            if let Some(declared) = alike {
+                fk.on_delete = declared.on_delete;
+            }
+        }
         for column in &mut table.columns {
             let Some(declared) = want.get_column(&column.name) else {
                 continue;
@@ -118,6 +130,21 @@ fn read_as_declared(dialect: &dyn Dialect, live: &mut Schema, desired: &Schema) 
                 (&column.default, &declared.default)
                 && have != want
                 && dialect.catalog_text(want) == *have
+            {
+                column.default = declared.default.clone();
+            }
+            if let (Some(DefaultValue::Sql(have)), Some(DefaultValue::Sql(want))) =
+                (&column.default, &declared.default)
+                && have != want
+                && crate::diff::defaults_equal(
+                    Some(&DefaultValue::Sql(
+                        dialect.catalog_sql(want).into_owned().into(),
+                    )),
+                    Some(&DefaultValue::Sql(
+                        dialect.catalog_sql(have).into_owned().into(),
+                    )),
+                    &column.ty,
+                )
             {
                 column.default = declared.default.clone();
             }

@@ -229,8 +229,19 @@ pub struct RetiredTablesDef {
     pub tables: &'static [&'static str],
 }
 
+/// `ignored_tables!["flyway_schema_history", "django_*"]`: tables of
+/// another tool sharing the database, which m neither reports nor touches.
+#[derive(Debug, Clone)]
+pub struct IgnoredTablesDef {
+    /// The app (crate) that declared them.
+    pub app: &'static str,
+    /// Table names, or name prefixes ending in `*`.
+    pub tables: &'static [&'static str],
+}
+
 inventory::collect!(DocTypeDef);
 inventory::collect!(RetiredTablesDef);
+inventory::collect!(IgnoredTablesDef);
 inventory::collect!(HookDef);
 inventory::collect!(MigrationDef);
 inventory::collect!(AppsDef);

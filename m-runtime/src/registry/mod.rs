@@ -13,8 +13,8 @@ mod hashes;
 mod validate;
 
 pub use defs::{
-    AppsDef, ColumnDef, DbFn, DocType, DocTypeDef, HookDef, HookPhase, IndexDef, MigrationBody,
-    MigrationDef, MigrationPhase, OnFresh, OpsBody, ReferenceDef, RetiredTablesDef,
+    AppsDef, ColumnDef, DbFn, DocType, DocTypeDef, HookDef, HookPhase, IgnoredTablesDef, IndexDef,
+    MigrationBody, MigrationDef, MigrationPhase, OnFresh, OpsBody, ReferenceDef, RetiredTablesDef,
 };
 pub use validate::{RegistryError, RegistryErrors};
 
@@ -73,6 +73,8 @@ pub struct Registry {
     pub expected_apps: Vec<&'static str>,
     /// `retired_tables![...]` declarations, sorted by app.
     pub retired_tables: Vec<&'static RetiredTablesDef>,
+    /// `ignored_tables![...]` declarations, sorted by app.
+    pub ignored_tables: Vec<&'static IgnoredTablesDef>,
 }
 
 impl Registry {
@@ -88,6 +90,7 @@ impl Registry {
                 .flat_map(|a| a.apps.iter().copied())
                 .collect(),
             retired_tables: inventory::iter::<RetiredTablesDef>.into_iter().collect(),
+            ignored_tables: inventory::iter::<IgnoredTablesDef>.into_iter().collect(),
         };
         registry.sort();
         registry
@@ -101,6 +104,7 @@ impl Registry {
         self.expected_apps.sort_unstable();
         self.expected_apps.dedup();
         self.retired_tables.sort_by_key(|r| (r.app, r.tables));
+        self.ignored_tables.sort_by_key(|r| (r.app, r.tables));
     }
 
     /// Every app that registered something, sorted.
@@ -111,6 +115,7 @@ impl Registry {
             .chain(self.hooks.iter().map(|h| h.app))
             .chain(self.migrations.iter().map(|m| m.app))
             .chain(self.retired_tables.iter().map(|r| r.app))
+            .chain(self.ignored_tables.iter().map(|r| r.app))
             .collect()
     }
 
@@ -146,6 +151,11 @@ impl Registry {
         for retired in &self.retired_tables {
             for table in retired.tables {
                 schema.retire_table(*table, retired.app);
+            }
+        }
+        for ignored in &self.ignored_tables {
+            for pattern in ignored.tables {
+                schema.ignore_tables(*pattern);
             }
         }
         schema

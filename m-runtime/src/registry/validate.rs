@@ -200,6 +200,36 @@ fn check_doctypes(registry: &Registry, errors: &mut Vec<RegistryError>) {
             }
         }
     }
+    for ignored in &registry.ignored_tables {
+        for pattern in ignored.tables {
+            if let Some(problem) = ignored_pattern_problem(pattern) {
+                errors.push(RegistryError::Other(format!(
+                    "app `{}` ignores `{pattern}`, {problem}: an entry of `ignored_tables![...]` is a table name or a prefix ending in `*` (`django_*`)",
+                    ignored.app
+                )));
+                continue;
+            }
+            let prefix = pattern.strip_suffix('*').unwrap_or(pattern);
+            if crate::schema::is_internal_table(prefix)
+                || (pattern.ends_with('*') && "_m_".starts_with(prefix))
+            {
+                errors.push(RegistryError::Other(format!(
+                    "app `{}` ignores `{pattern}`, which matches m's own `_m_` tables: narrow the pattern",
+                    ignored.app
+                )));
+            }
+            for (table, declared_by) in &by_table {
+                if crate::schema::table_pattern_matches(pattern, table)
+                    && let Some(declared) = declared_by.first()
+                {
+                    errors.push(RegistryError::Other(format!(
+                        "app `{}` ignores `{pattern}`, which matches table `{table}` that {}::{} (app `{}`) declares: a table is either m's or another tool's; narrow the pattern or remove the DocType",
+                        ignored.app, declared.module_path, declared.name, declared.app
+                    )));
+                }
+            }
+        }
+    }
     for d in &registry.doctypes {
         let mut retired = BTreeSet::new();
         for column in d.retired_columns {
@@ -297,5 +327,20 @@ fn check_expected_apps(registry: &Registry, errors: &mut Vec<RegistryError>) {
                 app: app.to_string(),
             });
         }
+    }
+}
+
+/// What is wrong with an `ignored_tables!` entry, if anything: it must be a
+/// non-empty name, or a non-empty prefix followed by one `*` at the end.
+fn ignored_pattern_problem(pattern: &str) -> Option<&'static str> {
+    let name = pattern.strip_suffix('*').unwrap_or(pattern);
+    if name.is_empty() {
+        Some("which would ignore every table")
+    } else if name.contains('*') {
+        Some("which has a `*` before its end")
+    } else if name.chars().any(char::is_whitespace) {
+        Some("which holds whitespace")
+    } else {
+        None
     }
 }

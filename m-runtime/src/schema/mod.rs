@@ -23,6 +23,6 @@ pub use hash::{schema_digest, table_hash};
 pub(crate) use model::bounded_identifier;
 pub use model::{
     Column, DefaultValue, Dependent, DependentKind, ForeignKey, Index, MAX_IDENTIFIER_LEN,
-    ReferentialAction, Schema, Table, is_internal_table,
+    ReferentialAction, Schema, Table, is_internal_table, table_pattern_matches,
 };
 pub use types::{LogicalType, TypeFamily};

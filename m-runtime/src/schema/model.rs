@@ -1,5 +1,5 @@
 use std::borrow::Cow;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 
@@ -21,6 +21,15 @@ pub fn is_internal_table(name: &str) -> bool {
     name.starts_with("_m_")
 }
 
+/// Whether the `ignored_tables!` entry `pattern` (a name, or a prefix
+/// ending in `*`) matches the table `name`.
+pub fn table_pattern_matches(pattern: &str, name: &str) -> bool {
+    match pattern.strip_suffix('*') {
+        Some(prefix) => name.starts_with(prefix),
+        None => pattern == name,
+    }
+}
+
 /// A set of tables, keyed and iterated by table name so that every output
 /// derived from it is deterministic.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -33,6 +42,12 @@ pub struct Schema {
     /// instead of as orphans. Always empty for an introspected schema.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub retired_tables: BTreeMap<String, String>,
+    /// Tables of other tools sharing the database, as names or prefixes
+    /// ending in `*` ([`ignored_tables!`](crate::ignored_tables)): m
+    /// neither reports nor changes a live table they match. Always empty
+    /// for an introspected schema.
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    pub ignored_tables: BTreeSet<String>,
 }
 
 impl Schema {
@@ -44,6 +59,31 @@ impl Schema {
     /// Retires the table `name` on behalf of `app` (see [`Schema::retired_tables`]).
     pub fn retire_table(&mut self, name: impl Into<String>, app: impl Into<String>) {
         self.retired_tables.insert(name.into(), app.into());
+    }
+
+    /// Ignores the live tables `pattern` matches: a table name, or a prefix
+    /// ending in `*` (see [`Schema::ignored_tables`]).
+    pub fn ignore_tables(&mut self, pattern: impl Into<String>) {
+        self.ignored_tables.insert(pattern.into());
+    }
+
+    /// Whether the table `name` is ignored ([`Schema::ignore_tables`]).
+    ///
+    /// ```
+    /// use m_runtime::schema::Schema;
+    ///
+    /// let mut schema = Schema::default();
+    /// schema.ignore_tables("django_*");
+    /// schema.ignore_tables("flyway_schema_history");
+    /// assert!(schema.is_ignored("django_session"));
+    /// assert!(schema.is_ignored("flyway_schema_history"));
+    /// assert!(!schema.is_ignored("flyway_schema_history_old"));
+    /// assert!(!schema.is_ignored("book"));
+    /// ```
+    pub fn is_ignored(&self, name: &str) -> bool {
+        self.ignored_tables
+            .iter()
+            .any(|pattern| table_pattern_matches(pattern, name))
     }
 
     /// The table named `name`, if present (names compare exactly).
