@@ -455,6 +455,7 @@ async fn browser(
         badge: getComputedStyle(a.querySelector('.badge')).backgroundColor,
         reason: a.querySelector('.reason').textContent,
         measured: a.querySelector('.measured').textContent,
+        lock: a.querySelector('.lock').textContent,
         action: a.querySelector('.action').textContent,
         sql: a.querySelector('pre.sql').textContent }))";
     let cards = poll(&client, read_changes, |v| {
@@ -492,6 +493,14 @@ async fn browser(
         "the reason, as the plan says"
     );
     assert_eq!(shown["measured"], "2 row(s)");
+    // The lock note is the plan's impact, in words.
+    let lock = breaking["lock"].as_str().expect("a lock");
+    assert!(
+        shown["lock"]
+            .as_str()
+            .is_some_and(|l| l.starts_with(&format!("{lock} lock ("))),
+        "{shown:#}"
+    );
     assert!(
         shown["action"]
             .as_str()

@@ -68,29 +68,28 @@ function defaultLabel(d) {
   }
 }
 
-// What the change's statements hold while they run, as far as the plan
-// tells (a rebuild is in the reason) and the backend's DDL is known to do.
-function lockNote(c, backend) {
-  if (c.kind.startsWith('orphan_')) return 'Nothing runs: sync never drops a column or table.';
-  if (c.kind === 'create_table') return 'A new table: nothing existing is locked.';
-  if (/rebuild/i.test(c.reason) || c.sql.some((q) => q.includes('"_m_rebuild_') || q.includes('`_m_rebuild_'))) return 'Rebuilds the table: a copy with the new shape, rows copied over, then swapped in (writes wait).';
-  if (backend === 'postgres') {
-    return {
-      add_index: 'CREATE INDEX blocks writes to the table while it builds; reads go on.',
-      alter_column_type: 'Rewrites the table under an ACCESS EXCLUSIVE lock: reads and writes wait.',
-      set_not_null: 'Scans every row under an ACCESS EXCLUSIVE lock.',
-      add_foreign_key: 'Checks every row; writes to both tables wait meanwhile.',
-    }[c.kind] || 'A catalog change under a brief ACCESS EXCLUSIVE lock.';
-  }
-  if (backend === 'mysql' || backend === 'mariadb') {
-    return {
-      add_index: 'Online DDL (InnoDB): reads and writes go on, with a brief lock at the start and end.',
-      alter_column_type: 'Copies the table: writes wait until it is done.',
-      set_not_null: 'Rebuilds the table (InnoDB): writes may wait.',
-    }[c.kind] || 'InnoDB DDL: instant or in place where it can be.';
-  }
-  if (backend === 'sqlite') return 'SQLite locks the whole database file while it runs.';
-  return 'Locks the table while it runs.';
+// What the change's statements hold while they run: the plan's own
+// impact fields (the lock, the MySQL algorithm, a rewrite or a full scan), in
+// words.
+const LOCK_WORDS = {
+  'ACCESS EXCLUSIVE': 'reads and writes wait',
+  'SHARE': 'writes wait, reads go on',
+  'SHARE ROW EXCLUSIVE': 'writes to both tables wait',
+  'SHARED': 'writes wait, reads go on',
+  'NONE': 'reads and writes go on',
+  'WRITE': 'other writers wait',
+};
+
+function lockNote(c) {
+  const i = c; // the impact fields are flattened into the change
+  if (c.action !== 'apply' && !c.sql.length) return 'Nothing runs: sync does not carry this change out.';
+  if (!i.lock) return 'Nothing existing is locked.';
+  const parts = [`${i.lock} lock (${LOCK_WORDS[i.lock] || 'see the database\'s documentation'})`];
+  if (i.algorithm) parts.push(`algorithm ${i.algorithm}`);
+  if (i.rewrites_table) parts.push('rewrites the whole table');
+  else if (i.scans_table) parts.push('reads every row');
+  else parts.push('catalog only');
+  return parts.join('; ') + '.';
 }
 
 function changeCard(c, backend) {
@@ -104,7 +103,7 @@ function changeCard(c, backend) {
   <p class="reason">${h(c.reason)}</p>
   <dl>
     <dt>Rows measured</dt><dd class="measured">${h(measured)}</dd>
-    <dt>Lock / rewrite</dt><dd class="lock">${h(lockNote(c, backend))}</dd>
+    <dt>Lock / rewrite</dt><dd class="lock">${h(lockNote(c))}</dd>
     <dt>Policy</dt><dd>${action}</dd>
   </dl>
   <pre class="sql">${h(sql)}</pre>
