@@ -251,3 +251,22 @@ fn ignored_tables_are_checked() {
     assert!(schema.is_ignored("flyway_schema_history"));
     assert!(!schema.is_ignored("flyway_schema_history_2"));
 }
+
+// Validation is remembered per set of items: a registry that passed passes
+// again without being checked, and one of other items is checked anew.
+#[test]
+fn a_registry_that_passed_is_not_checked_twice_and_a_bad_one_always_is() {
+    let good = Registry {
+        doctypes: vec![&PERSON],
+        ..Default::default()
+    };
+    good.validate().expect("valid");
+    good.clone().validate().expect("still valid");
+    let bad = Registry {
+        doctypes: vec![&PERSON, &RETIRES_ITS_OWN_COLUMN],
+        ..Default::default()
+    };
+    for _ in 0..2 {
+        assert!(bad.validate().is_err(), "a failure is never remembered");
+    }
+}

@@ -124,8 +124,48 @@ impl Registry {
     /// unknown or cyclic `depends_on`, a `pre_sync` migration depending on a
     /// `post_sync` one, apps of `apps![...]` that registered nothing, or an
     /// empty registry.
+    ///
+    /// Every item is a `&'static` value that never changes, so a registry of
+    /// the same items always gets the same answer: one that passed is
+    /// remembered for the rest of the process (by the items' addresses), and
+    /// an unchanged boot does not check its DocTypes again.
     pub fn validate(&self) -> Result<(), RegistryErrors> {
-        validate::validate(self)
+        let key = self.identity();
+        if validate::passed_before(&key) {
+            return Ok(());
+        }
+        validate::validate(self)?;
+        validate::remember_passed(key);
+        Ok(())
+    }
+
+    /// The addresses of every item (and each expected app name), in order:
+    /// equal for two registries of the same items.
+    fn identity(&self) -> Vec<usize> {
+        fn addresses<T>(items: &[&'static T]) -> impl Iterator<Item = usize> {
+            items.iter().map(|item| std::ptr::from_ref(*item).addr())
+        }
+        let lengths = [
+            self.doctypes.len(),
+            self.hooks.len(),
+            self.migrations.len(),
+            self.expected_apps.len(),
+            self.retired_tables.len(),
+            self.ignored_tables.len(),
+        ];
+        lengths
+            .into_iter()
+            .chain(addresses(&self.doctypes))
+            .chain(addresses(&self.hooks))
+            .chain(addresses(&self.migrations))
+            .chain(
+                self.expected_apps
+                    .iter()
+                    .flat_map(|app| [app.as_ptr().addr(), app.len()]),
+            )
+            .chain(addresses(&self.retired_tables))
+            .chain(addresses(&self.ignored_tables))
+            .collect()
     }
 
     /// The schema hash ([`table_hash`](crate::schema::table_hash)) of each
