@@ -31,6 +31,7 @@ static BOOK_CATALOG: DocTypeDef = DocTypeDef {
     indexes: &[],
     renamed_from: &[],
     retired_columns: &[],
+    checks: &[],
 };
 
 static BOOK_LIBRARY: DocTypeDef = DocTypeDef {
@@ -43,6 +44,7 @@ static BOOK_LIBRARY: DocTypeDef = DocTypeDef {
     indexes: &[],
     renamed_from: &[],
     retired_columns: &[],
+    checks: &[],
 };
 
 static SHELF: DocTypeDef = DocTypeDef {
@@ -55,6 +57,7 @@ static SHELF: DocTypeDef = DocTypeDef {
     indexes: &[],
     renamed_from: &[],
     retired_columns: &[],
+    checks: &[],
 };
 
 static LABEL: DocTypeDef = DocTypeDef {
@@ -85,6 +88,7 @@ static LABEL: DocTypeDef = DocTypeDef {
     indexes: &[],
     renamed_from: &[],
     retired_columns: &[],
+    checks: &[],
 };
 
 static NEEDS_SHIPPING: MigrationDef = MigrationDef {
@@ -150,6 +154,7 @@ static RETIRES_ITS_OWN_COLUMN: DocTypeDef = DocTypeDef {
     primary_key: &["id"],
     indexes: &[],
     retired_columns: &["phone", "fax", "fax"],
+    checks: &[],
     renamed_from: &[],
 };
 
@@ -194,6 +199,7 @@ static PERSON: DocTypeDef = DocTypeDef {
     indexes: &[],
     renamed_from: &[],
     retired_columns: &[],
+    checks: &[],
 };
 
 static IGNORES: m_runtime::registry::IgnoredTablesDef = m_runtime::registry::IgnoredTablesDef {

@@ -165,6 +165,20 @@ pub enum Probe {
         /// The values of the key's columns.
         columns: Vec<Operand>,
     },
+    /// Rows a new CHECK constraint rejects: those where `expr` is false
+    /// (not NULL, which a check accepts).
+    CheckViolations {
+        /// The table name.
+        table: String,
+        /// What each column the plan has at this point reads, by its name
+        /// then: live columns under other names (renamed earlier in the
+        /// plan) and the values of columns it adds are exposed under those
+        /// names, so that `expr` reads the table as the check will see it.
+        /// Empty when every column is a live one under its own name.
+        columns: Vec<(String, Operand)>,
+        /// The check's expression.
+        expr: String,
+    },
     /// Rows whose reference points at no row of the target (rows with a
     /// NULL in `columns` are not counted).
     Dangling {
@@ -527,6 +541,36 @@ pub fn assess_with(change: &Change, facts: &Facts) -> Assessment {
                 foreign_key.name, foreign_key.ref_table
             ),
         ),
+        Change::DropCheck { check, .. } => level(
+            Risk::Safe,
+            format!(
+                "drops check `{}` ({}): no row is changed, rows it rejected become possible",
+                check.name, check.expr
+            ),
+        ),
+        Change::AddCheck { check, .. } => match measured {
+            Some(n) if n > 0 => level(
+                Risk::Breaking,
+                format!(
+                    "new check `{}` ({}), but {n} row(s) violate it: fix them in a #[migration] first",
+                    check.name, check.expr
+                ),
+            ),
+            Some(_) => level(
+                Risk::Warning,
+                format!(
+                    "new check `{}` ({}): every row satisfies it today (measured); writers of rows it rejects will fail",
+                    check.name, check.expr
+                ),
+            ),
+            None => level(
+                Risk::Warning,
+                format!(
+                    "new check `{}` ({}): rows that violate it would make it fail",
+                    check.name, check.expr
+                ),
+            ),
+        },
         Change::RenameTable { from, to } => level(
             Risk::Breaking,
             format!(

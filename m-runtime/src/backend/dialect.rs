@@ -2,7 +2,8 @@ use crate::diff::Change;
 use crate::plan::Impact;
 use crate::risk::{Operand, Probe, Target};
 use crate::schema::{
-    Column, DefaultValue, DependentKind, ForeignKey, Index, LogicalType, ReferentialAction, Table,
+    Check, Column, DefaultValue, DependentKind, ForeignKey, Index, LogicalType, ReferentialAction,
+    Table,
 };
 
 /// How one schema change is carried out on a backend.
@@ -349,6 +350,31 @@ pub trait Dialect: Send + Sync {
                 self.unfit_condition(&q(column), from, to),
                 c = q(column)
             ),
+            Probe::CheckViolations {
+                table,
+                columns,
+                expr,
+            } if columns.is_empty() => {
+                format!("SELECT COUNT(*) FROM {} WHERE NOT ({expr})", q(table))
+            }
+            Probe::CheckViolations {
+                table,
+                columns,
+                expr,
+            } => {
+                let select = columns
+                    .iter()
+                    .map(|(name, operand)| {
+                        format!("{} AS {}", self.operand_sql(operand, None), q(name))
+                    })
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                format!(
+                    "SELECT COUNT(*) FROM (SELECT {select} FROM {}) AS {} WHERE NOT ({expr})",
+                    q(table),
+                    q(table)
+                )
+            }
             Probe::Duplicates { table, columns } => {
                 let keys: Vec<String> = columns.iter().map(|c| self.operand_sql(c, None)).collect();
                 // A window count per key: no GROUP BY, whose numbers are
@@ -505,6 +531,7 @@ pub trait Dialect: Send + Sync {
                 .iter()
                 .map(|fk| self.foreign_key_clause(fk)),
         );
+        parts.extend(table.checks.iter().map(|c| self.check_clause(c)));
         let mut statements = vec![format!(
             "CREATE TABLE {if_not_exists}{} (\n  {}\n)",
             self.quote_ident(&table.name),
@@ -691,6 +718,33 @@ pub trait Dialect: Send + Sync {
             "ALTER TABLE {} ADD {}",
             self.quote_ident(table),
             self.foreign_key_clause(fk)
+        )])
+    }
+
+    /// `CONSTRAINT "name" CHECK (expr)`.
+    fn check_clause(&self, check: &Check) -> String {
+        format!(
+            "CONSTRAINT {} CHECK ({})",
+            self.quote_ident(&check.name),
+            check.expr
+        )
+    }
+
+    /// Adds `check` to `table` (the table after the change).
+    fn add_check(&self, table: &Table, check: &Check) -> AlterSql {
+        AlterSql::Statements(vec![format!(
+            "ALTER TABLE {} ADD {}",
+            self.quote_ident(&table.name),
+            self.check_clause(check)
+        )])
+    }
+
+    /// Drops `check` (by its name) from `table` (the table before the change).
+    fn drop_check(&self, table: &Table, check: &Check) -> AlterSql {
+        AlterSql::Statements(vec![format!(
+            "ALTER TABLE {} DROP CONSTRAINT {}",
+            self.quote_ident(&table.name),
+            self.quote_ident(&check.name)
         )])
     }
 
