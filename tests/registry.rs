@@ -257,3 +257,47 @@ fn ignored_tables_are_checked() {
     assert!(schema.is_ignored("flyway_schema_history"));
     assert!(!schema.is_ignored("flyway_schema_history_2"));
 }
+
+static CHECKS_TWICE: DocTypeDef = DocTypeDef {
+    app: "shop",
+    name: "Product",
+    table: "product",
+    module_path: "shop",
+    columns: &[column("id", None), column("price", None)],
+    primary_key: &["id"],
+    indexes: &[],
+    retired_columns: &[],
+    checks: &[
+        m_runtime::registry::CheckDef {
+            name: "price_positive",
+            expr: "price >= 0",
+        },
+        m_runtime::registry::CheckDef {
+            name: "Price_Positive",
+            expr: " ",
+        },
+    ],
+    renamed_from: &[],
+};
+
+// The macro refuses these at compile time; a hand-built registry here.
+#[test]
+fn a_check_twice_or_without_expression_is_refused() {
+    let registry = Registry {
+        doctypes: vec![&CHECKS_TWICE],
+        ..Default::default()
+    };
+    let errors = registry.validate().expect_err("bad checks");
+    let messages: Vec<String> = errors.0.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        messages,
+        [
+            "shop::Product declares check `Price_Positive` with an empty expression: give the SQL condition every row must satisfy",
+            "shop::Product declares check `Price_Positive` twice",
+        ]
+    );
+    // Valid checks reach the declared table.
+    let table = m_runtime::registry::table_of(&CHECKS_TWICE);
+    assert_eq!(table.checks[0].name, "price_positive");
+    assert_eq!(table.checks[0].expr, "price >= 0");
+}
