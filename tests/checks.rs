@@ -263,3 +263,114 @@ all_backends!(a_rebuild_keeps_the_checks, |t| async move {
     assert!(t.verify(&relaxed).await.changes.is_empty());
     rejects_negative_price(&t).await;
 });
+
+// Enumerations stored as text with a CHECK (col IN (...)) -----------------
+
+fn post(values: &str) -> Schema {
+    schema([Table::new("post")
+        .column(Column::new("id", T::I64))
+        .column(Column::new(
+            "mood",
+            T::String {
+                max_length: Some(10),
+            },
+        ))
+        .primary_key(["id"])
+        .check("mood_values", format!("mood IN ({values})"))])
+}
+
+all_backends!(an_enumeration_gains_and_loses_values, |t| async move {
+    t.sync(&post("'ok', 'sad'"), &Policy::default()).await;
+    t.exec("INSERT INTO post (id, mood) VALUES (1, 'ok'), (2, 'sad'), (3, 'sad')")
+        .await;
+    // A value appended (and one inserted): the check widens, SAFE, applied
+    // by the default policy.
+    let wider = post("'new', 'ok', 'sad', 'meh'");
+    let (plan, report) = t.sync(&wider, &Policy::default()).await;
+    assert_eq!(kinds(&plan), ["drop_check", "add_check"]);
+    let add = change(&plan, "add_check");
+    assert_eq!(add.risk, Risk::Safe, "{}", add.reason);
+    assert_eq!(add.measured, Some(0));
+    assert_eq!(report.applied.len(), 2);
+    assert!(t.verify(&wider).await.changes.is_empty());
+    t.exec("INSERT INTO post (id, mood) VALUES (4, 'meh')")
+        .await;
+    // A value removed: measured, the two rows holding `sad` block it.
+    let narrower = post("'new', 'ok', 'meh'");
+    let (plan, report) = t.sync(&narrower, &Policy::allow_warning()).await;
+    let add = change(&plan, "add_check");
+    assert_eq!(add.measured, Some(2), "{}", add.reason);
+    assert_eq!(add.risk, Risk::Breaking);
+    assert!(report.applied.is_empty(), "the old check stays");
+    // Once no row holds it: a measured WARNING.
+    t.exec("UPDATE post SET mood = 'ok' WHERE mood = 'sad'")
+        .await;
+    let (plan, report) = t.sync(&narrower, &Policy::allow_warning()).await;
+    assert_eq!(change(&plan, "add_check").risk, Risk::Warning);
+    assert_eq!(report.applied.len(), 2);
+    let refused =
+        t.db.execute("INSERT INTO post (id, mood) VALUES (5, 'sad')")
+            .await;
+    assert!(refused.is_err(), "`sad` is no longer a value");
+    assert_eq!(t.count("post").await, 4);
+});
+
+/// MariaDB's native ENUM: appending a value is SAFE and applied; removing
+/// one counts the rows that hold it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mariadb_enum_values() {
+    if !Backend::Mysql.enabled() {
+        eprintln!("skipped: mysql excluded by M_TEST_BACKENDS");
+        return;
+    }
+    let t = TestDb::fresh(Backend::Mysql, "enum_values").await;
+    let posts = |values: &'static str| {
+        schema([Table::new("post")
+            .column(Column::new("id", T::I64))
+            .column(Column::new("mood", T::Custom { sql: values.into() }))
+            .primary_key(["id"])])
+    };
+    t.exec("CREATE TABLE post (id BIGINT NOT NULL PRIMARY KEY, mood ENUM('ok', 'sad') NOT NULL)")
+        .await;
+    t.exec("INSERT INTO post VALUES (1, 'ok'), (2, 'sad'), (3, 'sad')")
+        .await;
+    // The declared spelling differs from the catalog's: no change.
+    assert!(
+        t.verify(&posts("ENUM('ok','sad')"))
+            .await
+            .changes
+            .is_empty()
+    );
+    // Appended: SAFE, and instant (the server accepts the statement with
+    // ALGORITHM=INSTANT, LOCK=NONE).
+    let wider = posts("enum('ok', 'sad', 'meh')");
+    let plan = t.verify(&wider).await;
+    let alter = change(&plan, "alter_column_type");
+    assert_eq!(alter.risk, Risk::Safe, "{}", alter.reason);
+    assert!(alter.is_applied());
+    assert_eq!(alter.impact.algorithm, Some("INSTANT"));
+    assert_eq!(alter.sql.len(), 1, "{:?}", alter.sql);
+    t.exec(&format!("{}, ALGORITHM=INSTANT, LOCK=NONE", alter.sql[0]))
+        .await;
+    assert!(t.verify(&wider).await.changes.is_empty());
+    // Inserted before the others: SAFE too, but the table is copied.
+    let inserted = posts("enum('new', 'ok', 'sad', 'meh')");
+    let plan = t.verify(&inserted).await;
+    let alter = change(&plan, "alter_column_type");
+    assert_eq!(alter.risk, Risk::Safe, "{}", alter.reason);
+    assert_eq!(alter.impact.algorithm, Some("COPY"));
+    let (_, report) = t.sync(&inserted, &Policy::default()).await;
+    assert_eq!(report.applied.len(), 1);
+    let narrower = posts("enum('new', 'ok', 'meh')");
+    t.exec("INSERT INTO post VALUES (4, 'meh')").await;
+    let (plan, report) = t.sync(&narrower, &Policy::allow_warning()).await;
+    let alter = change(&plan, "alter_column_type");
+    assert_eq!(alter.measured, Some(2), "{}", alter.reason);
+    assert_eq!(alter.risk, Risk::Breaking);
+    assert!(report.applied.is_empty());
+    assert_eq!(
+        t.rows("SELECT CAST(mood AS CHAR) FROM post ORDER BY id")
+            .await,
+        [["ok"], ["sad"], ["sad"], ["meh"]].map(|r| r.map(|v| Some(v.to_string())).to_vec())
+    );
+}

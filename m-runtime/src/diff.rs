@@ -588,8 +588,12 @@ pub fn diff_table(have: &Table, want: &Table) -> Vec<Change> {
 }
 
 /// Whether two logical types are the same column type (`Custom` types
-/// compare by their spelling, case and whitespace aside).
+/// compare by their spelling, case and whitespace aside; two `ENUM`s by
+/// their values, in order).
 pub fn types_equal(a: &LogicalType, b: &LogicalType) -> bool {
+    if let (Some(x), Some(y)) = (a.enum_values(), b.enum_values()) {
+        return x == y;
+    }
     match (a, b) {
         (LogicalType::Custom { sql: x }, LogicalType::Custom { sql: y }) => {
             normalize_sql(x) == normalize_sql(y)

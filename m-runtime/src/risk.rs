@@ -247,6 +247,11 @@ pub struct Facts {
     /// now, and those the running code writes) holds NULL, which any
     /// foreign key accepts.
     pub on_new_null_columns: bool,
+    /// For a new check: it replaces a dropped check of the same name that
+    /// lists the values of the same column, and lists every one of them
+    /// (an enumeration stored as text that gains values): every row the
+    /// old check accepted, the new one accepts.
+    pub widens_check: bool,
     /// For a type change: the views (or rules) that use the column, where
     /// the database refuses to change a column's type under them
     /// (PostgreSQL).
@@ -326,6 +331,15 @@ pub fn type_change(from: &LogicalType, to: &LogicalType) -> TypeChange {
         ) => widen_if(s2 >= s1 && p2.saturating_sub(*s2) >= p1.saturating_sub(*s1)),
         (int, T::Decimal { precision, scale }) if integer_digits(int).is_some() => {
             widen_if(precision.saturating_sub(*scale) >= integer_digits(int).unwrap_or(u8::MAX))
+        }
+        // MySQL/MariaDB ENUM: values appended or inserted keep every
+        // stored value; a value removed is measured (rows holding it).
+        (a, b) if a.enum_values().is_some() && b.enum_values().is_some() => {
+            let (old, new) = (
+                a.enum_values().unwrap_or_default(),
+                b.enum_values().unwrap_or_default(),
+            );
+            widen_if(old.iter().all(|v| new.contains(v)))
         }
         (T::Date, T::DateTime) => TypeChange::Widen,
         (T::Date | T::DateTime, T::Timestamp) | (T::Timestamp, T::DateTime) => TypeChange::Narrow,
@@ -556,6 +570,13 @@ pub fn assess_with(change: &Change, facts: &Facts) -> Assessment {
                     check.name, check.expr
                 ),
             ),
+            _ if facts.widens_check => level(
+                Risk::Safe,
+                format!(
+                    "check `{}` lists more values ({}): every row the old one accepted, it accepts",
+                    check.name, check.expr
+                ),
+            ),
             Some(_) => level(
                 Risk::Warning,
                 format!(
@@ -653,6 +674,25 @@ mod tests {
 
     fn string(n: Option<u32>) -> LogicalType {
         LogicalType::String { max_length: n }
+    }
+
+    #[test]
+    fn enum_values_added_widen_and_removed_narrow() {
+        let e = |sql: &'static str| LogicalType::Custom { sql: sql.into() };
+        let change = |a, b| type_change(&e(a), &e(b));
+        assert_eq!(
+            change("enum('a','b')", "enum('a','b','c')"),
+            TypeChange::Widen
+        );
+        assert_eq!(
+            change("enum('a','b')", "ENUM('c', 'a', 'b')"),
+            TypeChange::Widen
+        );
+        assert_eq!(change("enum('a','b')", "enum('a')"), TypeChange::Narrow);
+        assert_eq!(
+            change("enum('a','b')", "set('a','b')"),
+            TypeChange::Incompatible
+        );
     }
 
     #[test]

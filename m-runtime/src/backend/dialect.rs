@@ -234,6 +234,16 @@ pub trait Dialect: Send + Sync {
             (T::Date | T::DateTime | T::Timestamp, T::Date | T::DateTime | T::Timestamp) => {
                 self.temporal_unfit(expr, to)
             }
+            // An ENUM losing values: the rows holding one of those.
+            (T::Custom { .. }, T::Custom { .. }) if to.enum_values().is_some() => {
+                let values: Vec<String> = to
+                    .enum_values()
+                    .unwrap_or_default()
+                    .iter()
+                    .map(|v| self.quote_str(v))
+                    .collect();
+                format!("{expr} NOT IN ({})", values.join(", "))
+            }
             _ => format!("{expr} IS NOT NULL"),
         }
     }

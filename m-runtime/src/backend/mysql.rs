@@ -335,6 +335,16 @@ impl Dialect for MySql {
                 },
                 ..
             } if b >= a => instant,
+            // Values appended to an ENUM (MariaDB: instant; inserted
+            // elsewhere in the list, the table is copied).
+            Change::AlterColumnType { from, to, .. }
+                if from
+                    .enum_values()
+                    .zip(to.enum_values())
+                    .is_some_and(|(old, new)| new.starts_with(&old)) =>
+            {
+                instant
+            }
             Change::AlterColumnType { .. }
             | Change::AddForeignKey { .. }
             | Change::AddCheck { .. } => copy,

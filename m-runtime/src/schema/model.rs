@@ -453,6 +453,50 @@ impl Check {
         Self::normalize(&self.expr)
     }
 
+    /// The column and the values of a check that is one `IN` list of
+    /// string literals (`status IN ('a', 'b')`, in any spelling the
+    /// catalog gives it): how an enumeration stored as text is checked.
+    ///
+    /// ```
+    /// use m_runtime::schema::Check;
+    ///
+    /// let check = Check { name: "ck".into(), expr: "(status)::text = ANY (ARRAY['a'::text, 'it''s'::text])".into() };
+    /// assert_eq!(check.in_list(), Some(("status".into(), vec!["a".into(), "it's".into()])));
+    /// let other = Check { name: "ck".into(), expr: "status IN ('a') OR status IS NULL".into() };
+    /// assert_eq!(other.in_list(), None);
+    /// ```
+    pub fn in_list(&self) -> Option<(String, Vec<String>)> {
+        let normalized = self.normalized_expr();
+        let (column, mut rest) = normalized.split_once("in'")?;
+        if column.is_empty() || !column.chars().all(|c| c.is_alphanumeric() || c == '_') {
+            return None;
+        }
+        let mut values = Vec::new();
+        loop {
+            // `rest` starts inside a literal.
+            let mut value = String::new();
+            let mut chars = rest.char_indices().peekable();
+            let end = loop {
+                let (i, c) = chars.next()?;
+                if c == '\'' {
+                    if chars.peek().map(|(_, c)| *c) == Some('\'') {
+                        chars.next();
+                        value.push('\'');
+                        continue;
+                    }
+                    break i + 1;
+                }
+                value.push(c);
+            };
+            values.push(value);
+            rest = &rest[end..];
+            if rest.is_empty() {
+                return Some((column.to_owned(), values));
+            }
+            rest = rest.strip_prefix(",'")?;
+        }
+    }
+
     /// [`Check::normalized_expr`] of any expression.
     pub fn normalize(expr: &str) -> String {
         let mut out = String::with_capacity(expr.len());
