@@ -152,6 +152,18 @@ all_backends!(a_check_on_a_column_added_in_the_same_plan, |t| async move {
     assert_eq!(change(&plan, "add_check").measured, Some(0));
     assert_eq!(report.applied.len(), 2, "{:#?}", plan.changes);
     assert!(t.verify(&with(3)).await.changes.is_empty());
+    // A new nullable column holds NULL, which passes (PostgreSQL reads
+    // the NULL with the column's type).
+    let nullable = schema([product()
+        .column(Column::new("stock", T::I64).default(m_runtime::schema::DefaultValue::Int(3)))
+        .column(Column::new("reserved", T::I64).nullable())
+        .check("stock_positive", "stock >= 0")
+        .check("reserved_positive", "reserved >= 0")]);
+    let (plan, report) = t.sync(&nullable, &Policy::allow_warning()).await;
+    let add = change(&plan, "add_check");
+    assert_eq!(add.measured, Some(0), "{}", add.reason);
+    assert_eq!(add.risk, Risk::Warning);
+    assert_eq!(report.applied.len(), 2, "{:#?}", plan.changes);
 });
 
 all_backends!(dropping_a_check_is_safe_and_applied, |t| async move {

@@ -254,6 +254,13 @@ pub trait Dialect: Send + Sync {
         "1 = 0".to_owned()
     }
 
+    /// A NULL of type `ty`, where a NULL standing for a column must carry
+    /// its type (PostgreSQL types a bare NULL in a derived table as
+    /// `text`); by default a bare `NULL`.
+    fn typed_null(&self, _ty: &LogicalType) -> String {
+        "NULL".to_owned()
+    }
+
     /// A probe operand as SQL; a column is qualified with `alias`, if any.
     fn operand_sql(&self, operand: &Operand, alias: Option<&str>) -> String {
         match (operand, alias) {
@@ -375,7 +382,11 @@ pub trait Dialect: Send + Sync {
                 let select = columns
                     .iter()
                     .map(|(name, operand)| {
-                        format!("{} AS {}", self.operand_sql(operand, None), q(name))
+                        let value = match operand {
+                            Operand::Value { value: None, ty } => self.typed_null(ty),
+                            operand => self.operand_sql(operand, None),
+                        };
+                        format!("{value} AS {}", q(name))
                     })
                     .collect::<Vec<_>>()
                     .join(", ");

@@ -246,6 +246,14 @@ impl Dialect for Postgres {
         }
     }
 
+    fn typed_null(&self, ty: &LogicalType) -> String {
+        let column = Column::new("", ty.clone());
+        format!(
+            "CAST(NULL AS {})",
+            self.column_type(&Table::new(""), &column)
+        )
+    }
+
     fn column_type(&self, _table: &Table, column: &Column) -> String {
         match &column.ty {
             LogicalType::Bool => "BOOLEAN".into(),
