@@ -331,6 +331,28 @@ all_backends!(each_change_says_what_it_does_to_the_table, |t| async move {
     };
     assert_eq!(without_advice(&c), expected);
 
+    // A CHECK: validated over every row (MariaDB copies the table for it),
+    // and dropped from the catalog only (SQLite rebuilds for both).
+    table = table.check("price_positive", "price >= 0");
+    let c = step(&t, &schema([owner(), table.clone()]), "add_check").await;
+    let expected = match b {
+        Backend::Postgres => impact(false, true, "ACCESS EXCLUSIVE", None),
+        Backend::Mysql => impact(true, true, "SHARED", Some("COPY")),
+        Backend::Sqlite => impact(true, true, "WRITE", Some("REBUILD")),
+    };
+    assert_eq!(without_advice(&c), expected);
+    if b == Backend::Postgres {
+        assert!(c.reason.contains("NOT VALID"), "{}", c.reason);
+    }
+    table.checks.clear();
+    let c = step(&t, &schema([owner(), table.clone()]), "drop_check").await;
+    let expected = match b {
+        Backend::Postgres => impact(false, false, "ACCESS EXCLUSIVE", None),
+        Backend::Mysql => impact(false, false, "NONE", Some("INSTANT")),
+        Backend::Sqlite => impact(true, true, "WRITE", Some("REBUILD")),
+    };
+    assert_eq!(without_advice(&c), expected);
+
     // The index and the key dropped again.
     table.indexes.clear();
     let c = step(&t, &schema([owner(), table.clone()]), "drop_index").await;

@@ -7,8 +7,8 @@ use m_runtime::Policy;
 use m_runtime::schema::{Column, ForeignKey, LogicalType as T, ReferentialAction, Schema, Table};
 use m_tests::{Backend, TestDb, all_backends};
 
-/// `n` tables, each with a key, an indexed column, a default, and a foreign
-/// key to the previous table.
+/// `n` tables, each with a key, an indexed column, a default, a CHECK
+/// constraint, and a foreign key to the previous table.
 fn tables(n: usize) -> Schema {
     let mut schema = Schema::default();
     for i in 0..n {
@@ -27,7 +27,8 @@ fn tables(n: usize) -> Schema {
             .column(Column::new("n", T::I32).default(m_runtime::schema::DefaultValue::Int(1)))
             .column(Column::new("parent", T::I64).nullable())
             .primary_key(["id"])
-            .index(["title"], false);
+            .index(["title"], false)
+            .check(format!("ck_{name}_n"), "n >= 0");
         if i > 0 {
             table = table.foreign_key(ForeignKey::new(
                 &name,
@@ -56,6 +57,7 @@ all_backends!(queries_do_not_grow_with_tables, |t| async move {
         let took = started.elapsed();
         let queries = t.db.query_count() - before;
         assert_eq!(live.tables.len(), n);
+        assert!(live.tables.values().all(|t| t.checks.len() == 1));
         assert!(
             t.verify(&desired).await.is_empty(),
             "{n} tables must diff to nothing after the sync"
@@ -103,7 +105,14 @@ async fn mysql_catalog_queries_read_one_database() {
         }
     }
     let before = t.db.query_count();
-    let live = m_runtime::introspect(&t.db).await.expect("introspect");
+    let mut live = m_runtime::introspect(&t.db).await.expect("introspect");
     assert_eq!(t.db.query_count() - before, 4, "four catalog queries");
+    // The catalog spells a check in its own words (`n` quoted).
+    for table in live.tables.values_mut() {
+        for check in &mut table.checks {
+            assert_eq!(check.expr, "`n` >= 0");
+            check.expr = "n >= 0".into();
+        }
+    }
     assert_eq!(live, desired, "only this database's tables, exactly");
 }

@@ -143,6 +143,7 @@ static ITEM_V3: DocTypeDef = DocTypeDef {
     indexes: &[],
     renamed_from: &[],
     retired_columns: &[],
+    checks: &[],
 };
 
 macro_rules! shop {

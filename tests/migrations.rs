@@ -339,6 +339,7 @@ static SYNCED_ITEM: DocTypeDef = DocTypeDef {
     indexes: &[],
     renamed_from: &[],
     retired_columns: &[],
+    checks: &[],
 };
 
 all_backends!(all_runs_its_five_steps_in_order, |t| async move {

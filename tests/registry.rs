@@ -31,6 +31,7 @@ static BOOK_CATALOG: DocTypeDef = DocTypeDef {
     indexes: &[],
     renamed_from: &[],
     retired_columns: &[],
+    checks: &[],
 };
 
 static BOOK_LIBRARY: DocTypeDef = DocTypeDef {
@@ -43,6 +44,7 @@ static BOOK_LIBRARY: DocTypeDef = DocTypeDef {
     indexes: &[],
     renamed_from: &[],
     retired_columns: &[],
+    checks: &[],
 };
 
 static SHELF: DocTypeDef = DocTypeDef {
@@ -55,6 +57,7 @@ static SHELF: DocTypeDef = DocTypeDef {
     indexes: &[],
     renamed_from: &[],
     retired_columns: &[],
+    checks: &[],
 };
 
 static LABEL: DocTypeDef = DocTypeDef {
@@ -85,6 +88,7 @@ static LABEL: DocTypeDef = DocTypeDef {
     indexes: &[],
     renamed_from: &[],
     retired_columns: &[],
+    checks: &[],
 };
 
 static NEEDS_SHIPPING: MigrationDef = MigrationDef {
@@ -150,6 +154,7 @@ static RETIRES_ITS_OWN_COLUMN: DocTypeDef = DocTypeDef {
     primary_key: &["id"],
     indexes: &[],
     retired_columns: &["phone", "fax", "fax"],
+    checks: &[],
     renamed_from: &[],
 };
 
@@ -194,6 +199,7 @@ static PERSON: DocTypeDef = DocTypeDef {
     indexes: &[],
     renamed_from: &[],
     retired_columns: &[],
+    checks: &[],
 };
 
 static IGNORES: m_runtime::registry::IgnoredTablesDef = m_runtime::registry::IgnoredTablesDef {
@@ -269,4 +275,48 @@ fn a_registry_that_passed_is_not_checked_twice_and_a_bad_one_always_is() {
     for _ in 0..2 {
         assert!(bad.validate().is_err(), "a failure is never remembered");
     }
+}
+
+static CHECKS_TWICE: DocTypeDef = DocTypeDef {
+    app: "shop",
+    name: "Product",
+    table: "product",
+    module_path: "shop",
+    columns: &[column("id", None), column("price", None)],
+    primary_key: &["id"],
+    indexes: &[],
+    retired_columns: &[],
+    checks: &[
+        m_runtime::registry::CheckDef {
+            name: "price_positive",
+            expr: "price >= 0",
+        },
+        m_runtime::registry::CheckDef {
+            name: "Price_Positive",
+            expr: " ",
+        },
+    ],
+    renamed_from: &[],
+};
+
+// The macro refuses these at compile time; a hand-built registry here.
+#[test]
+fn a_check_twice_or_without_expression_is_refused() {
+    let registry = Registry {
+        doctypes: vec![&CHECKS_TWICE],
+        ..Default::default()
+    };
+    let errors = registry.validate().expect_err("bad checks");
+    let messages: Vec<String> = errors.0.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        messages,
+        [
+            "shop::Product declares check `Price_Positive` with an empty expression: give the SQL condition every row must satisfy",
+            "shop::Product declares check `Price_Positive` twice",
+        ]
+    );
+    // Valid checks reach the declared table.
+    let table = m_runtime::registry::table_of(&CHECKS_TWICE);
+    assert_eq!(table.checks[0].name, "price_positive");
+    assert_eq!(table.checks[0].expr, "price >= 0");
 }

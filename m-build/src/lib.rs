@@ -112,6 +112,7 @@
 //! | `index(fields = ["a", "b"], unique, name = "ix")` | a composite index, may repeat; `fields` are Rust field names; `unique` and `name` are optional |
 //! | `primary_key(fields = ["a", "b"])` | a composite primary key, in key order |
 //! | `renamed_from = "old_name"` | a former table name: the plan reports a rename (BREAKING, held back by sync) instead of a new table beside an orphan, foreign keys to the old name followed; `migrate make` writes the migration that renames it; may repeat |
+//! | `check(name = "price_positive", expr = "price >= 0")` | a CHECK constraint, may repeat; `name` is a portable identifier used once, `expr` one SQL condition over column names (not empty, no `;` outside string literals) |
 //!
 //! ## `#[field(...)]` on a field
 //!

@@ -2,6 +2,7 @@
 //! accepts. The sets are what an "unknown option" error lists.
 
 pub const AFTER: &str = "after";
+pub const CHECK: &str = "check";
 pub const APP: &str = "app";
 pub const BEFORE: &str = "before";
 pub const COLUMN: &str = "column";
@@ -9,6 +10,7 @@ pub const COLUMNS: &str = "columns";
 pub const DEFAULT: &str = "default";
 pub const DEPENDS_ON: &str = "depends_on";
 pub const DOWN: &str = "down";
+pub const EXPR: &str = "expr";
 pub const FIELDS: &str = "fields";
 pub const ID: &str = "id";
 pub const INDEX: &str = "index";
@@ -49,13 +51,19 @@ impl Keys {
 /// `#[doctype(...)]`.
 pub const DOCTYPE_KEYS: Keys = Keys {
     attribute: "#[doctype(...)]",
-    keys: &[TABLE, APP, INDEX, PRIMARY_KEY, RETIRED, RENAMED_FROM],
+    keys: &[TABLE, APP, INDEX, PRIMARY_KEY, RETIRED, RENAMED_FROM, CHECK],
 };
 
 /// `#[doctype(retired(...))]`.
 pub const RETIRED_KEYS: Keys = Keys {
     attribute: "retired(...)",
     keys: &[COLUMNS],
+};
+
+/// `#[doctype(check(...))]`.
+pub const CHECK_KEYS: Keys = Keys {
+    attribute: "check(...)",
+    keys: &[NAME, EXPR],
 };
 
 /// `#[doctype(index(...))]`.

@@ -17,7 +17,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::schema::{
-    Column, DefaultValue, ForeignKey, Index, LogicalType, Schema, Table, is_internal_table,
+    Check, Column, DefaultValue, ForeignKey, Index, LogicalType, Schema, Table, is_internal_table,
 };
 
 /// One difference between the live database and the declared schema.
@@ -104,6 +104,23 @@ pub enum Change {
         /// The foreign key as the database has it.
         foreign_key: ForeignKey,
     },
+    /// A declared CHECK constraint the table lacks, or whose expression
+    /// differs from the live one of the same name (then after a
+    /// [`Change::DropCheck`] of the live one).
+    AddCheck {
+        /// The table name.
+        table: String,
+        /// The check as declared.
+        check: Check,
+    },
+    /// A live CHECK constraint no declaration matches by name and
+    /// normalised expression ([`Check::normalized_expr`]).
+    DropCheck {
+        /// The table name.
+        table: String,
+        /// The check as the database has it.
+        check: Check,
+    },
     /// Only produced when the declaration says `renamed_from`.
     RenameColumn {
         /// The table name.
@@ -161,6 +178,8 @@ impl Change {
             Change::DropIndex { .. } => "drop_index",
             Change::AddForeignKey { .. } => "add_foreign_key",
             Change::DropForeignKey { .. } => "drop_foreign_key",
+            Change::AddCheck { .. } => "add_check",
+            Change::DropCheck { .. } => "drop_check",
             Change::RenameColumn { .. } => "rename_column",
             Change::RenameTable { .. } => "rename_table",
             Change::AlterPrimaryKey { .. } => "alter_primary_key",
@@ -182,6 +201,8 @@ impl Change {
             | Change::DropIndex { table, .. }
             | Change::AddForeignKey { table, .. }
             | Change::DropForeignKey { table, .. }
+            | Change::AddCheck { table, .. }
+            | Change::DropCheck { table, .. }
             | Change::RenameColumn { table, .. }
             | Change::AlterPrimaryKey { table, .. }
             | Change::OrphanColumn { table, .. }
@@ -215,6 +236,8 @@ impl Change {
             Change::CreateTable { .. }
             | Change::RenameTable { .. }
             | Change::AlterPrimaryKey { .. }
+            | Change::AddCheck { .. }
+            | Change::DropCheck { .. }
             | Change::OrphanTable { .. } => None,
         }
     }
@@ -266,7 +289,7 @@ impl Change {
         match self {
             Change::CreateTable { .. } | Change::RenameTable { .. } => 0,
             Change::RenameColumn { .. } => 1,
-            Change::DropForeignKey { .. } => 2,
+            Change::DropForeignKey { .. } | Change::DropCheck { .. } => 2,
             Change::DropIndex { .. } => 3,
             Change::AddColumn { .. } => 4,
             Change::AlterColumnType { .. } => 5,
@@ -275,9 +298,10 @@ impl Change {
             Change::SetNotNull { .. } => 8,
             Change::AlterPrimaryKey { .. } => 9,
             Change::AddIndex { .. } => 10,
-            Change::AddForeignKey { .. } => 11,
-            Change::OrphanColumn { .. } => 12,
-            Change::OrphanTable { .. } => 13,
+            Change::AddCheck { .. } => 11,
+            Change::AddForeignKey { .. } => 12,
+            Change::OrphanColumn { .. } => 13,
+            Change::OrphanTable { .. } => 14,
         }
     }
 }
@@ -538,12 +562,38 @@ pub fn diff_table(have: &Table, want: &Table) -> Vec<Change> {
             });
         }
     }
+
+    // Checks compare by name and normalised expression: a changed
+    // expression is the old check dropped and the new one added.
+    let same_check = |a: &Check, b: &Check| {
+        a.name.eq_ignore_ascii_case(&b.name) && a.normalized_expr() == b.normalized_expr()
+    };
+    for check in &have.checks {
+        if !want.checks.iter().any(|c| same_check(c, check)) {
+            changes.push(Change::DropCheck {
+                table: table.clone(),
+                check: check.clone(),
+            });
+        }
+    }
+    for check in &want.checks {
+        if !have.checks.iter().any(|c| same_check(c, check)) {
+            changes.push(Change::AddCheck {
+                table: table.clone(),
+                check: check.clone(),
+            });
+        }
+    }
     changes
 }
 
 /// Whether two logical types are the same column type (`Custom` types
-/// compare by their spelling, case and whitespace aside).
+/// compare by their spelling, case and whitespace aside; two `ENUM`s by
+/// their values, in order).
 pub fn types_equal(a: &LogicalType, b: &LogicalType) -> bool {
+    if let (Some(x), Some(y)) = (a.enum_values(), b.enum_values()) {
+        return x == y;
+    }
     match (a, b) {
         (LogicalType::Custom { sql: x }, LogicalType::Custom { sql: y }) => {
             normalize_sql(x) == normalize_sql(y)

@@ -213,8 +213,8 @@ macro_rules! ignored_tables {
 pub mod __private {
     pub use crate::ops::Migration as OpsMigration;
     pub use crate::registry::{
-        AppsDef, ColumnDef, DbFn, DocTypeDef, HookDef, HookPhase, IgnoredTablesDef, IndexDef,
-        MigrationBody, MigrationDef, MigrationPhase, OnFresh, OpsBody, ReferenceDef,
+        AppsDef, CheckDef, ColumnDef, DbFn, DocTypeDef, HookDef, HookPhase, IgnoredTablesDef,
+        IndexDef, MigrationBody, MigrationDef, MigrationPhase, OnFresh, OpsBody, ReferenceDef,
         RetiredTablesDef,
     };
     pub use crate::schema::{DefaultValue, LogicalType, ReferentialAction};

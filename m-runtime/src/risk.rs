@@ -165,6 +165,20 @@ pub enum Probe {
         /// The values of the key's columns.
         columns: Vec<Operand>,
     },
+    /// Rows a new CHECK constraint rejects: those where `expr` is false
+    /// (not NULL, which a check accepts).
+    CheckViolations {
+        /// The table name.
+        table: String,
+        /// What each column the plan has at this point reads, by its name
+        /// then: live columns under other names (renamed earlier in the
+        /// plan) and the values of columns it adds are exposed under those
+        /// names, so that `expr` reads the table as the check will see it.
+        /// Empty when every column is a live one under its own name.
+        columns: Vec<(String, Operand)>,
+        /// The check's expression.
+        expr: String,
+    },
     /// Rows whose reference points at no row of the target (rows with a
     /// NULL in `columns` are not counted).
     Dangling {
@@ -233,6 +247,11 @@ pub struct Facts {
     /// now, and those the running code writes) holds NULL, which any
     /// foreign key accepts.
     pub on_new_null_columns: bool,
+    /// For a new check: it replaces a dropped check of the same name that
+    /// lists the values of the same column, and lists every one of them
+    /// (an enumeration stored as text that gains values): every row the
+    /// old check accepted, the new one accepts.
+    pub widens_check: bool,
     /// For a type change: the views (or rules) that use the column, where
     /// the database refuses to change a column's type under them
     /// (PostgreSQL).
@@ -312,6 +331,15 @@ pub fn type_change(from: &LogicalType, to: &LogicalType) -> TypeChange {
         ) => widen_if(s2 >= s1 && p2.saturating_sub(*s2) >= p1.saturating_sub(*s1)),
         (int, T::Decimal { precision, scale }) if integer_digits(int).is_some() => {
             widen_if(precision.saturating_sub(*scale) >= integer_digits(int).unwrap_or(u8::MAX))
+        }
+        // MySQL/MariaDB ENUM: values appended or inserted keep every
+        // stored value; a value removed is measured (rows holding it).
+        (a, b) if a.enum_values().is_some() && b.enum_values().is_some() => {
+            let (old, new) = (
+                a.enum_values().unwrap_or_default(),
+                b.enum_values().unwrap_or_default(),
+            );
+            widen_if(old.iter().all(|v| new.contains(v)))
         }
         (T::Date, T::DateTime) => TypeChange::Widen,
         (T::Date | T::DateTime, T::Timestamp) | (T::Timestamp, T::DateTime) => TypeChange::Narrow,
@@ -527,6 +555,43 @@ pub fn assess_with(change: &Change, facts: &Facts) -> Assessment {
                 foreign_key.name, foreign_key.ref_table
             ),
         ),
+        Change::DropCheck { check, .. } => level(
+            Risk::Safe,
+            format!(
+                "drops check `{}` ({}): no row is changed, rows it rejected become possible",
+                check.name, check.expr
+            ),
+        ),
+        Change::AddCheck { check, .. } => match measured {
+            Some(n) if n > 0 => level(
+                Risk::Breaking,
+                format!(
+                    "new check `{}` ({}), but {n} row(s) violate it: fix them in a #[migration] first",
+                    check.name, check.expr
+                ),
+            ),
+            _ if facts.widens_check => level(
+                Risk::Safe,
+                format!(
+                    "check `{}` lists more values ({}): every row the old one accepted, it accepts",
+                    check.name, check.expr
+                ),
+            ),
+            Some(_) => level(
+                Risk::Warning,
+                format!(
+                    "new check `{}` ({}): every row satisfies it today (measured); writers of rows it rejects will fail",
+                    check.name, check.expr
+                ),
+            ),
+            None => level(
+                Risk::Warning,
+                format!(
+                    "new check `{}` ({}): rows that violate it would make it fail",
+                    check.name, check.expr
+                ),
+            ),
+        },
         Change::RenameTable { from, to } => level(
             Risk::Breaking,
             format!(
@@ -609,6 +674,25 @@ mod tests {
 
     fn string(n: Option<u32>) -> LogicalType {
         LogicalType::String { max_length: n }
+    }
+
+    #[test]
+    fn enum_values_added_widen_and_removed_narrow() {
+        let e = |sql: &'static str| LogicalType::Custom { sql: sql.into() };
+        let change = |a, b| type_change(&e(a), &e(b));
+        assert_eq!(
+            change("enum('a','b')", "enum('a','b','c')"),
+            TypeChange::Widen
+        );
+        assert_eq!(
+            change("enum('a','b')", "ENUM('c', 'a', 'b')"),
+            TypeChange::Widen
+        );
+        assert_eq!(change("enum('a','b')", "enum('a')"), TypeChange::Narrow);
+        assert_eq!(
+            change("enum('a','b')", "set('a','b')"),
+            TypeChange::Incompatible
+        );
     }
 
     #[test]

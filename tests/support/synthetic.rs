@@ -91,6 +91,7 @@ pub fn registry_with(n: usize, extra_columns: usize) -> Registry {
             }]),
             renamed_from: &[],
             retired_columns: &[],
+            checks: &[],
         })));
     }
     let mut registry = Registry {

@@ -341,9 +341,23 @@ all_backends!(
             )
             .await
         }
-        _ => {
+        // A trigger, not a CHECK: sync drops a CHECK no DocType declares.
+        m_tests::Backend::Postgres => {
             t.exec(
-                "ALTER TABLE event_log ADD CONSTRAINT refuse_after CHECK (event NOT LIKE 'after_sync%')",
+                "CREATE FUNCTION refuse_after() RETURNS trigger LANGUAGE plpgsql AS $$ \
+                 BEGIN IF NEW.event LIKE 'after_sync%' THEN RAISE EXCEPTION 'refused by test'; END IF; RETURN NEW; END $$",
+            )
+            .await;
+            t.exec(
+                "CREATE TRIGGER refuse_after BEFORE INSERT ON event_log \
+                 FOR EACH ROW EXECUTE FUNCTION refuse_after()",
+            )
+            .await
+        }
+        m_tests::Backend::Mysql => {
+            t.exec(
+                "CREATE TRIGGER refuse_after BEFORE INSERT ON event_log FOR EACH ROW \
+                 IF NEW.event LIKE 'after_sync%' THEN SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'refused by test'; END IF",
             )
             .await
         }

@@ -30,6 +30,51 @@ pub fn check(cx: &Ctxt, cont: &Container<'_>) {
     check_index_names_unique(cx, cont);
     check_retired(cx, cont);
     check_table_renames(cx, cont);
+    check_checks(cx, cont);
+}
+
+/// `check(name = "...", expr = "...")`: both given, the name a valid
+/// identifier used once, the expression not empty and without a `;`
+/// outside string literals (it is pasted into `CHECK (...)`).
+fn check_checks(cx: &Ctxt, cont: &Container<'_>) {
+    let mut seen = BTreeSet::new();
+    for check in &cont.attrs.checks {
+        match &check.name {
+            None => cx.error_spanned_by(
+                &check.item,
+                "`check(...)` needs `name = \"...\"`: the constraint's name, by which m compares it with the database",
+            ),
+            Some(name) => {
+                check_identifier(cx, "check", name);
+                if !seen.insert(name.value()) {
+                    cx.error_spanned_by(
+                        name,
+                        format!("check `{}` is declared twice", name.value()),
+                    );
+                }
+            }
+        }
+        match &check.expr {
+            None => cx.error_spanned_by(
+                &check.item,
+                "`check(...)` needs `expr = \"...\"`: the SQL condition every row must satisfy",
+            ),
+            Some(expr) if expr.value().trim().is_empty() => cx.error_spanned_by(
+                expr,
+                "`expr` is empty: give the SQL condition every row must satisfy",
+            ),
+            Some(expr) if outside_literals(&expr.value()).contains(';') => cx.error_spanned_by(
+                expr,
+                "`expr` contains `;`: a check is one SQL condition, not statements",
+            ),
+            Some(_) => {}
+        }
+    }
+}
+
+/// The text of `sql` with its string literals removed.
+fn outside_literals(sql: &str) -> String {
+    sql.split('\'').step_by(2).collect()
 }
 
 /// `#[doctype(renamed_from = "...")]`: valid table names, none twice, none

@@ -58,6 +58,10 @@ pub fn expand(cont: &Container<'_>) -> TokenStream {
         }
     });
     let retired = cont.attrs.retired.iter().flat_map(|r| r.columns.iter());
+    let checks = cont.attrs.checks.iter().filter_map(|c| {
+        let (name, expr) = (c.name.as_ref()?, c.expr.as_ref()?);
+        Some(quote!(#p::CheckDef { name: #name, expr: #expr }))
+    });
     let features = cont.columns().filter_map(feature_gate);
     let renamed_from = &cont.attrs.renamed_from;
     quote! {
@@ -78,6 +82,7 @@ pub fn expand(cont: &Container<'_>) -> TokenStream {
                 indexes: &[#(#indexes),*],
                 renamed_from: &[#(#renamed_from),*],
                 retired_columns: &[#(#retired),*],
+                checks: &[#(#checks),*],
             };
 
             static __M_DOCTYPE_STATIC: #p::DocTypeDef = __M_DOCTYPE;

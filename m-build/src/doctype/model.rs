@@ -31,6 +31,16 @@ pub struct ContainerAttrs {
     /// `renamed_from = "old_table"`: former table names.
     pub renamed_from: Vec<LitStr>,
     pub retired: Option<RetiredAttr>,
+    /// `check(name = "...", expr = "...")`, repeatable.
+    pub checks: Vec<CheckAttr>,
+}
+
+/// `check(name = "...", expr = "...")`: a CHECK constraint.
+pub struct CheckAttr {
+    /// The whole `check(...)` item, for spans.
+    pub item: Meta,
+    pub name: Option<LitStr>,
+    pub expr: Option<LitStr>,
 }
 
 /// `retired(columns = [...])`: columns the table may still hold that no
@@ -197,7 +207,7 @@ impl<'a> Container<'a> {
 impl ContainerAttrs {
     fn from_args(cx: &Ctxt, args: proc_macro2::TokenStream) -> Self {
         let mut out = ContainerAttrs::default();
-        let mut keys = KeySet::new(cx, &DOCTYPE_KEYS).repeatable(&[INDEX, RENAMED_FROM]);
+        let mut keys = KeySet::new(cx, &DOCTYPE_KEYS).repeatable(&[INDEX, RENAMED_FROM, CHECK]);
         for item in attr::parse_items(cx, args) {
             match keys.key(&item) {
                 Some(TABLE) => {
@@ -231,6 +241,30 @@ impl ContainerAttrs {
                         }
                         CompositeKey { item, fields }
                     });
+                }
+                Some(CHECK) => {
+                    if let Some(items) = attr::list(cx, CHECK, &item) {
+                        let mut keys = KeySet::new(cx, &CHECK_KEYS);
+                        let mut check = CheckAttr {
+                            item: item.clone(),
+                            name: None,
+                            expr: None,
+                        };
+                        for inner in items {
+                            match keys.key(&inner) {
+                                Some(NAME) => {
+                                    check.name = attr::value(cx, NAME, &inner)
+                                        .and_then(|v| attr::lit_str(cx, NAME, v));
+                                }
+                                Some(EXPR) => {
+                                    check.expr = attr::value(cx, EXPR, &inner)
+                                        .and_then(|v| attr::lit_str(cx, EXPR, v));
+                                }
+                                _ => {}
+                            }
+                        }
+                        out.checks.push(check);
+                    }
                 }
                 Some(RETIRED) => {
                     out.retired = attr::list(cx, RETIRED, &item).map(|items| {

@@ -108,6 +108,7 @@
         ],
         renamed_from : & [],
         retired_columns : & [],
+        checks : & [],
     };
     static __M_DOCTYPE_STATIC : :: m_runtime :: __private :: DocTypeDef = __M_DOCTYPE;
     # [automatically_derived] impl :: m_runtime :: __private :: DocType for Book {

@@ -2,7 +2,8 @@ use crate::diff::Change;
 use crate::plan::Impact;
 use crate::risk::{Operand, Probe, Target};
 use crate::schema::{
-    Column, DefaultValue, DependentKind, ForeignKey, Index, LogicalType, ReferentialAction, Table,
+    Check, Column, DefaultValue, DependentKind, ForeignKey, Index, LogicalType, ReferentialAction,
+    Table,
 };
 
 /// How one schema change is carried out on a backend.
@@ -233,6 +234,16 @@ pub trait Dialect: Send + Sync {
             (T::Date | T::DateTime | T::Timestamp, T::Date | T::DateTime | T::Timestamp) => {
                 self.temporal_unfit(expr, to)
             }
+            // An ENUM losing values: the rows holding one of those.
+            (T::Custom { .. }, T::Custom { .. }) if to.enum_values().is_some() => {
+                let values: Vec<String> = to
+                    .enum_values()
+                    .unwrap_or_default()
+                    .iter()
+                    .map(|v| self.quote_str(v))
+                    .collect();
+                format!("{expr} NOT IN ({})", values.join(", "))
+            }
             _ => format!("{expr} IS NOT NULL"),
         }
     }
@@ -241,6 +252,13 @@ pub trait Dialect: Send + Sync {
     /// types: by default none (every value converts).
     fn temporal_unfit(&self, _expr: &str, _to: &LogicalType) -> String {
         "1 = 0".to_owned()
+    }
+
+    /// A NULL of type `ty`, where a NULL standing for a column must carry
+    /// its type (PostgreSQL types a bare NULL in a derived table as
+    /// `text`); by default a bare `NULL`.
+    fn typed_null(&self, _ty: &LogicalType) -> String {
+        "NULL".to_owned()
     }
 
     /// A probe operand as SQL; a column is qualified with `alias`, if any.
@@ -349,6 +367,35 @@ pub trait Dialect: Send + Sync {
                 self.unfit_condition(&q(column), from, to),
                 c = q(column)
             ),
+            Probe::CheckViolations {
+                table,
+                columns,
+                expr,
+            } if columns.is_empty() => {
+                format!("SELECT COUNT(*) FROM {} WHERE NOT ({expr})", q(table))
+            }
+            Probe::CheckViolations {
+                table,
+                columns,
+                expr,
+            } => {
+                let select = columns
+                    .iter()
+                    .map(|(name, operand)| {
+                        let value = match operand {
+                            Operand::Value { value: None, ty } => self.typed_null(ty),
+                            operand => self.operand_sql(operand, None),
+                        };
+                        format!("{value} AS {}", q(name))
+                    })
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                format!(
+                    "SELECT COUNT(*) FROM (SELECT {select} FROM {}) AS {} WHERE NOT ({expr})",
+                    q(table),
+                    q(table)
+                )
+            }
             Probe::Duplicates { table, columns } => {
                 let keys: Vec<String> = columns.iter().map(|c| self.operand_sql(c, None)).collect();
                 // A window count per key: no GROUP BY, whose numbers are
@@ -505,6 +552,7 @@ pub trait Dialect: Send + Sync {
                 .iter()
                 .map(|fk| self.foreign_key_clause(fk)),
         );
+        parts.extend(table.checks.iter().map(|c| self.check_clause(c)));
         let mut statements = vec![format!(
             "CREATE TABLE {if_not_exists}{} (\n  {}\n)",
             self.quote_ident(&table.name),
@@ -691,6 +739,33 @@ pub trait Dialect: Send + Sync {
             "ALTER TABLE {} ADD {}",
             self.quote_ident(table),
             self.foreign_key_clause(fk)
+        )])
+    }
+
+    /// `CONSTRAINT "name" CHECK (expr)`.
+    fn check_clause(&self, check: &Check) -> String {
+        format!(
+            "CONSTRAINT {} CHECK ({})",
+            self.quote_ident(&check.name),
+            check.expr
+        )
+    }
+
+    /// Adds `check` to `table` (the table after the change).
+    fn add_check(&self, table: &Table, check: &Check) -> AlterSql {
+        AlterSql::Statements(vec![format!(
+            "ALTER TABLE {} ADD {}",
+            self.quote_ident(&table.name),
+            self.check_clause(check)
+        )])
+    }
+
+    /// Drops `check` (by its name) from `table` (the table before the change).
+    fn drop_check(&self, table: &Table, check: &Check) -> AlterSql {
+        AlterSql::Statements(vec![format!(
+            "ALTER TABLE {} DROP CONSTRAINT {}",
+            self.quote_ident(&table.name),
+            self.quote_ident(&check.name)
         )])
     }
 

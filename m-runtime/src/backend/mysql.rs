@@ -58,7 +58,7 @@ use super::normalize::{
 use super::{AlterSql, Backend, Dialect, Introspector, LockGuard, LockStrategy, Locker};
 use crate::diff::Change;
 use crate::schema::{
-    Column, DefaultValue, ForeignKey, Index, LogicalType, ReferentialAction, Schema, Table,
+    Check, Column, DefaultValue, ForeignKey, Index, LogicalType, ReferentialAction, Schema, Table,
     is_internal_table,
 };
 use crate::{BoxFuture, Db, Error, Result};
@@ -335,7 +335,19 @@ impl Dialect for MySql {
                 },
                 ..
             } if b >= a => instant,
-            Change::AlterColumnType { .. } | Change::AddForeignKey { .. } => copy,
+            // Values appended to an ENUM (MariaDB: instant; inserted
+            // elsewhere in the list, the table is copied).
+            Change::AlterColumnType { from, to, .. }
+                if from
+                    .enum_values()
+                    .zip(to.enum_values())
+                    .is_some_and(|(old, new)| new.starts_with(&old)) =>
+            {
+                instant
+            }
+            Change::AlterColumnType { .. }
+            | Change::AddForeignKey { .. }
+            | Change::AddCheck { .. } => copy,
             Change::SetNotNull { .. }
             | Change::DropNotNull { .. }
             | Change::AlterPrimaryKey { .. } => rebuild,
@@ -348,7 +360,8 @@ impl Dialect for MySql {
             | Change::AlterDefault { .. }
             | Change::RenameColumn { .. }
             | Change::RenameTable { .. }
-            | Change::DropForeignKey { .. } => instant,
+            | Change::DropForeignKey { .. }
+            | Change::DropCheck { .. } => instant,
         }
     }
 
@@ -757,14 +770,28 @@ JOIN (
 WHERE k.TABLE_SCHEMA = DATABASE() AND k.REFERENCED_TABLE_NAME IS NOT NULL
 ORDER BY k.TABLE_NAME, k.CONSTRAINT_NAME, k.ORDINAL_POSITION"#;
 
-/// MariaDB only: its `JSON` columns are `LONGTEXT` with a `json_valid` check.
-const MARIADB_CHECKS: &str = r#"SELECT CAST(TABLE_NAME AS CHAR), CAST(CHECK_CLAUSE AS CHAR)
+/// MariaDB's CHECK constraints. Its `JSON` columns are `LONGTEXT` with a
+/// column-level `json_valid` check (that is how introspection tells them
+/// apart); other column-level checks (`y INT CHECK (y > 1)`) are left out,
+/// and so left alone: MariaDB cannot drop them by name (only by redefining
+/// the column), and m declares only table-level ones.
+const MARIADB_CHECKS: &str = r#"SELECT CAST(TABLE_NAME AS CHAR), CAST(CHECK_CLAUSE AS CHAR),
+  CAST(CONSTRAINT_NAME AS CHAR), CAST(LEVEL AS CHAR)
 FROM information_schema.CHECK_CONSTRAINTS
 WHERE CONSTRAINT_SCHEMA = DATABASE()"#;
 
-/// The catalog queries introspection sends, in order (the last one on
-/// MariaDB only): each reads `information_schema` for `DATABASE()` alone
-/// (tests EXPLAIN them).
+/// MySQL's CHECK constraints (8.0.16 and later), whose `CHECK_CONSTRAINTS`
+/// names no table: the table comes from `TABLE_CONSTRAINTS` (check names
+/// are unique in a schema there).
+const MYSQL_CHECKS: &str = r#"SELECT CAST(tc.TABLE_NAME AS CHAR), CAST(cc.CHECK_CLAUSE AS CHAR),
+  CAST(cc.CONSTRAINT_NAME AS CHAR), 'Table'
+FROM information_schema.TABLE_CONSTRAINTS tc
+JOIN information_schema.CHECK_CONSTRAINTS cc ON cc.CONSTRAINT_NAME = tc.CONSTRAINT_NAME
+WHERE tc.TABLE_SCHEMA = DATABASE() AND tc.CONSTRAINT_TYPE = 'CHECK' AND cc.CONSTRAINT_SCHEMA = DATABASE()"#;
+
+/// The catalog queries introspection sends on MariaDB, in order (MySQL
+/// sends [`MYSQL_CHECKS`] instead of the last): each reads
+/// `information_schema` for `DATABASE()` alone (tests EXPLAIN them).
 #[doc(hidden)]
 pub const CATALOG_QUERIES: [&str; 4] = [COLUMNS, INDEXES, FOREIGN_KEYS, MARIADB_CHECKS];
 
@@ -841,20 +868,38 @@ impl Introspector for MySql {
                     !functional && !made_for_fk
                 });
             }
-            if mariadb {
-                for row in db.fetch_all(MARIADB_CHECKS).await? {
-                    let table: String = get(&row, 0)?;
-                    let clause: String = get(&row, 1)?;
-                    let Some(t) = tables.get_mut(&table) else {
-                        continue;
-                    };
+            let rows = if mariadb {
+                db.fetch_all(MARIADB_CHECKS).await?
+            } else {
+                // Before 8.0.16 MySQL parses CHECK and ignores it, and has
+                // no such catalog table (error 1109, unknown table): there
+                // are no checks to read.
+                match db.fetch_all(MYSQL_CHECKS).await {
+                    Err(Error::Statement {
+                        error: sqlx::Error::Database(e),
+                        ..
+                    }) if e.code().as_deref() == Some("42S02") => Vec::new(),
+                    rows => rows?,
+                }
+            };
+            for row in rows {
+                let table: String = get(&row, 0)?;
+                let clause: String = get(&row, 1)?;
+                let name: String = get(&row, 2)?;
+                let level: String = get(&row, 3)?;
+                let Some(t) = tables.get_mut(&table) else {
+                    continue;
+                };
+                if !level.eq_ignore_ascii_case("table") {
                     if let Some(name) = json_check_column(&clause)
                         && let Some(column) = t.columns.iter_mut().find(|c| c.name == name)
                         && column.ty == (LogicalType::String { max_length: None })
                     {
                         column.ty = LogicalType::Json;
                     }
+                    continue;
                 }
+                t.checks.push(Check { name, expr: clause });
             }
             Ok(Schema {
                 tables,

@@ -27,7 +27,7 @@ use super::{
 };
 use crate::diff::Change;
 use crate::schema::{
-    Column, Index, LogicalType, ReferentialAction, Schema, Table, is_internal_table,
+    Check, Column, Index, LogicalType, ReferentialAction, Schema, Table, is_internal_table,
 };
 use crate::{BoxFuture, Db, Error, Result};
 
@@ -216,6 +216,13 @@ impl Dialect for Postgres {
                 ),
                 ..Impact::default()
             },
+            Change::AddCheck { .. } => Impact {
+                scans_table: true,
+                advice: Some(
+                    "reads and writes wait while every row is checked: on a large table, add it NOT VALID in one #[migration] and VALIDATE CONSTRAINT in the next (docs/zero-downtime.md)",
+                ),
+                ..exclusive
+            },
             Change::AddForeignKey { .. } => Impact {
                 scans_table: true,
                 lock: Some("SHARE ROW EXCLUSIVE"),
@@ -233,9 +240,18 @@ impl Dialect for Postgres {
             | Change::AlterDefault { .. }
             | Change::DropIndex { .. }
             | Change::DropForeignKey { .. }
+            | Change::DropCheck { .. }
             | Change::RenameColumn { .. }
             | Change::RenameTable { .. } => exclusive,
         }
+    }
+
+    fn typed_null(&self, ty: &LogicalType) -> String {
+        let column = Column::new("", ty.clone());
+        format!(
+            "CAST(NULL AS {})",
+            self.column_type(&Table::new(""), &column)
+        )
     }
 
     fn column_type(&self, _table: &Table, column: &Column) -> String {
@@ -469,6 +485,17 @@ JOIN pg_attribute ra ON ra.attrelid = c.confrelid AND ra.attnum = k.refcol
 WHERE c.contype = 'f' AND n.nspname = current_schema()
 ORDER BY t.relname, c.conname, k.ord"#;
 
+/// Every CHECK constraint of a table, with its expression as the server
+/// prints it back (with parentheses and casts it added; see
+/// [`Check::normalized_expr`]). NOT NULL constraints (PostgreSQL 18 lists
+/// them, as `n`) are columns' business.
+const CHECKS: &str = r#"SELECT t.relname::text, c.conname::text, pg_get_expr(c.conbin, c.conrelid)::text
+FROM pg_constraint c
+JOIN pg_class t ON t.oid = c.conrelid
+JOIN pg_namespace n ON n.oid = t.relnamespace
+WHERE c.contype = 'c' AND n.nspname = current_schema() AND t.relkind IN ('r', 'p')
+ORDER BY t.relname, c.conname"#;
+
 impl Introspector for Postgres {
     fn introspect<'a>(&'a self, db: &'a Db) -> BoxFuture<'a, Result<Schema>> {
         Box::pin(async move {
@@ -529,6 +556,16 @@ impl Introspector for Postgres {
                     ref_column,
                     referential_action(&on_delete),
                 );
+            }
+            for row in db.fetch_all(CHECKS).await? {
+                let table: String = get(&row, 0)?;
+                let Some(t) = tables.get_mut(&table) else {
+                    continue;
+                };
+                t.checks.push(Check {
+                    name: get(&row, 1)?,
+                    expr: get(&row, 2)?,
+                });
             }
             Ok(Schema {
                 tables,

@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 use super::normalize::{Escapes, get, parse_default, split_type};
 use super::{AlterSql, Backend, Dialect, Introspector, LockGuard, Locker};
 use crate::schema::{
-    Column, DefaultValue, Dependent, DependentKind, ForeignKey, Index, LogicalType,
+    Check, Column, DefaultValue, Dependent, DependentKind, ForeignKey, Index, LogicalType,
     ReferentialAction, Schema, Table, is_internal_table,
 };
 use crate::{BoxFuture, Db, Error, Result};
@@ -300,6 +300,16 @@ impl Dialect for Sqlite {
     fn drop_foreign_key(&self, _table: &str, _fk: &ForeignKey) -> AlterSql {
         AlterSql::Rebuild
     }
+
+    /// SQLite's `ALTER TABLE` cannot add or drop a constraint: the table is
+    /// rebuilt with its checks as the plan leaves them.
+    fn add_check(&self, _table: &Table, _check: &Check) -> AlterSql {
+        AlterSql::Rebuild
+    }
+
+    fn drop_check(&self, _table: &Table, _check: &Check) -> AlterSql {
+        AlterSql::Rebuild
+    }
 }
 
 /// Gives each table the views and triggers that name it, directly or
@@ -403,6 +413,105 @@ fn identifiers(sql: &str) -> BTreeSet<String> {
     out
 }
 
+/// The named CHECK constraints of a `CREATE TABLE` statement as SQLite
+/// keeps it (`CONSTRAINT name CHECK (expr)`, at the table's or a
+/// column's level), with their expressions as written. SQLite has no
+/// catalog of constraints, so the statement is the source; an unnamed
+/// `CHECK (...)` has nothing to compare it by and is left out (as it was
+/// before m modelled checks: a rebuild of the table does not keep it).
+fn named_checks(sql: &str) -> Vec<Check> {
+    let chars: Vec<char> = sql.chars().collect();
+    // Tokens: (text, start, end); quoted names unquoted.
+    let mut tokens: Vec<(String, usize, usize)> = Vec::new();
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        let start = i;
+        match c {
+            '\'' | '"' | '`' | '[' => {
+                let close = if c == '[' { ']' } else { c };
+                let mut text = String::new();
+                i += 1;
+                while i < chars.len() {
+                    if chars[i] == close {
+                        if close != ']' && chars.get(i + 1) == Some(&close) {
+                            text.push(close);
+                            i += 2;
+                            continue;
+                        }
+                        i += 1;
+                        break;
+                    }
+                    text.push(chars[i]);
+                    i += 1;
+                }
+                // A string literal is never a name: mark it so.
+                let text = if c == '\'' { format!("'{text}") } else { text };
+                tokens.push((text, start, i));
+            }
+            '-' if chars.get(i + 1) == Some(&'-') => {
+                while i < chars.len() && chars[i] != '\n' {
+                    i += 1;
+                }
+            }
+            '/' if chars.get(i + 1) == Some(&'*') => {
+                i += 2;
+                while i < chars.len() && !(chars[i] == '*' && chars.get(i + 1) == Some(&'/')) {
+                    i += 1;
+                }
+                i += 2;
+            }
+            c if c.is_alphanumeric() || c == '_' || c == '$' => {
+                while i < chars.len()
+                    && (chars[i].is_alphanumeric() || matches!(chars[i], '_' | '$'))
+                {
+                    i += 1;
+                }
+                let word: String = chars[start..i].iter().collect();
+                tokens.push((word, start, i));
+            }
+            c if c.is_whitespace() => i += 1,
+            c => {
+                i += 1;
+                tokens.push((c.to_string(), start, i));
+            }
+        }
+    }
+    let mut checks = Vec::new();
+    for (t, window) in tokens.windows(4).enumerate() {
+        let [constraint, name, check, open] = window else {
+            continue;
+        };
+        if !constraint.0.eq_ignore_ascii_case("constraint")
+            || !check.0.eq_ignore_ascii_case("check")
+            || open.0 != "("
+            || name.0.starts_with('\'')
+        {
+            continue;
+        }
+        // The balanced parentheses after CHECK.
+        let mut depth = 0usize;
+        for (text, _, end) in &tokens[t + 3..] {
+            match text.as_str() {
+                "(" => depth += 1,
+                ")" => {
+                    depth -= 1;
+                    if depth == 0 {
+                        let expr: String = chars[open.2..end - 1].iter().collect();
+                        checks.push(Check {
+                            name: name.0.clone(),
+                            expr: expr.trim().to_owned(),
+                        });
+                        break;
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    checks
+}
+
 /// Whether SQLite made this index for a `UNIQUE` constraint.
 fn is_constraint_index(name: &str) -> bool {
     name.starts_with("sqlite_autoindex_")
@@ -412,8 +521,9 @@ fn is_constraint_index(name: &str) -> bool {
 /// queries joined over `sqlite_schema` (table-valued pragma functions), never
 /// one per table. The first also reads every view and trigger with its SQL
 /// (views first, then triggers, each in creation order), which a rebuild
-/// re-creates (see [`Table::dependents`]).
-const COLUMNS: &str = r#"SELECT m.type, m.name, CASE WHEN m.type = 'table' THEN NULL ELSE m.sql END,
+/// re-creates (see [`Table::dependents`]), and each table's `CREATE TABLE`
+/// on its first column's row, whose named CHECK constraints it parses.
+const COLUMNS: &str = r#"SELECT m.type, m.name, CASE WHEN m.type = 'table' AND p.cid > 0 THEN NULL ELSE m.sql END,
   p.name, p.type, p."notnull", p.dflt_value, p.pk
 FROM sqlite_schema AS m LEFT JOIN pragma_table_info(m.name) AS p ON m.type = 'table'
 WHERE m.type IN ('view', 'trigger')
@@ -471,6 +581,7 @@ impl Introspector for Sqlite {
                 if is_internal_table(&table) {
                     continue;
                 }
+                let create: Option<String> = get(&row, 2)?;
                 let name: String = get(&row, 3)?;
                 let declared: String = get(&row, 4)?;
                 let not_null: i64 = get(&row, 5)?;
@@ -488,11 +599,13 @@ impl Introspector for Sqlite {
                 if pk > 0 {
                     keys.entry(table.clone()).or_default().push((pk, name));
                 }
-                tables
+                let t = tables
                     .entry(table.clone())
-                    .or_insert_with(|| Table::new(table))
-                    .columns
-                    .push(column);
+                    .or_insert_with(|| Table::new(table));
+                t.columns.push(column);
+                if let Some(create) = create {
+                    t.checks = named_checks(&create);
+                }
             }
             for (table, mut key) in keys {
                 key.sort();
@@ -754,6 +867,32 @@ mod tests {
         assert_eq!(names("Item"), ["names", "upper", "on_log", "on_item"]);
         assert_eq!(names("other"), ["unrelated"]);
         assert_eq!(names("log"), ["on_log", "on_item"]);
+    }
+
+    #[test]
+    fn reads_named_checks_from_the_create_statement() {
+        let sql = r#"CREATE TABLE "t" (
+  "price" REAL CONSTRAINT "col_ck" CHECK (price > 0),
+  "name" TEXT CHECK (name <> ''), -- CONSTRAINT "fake" CHECK (1)
+  CONSTRAINT "ck_name" CHECK (name NOT IN ('a)', 'it''s') AND (length(name) < 10)),
+  constraint [odd name] check(1 = 1)
+)"#;
+        let checks = named_checks(sql);
+        let pairs: Vec<(&str, &str)> = checks
+            .iter()
+            .map(|c| (c.name.as_str(), c.expr.as_str()))
+            .collect();
+        assert_eq!(
+            pairs,
+            [
+                ("col_ck", "price > 0"),
+                (
+                    "ck_name",
+                    "name NOT IN ('a)', 'it''s') AND (length(name) < 10)"
+                ),
+                ("odd name", "1 = 1"),
+            ]
+        );
     }
 
     #[test]

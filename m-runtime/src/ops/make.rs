@@ -154,6 +154,23 @@ pub fn make(
             orphans.join(", "),
         )));
     }
+    let checks: Vec<String> = plan
+        .changes
+        .iter()
+        .filter(|c| tables.contains(c.change.table()))
+        .filter_map(|c| match &c.change {
+            Change::AddCheck { table, check } | Change::DropCheck { table, check } => {
+                Some(format!("`{table}.{}` ({})", check.name, c.change.kind()))
+            }
+            _ => None,
+        })
+        .collect();
+    if !checks.is_empty() {
+        return Err(MakeError(format!(
+            "the plan changes CHECK constraint(s) {}, which `migrate make` does not write yet: let `migrate sync` apply them once the rows satisfy them, or write the migration by hand; nothing was written",
+            checks.join(", ")
+        )));
+    }
     let renamed_from = |table: &str| {
         plan.changes.iter().find_map(|c| match &c.change {
             Change::RenameTable { from, to } if to == table => Some(from.clone()),
@@ -330,7 +347,10 @@ fn step_of(change: &Change, measured: Option<u64>) -> Option<Step> {
             table: table.clone(),
             columns: to.clone(),
         }),
-        Change::OrphanTable { .. } => return None,
+        // Refused before (see `make`).
+        Change::OrphanTable { .. } | Change::AddCheck { .. } | Change::DropCheck { .. } => {
+            return None;
+        }
     })
 }
 

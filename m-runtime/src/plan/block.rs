@@ -69,6 +69,13 @@ fn block_replacements(planned: &mut [PlannedChange]) -> bool {
             Change::AddForeignKey { table, foreign_key } => {
                 Some((table.clone(), foreign_key.columns.clone(), "foreign key"))
             }
+            // A check whose expression changed replaces the live one of
+            // its name.
+            Change::AddCheck { table, check } => Some((
+                table.clone(),
+                vec![check.name.to_ascii_lowercase()],
+                "check",
+            )),
             _ => None,
         })
         .collect();
@@ -81,6 +88,12 @@ fn block_replacements(planned: &mut [PlannedChange]) -> bool {
                 &foreign_key.columns,
                 "foreign key",
                 &foreign_key.name,
+            ),
+            Change::DropCheck { table, check } => (
+                table,
+                &vec![check.name.to_ascii_lowercase()],
+                "check",
+                &check.name,
             ),
             _ => continue,
         };
@@ -139,6 +152,19 @@ fn block_dependents(planned: &mut [PlannedChange]) -> bool {
             .into_iter()
             .map(|col| (table.clone(), col.to_owned()))
             .collect();
+        // A check needs the columns its expression names (words of it
+        // that are columns of the table: an over-approximation at worst).
+        if let Change::AddCheck { check, .. } = &c.change {
+            let words = expression_words(&check.expr);
+            needed.extend(
+                missing_columns
+                    .iter()
+                    .filter(|(t, column)| {
+                        *t == table && words.contains(&column.to_ascii_lowercase())
+                    })
+                    .cloned(),
+            );
+        }
         if let Change::AddForeignKey { foreign_key, .. } = &c.change {
             needed.extend(
                 foreign_key
@@ -164,6 +190,21 @@ fn block_dependents(planned: &mut [PlannedChange]) -> bool {
         }
     }
     changed
+}
+
+/// The words of an SQL expression outside its string literals, lower-cased
+/// (quoted identifiers unquoted).
+fn expression_words(expr: &str) -> BTreeSet<String> {
+    expr.split('\'')
+        .step_by(2)
+        .flat_map(|outside| {
+            outside
+                .split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '$'))
+                .filter(|w| !w.is_empty())
+                .map(str::to_ascii_lowercase)
+                .collect::<Vec<_>>()
+        })
+        .collect()
 }
 
 /// The column a change alters in place (type, nullability, default).

@@ -388,6 +388,8 @@ fn alter_sql(
         Change::DropForeignKey { table, foreign_key } => {
             dialect.drop_foreign_key(table, foreign_key)
         }
+        Change::AddCheck { check, .. } => dialect.add_check(after, check),
+        Change::DropCheck { check, .. } => dialect.drop_check(before, check),
         Change::RenameColumn { table, from, to } => dialect.rename_column(table, from, to),
         Change::RenameTable { from, to } => dialect.rename_table(from, to),
         Change::AlterPrimaryKey { from, .. } => dialect.alter_primary_key(after, from),
@@ -468,6 +470,11 @@ pub fn apply_to_table(table: &mut Table, change: &Change) {
         Change::DropForeignKey { foreign_key, .. } => {
             table.foreign_keys.retain(|f| f.name != foreign_key.name)
         }
+        Change::AddCheck { check, .. } => {
+            table.checks.retain(|c| c.name != check.name);
+            table.checks.push(check.clone());
+        }
+        Change::DropCheck { check, .. } => table.checks.retain(|c| c.name != check.name),
         Change::RenameColumn { from, to, .. } => {
             table.rename_columns(|c| (c == from).then(|| to.clone()));
         }

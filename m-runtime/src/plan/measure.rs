@@ -111,7 +111,8 @@ fn probe_for(
         Change::AlterPrimaryKey { from, to, .. } => from.is_empty() && !to.is_empty(),
         Change::SetNotNull { .. }
         | Change::AlterColumnType { .. }
-        | Change::AddForeignKey { .. } => true,
+        | Change::AddForeignKey { .. }
+        | Change::AddCheck { .. } => true,
         _ => false,
     };
     if !needs_probe {
@@ -157,6 +158,23 @@ fn probe_for(
                 column: name,
                 from,
                 to: to.clone(),
+            }
+        }
+        Change::AddCheck { check, .. } => {
+            let as_live = columns.iter().all(
+                |(name, operand)| matches!(operand, Operand::Column { name: live, .. } if live == name),
+            );
+            Probe::CheckViolations {
+                table: table.to_owned(),
+                columns: if as_live {
+                    Vec::new()
+                } else {
+                    columns
+                        .iter()
+                        .map(|(name, operand)| (name.clone(), operand.clone()))
+                        .collect()
+                },
+                expr: check.expr.clone(),
             }
         }
         Change::AddIndex { index, .. } => Probe::Duplicates {

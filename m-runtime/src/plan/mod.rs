@@ -10,6 +10,7 @@ mod policy;
 mod prepare;
 
 use serde::Serialize;
+use std::collections::BTreeSet;
 
 pub use compile::apply_to_table;
 pub use impact::Impact;
@@ -233,10 +234,41 @@ pub fn build(
     build_measured(backend, dialect, live, desired, changes, &facts, policy)
 }
 
+/// The positions of the new checks that widen the check of the same name
+/// the same changes drop: both an `IN` list of the same column
+/// ([`Check::in_list`](crate::schema::Check::in_list)), every old value
+/// still listed (an enumeration stored as text that gains values).
+fn widened_checks(changes: &[Change]) -> BTreeSet<usize> {
+    changes
+        .iter()
+        .enumerate()
+        .filter_map(|(i, change)| {
+            let Change::AddCheck { table, check } = change else {
+                return None;
+            };
+            let (column, values) = check.in_list()?;
+            changes
+                .iter()
+                .any(|c| match c {
+                    Change::DropCheck {
+                        table: t,
+                        check: old,
+                    } if t == table && old.name.eq_ignore_ascii_case(&check.name) => {
+                        old.in_list().is_some_and(|(c, old_values)| {
+                            c == column && old_values.iter().all(|v| values.contains(v))
+                        })
+                    }
+                    _ => false,
+                })
+                .then_some(i)
+        })
+        .collect()
+}
+
 /// [`build`] with what the database said about each change ([`Facts`]:
 /// its measurement, failed probes included, and the views that use a
-/// column whose type changes); `on_new_null_columns` is worked out here
-/// from the changes themselves.
+/// column whose type changes); `on_new_null_columns` and `widens_check`
+/// are worked out here from the changes themselves.
 pub fn build_measured(
     backend: &str,
     dialect: &dyn Dialect,
@@ -247,6 +279,7 @@ pub fn build_measured(
     policy: &Policy,
 ) -> Plan {
     let new_null_columns = new_null_columns(&changes);
+    let widened = widened_checks(&changes);
     let mut planned: Vec<PlannedChange> = changes
         .into_iter()
         .enumerate()
@@ -259,6 +292,7 @@ pub fn build_measured(
                         .all(|c| new_null_columns.contains(&(table.clone(), c.clone()))),
                     _ => false,
                 },
+                widens_check: widened.contains(&i),
                 ..facts.get(i).cloned().unwrap_or_default()
             };
             let mut assessment = assess_with(&change, &facts);

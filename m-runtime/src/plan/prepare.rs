@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use crate::backend::Dialect;
 use crate::diff::types_equal;
-use crate::schema::{DefaultValue, LogicalType, Schema};
+use crate::schema::{Check, DefaultValue, LogicalType, Schema};
 
 /// Reads every `sql_type` column of `schema` in the dialect's terms: a
 /// spelling of a known type becomes that type (`int4` is `i32` on
@@ -100,12 +100,24 @@ pub fn prepare(dialect: &dyn Dialect, live: &Schema, desired: &Schema) -> (Schem
 /// one in other words, the live column takes the declared spelling: a type
 /// the database stores alike (SQLite's `INT` for an `i64`), a default the
 /// catalog cannot spell (MariaDB's `?` for an emoji), a foreign key's
-/// action the database enforces alike (InnoDB's `RESTRICT` for `NO ACTION`).
+/// action the database enforces alike (InnoDB's `RESTRICT` for `NO ACTION`),
+/// a check whose expression is the declared one as the catalog rewrote it
+/// (both in the catalog's function names, then [`Check::normalize`]d).
 fn read_as_declared(dialect: &dyn Dialect, live: &mut Schema, desired: &Schema) {
     for (name, table) in &mut live.tables {
         let Some(want) = desired.table(name) else {
             continue;
         };
+        for check in &mut table.checks {
+            let alike = want.checks.iter().find(|w| {
+                w.name.eq_ignore_ascii_case(&check.name)
+                    && Check::normalize(&dialect.catalog_sql(&w.expr))
+                        == Check::normalize(&dialect.catalog_sql(&check.expr))
+            });
+            if let Some(declared) = alike {
+                *check = declared.clone();
+            }
+        }
         for fk in &mut table.foreign_keys {
             let alike = want.foreign_keys.iter().find(|w| {
                 w.columns == fk.columns

@@ -30,6 +30,17 @@ pub struct DocTypeDef {
     /// `retired(columns = [...])`: columns the table may still hold that the
     /// code no longer declares.
     pub retired_columns: &'static [&'static str],
+    /// `check(name = "...", expr = "...")`: CHECK constraints.
+    pub checks: &'static [CheckDef],
+}
+
+/// A struct-level `check(name = "...", expr = "...")`.
+#[derive(Debug, Clone)]
+pub struct CheckDef {
+    /// The constraint name.
+    pub name: &'static str,
+    /// The SQL boolean expression every row must satisfy.
+    pub expr: &'static str,
 }
 
 /// A column of a DocType.

@@ -61,6 +61,7 @@ mod tests {
         indexes: &[],
         renamed_from: &[],
         retired_columns: &[],
+        checks: &[],
     };
 
     static TWO: DocTypeDef = DocTypeDef {

@@ -13,15 +13,16 @@ mod hashes;
 mod validate;
 
 pub use defs::{
-    AppsDef, ColumnDef, DbFn, DocType, DocTypeDef, HookDef, HookPhase, IgnoredTablesDef, IndexDef,
-    MigrationBody, MigrationDef, MigrationPhase, OnFresh, OpsBody, ReferenceDef, RetiredTablesDef,
+    AppsDef, CheckDef, ColumnDef, DbFn, DocType, DocTypeDef, HookDef, HookPhase, IgnoredTablesDef,
+    IndexDef, MigrationBody, MigrationDef, MigrationPhase, OnFresh, OpsBody, ReferenceDef,
+    RetiredTablesDef,
 };
 pub use validate::{RegistryError, RegistryErrors};
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
-use crate::schema::{Column, ForeignKey, Index, Schema, Table};
+use crate::schema::{Check, Column, ForeignKey, Index, Schema, Table};
 
 /// Everything the binary registered, sorted by key.
 ///
@@ -53,6 +54,7 @@ use crate::schema::{Column, ForeignKey, Index, Schema, Table};
 ///     indexes: &[],
 ///     renamed_from: &[],
 ///     retired_columns: &[],
+///     checks: &[],
 /// };
 ///
 /// let registry = Registry { doctypes: vec![&TAG], ..Default::default() };
@@ -213,6 +215,14 @@ pub fn table_of(doctype: &DocTypeDef) -> Table {
         .map(|c| c.to_string())
         .collect();
     table.primary_key = doctype.primary_key.iter().map(|c| c.to_string()).collect();
+    table.checks = doctype
+        .checks
+        .iter()
+        .map(|c| Check {
+            name: c.name.to_string(),
+            expr: c.expr.to_string(),
+        })
+        .collect();
     for def in doctype.columns {
         let mut column = Column::new(def.name, def.ty.clone());
         column.nullable = def.nullable;

@@ -259,6 +259,23 @@ fn check_doctypes(registry: &Registry, errors: &mut Vec<RegistryError>) {
         }
     }
     for d in &registry.doctypes {
+        let mut names = BTreeSet::new();
+        for check in d.checks {
+            if check.expr.trim().is_empty() {
+                errors.push(RegistryError::Other(format!(
+                    "{}::{} declares check `{}` with an empty expression: give the SQL condition every row must satisfy",
+                    d.app, d.name, check.name
+                )));
+            }
+            if !names.insert(check.name.to_ascii_lowercase()) {
+                errors.push(RegistryError::Other(format!(
+                    "{}::{} declares check `{}` twice",
+                    d.app, d.name, check.name
+                )));
+            }
+        }
+    }
+    for d in &registry.doctypes {
         let mut retired = BTreeSet::new();
         for column in d.retired_columns {
             if d.columns.iter().any(|c| c.name == *column) {

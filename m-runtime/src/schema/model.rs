@@ -153,6 +153,12 @@ pub struct Table {
     /// introspected table.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub retired_columns: Vec<String>,
+    /// CHECK constraints (`#[doctype(check(name = "...", expr = "..."))]`),
+    /// compared by name and normalised expression. Left out of the JSON
+    /// when empty, so the hash of a table without any is what it was before
+    /// m modelled them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub checks: Vec<Check>,
     /// The views and triggers that name this table, as introspection found
     /// them (SQLite only, where a rebuild must re-create them). Not part of
     /// the table's shape: comparisons ignore it and it is never serialised,
@@ -174,6 +180,7 @@ impl PartialEq for Table {
             foreign_keys,
             renamed_from,
             retired_columns,
+            checks,
             dependents: _,
         } = self;
         *name == other.name
@@ -184,6 +191,7 @@ impl PartialEq for Table {
             && *foreign_keys == other.foreign_keys
             && *renamed_from == other.renamed_from
             && *retired_columns == other.retired_columns
+            && *checks == other.checks
     }
 }
 
@@ -221,6 +229,7 @@ impl Table {
             foreign_keys: Vec::new(),
             renamed_from: Vec::new(),
             retired_columns: Vec::new(),
+            checks: Vec::new(),
             dependents: Vec::new(),
         }
     }
@@ -280,6 +289,15 @@ impl Table {
     /// declares it, and it is reported as retired, not as an orphan.
     pub fn retired_column(mut self, name: impl Into<String>) -> Self {
         self.retired_columns.push(name.into());
+        self
+    }
+
+    /// Adds a CHECK constraint named `name` whose rows must satisfy `expr`.
+    pub fn check(mut self, name: impl Into<String>, expr: impl Into<String>) -> Self {
+        self.checks.push(Check {
+            name: name.into(),
+            expr: expr.into(),
+        });
         self
     }
 
@@ -388,6 +406,158 @@ pub enum DefaultValue {
     CurrentTimestamp,
     /// A raw SQL expression, compared by its normalised spelling.
     Sql(Cow<'static, str>),
+}
+
+/// A CHECK constraint: every row must make `expr` true (or NULL).
+///
+/// The database rewrites the expression it stores (PostgreSQL adds
+/// parentheses and casts, MariaDB quotes identifiers), so two checks are
+/// the same when their names are and their expressions agree once
+/// normalised (see [`Check::normalized_expr`]).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Check {
+    /// The constraint name in the database.
+    pub name: String,
+    /// The SQL boolean expression, as declared or as the catalog reads it.
+    pub expr: String,
+}
+
+impl Check {
+    /// The expression in one spelling, for comparing a declared check with
+    /// the catalog's rewrite of it: outside string literals, case folded,
+    /// whitespace, parentheses and identifier quotes (`"`, `` ` ``) removed,
+    /// and PostgreSQL's casts (`::type`, `::type[]`, `::character varying`)
+    /// removed. String literals are kept as they are.
+    ///
+    /// This is a canonicalisation, not a parser: two expressions that
+    /// differ only in parentheses (`a * (b + c)` and `a * b + c`) compare
+    /// equal, and an expression the database rewrites in other ways than
+    /// these (and PostgreSQL's `IN` lists, stored as `= ANY (ARRAY[...])`)
+    /// compares different, showing up as a drop and an add of the check
+    /// on every verify.
+    ///
+    /// ```
+    /// use m_runtime::schema::Check;
+    ///
+    /// let declared = Check { name: "ck".into(), expr: "price >= 0 AND name <> ''".into() };
+    /// let postgres = "((price >= (0)::numeric) AND ((name)::text <> ''::text))";
+    /// let mariadb = "`price` >= 0 and `name` <> ''";
+    /// assert_eq!(declared.normalized_expr(), Check::normalize(postgres));
+    /// assert_eq!(declared.normalized_expr(), Check::normalize(mariadb));
+    /// assert_ne!(Check::normalize("name <> 'A'"), Check::normalize("name <> 'a'"));
+    /// let listed = "((status)::text = ANY ((ARRAY['a'::character varying, 'b'::character varying])::text[]))";
+    /// assert_eq!(Check::normalize("status IN ('a', 'b')"), Check::normalize(listed));
+    /// assert_eq!(Check::normalize("s NOT IN ('a')"), Check::normalize("(s <> ALL (ARRAY['a'::text]))"));
+    /// ```
+    pub fn normalized_expr(&self) -> String {
+        Self::normalize(&self.expr)
+    }
+
+    /// The column and the values of a check that is one `IN` list of
+    /// string literals (`status IN ('a', 'b')`, in any spelling the
+    /// catalog gives it): how an enumeration stored as text is checked.
+    ///
+    /// ```
+    /// use m_runtime::schema::Check;
+    ///
+    /// let check = Check { name: "ck".into(), expr: "(status)::text = ANY (ARRAY['a'::text, 'it''s'::text])".into() };
+    /// assert_eq!(check.in_list(), Some(("status".into(), vec!["a".into(), "it's".into()])));
+    /// let other = Check { name: "ck".into(), expr: "status IN ('a') OR status IS NULL".into() };
+    /// assert_eq!(other.in_list(), None);
+    /// ```
+    pub fn in_list(&self) -> Option<(String, Vec<String>)> {
+        let normalized = self.normalized_expr();
+        let (column, mut rest) = normalized.split_once("in'")?;
+        if column.is_empty() || !column.chars().all(|c| c.is_alphanumeric() || c == '_') {
+            return None;
+        }
+        let mut values = Vec::new();
+        loop {
+            // `rest` starts inside a literal.
+            let mut value = String::new();
+            let mut chars = rest.char_indices().peekable();
+            let end = loop {
+                let (i, c) = chars.next()?;
+                if c == '\'' {
+                    if chars.peek().map(|(_, c)| *c) == Some('\'') {
+                        chars.next();
+                        value.push('\'');
+                        continue;
+                    }
+                    break i + 1;
+                }
+                value.push(c);
+            };
+            values.push(value);
+            rest = &rest[end..];
+            if rest.is_empty() {
+                return Some((column.to_owned(), values));
+            }
+            rest = rest.strip_prefix(",'")?;
+        }
+    }
+
+    /// [`Check::normalized_expr`] of any expression.
+    pub fn normalize(expr: &str) -> String {
+        let mut out = String::with_capacity(expr.len());
+        let mut chars = expr.chars().peekable();
+        while let Some(c) = chars.next() {
+            match c {
+                '\'' => {
+                    out.push(c);
+                    // A literal, kept as written ('' is a quote inside it).
+                    while let Some(c) = chars.next() {
+                        out.push(c);
+                        if c == '\'' {
+                            if chars.peek() == Some(&'\'') {
+                                out.push(chars.next().unwrap_or('\''));
+                            } else {
+                                break;
+                            }
+                        }
+                    }
+                }
+                ':' if chars.peek() == Some(&':') => {
+                    chars.next();
+                    // A cast: its type name (letters, digits, `_`, spaces
+                    // between words, `[]`) is dropped.
+                    while chars.peek().is_some_and(|c| c.is_whitespace()) {
+                        chars.next();
+                    }
+                    loop {
+                        match chars.peek() {
+                            Some(c)
+                                if c.is_alphanumeric() || *c == '_' || *c == '[' || *c == ']' =>
+                            {
+                                chars.next();
+                            }
+                            Some(' ') => {
+                                // `character varying`, `double precision`: a
+                                // second word belongs to the type only when
+                                // it is one of those.
+                                let rest: String = chars.clone().skip(1).take(9).collect();
+                                if rest.to_ascii_lowercase().starts_with("varying")
+                                    || rest.to_ascii_lowercase().starts_with("precision")
+                                {
+                                    chars.next();
+                                } else {
+                                    break;
+                                }
+                            }
+                            _ => break,
+                        }
+                    }
+                }
+                '(' | ')' | '[' | ']' | '"' | '`' => {}
+                c if c.is_whitespace() => {}
+                c => out.push(c.to_ascii_lowercase()),
+            }
+        }
+        // PostgreSQL stores `x IN (...)` as `x = ANY (ARRAY[...])` and
+        // `x NOT IN (...)` as `x <> ALL (ARRAY[...])`.
+        out.replace("=anyarray", "in")
+            .replace("<>allarray", "notin")
+    }
 }
 
 /// An index; a `unique` index is how m models unique constraints.

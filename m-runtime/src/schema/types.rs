@@ -58,6 +58,57 @@ pub enum LogicalType {
 }
 
 impl LogicalType {
+    /// The values of a MySQL/MariaDB `ENUM('a','b')` column type (a
+    /// [`LogicalType::Custom`] as the catalog reads it), in order.
+    ///
+    /// ```
+    /// use m_runtime::schema::LogicalType;
+    ///
+    /// let ty = LogicalType::Custom { sql: "enum('ok','it''s')".into() };
+    /// assert_eq!(ty.enum_values(), Some(vec!["ok".to_string(), "it's".to_string()]));
+    /// assert_eq!(LogicalType::Custom { sql: "set('a')".into() }.enum_values(), None);
+    /// ```
+    pub fn enum_values(&self) -> Option<Vec<String>> {
+        let LogicalType::Custom { sql } = self else {
+            return None;
+        };
+        let sql = sql.trim();
+        let inner = sql
+            .get(..5)
+            .filter(|head| head.eq_ignore_ascii_case("enum("))
+            .and_then(|_| sql[5..].strip_suffix(')'))?;
+        let mut values = Vec::new();
+        let mut chars = inner.trim().chars().peekable();
+        loop {
+            while chars.peek().is_some_and(|c| c.is_whitespace()) {
+                chars.next();
+            }
+            if chars.next()? != '\'' {
+                return None;
+            }
+            let mut value = String::new();
+            loop {
+                match chars.next()? {
+                    '\'' if chars.peek() == Some(&'\'') => {
+                        chars.next();
+                        value.push('\'');
+                    }
+                    '\'' => break,
+                    c => value.push(c),
+                }
+            }
+            values.push(value);
+            while chars.peek().is_some_and(|c| c.is_whitespace()) {
+                chars.next();
+            }
+            match chars.next() {
+                None => return Some(values),
+                Some(',') => {}
+                Some(_) => return None,
+            }
+        }
+    }
+
     /// Broad family used by the risk classifier to decide whether a type
     /// change is a widening, a narrowing or an incompatible change.
     pub fn family(&self) -> TypeFamily {

@@ -13,7 +13,9 @@ pub struct Author {
 
 #[doctype(
     index(fields = ["title", "year"], unique, name = "book_title_year"),
-    index(fields = ["pages"])
+    index(fields = ["pages"]),
+    check(name = "copies_positive", expr = "copies >= 0"),
+    check(name = "rating_range", expr = "rating BETWEEN 0 AND 5")
 )]
 pub struct Book {
     #[field(primary_key, column = "book_id")]
@@ -85,6 +87,14 @@ fn main() {
     assert_eq!(def.columns.len(), 22);
     assert_eq!(def.primary_key, ["book_id"]);
     assert_eq!(def.indexes.len(), 2);
+    let checks: Vec<(&str, &str)> = def.checks.iter().map(|c| (c.name, c.expr)).collect();
+    assert_eq!(
+        checks,
+        [
+            ("copies_positive", "copies >= 0"),
+            ("rating_range", "rating BETWEEN 0 AND 5")
+        ]
+    );
     assert_eq!(BookTag::doctype().primary_key, ["book", "tag"]);
     let author = def.columns.iter().find(|c| c.name == "author").unwrap();
     assert_eq!(author.references.as_ref().unwrap().table, "authors");
