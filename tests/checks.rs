@@ -1,9 +1,12 @@
 //! CHECK constraints on the three backends (issue #10, item 6): a declared
 //! check is created and verifies clean (no phantom change from the
 //! catalog's rewrite of its expression), a new check counts the rows that
-//! violate it exactly and is BREAKING while any does, dropping one is SAFE
-//! and applied, a changed expression is a drop and an add, and a check the
-//! code does not declare (raw DDL) is reported as a SAFE `drop_check`.
+//! violate it exactly and is BREAKING while any does, dropping one the code
+//! no longer declares is a WARNING (like a foreign key or a unique index:
+//! no row changes, but somebody may have added it on purpose), applied with
+//! `--allow-warning`, a changed expression is a drop (SAFE: its replacement
+//! carries the risk) and an add, and a check added by raw DDL is reported
+//! as the same WARNING `drop_check`.
 
 use m_runtime::Policy;
 use m_runtime::plan::{Action, Plan, PlannedChange};
@@ -166,7 +169,7 @@ all_backends!(a_check_on_a_column_added_in_the_same_plan, |t| async move {
     assert_eq!(report.applied.len(), 2, "{:#?}", plan.changes);
 });
 
-all_backends!(dropping_a_check_is_safe_and_applied, |t| async move {
+all_backends!(dropping_a_check_is_a_warning, |t| async move {
     let with = schema([product().check("price_positive", "price >= 0")]);
     t.sync(&with, &Policy::default()).await;
     t.exec("INSERT INTO product (id, price) VALUES (1, 5)")
@@ -174,7 +177,12 @@ all_backends!(dropping_a_check_is_safe_and_applied, |t| async move {
     let without = schema([product()]);
     let (plan, report) = t.sync(&without, &Policy::default()).await;
     let drop = change(&plan, "drop_check");
-    assert_eq!(drop.risk, Risk::Safe, "{}", drop.reason);
+    assert_eq!(drop.risk, Risk::Warning, "{}", drop.reason);
+    assert!(!drop.is_applied(), "not without --allow-warning");
+    assert!(report.applied.is_empty());
+    rejects_negative_price(&t).await;
+    let (plan, report) = t.sync(&without, &Policy::allow_warning()).await;
+    let drop = change(&plan, "drop_check");
     assert!(drop.is_applied());
     assert_eq!(report.applied.len(), 1);
     assert!(t.verify(&without).await.changes.is_empty());
@@ -250,9 +258,9 @@ all_backends!(
         let plan = t.verify(&desired).await;
         assert_eq!(kinds(&plan), ["drop_check"], "{:#?}", plan.changes);
         let drop = change(&plan, "drop_check");
-        assert_eq!(drop.risk, Risk::Safe, "{}", drop.reason);
+        assert_eq!(drop.risk, Risk::Warning, "{}", drop.reason);
         assert!(drop.reason.contains("qty_cap"), "{}", drop.reason);
-        let (_, report) = t.sync(&desired, &Policy::default()).await;
+        let (_, report) = t.sync(&desired, &Policy::allow_warning()).await;
         assert_eq!(report.applied.len(), 1);
         assert!(t.verify(&desired).await.changes.is_empty());
         t.exec("INSERT INTO product (id, price, qty) VALUES (2, 5, 500)")

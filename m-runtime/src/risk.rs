@@ -252,6 +252,10 @@ pub struct Facts {
     /// (an enumeration stored as text that gains values): every row the
     /// old check accepted, the new one accepts.
     pub widens_check: bool,
+    /// For a dropped check: the plan adds a check of the same name to the
+    /// same table (a changed definition), which carries the risk and is
+    /// measured; the drop is kept while that one is blocked.
+    pub check_replaced: bool,
     /// For a type change: the views (or rules) that use the column, where
     /// the database refuses to change a column's type under them
     /// (PostgreSQL).
@@ -555,10 +559,19 @@ pub fn assess_with(change: &Change, facts: &Facts) -> Assessment {
                 foreign_key.name, foreign_key.ref_table
             ),
         ),
-        Change::DropCheck { check, .. } => level(
+        Change::DropCheck { check, .. } if facts.check_replaced => level(
             Risk::Safe,
             format!(
-                "drops check `{}` ({}): no row is changed, rows it rejected become possible",
+                "replaces check `{}` ({}) with the declared definition below",
+                check.name, check.expr
+            ),
+        ),
+        // Like a foreign key or unique index no DocType declares: no row
+        // changes, but somebody may have added it on purpose.
+        Change::DropCheck { check, .. } => level(
+            Risk::Warning,
+            format!(
+                "drops check `{}` ({}), which no DocType declares: no row is changed, rows it rejected become possible; declare it with #[doctype(check(...))] to keep it",
                 check.name, check.expr
             ),
         ),

@@ -238,6 +238,27 @@ pub fn build(
 /// the same changes drop: both an `IN` list of the same column
 /// ([`Check::in_list`](crate::schema::Check::in_list)), every old value
 /// still listed (an enumeration stored as text that gains values).
+/// The dropped checks the plan adds again under the same name (a changed
+/// definition).
+fn replaced_checks(changes: &[Change]) -> BTreeSet<usize> {
+    changes
+        .iter()
+        .enumerate()
+        .filter_map(|(i, change)| {
+            let Change::DropCheck { table, check } = change else {
+                return None;
+            };
+            changes
+                .iter()
+                .any(|c| {
+                    matches!(c, Change::AddCheck { table: t, check: new }
+                        if t == table && new.name.eq_ignore_ascii_case(&check.name))
+                })
+                .then_some(i)
+        })
+        .collect()
+}
+
 fn widened_checks(changes: &[Change]) -> BTreeSet<usize> {
     changes
         .iter()
@@ -280,6 +301,7 @@ pub fn build_measured(
 ) -> Plan {
     let new_null_columns = new_null_columns(&changes);
     let widened = widened_checks(&changes);
+    let replaced = replaced_checks(&changes);
     let mut planned: Vec<PlannedChange> = changes
         .into_iter()
         .enumerate()
@@ -293,6 +315,7 @@ pub fn build_measured(
                     _ => false,
                 },
                 widens_check: widened.contains(&i),
+                check_replaced: replaced.contains(&i),
                 ..facts.get(i).cloned().unwrap_or_default()
             };
             let mut assessment = assess_with(&change, &facts);
