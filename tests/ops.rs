@@ -539,3 +539,95 @@ async fn an_empty_migration_is_for_data_work() {
         "{refused}"
     );
 }
+
+// CHECK constraints as operations: added (the database then refuses a
+// violating row), dropped (it accepts one again), and inverted.
+all_backends!(a_check_is_added_and_dropped_by_operations, |t| async move {
+    t.exec("CREATE TABLE product (id BIGINT NOT NULL PRIMARY KEY, price INTEGER NOT NULL)")
+        .await;
+    t.exec("INSERT INTO product (id, price) VALUES (1, 5)")
+        .await;
+    let add = ops::add_check("product", "price_positive", "price >= 0");
+    let before = m_runtime::introspect(&t.db).await.expect("introspect");
+    ops::apply(&t.db, std::slice::from_ref(&add))
+        .await
+        .expect("add the check");
+    let live = m_runtime::introspect(&t.db).await.expect("introspect");
+    let names: Vec<&str> = live
+        .table("product")
+        .expect("product")
+        .checks
+        .iter()
+        .map(|c| c.name.as_str())
+        .collect();
+    assert_eq!(names, ["price_positive"]);
+    assert!(
+        t.db.execute("INSERT INTO product (id, price) VALUES (2, -1)")
+            .await
+            .is_err(),
+        "the check refuses a negative price"
+    );
+    let undo = add
+        .inverse(&before)
+        .expect("an add_check is undone by a drop");
+    assert_eq!(
+        undo.to_string(),
+        r#"drop_check("product", "price_positive")"#
+    );
+    ops::apply(&t.db, &[undo]).await.expect("drop the check");
+    t.exec("INSERT INTO product (id, price) VALUES (2, -1)")
+        .await;
+    assert_eq!(t.count("product").await, 2, "rows kept through both");
+});
+
+// `migrate make` writes a declared check as an operation.
+#[tokio::test]
+async fn make_writes_check_operations() {
+    let product = || {
+        Table::new("product")
+            .app("shop")
+            .column(Column::new("id", LogicalType::I64))
+            .column(Column::new("price", LogicalType::I32))
+            .primary_key(["id"])
+    };
+    let mut old = Schema::default();
+    old.insert(product());
+    let mut desired = Schema::default();
+    desired.insert(product().check("price_positive", "price >= 0"));
+    let db = m_runtime::Db::connect("sqlite::memory:")
+        .await
+        .expect("connect");
+    let plan = m_runtime::plan(&db, &old, &m_runtime::Policy::default())
+        .await
+        .expect("plan");
+    m_runtime::apply(&db, &plan).await.expect("create");
+    db.execute("INSERT INTO product (id, price) VALUES (1, -3)")
+        .await
+        .expect("a row the check rejects");
+    let plan = m_runtime::plan(&db, &desired, &m_runtime::Policy::default())
+        .await
+        .expect("plan");
+    let live = m_runtime::introspect(&db).await.expect("introspect");
+    let (live, desired) = prepare(db.backend().dialect(), &live, &desired);
+    let made = ops::make(
+        "shop",
+        "0002_price_check",
+        Some("0001_init"),
+        &plan,
+        &live,
+        &desired,
+        false,
+    )
+    .expect("make");
+    assert!(
+        made.source
+            .contains(r#"ops::add_check("product", "price_positive", "price >= 0")"#),
+        "{}",
+        made.source
+    );
+    assert!(
+        made.source.contains("1 row(s) of `product` violate"),
+        "{}",
+        made.source
+    );
+}

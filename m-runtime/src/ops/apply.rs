@@ -192,6 +192,26 @@ impl Operation {
                 }
                 t.foreign_keys.retain(|f| f.name != *name);
             }
+            Operation::AddCheck { table, check } => {
+                let t = table_mut(schema, table)?;
+                if t.checks
+                    .iter()
+                    .any(|c| c.name.eq_ignore_ascii_case(&check.name))
+                {
+                    return Err(format!(
+                        "table `{table}` already has a check `{}`",
+                        check.name
+                    ));
+                }
+                t.checks.push(check.clone());
+            }
+            Operation::DropCheck { table, name } => {
+                let t = table_mut(schema, table)?;
+                if !t.checks.iter().any(|c| c.name.eq_ignore_ascii_case(name)) {
+                    return Err(format!("table `{table}` has no check `{name}`"));
+                }
+                t.checks.retain(|c| !c.name.eq_ignore_ascii_case(name));
+            }
             Operation::Sql { .. } => {}
         }
         Ok(())
@@ -279,6 +299,19 @@ impl Operation {
             Operation::AddForeignKey { table, foreign_key } => Operation::DropForeignKey {
                 table: table.clone(),
                 name: foreign_key.name.clone(),
+            },
+            Operation::AddCheck { table, check } => Operation::DropCheck {
+                table: table.clone(),
+                name: check.name.clone(),
+            },
+            Operation::DropCheck { table, name } => Operation::AddCheck {
+                table: table.clone(),
+                check: before
+                    .table(table)?
+                    .checks
+                    .iter()
+                    .find(|c| c.name.eq_ignore_ascii_case(name))?
+                    .clone(),
             },
             Operation::DropForeignKey { table, name } => Operation::AddForeignKey {
                 table: table.clone(),

@@ -154,23 +154,6 @@ pub fn make(
             orphans.join(", "),
         )));
     }
-    let checks: Vec<String> = plan
-        .changes
-        .iter()
-        .filter(|c| tables.contains(c.change.table()))
-        .filter_map(|c| match &c.change {
-            Change::AddCheck { table, check } | Change::DropCheck { table, check } => {
-                Some(format!("`{table}.{}` ({})", check.name, c.change.kind()))
-            }
-            _ => None,
-        })
-        .collect();
-    if !checks.is_empty() {
-        return Err(MakeError(format!(
-            "the plan changes CHECK constraint(s) {}, which `migrate make` does not write yet: let `migrate sync` apply them once the rows satisfy them, or write the migration by hand; nothing was written",
-            checks.join(", ")
-        )));
-    }
     let renamed_from = |table: &str| {
         plan.changes.iter().find_map(|c| match &c.change {
             Change::RenameTable { from, to } if to == table => Some(from.clone()),
@@ -347,8 +330,18 @@ fn step_of(change: &Change, measured: Option<u64>) -> Option<Step> {
             table: table.clone(),
             columns: to.clone(),
         }),
+        Change::AddCheck { table, check } => Step {
+            note: measured.map(|n| {
+                format!(
+                    "{n} row(s) of `{table}` violate `{}`: fix them in the data work before the operations",
+                    check.expr
+                )
+            }),
+            ..step(super::add_check(table, &check.name, &check.expr))
+        },
+        Change::DropCheck { table, check } => step(super::drop_check(table, &check.name)),
         // Refused before (see `make`).
-        Change::OrphanTable { .. } | Change::AddCheck { .. } | Change::DropCheck { .. } => {
+        Change::OrphanTable { .. } => {
             return None;
         }
     })
@@ -643,6 +636,15 @@ fn op_source(op: &Operation, placeholder: Option<String>) -> String {
         ),
         Operation::DropForeignKey { table, name } => {
             format!("ops::drop_foreign_key({}, {})", q(table), q(name))
+        }
+        Operation::AddCheck { table, check } => format!(
+            "ops::add_check({}, {}, {})",
+            q(table),
+            q(&check.name),
+            q(&check.expr)
+        ),
+        Operation::DropCheck { table, name } => {
+            format!("ops::drop_check({}, {})", q(table), q(name))
         }
         Operation::Sql { sql: text } => format!("ops::sql({})", sql(text)),
     }

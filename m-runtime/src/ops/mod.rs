@@ -47,10 +47,10 @@ pub use make::{MadeMigration, MakeError, make, next_id};
 pub(crate) use migration::lint_registered;
 pub use migration::{LintError, Migration, differences, leads_to};
 pub use operation::{
-    Operation, Sql, add_column, add_column_filled, add_foreign_key, add_index, add_unique,
-    alter_default, alter_type, convert, create_table, drop_column, drop_foreign_key, drop_index,
-    drop_not_null, drop_table, rename_column, rename_table, set_not_null, set_not_null_backfill,
-    set_primary_key, sql,
+    Operation, Sql, add_check, add_column, add_column_filled, add_foreign_key, add_index,
+    add_unique, alter_default, alter_type, convert, create_table, drop_check, drop_column,
+    drop_foreign_key, drop_index, drop_not_null, drop_table, rename_column, rename_table,
+    set_not_null, set_not_null_backfill, set_primary_key, sql,
 };
 pub(crate) use run::run_registered;
 pub use run::{apply, execute};

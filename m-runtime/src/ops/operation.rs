@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use crate::schema::{Column, DefaultValue, ForeignKey, Index, LogicalType, Table};
+use crate::schema::{Check, Column, DefaultValue, ForeignKey, Index, LogicalType, Table};
 
 /// SQL text for every backend, with per-backend overrides: a conversion
 /// expression, a backfill value, or the statements of [`sql`].
@@ -206,6 +206,20 @@ pub enum Operation {
         /// The constraint name.
         name: String,
     },
+    /// Adds a CHECK constraint (every row must satisfy `check.expr`).
+    AddCheck {
+        /// The table name.
+        table: String,
+        /// The check.
+        check: Check,
+    },
+    /// Drops a CHECK constraint by name.
+    DropCheck {
+        /// The table name.
+        table: String,
+        /// The constraint name.
+        name: String,
+    },
     /// Raw statements, per backend: the escape hatch. It must not change
     /// the schema (the lint cannot see into it); data work only.
     Sql {
@@ -400,6 +414,33 @@ pub fn drop_foreign_key(table: &str, name: &str) -> Operation {
     }
 }
 
+/// Adds the CHECK constraint `name` to `table`: every row must satisfy
+/// `expr` (NULL passes, as in SQL).
+///
+/// ```
+/// use m_runtime::ops;
+///
+/// let op = ops::add_check("product", "price_positive", "price >= 0");
+/// assert_eq!(op.to_string(), r#"add_check("product", "price_positive")"#);
+/// ```
+pub fn add_check(table: &str, name: &str, expr: &str) -> Operation {
+    Operation::AddCheck {
+        table: table.to_owned(),
+        check: Check {
+            name: name.to_owned(),
+            expr: expr.to_owned(),
+        },
+    }
+}
+
+/// Drops the CHECK constraint `name` of `table`.
+pub fn drop_check(table: &str, name: &str) -> Operation {
+    Operation::DropCheck {
+        table: table.to_owned(),
+        name: name.to_owned(),
+    }
+}
+
 /// Raw statements (data work only; see [`Operation::Sql`]).
 pub fn sql(sql: impl Into<Sql>) -> Operation {
     Operation::Sql { sql: sql.into() }
@@ -446,7 +487,9 @@ impl Operation {
             | Operation::AddIndex { table, .. }
             | Operation::DropIndex { table, .. }
             | Operation::AddForeignKey { table, .. }
-            | Operation::DropForeignKey { table, .. } => Some(table),
+            | Operation::DropForeignKey { table, .. }
+            | Operation::AddCheck { table, .. }
+            | Operation::DropCheck { table, .. } => Some(table),
             Operation::Sql { .. } => None,
         }
     }
@@ -527,6 +570,10 @@ impl fmt::Display for Operation {
             Operation::DropForeignKey { table, name } => {
                 write!(f, "drop_foreign_key({table:?}, {name:?})")
             }
+            Operation::AddCheck { table, check } => {
+                write!(f, "add_check({table:?}, {:?})", check.name)
+            }
+            Operation::DropCheck { table, name } => write!(f, "drop_check({table:?}, {name:?})"),
             Operation::Sql { sql } => write!(f, "sql({sql})"),
         }
     }

@@ -124,6 +124,16 @@ pub(crate) fn render(
                 .ok_or_else(|| format!("table `{table}` has no foreign key `{name}`"))?;
             dialect.drop_foreign_key(table, fk)
         }
+        Operation::AddCheck { check, table } => dialect.add_check(new(table)?, check),
+        Operation::DropCheck { table, name } => {
+            let t = old(table)?;
+            let check = t
+                .checks
+                .iter()
+                .find(|c| c.name.eq_ignore_ascii_case(name))
+                .ok_or_else(|| format!("table `{table}` has no check `{name}`"))?;
+            dialect.drop_check(t, check)
+        }
         Operation::Sql { sql } => AlterSql::Statements(vec![text(sql, backend)?]),
     };
     let statements = match sql {
