@@ -345,27 +345,13 @@ impl Dialect for Postgres {
         parse_type(sql)
     }
 
-    /// One `ALTER TABLE`: a default that cannot be cast is dropped first and
-    /// set again (from the target column) after the type change.
+    /// [`Dialect::convert_column`] with the cast `col::type`: one `ALTER
+    /// TABLE`, a default that cannot be cast dropped first and set again
+    /// (from the target column) after the type change.
     fn alter_column_type(&self, table: &Table, column: &Column) -> AlterSql {
         let name = self.quote_ident(&column.name);
         let ty = self.column_type(table, column);
-        let mut actions = Vec::new();
-        if column.default.is_some() {
-            actions.push(format!("ALTER COLUMN {name} DROP DEFAULT"));
-        }
-        actions.push(format!("ALTER COLUMN {name} TYPE {ty} USING {name}::{ty}"));
-        if let Some(default) = &column.default {
-            actions.push(format!(
-                "ALTER COLUMN {name} SET DEFAULT {}",
-                self.default_expr(default, &column.ty)
-            ));
-        }
-        AlterSql::Statements(vec![format!(
-            "ALTER TABLE {} {}",
-            self.quote_ident(&table.name),
-            actions.join(", ")
-        )])
+        self.convert_column(table, column, &format!("{name}::{ty}"))
     }
 
     /// A unique constraint owns its index, which only goes with the
@@ -902,7 +888,7 @@ mod tests {
         assert_eq!(
             sql,
             [
-                r#"ALTER TABLE "t" ALTER COLUMN "n" DROP DEFAULT, ALTER COLUMN "n" TYPE BIGINT USING "n"::BIGINT, ALTER COLUMN "n" SET DEFAULT 1"#
+                r#"ALTER TABLE "t" ALTER COLUMN "n" DROP DEFAULT, ALTER COLUMN "n" TYPE BIGINT USING ("n"::BIGINT), ALTER COLUMN "n" SET DEFAULT 1"#
             ]
         );
     }

@@ -57,18 +57,7 @@ impl Operation {
             Operation::RenameTable { from, to } => {
                 present_table(schema, from)?;
                 absent_table(schema, to)?;
-                if let Some(mut t) = schema.tables.remove(from) {
-                    t.name = to.clone();
-                    schema.insert(t);
-                }
-                for fk in schema
-                    .tables
-                    .values_mut()
-                    .flat_map(|t| t.foreign_keys.iter_mut())
-                    .filter(|fk| fk.ref_table == *from)
-                {
-                    fk.ref_table = to.clone();
-                }
+                schema.rename_table(from, to);
             }
             Operation::AddColumn { table, column, .. } => {
                 let t = table_mut(schema, table)?;

@@ -251,20 +251,7 @@ pub(super) fn end_state(live: &Schema, planned: &[PlannedChange]) -> Schema {
     for c in planned.iter().filter(|c| c.is_applied()) {
         match &c.change {
             Change::CreateTable { table } => end.insert(table.clone()),
-            Change::RenameTable { from, to } => {
-                if let Some(mut t) = end.tables.remove(from) {
-                    t.name = to.clone();
-                    end.insert(t);
-                }
-                for fk in end
-                    .tables
-                    .values_mut()
-                    .flat_map(|t| t.foreign_keys.iter_mut())
-                    .filter(|fk| fk.ref_table == *from)
-                {
-                    fk.ref_table = to.clone();
-                }
-            }
+            Change::RenameTable { from, to } => end.rename_table(from, to),
             Change::RenameColumn { table, from, to } => {
                 // Foreign keys of other tables follow the rename too.
                 for fk in end

@@ -86,6 +86,23 @@ impl Schema {
             .any(|pattern| table_pattern_matches(pattern, name))
     }
 
+    /// Renames table `from` to `to`, and the foreign keys that point at it
+    /// follow (nothing happens when `from` is absent).
+    pub fn rename_table(&mut self, from: &str, to: &str) {
+        if let Some(mut table) = self.tables.remove(from) {
+            table.name = to.to_owned();
+            self.insert(table);
+        }
+        for fk in self
+            .tables
+            .values_mut()
+            .flat_map(|t| t.foreign_keys.iter_mut())
+            .filter(|fk| fk.ref_table == from)
+        {
+            fk.ref_table = to.to_owned();
+        }
+    }
+
     /// The table named `name`, if present (names compare exactly).
     pub fn table(&self, name: &str) -> Option<&Table> {
         self.tables.get(name)
