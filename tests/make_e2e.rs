@@ -9,7 +9,8 @@
 //! generated `down` restores the old schema and rows.
 //!
 //! The scratch crates build in `target/make-e2e` (the first build compiles
-//! m-runtime and its dependencies there once).
+//! m-runtime and its dependencies there once, without the studio's server
+//! and without debug info, to keep the suite's cold time down).
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -95,7 +96,7 @@ edition = "2024"
 publish = false
 
 [dependencies]
-m-runtime = {{ path = {runtime:?}, features = ["sqlite", "postgres", "mysql", "cli"] }}
+m-runtime = {{ path = {runtime:?}, default-features = false, features = ["sqlite", "postgres", "mysql", "cli"] }}
 tokio = {{ version = "1", features = ["rt-multi-thread", "macros"] }}
 
 [workspace]
@@ -139,6 +140,9 @@ tokio = {{ version = "1", features = ["rt-multi-thread", "macros"] }}
             .args(["build", "--offline", "--quiet", "--bin", &self.name])
             .current_dir(&self.dir)
             .env("CARGO_TARGET_DIR", self.target())
+            // Nothing here runs under a debugger: no debug info makes the
+            // one cold build of m-runtime's dependencies quicker.
+            .env("CARGO_PROFILE_DEV_DEBUG", "false")
             .env_remove("RUSTFLAGS")
             .output()
             .expect("run cargo build")
