@@ -227,6 +227,30 @@ pub fn migration_inner(args: TokenStream, input: TokenStream) -> TokenStream {
         ),
         None => (quote!(), quote!(::core::option::Option::None)),
     };
+    let registration = registration(&attrs, &item, quote!(#p::MigrationBody::Fn(__m_up)), down);
+    quote! {
+        #item
+
+        #[doc(hidden)]
+        const _: () = {
+            #up
+            #down_fn
+
+            #registration
+        };
+    }
+}
+
+/// The `MigrationDef` that `#[migration]` and `#[operations]` submit for
+/// `item`: its attributes, checksum and source, with the `up` and `down`
+/// bodies the caller built.
+pub(crate) fn registration(
+    attrs: &MigrationAttrs,
+    item: &syn::ItemFn,
+    up: TokenStream,
+    down: TokenStream,
+) -> TokenStream {
+    let p = private();
     let app = app_expr(attrs.app.as_ref());
     let id = attrs.id.as_ref().map(LitStr::value).unwrap_or_default();
     let depends_on = &attrs.depends_on;
@@ -238,29 +262,21 @@ pub fn migration_inner(args: TokenStream, input: TokenStream) -> TokenStream {
         OnFresh::Skip => quote!(Skip),
         OnFresh::Run => quote!(Run),
     };
-    let checksum = checksum::of_fn(&item);
-    let source = format!("::{ident}");
+    let checksum = checksum::of_fn(item);
+    let source = format!("::{}", item.sig.ident);
     quote! {
-        #item
-
-        #[doc(hidden)]
-        const _: () = {
-            #up
-            #down_fn
-
-            #p::inventory::submit! {
-                #p::MigrationDef {
-                    app: #app,
-                    id: #id,
-                    depends_on: &[#(#depends_on),*],
-                    phase: #p::MigrationPhase::#phase,
-                    checksum: #checksum,
-                    up: #p::MigrationBody::Fn(__m_up),
-                    down: #down,
-                    source: ::core::concat!(::core::module_path!(), #source),
-                    on_fresh: #p::OnFresh::#on_fresh,
-                }
+        #p::inventory::submit! {
+            #p::MigrationDef {
+                app: #app,
+                id: #id,
+                depends_on: &[#(#depends_on),*],
+                phase: #p::MigrationPhase::#phase,
+                checksum: #checksum,
+                up: #up,
+                down: #down,
+                source: ::core::concat!(::core::module_path!(), #source),
+                on_fresh: #p::OnFresh::#on_fresh,
             }
-        };
+        }
     }
 }

@@ -5,13 +5,13 @@
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote, quote_spanned};
+use syn::ItemFn;
 use syn::spanned::Spanned;
-use syn::{ItemFn, LitStr};
 
-use super::migration::{MigrationAttrs, OnFresh, Phase};
-use super::{CallSpans, adapter, checksum};
+use super::migration::MigrationAttrs;
+use super::{CallSpans, adapter};
 use crate::ctxt::Ctxt;
-use crate::doctype::expand::{app_expr, private};
+use crate::doctype::expand::private;
 use crate::symbol::OPERATIONS_KEYS;
 
 const ATTRIBUTE: &str = "#[operations]";
@@ -80,19 +80,8 @@ pub fn operations_inner(args: TokenStream, input: TokenStream) -> TokenStream {
     let migration_fn = quote_spanned! {output=>
         const __m_migration: fn() -> #p::OpsMigration = #ident;
     };
-    let app = app_expr(attrs.app.as_ref());
-    let id = attrs.id.as_ref().map(LitStr::value).unwrap_or_default();
-    let depends_on = &attrs.depends_on;
-    let phase = match attrs.phase {
-        Phase::PreSync => quote!(PreSync),
-        Phase::PostSync => quote!(PostSync),
-    };
-    let on_fresh = match attrs.on_fresh {
-        OnFresh::Skip => quote!(Skip),
-        OnFresh::Run => quote!(Run),
-    };
-    let checksum = checksum::of_fn(&item);
-    let source = format!("::{ident}");
+    let registration =
+        super::migration::registration(&attrs, &item, quote!(#p::MigrationBody::Ops(#up)), down);
     quote! {
         #item
 
@@ -103,19 +92,7 @@ pub fn operations_inner(args: TokenStream, input: TokenStream) -> TokenStream {
             #before_fn
             #after_fn
 
-            #p::inventory::submit! {
-                #p::MigrationDef {
-                    app: #app,
-                    id: #id,
-                    depends_on: &[#(#depends_on),*],
-                    phase: #p::MigrationPhase::#phase,
-                    checksum: #checksum,
-                    up: #p::MigrationBody::Ops(#up),
-                    down: #down,
-                    source: ::core::concat!(::core::module_path!(), #source),
-                    on_fresh: #p::OnFresh::#on_fresh,
-                }
-            }
+            #registration
         };
     }
 }
