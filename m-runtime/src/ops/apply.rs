@@ -98,18 +98,7 @@ impl Operation {
                 if t.get_column(to).is_some() {
                     return Err(format!("table `{table}` already has a column `{to}`"));
                 }
-                t.rename_columns(|c| (c == from).then(|| to.clone()));
-                for fk in schema
-                    .tables
-                    .values_mut()
-                    .flat_map(|t| t.foreign_keys.iter_mut())
-                    .filter(|fk| fk.ref_table == *table)
-                {
-                    fk.ref_columns
-                        .iter_mut()
-                        .filter(|c| *c == from)
-                        .for_each(|c| *c = to.clone());
-                }
+                schema.rename_column(table, from, to);
             }
             Operation::AlterType {
                 table, column, to, ..

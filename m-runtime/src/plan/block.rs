@@ -252,23 +252,8 @@ pub(super) fn end_state(live: &Schema, planned: &[PlannedChange]) -> Schema {
         match &c.change {
             Change::CreateTable { table } => end.insert(table.clone()),
             Change::RenameTable { from, to } => end.rename_table(from, to),
-            Change::RenameColumn { table, from, to } => {
-                // Foreign keys of other tables follow the rename too.
-                for fk in end
-                    .tables
-                    .values_mut()
-                    .flat_map(|t| t.foreign_keys.iter_mut())
-                    .filter(|fk| fk.ref_table == *table)
-                {
-                    fk.ref_columns
-                        .iter_mut()
-                        .filter(|c| *c == from)
-                        .for_each(|c| *c = to.clone());
-                }
-                if let Some(t) = end.tables.get_mut(table) {
-                    apply_to_table(t, &c.change);
-                }
-            }
+            // Foreign keys of other tables follow the rename too.
+            Change::RenameColumn { table, from, to } => end.rename_column(table, from, to),
             change => {
                 if let Some(t) = end.tables.get_mut(change.table()) {
                     apply_to_table(t, change);

@@ -103,6 +103,26 @@ impl Schema {
         }
     }
 
+    /// Renames column `from` of `table` to `to` wherever the table names it
+    /// ([`Table::rename_columns`]), and the foreign keys of every table that
+    /// reference it follow (nothing happens to an absent table).
+    pub fn rename_column(&mut self, table: &str, from: &str, to: &str) {
+        if let Some(t) = self.tables.get_mut(table) {
+            t.rename_columns(|c| (c == from).then(|| to.to_owned()));
+        }
+        for fk in self
+            .tables
+            .values_mut()
+            .flat_map(|t| t.foreign_keys.iter_mut())
+            .filter(|fk| fk.ref_table == table)
+        {
+            fk.ref_columns
+                .iter_mut()
+                .filter(|c| *c == from)
+                .for_each(|c| *c = to.to_owned());
+        }
+    }
+
     /// The table named `name`, if present (names compare exactly).
     pub fn table(&self, name: &str) -> Option<&Table> {
         self.tables.get(name)
