@@ -8,14 +8,17 @@
 //! lead to the new schema are refused before anything runs, and the
 //! generated `down` restores the old schema and rows.
 //!
-//! The scratch crates build in `target/make-e2e` (the first build compiles
-//! m-runtime and its dependencies there once, without the studio's server
-//! and without debug info, to keep the suite's cold time down).
+//! The scratch crates build in trybuild's target directory with trybuild's
+//! flags, and depend on m-runtime with the features the UI suite
+//! (tests/macros) builds it with: whichever of the two runs first compiles
+//! m-runtime and its dependencies, and the other reuses them.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use m_tests::{Backend, TestDb, all_backends};
+
+include!("support/trybuild_flags.rs");
 
 /// The workspace root.
 fn workspace() -> PathBuf {
@@ -96,8 +99,10 @@ edition = "2024"
 publish = false
 
 [dependencies]
+# The same features as tests/macros/Cargo.toml and the workspace's tokio:
+# the UI suite's build of them is reused.
 m-runtime = {{ path = {runtime:?}, default-features = false, features = ["sqlite", "postgres", "mysql", "cli"] }}
-tokio = {{ version = "1", features = ["rt-multi-thread", "macros"] }}
+tokio = {{ version = "1.54", features = ["rt-multi-thread", "macros", "sync", "time"] }}
 
 [workspace]
 "#,
@@ -130,20 +135,25 @@ tokio = {{ version = "1", features = ["rt-multi-thread", "macros"] }}
         std::fs::read_to_string(self.path(file)).unwrap_or_else(|e| panic!("read {file}: {e}"))
     }
 
+    /// trybuild's target directory (trybuild asks cargo where the target
+    /// directory is: `CARGO_TARGET_DIR` or the workspace's `target`).
     fn target(&self) -> PathBuf {
-        workspace().join("target/make-e2e")
+        std::env::var_os("CARGO_TARGET_DIR")
+            .map_or_else(|| workspace().join("target"), PathBuf::from)
+            .join("tests/trybuild")
     }
 
     fn build(&self) -> Output {
         let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
         Command::new(cargo)
             .args(["build", "--offline", "--quiet", "--bin", &self.name])
+            // trybuild names the target (so its flags skip build scripts and
+            // proc macros), which puts the artifacts under the triple.
+            .args(["--target", &host_triple()])
             .current_dir(&self.dir)
             .env("CARGO_TARGET_DIR", self.target())
-            // Nothing here runs under a debugger: no debug info makes the
-            // one cold build of m-runtime's dependencies quicker.
-            .env("CARGO_PROFILE_DEV_DEBUG", "false")
             .env_remove("RUSTFLAGS")
+            .envs(trybuild_build_env())
             .output()
             .expect("run cargo build")
     }
@@ -154,15 +164,20 @@ tokio = {{ version = "1", features = ["rt-multi-thread", "macros"] }}
     }
 
     fn migrate(&self, t: &TestDb, args: &[&str]) -> Output {
-        Command::new(self.target().join("debug").join(&self.name))
-            .arg("migrate")
-            .args(args)
-            .env("DATABASE_URL", &t.url)
-            .env("NO_COLOR", "1")
-            .env_remove("M_ENV")
-            .current_dir(&self.dir)
-            .output()
-            .expect("run the scratch binary")
+        Command::new(
+            self.target()
+                .join(host_triple())
+                .join("debug")
+                .join(&self.name),
+        )
+        .arg("migrate")
+        .args(args)
+        .env("DATABASE_URL", &t.url)
+        .env("NO_COLOR", "1")
+        .env_remove("M_ENV")
+        .current_dir(&self.dir)
+        .output()
+        .expect("run the scratch binary")
     }
 
     /// Runs `migrate <args>` and checks its exit code.
@@ -178,6 +193,20 @@ impl Drop for Scratch {
     fn drop(&mut self) {
         let _ = std::fs::remove_dir_all(&self.dir);
     }
+}
+
+/// The host's target triple, as rustc reports it (`host: ...`).
+fn host_triple() -> String {
+    let rustc = std::env::var("RUSTC").unwrap_or_else(|_| "rustc".into());
+    let out = Command::new(rustc)
+        .arg("-vV")
+        .output()
+        .expect("run rustc -vV");
+    text(&out.stdout)
+        .lines()
+        .find_map(|line| line.strip_prefix("host: "))
+        .expect("rustc -vV names the host")
+        .to_owned()
 }
 
 fn text(bytes: &[u8]) -> String {

@@ -6,25 +6,7 @@
 
 use std::process::{Command, Stdio};
 
-/// The rustc flags trybuild gives its `cargo build` of the UI cases
-/// (trybuild 1.0's `rustflags.rs`, plus the `--diagnostic-width=140` of
-/// `build_all_tests`).
-///
-/// trybuild builds the dependencies first with these flags minus
-/// `--diagnostic-width`, then the cases with them; rustc flags are part of
-/// every artifact's hash, so on a cold cache each dependency is compiled
-/// twice. Handing cargo these exact flags through `CARGO_ENCODED_RUSTFLAGS`
-/// (which wins over trybuild's `--config build.rustflags`) makes both steps
-/// use one set, and the dependencies compile once. The cases see the same
-/// flags trybuild gives them, so the `.stderr` files do not change.
-const TRYBUILD_RUSTFLAGS: [&str; 6] = [
-    "--cfg",
-    "trybuild",
-    "--verbose",
-    "-A",
-    "dead_code",
-    "--diagnostic-width=140",
-];
+include!("../support/trybuild_flags.rs");
 
 /// Set in the child process that runs the suite with those flags.
 const CHILD: &str = "M_UI_SUITE_CHILD";
@@ -47,9 +29,8 @@ fn ui() {
 }
 
 /// Runs this test again in a child process whose environment carries
-/// [`TRYBUILD_RUSTFLAGS`] (setting a variable in this process would need
-/// `unsafe`) and no debug info for trybuild's build (nothing here runs under
-/// a debugger; it halves trybuild's disk use). The child's output is printed
+/// [`trybuild_build_env`] (setting a variable in this process would need
+/// `unsafe`). The child's output is printed
 /// through the test's captured output: shown on failure or with
 /// `--nocapture`.
 fn run_in_child() {
@@ -59,8 +40,7 @@ fn run_in_child() {
     let status = Command::new(exe)
         .args(["ui", "--exact", "--nocapture", "--test-threads=1"])
         .env(CHILD, "1")
-        .env("CARGO_ENCODED_RUSTFLAGS", TRYBUILD_RUSTFLAGS.join("\u{1f}"))
-        .env("CARGO_PROFILE_DEV_DEBUG", "false")
+        .envs(trybuild_build_env())
         .stdin(Stdio::null())
         .stdout(log.try_clone().expect("share the log file"))
         .stderr(log)
