@@ -68,8 +68,9 @@ pub fn table_pattern_matches(pattern: &str, name: &str) -> bool {
     }
 }
 
-/// A set of tables, keyed and iterated by table name so that every output
-/// derived from it is deterministic.
+/// A set of tables, keyed and iterated by table name (`schema.table` in a
+/// named schema, see [`split_table_name`]) so that every output derived
+/// from it is deterministic.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Schema {
     /// The tables, keyed by name.
@@ -225,7 +226,11 @@ impl Schema {
 /// (unique constraints are unique indexes) and foreign keys.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Table {
-    /// The table name in the database.
+    /// The table name in the database, as `schema.table` when the table
+    /// lives in a named schema ([`split_table_name`]). A table of the
+    /// default schema has no schema in its name, so its JSON and
+    /// [`table_hash`](super::table_hash) are what they were before m
+    /// modelled schemas.
     pub name: String,
     /// The app that declares the table (`None` for an introspected table).
     #[serde(default, skip_serializing_if = "Option::is_none")]
