@@ -4,7 +4,8 @@
 //! changes run `ALTER COLUMN .. TYPE .. USING col::type`, which rewrites the
 //! table (and its indexes) under an exclusive lock for most changes; only a
 //! few (widening a varchar, varchar to text) are catalog-only. Introspection
-//! reads `pg_catalog` for `current_schema()` in three queries. The run lock
+//! reads `pg_catalog` for `current_schema()` and the schemas the declared
+//! tables name (keyed `schema.table`) in four queries. The run lock
 //! is a session-level advisory lock held by a dedicated connection (a
 //! [`Lease`](super::Lease) on CockroachDB and YugabyteDB: see
 //! [`Backend::lock_strategy`]). A hot standby is read, never written: the
