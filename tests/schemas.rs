@@ -222,11 +222,14 @@ all_backends!(doctypes_in_two_schemas_sync_and_boot, |t| async move {
         .await
         .expect("introspect");
     assert_eq!(
-        live.table("archive.invoice").unwrap().foreign_keys[0].ref_table,
+        live.table("archive.invoice")
+            .expect("archive.invoice")
+            .foreign_keys[0]
+            .ref_table,
         "billing.customer"
     );
     assert_eq!(
-        live.table("receipt").unwrap().foreign_keys[0].ref_table,
+        live.table("receipt").expect("receipt").foreign_keys[0].ref_table,
         "billing.invoice"
     );
     // The default schema alone does not show the named ones.
@@ -436,7 +439,7 @@ async fn moving_a_table_between_schemas_keeps_its_rows() {
     let live = m_runtime::introspect(&t.db).await.expect("introspect");
     assert_eq!(live.tables.keys().collect::<Vec<_>>(), ["bill", "line"]);
     assert_eq!(
-        live.table("line").unwrap().foreign_keys[0].ref_table,
+        live.table("line").expect("line").foreign_keys[0].ref_table,
         "bill"
     );
     assert_eq!(t.count("bill").await, 2);

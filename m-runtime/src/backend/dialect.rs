@@ -31,10 +31,10 @@ pub trait Dialect: Send + Sync {
     /// Every statement m writes names its tables through this function.
     ///
     /// ```
-    /// use m_runtime::backend::{Dialect, Postgres};
+    /// use m_runtime::backend::{Dialect, sqlite::Sqlite};
     ///
-    /// assert_eq!(Postgres.quote_table("billing.invoice"), r#""billing"."invoice""#);
-    /// assert_eq!(Postgres.quote_table("book"), r#""book""#);
+    /// assert_eq!(Sqlite.quote_table("billing.invoice"), r#""billing"."invoice""#);
+    /// assert_eq!(Sqlite.quote_table("book"), r#""book""#);
     /// ```
     fn quote_table(&self, name: &str) -> String {
         match split_table_name(name) {
