@@ -576,7 +576,7 @@ fn catalog_query(template: &str, named: &[String]) -> String {
 
 /// The catalog queries of an introspection of the default schema and the
 /// `named` ones: columns, indexes, foreign keys, checks.
-pub fn catalog_queries(named: &[String]) -> [String; 4] {
+pub(crate) fn catalog_queries(named: &[String]) -> [String; 4] {
     [COLUMNS, INDEXES, FOREIGN_KEYS, CHECKS].map(|q| catalog_query(q, named))
 }
 
