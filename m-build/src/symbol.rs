@@ -26,6 +26,7 @@ pub const RENAMED_FROM: &str = "renamed_from";
 pub const REVERSIBLE: &str = "reversible";
 pub const RETIRED: &str = "retired";
 pub const SCALE: &str = "scale";
+pub const SCHEMA: &str = "schema";
 pub const SKIP: &str = "skip";
 pub const SQL_TYPE: &str = "sql_type";
 pub const TABLE: &str = "table";
@@ -51,7 +52,16 @@ impl Keys {
 /// `#[doctype(...)]`.
 pub const DOCTYPE_KEYS: Keys = Keys {
     attribute: "#[doctype(...)]",
-    keys: &[TABLE, APP, INDEX, PRIMARY_KEY, RETIRED, RENAMED_FROM, CHECK],
+    keys: &[
+        TABLE,
+        SCHEMA,
+        APP,
+        INDEX,
+        PRIMARY_KEY,
+        RETIRED,
+        RENAMED_FROM,
+        CHECK,
+    ],
 };
 
 /// `#[doctype(retired(...))]`.
@@ -145,6 +155,7 @@ pub fn form(key: &str) -> &'static str {
         RENAMED_FROM => "renamed_from = \"old_name\"",
         RETIRED => "retired(columns = [\"old_a\", \"old_b\"])",
         SCALE => "scale = 6",
+        SCHEMA => "schema = \"billing\"",
         SKIP => "skip",
         SQL_TYPE => "sql_type = \"varchar(12)\"",
         TABLE => "table = \"table_name\"",

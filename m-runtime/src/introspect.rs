@@ -24,3 +24,25 @@ use crate::{Db, Result};
 pub async fn introspect(db: &Db) -> Result<Schema> {
     db.backend().introspector().introspect(db).await
 }
+
+/// [`introspect`] of the default schema and of every schema `desired`
+/// names ([`Schema::named_schemas`]): what planning against `desired`
+/// reads. Schemas no table of `desired` names are not read, so their
+/// tables are neither compared nor reported as orphans.
+pub async fn introspect_for(db: &Db, desired: &Schema) -> Result<Schema> {
+    introspect_schemas(db, desired.named_schemas()).await
+}
+
+/// [`introspect`] of the default schema and the named `schemas`.
+pub(crate) async fn introspect_schemas<'a>(
+    db: &Db,
+    schemas: impl IntoIterator<Item = &'a str>,
+) -> Result<Schema> {
+    let mut schemas: Vec<String> = schemas.into_iter().map(str::to_owned).collect();
+    schemas.sort_unstable();
+    schemas.dedup();
+    db.backend()
+        .introspector()
+        .introspect_schemas(db, &schemas)
+        .await
+}

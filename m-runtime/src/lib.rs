@@ -137,7 +137,7 @@ pub use db::Db;
 pub use error::{BoxError, Error, Report, Result};
 pub use execute::{Interrupted, SyncReport, apply, apply_observed};
 pub use future::BoxFuture;
-pub use introspect::introspect;
+pub use introspect::{introspect, introspect_for};
 pub use m_macros::{after_sync, before_sync, doctype, migration, operations};
 pub use plan::{Plan, Policy, plan};
 pub use registry::{DocType, Registry};

@@ -27,7 +27,7 @@
 use serde::Serialize;
 
 use crate::diff::Change;
-use crate::schema::{DefaultValue, LogicalType, TypeFamily};
+use crate::schema::{DefaultValue, LogicalType, TypeFamily, split_table_name};
 
 /// How dangerous a change is; ordered `Safe < Warning < Breaking`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -605,6 +605,14 @@ pub fn assess_with(change: &Change, facts: &Facts) -> Assessment {
                 ),
             ),
         },
+        Change::RenameTable { from, to } if split_table_name(from).0 != split_table_name(to).0 => {
+            level(
+                Risk::Breaking,
+                format!(
+                    "moves table `{from}` to `{to}` (another schema; the rows, indexes and foreign keys move with it): running code that uses `{from}` breaks; write the migration with `migrate make` (it moves the table)"
+                ),
+            )
+        }
         Change::RenameTable { from, to } => level(
             Risk::Breaking,
             format!(

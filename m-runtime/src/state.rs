@@ -147,8 +147,11 @@ pub async fn record(db: &Db, schema: &Schema) -> Result<()> {
 
 /// Apps that synced tables into this database (per the last complete sync)
 /// and are not in `registry`: an app crate the binary forgot to link.
-/// Returns an error naming them and their tables.
+/// Returns an error naming them and their tables. Also refuses, before
+/// anything reads or writes, DocTypes that name a schema on a database
+/// without schemas.
 pub async fn check_linked_apps(db: &Db, registry: &crate::Registry) -> Result<()> {
+    crate::registry::check_registry_schemas(registry, db.backend())?;
     let Some(rows) = rows(db).await? else {
         return Ok(());
     };

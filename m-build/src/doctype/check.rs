@@ -77,13 +77,14 @@ fn outside_literals(sql: &str) -> String {
     sql.split('\'').step_by(2).collect()
 }
 
-/// `#[doctype(renamed_from = "...")]`: valid table names, none twice, none
-/// the table's own name.
+/// `#[doctype(renamed_from = "...")]`: valid table names (`table`, a table
+/// of the default schema, or `schema.table`), none twice, none the table's
+/// own name.
 fn check_table_renames(cx: &Ctxt, cont: &Container<'_>) {
     let renamed_from = &cont.attrs.renamed_from;
     for (i, old) in renamed_from.iter().enumerate() {
-        check_identifier(cx, "renamed_from", old);
-        if old.value() == cont.table() {
+        check_table_name(cx, "renamed_from", old);
+        if old.value() == cont.table_key() {
             cx.error_spanned_by(
                 old,
                 format!(
@@ -121,7 +122,46 @@ fn check_identifier(cx: &Ctxt, what: &str, lit: &LitStr) {
     }
 }
 
+/// A table name as m reads it: `table` or `schema.table`, each part an
+/// identifier.
+fn check_table_name(cx: &Ctxt, what: &str, lit: &LitStr) {
+    let value = lit.value();
+    let problem = match value.split_once('.') {
+        Some((schema, table)) => identifier_problem(schema)
+            .map(|p| format!("its schema {schema:?}: {p}"))
+            .or_else(|| identifier_problem(table).map(|p| format!("its table {table:?}: {p}"))),
+        None => identifier_problem(&value),
+    };
+    if let Some(problem) = problem {
+        cx.error_spanned_by(
+            lit,
+            format!("invalid {what} name {value:?}: {problem}; write `table` or `schema.table`"),
+        );
+    }
+}
+
+/// `schema = "..."`: an identifier PostgreSQL lets a user create.
+fn check_schema(cx: &Ctxt, schema: &LitStr) {
+    let value = schema.value();
+    if let Some(problem) = identifier_problem(&value) {
+        cx.error_spanned_by(
+            schema,
+            format!("invalid schema name {value:?}: {problem}; leave `schema` out for a table of the default schema"),
+        );
+    } else if value.to_ascii_lowercase().starts_with("pg_")
+        || value.eq_ignore_ascii_case("information_schema")
+    {
+        cx.error_spanned_by(
+            schema,
+            format!("schema {value:?} is PostgreSQL's own (`pg_*`, `information_schema`): name a schema of your own"),
+        );
+    }
+}
+
 fn check_names(cx: &Ctxt, cont: &Container<'_>) {
+    if let Some(schema) = &cont.attrs.schema {
+        check_schema(cx, schema);
+    }
     match &cont.attrs.table {
         Some(table) => check_identifier(cx, "table", table),
         None => {

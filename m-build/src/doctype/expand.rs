@@ -40,7 +40,7 @@ pub fn expand(cont: &Container<'_>) -> TokenStream {
     let item = strip_field_attrs(cont.input);
     let ident = cont.ident;
     let name = ident.to_string();
-    let table = cont.table();
+    let table = cont.table_key();
     let app = app_expr(cont.attrs.app.as_ref());
     let primary_key = cont.primary_key();
     let first_key = primary_key.first().cloned().unwrap_or_default();

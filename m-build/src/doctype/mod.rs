@@ -30,7 +30,7 @@ pub fn doctype_inner(args: TokenStream, input: TokenStream) -> TokenStream {
         if cx.is_ok() {
             return expand::expand(&cont);
         }
-        table = cont.table();
+        table = cont.table_key();
     }
     let mut tokens = cx
         .check()

@@ -25,6 +25,8 @@ pub struct Container<'a> {
 #[derive(Default)]
 pub struct ContainerAttrs {
     pub table: Option<LitStr>,
+    /// `schema = "billing"`: the PostgreSQL schema the table lives in.
+    pub schema: Option<LitStr>,
     pub app: Option<LitStr>,
     pub indexes: Vec<IndexAttr>,
     pub primary_key: Option<CompositeKey>,
@@ -213,6 +215,10 @@ impl ContainerAttrs {
                 Some(TABLE) => {
                     out.table =
                         attr::value(cx, TABLE, &item).and_then(|v| attr::lit_str(cx, TABLE, v));
+                }
+                Some(SCHEMA) => {
+                    out.schema =
+                        attr::value(cx, SCHEMA, &item).and_then(|v| attr::lit_str(cx, SCHEMA, v));
                 }
                 Some(APP) => {
                     out.app = attr::value(cx, APP, &item).and_then(|v| attr::lit_str(cx, APP, v));
@@ -469,6 +475,15 @@ impl Container<'_> {
         match &self.attrs.table {
             Some(table) => table.value(),
             None => crate::names::snake_case(&self.ident.to_string()),
+        }
+    }
+
+    /// The table's key in the runtime's schema: `schema.table` when the
+    /// DocType names a schema, else the table name.
+    pub fn table_key(&self) -> String {
+        match &self.attrs.schema {
+            Some(schema) => format!("{}.{}", schema.value(), self.table()),
+            None => self.table(),
         }
     }
 

@@ -3,7 +3,7 @@ use crate::plan::Impact;
 use crate::risk::{Operand, Probe, Target};
 use crate::schema::{
     Check, Column, DefaultValue, DependentKind, ForeignKey, Index, LogicalType, ReferentialAction,
-    Table,
+    Table, split_table_name,
 };
 
 /// How one schema change is carried out on a backend.
@@ -24,6 +24,44 @@ pub enum AlterSql {
 pub trait Dialect: Send + Sync {
     /// Quotes an identifier (`"name"` or `` `name` ``), escaping the quote character.
     fn quote_ident(&self, ident: &str) -> String;
+
+    /// A table reference: `name` is a key of a [`Schema`](crate::schema::Schema)
+    /// (`book`, or `billing.invoice` in a named schema, see
+    /// [`split_table_name`]), quoted part by part (`"billing"."invoice"`).
+    /// Every statement m writes names its tables through this function.
+    ///
+    /// ```
+    /// use m_runtime::backend::{Dialect, sqlite::Sqlite};
+    ///
+    /// assert_eq!(Sqlite.quote_table("billing.invoice"), r#""billing"."invoice""#);
+    /// assert_eq!(Sqlite.quote_table("book"), r#""book""#);
+    /// ```
+    fn quote_table(&self, name: &str) -> String {
+        match split_table_name(name) {
+            (Some(schema), table) => {
+                format!("{}.{}", self.quote_ident(schema), self.quote_ident(table))
+            }
+            (None, table) => self.quote_ident(table),
+        }
+    }
+
+    /// Whether tables may live in named schemas (PostgreSQL). Where they
+    /// may not, planning refuses a declared schema that names one.
+    fn supports_schemas(&self) -> bool {
+        false
+    }
+
+    /// `CREATE SCHEMA IF NOT EXISTS` for the schema `table` lives in, where
+    /// it names one and this database has schemas: a table's creation (and
+    /// a move into another schema) starts with it, so the first table of
+    /// a schema brings the schema along.
+    fn create_schema(&self, table: &Table) -> Option<String> {
+        let schema = table.schema().filter(|_| self.supports_schemas())?;
+        Some(format!(
+            "CREATE SCHEMA IF NOT EXISTS {}",
+            self.quote_ident(schema)
+        ))
+    }
 
     /// The SQL type of `column` in `table`.
     fn column_type(&self, table: &Table, column: &Column) -> String;
@@ -335,6 +373,7 @@ pub trait Dialect: Send + Sync {
     /// A query returning one integer: the number of rows `probe` counts.
     fn probe_sql(&self, probe: &Probe) -> String {
         let q = |s: &str| self.quote_ident(s);
+        let qt = |s: &str| self.quote_table(s);
         let all_not_null = |exprs: &[String]| {
             exprs
                 .iter()
@@ -343,7 +382,7 @@ pub trait Dialect: Send + Sync {
                 .join(" AND ")
         };
         match probe {
-            Probe::Rows { table } => format!("SELECT COUNT(*) FROM {}", q(table)),
+            Probe::Rows { table } => format!("SELECT COUNT(*) FROM {}", qt(table)),
             Probe::NameTaken { name } => match self.relations_named_sql(std::slice::from_ref(name))
             {
                 Some(sql) => format!("SELECT COUNT(*) FROM ({sql}) AS {}", q("r")),
@@ -352,7 +391,7 @@ pub trait Dialect: Send + Sync {
             Probe::Nulls { table, column } => {
                 format!(
                     "SELECT COUNT(*) FROM {} WHERE {} IS NULL",
-                    q(table),
+                    qt(table),
                     q(column)
                 )
             }
@@ -363,7 +402,7 @@ pub trait Dialect: Send + Sync {
                 to,
             } => format!(
                 "SELECT COUNT(*) FROM {} WHERE {c} IS NOT NULL AND ({})",
-                q(table),
+                qt(table),
                 self.unfit_condition(&q(column), from, to),
                 c = q(column)
             ),
@@ -372,7 +411,7 @@ pub trait Dialect: Send + Sync {
                 columns,
                 expr,
             } if columns.is_empty() => {
-                format!("SELECT COUNT(*) FROM {} WHERE NOT ({expr})", q(table))
+                format!("SELECT COUNT(*) FROM {} WHERE NOT ({expr})", qt(table))
             }
             Probe::CheckViolations {
                 table,
@@ -392,8 +431,8 @@ pub trait Dialect: Send + Sync {
                     .join(", ");
                 format!(
                     "SELECT COUNT(*) FROM (SELECT {select} FROM {}) AS {} WHERE NOT ({expr})",
-                    q(table),
-                    q(table)
+                    qt(table),
+                    q(split_table_name(table).1)
                 )
             }
             Probe::Duplicates { table, columns } => {
@@ -403,7 +442,7 @@ pub trait Dialect: Send + Sync {
                 format!(
                     "SELECT COUNT(*) FROM (SELECT COUNT(*) OVER (PARTITION BY {}) AS {n} FROM {} WHERE {}) AS {s} WHERE {s}.{n} > 1",
                     keys.join(", "),
-                    q(table),
+                    qt(table),
                     all_not_null(&keys),
                     n = q("n"),
                     s = q("s"),
@@ -419,7 +458,7 @@ pub trait Dialect: Send + Sync {
                 format!(
                     "SELECT COUNT(*) FROM (SELECT COUNT(*) OVER (PARTITION BY {}) AS {n}, CASE WHEN {any_null} THEN 1 ELSE 0 END AS {z} FROM {}) AS {s} WHERE {s}.{n} > 1 OR {s}.{z} = 1",
                     keys.join(", "),
-                    q(table),
+                    qt(table),
                     n = q("n"),
                     z = q("z"),
                     s = q("s"),
@@ -437,7 +476,7 @@ pub trait Dialect: Send + Sync {
                     .collect();
                 let mut sql = format!(
                     "SELECT COUNT(*) FROM {} AS {t} WHERE {}",
-                    q(table),
+                    qt(table),
                     all_not_null(&refs)
                 );
                 // A table the plan creates has no rows: every reference dangles.
@@ -461,7 +500,7 @@ pub trait Dialect: Send + Sync {
                         .join(" AND ");
                     sql.push_str(&format!(
                         " AND NOT EXISTS (SELECT 1 FROM {} AS {r} WHERE {join})",
-                        q(ref_table)
+                        qt(ref_table)
                     ));
                 }
                 sql
@@ -506,7 +545,7 @@ pub trait Dialect: Send + Sync {
             "CONSTRAINT {} FOREIGN KEY ({}) REFERENCES {} ({}) ON DELETE {}",
             self.quote_ident(&fk.name),
             self.ident_list(&fk.columns),
-            self.quote_ident(&fk.ref_table),
+            self.quote_table(&fk.ref_table),
             self.ident_list(&fk.ref_columns),
             fk.on_delete.sql()
         )
@@ -553,11 +592,12 @@ pub trait Dialect: Send + Sync {
                 .map(|fk| self.foreign_key_clause(fk)),
         );
         parts.extend(table.checks.iter().map(|c| self.check_clause(c)));
-        let mut statements = vec![format!(
+        let mut statements: Vec<String> = self.create_schema(table).into_iter().collect();
+        statements.push(format!(
             "CREATE TABLE {if_not_exists}{} (\n  {}\n)",
-            self.quote_ident(&table.name),
+            self.quote_table(&table.name),
             parts.join(",\n  ")
-        )];
+        ));
         if !inline {
             statements.extend(
                 table
@@ -599,7 +639,7 @@ pub trait Dialect: Send + Sync {
             if index.unique { "UNIQUE " } else { "" },
             if if_missing { "IF NOT EXISTS " } else { "" },
             self.quote_ident(&self.index_name(table, index)),
-            self.quote_ident(&table.name),
+            self.quote_table(&table.name),
             self.index_columns(table, index)
         )
     }
@@ -628,7 +668,7 @@ pub trait Dialect: Send + Sync {
     fn add_column(&self, table: &Table, column: &Column) -> AlterSql {
         AlterSql::Statements(vec![format!(
             "ALTER TABLE {} ADD COLUMN {}",
-            self.quote_ident(&table.name),
+            self.quote_table(&table.name),
             self.column_definition(table, column)
         )])
     }
@@ -644,7 +684,7 @@ pub trait Dialect: Send + Sync {
         if column.default.is_none() {
             statements.push(format!(
                 "ALTER TABLE {} ALTER COLUMN {} DROP DEFAULT",
-                self.quote_ident(&table.name),
+                self.quote_table(&table.name),
                 self.quote_ident(&column.name)
             ));
         }
@@ -669,7 +709,7 @@ pub trait Dialect: Send + Sync {
         };
         AlterSql::Statements(vec![format!(
             "ALTER TABLE {} ALTER COLUMN {} {target}",
-            self.quote_ident(&table.name),
+            self.quote_table(&table.name),
             self.quote_ident(&column.name)
         )])
     }
@@ -678,19 +718,22 @@ pub trait Dialect: Send + Sync {
     fn rename_column(&self, table: &str, from: &str, to: &str) -> AlterSql {
         AlterSql::Statements(vec![format!(
             "ALTER TABLE {} RENAME COLUMN {} TO {}",
-            self.quote_ident(table),
+            self.quote_table(table),
             self.quote_ident(from),
             self.quote_ident(to)
         )])
     }
 
-    /// Renames table `from` to `to`. Every built-in database moves the
-    /// foreign keys that point at it along.
+    /// Renames table `from` to `to` (both keys, see
+    /// [`split_table_name`]). Every built-in database moves the foreign
+    /// keys that point at it along. By default both are in one schema;
+    /// a dialect with schemas ([`Dialect::supports_schemas`]) overrides
+    /// this to move a table between them.
     fn rename_table(&self, from: &str, to: &str) -> AlterSql {
         AlterSql::Statements(vec![format!(
             "ALTER TABLE {} RENAME TO {}",
-            self.quote_ident(from),
-            self.quote_ident(to)
+            self.quote_table(from),
+            self.quote_ident(split_table_name(to).1)
         )])
     }
 
@@ -699,14 +742,14 @@ pub trait Dialect: Send + Sync {
     fn drop_column(&self, table: &Table, column: &str) -> AlterSql {
         AlterSql::Statements(vec![format!(
             "ALTER TABLE {} DROP COLUMN {}",
-            self.quote_ident(&table.name),
+            self.quote_table(&table.name),
             self.quote_ident(column)
         )])
     }
 
     /// Drops table `table`.
     fn drop_table(&self, table: &str) -> Vec<String> {
-        vec![format!("DROP TABLE {}", self.quote_ident(table))]
+        vec![format!("DROP TABLE {}", self.quote_table(table))]
     }
 
     /// Changes the type of `column` to its type in `table` (the table
@@ -728,7 +771,7 @@ pub trait Dialect: Send + Sync {
         }
         AlterSql::Statements(vec![format!(
             "ALTER TABLE {} {}",
-            self.quote_ident(&table.name),
+            self.quote_table(&table.name),
             actions.join(", ")
         )])
     }
@@ -737,7 +780,7 @@ pub trait Dialect: Send + Sync {
     fn add_foreign_key(&self, table: &str, fk: &ForeignKey) -> AlterSql {
         AlterSql::Statements(vec![format!(
             "ALTER TABLE {} ADD {}",
-            self.quote_ident(table),
+            self.quote_table(table),
             self.foreign_key_clause(fk)
         )])
     }
@@ -755,7 +798,7 @@ pub trait Dialect: Send + Sync {
     fn add_check(&self, table: &Table, check: &Check) -> AlterSql {
         AlterSql::Statements(vec![format!(
             "ALTER TABLE {} ADD {}",
-            self.quote_ident(&table.name),
+            self.quote_table(&table.name),
             self.check_clause(check)
         )])
     }
@@ -764,7 +807,7 @@ pub trait Dialect: Send + Sync {
     fn drop_check(&self, table: &Table, check: &Check) -> AlterSql {
         AlterSql::Statements(vec![format!(
             "ALTER TABLE {} DROP CONSTRAINT {}",
-            self.quote_ident(&table.name),
+            self.quote_table(&table.name),
             self.quote_ident(&check.name)
         )])
     }
@@ -773,7 +816,7 @@ pub trait Dialect: Send + Sync {
     fn drop_foreign_key(&self, table: &str, fk: &ForeignKey) -> AlterSql {
         AlterSql::Statements(vec![format!(
             "ALTER TABLE {} DROP CONSTRAINT {}",
-            self.quote_ident(table),
+            self.quote_table(table),
             self.quote_ident(&fk.name)
         )])
     }
@@ -888,7 +931,10 @@ pub(crate) fn rebuild_statements<D: Dialect + ?Sized>(
     };
     let mut shape = target.clone();
     shape.rename_columns(old_name);
-    let temp = format!("_m_rebuild_{}", target.name);
+    let temp = crate::schema::qualified_table_name(
+        target.schema(),
+        &format!("_m_rebuild_{}", target.local_name()),
+    );
     let mut temp_table = shape.clone();
     temp_table.name = temp.clone();
     temp_table.indexes.clear();
@@ -900,10 +946,10 @@ pub(crate) fn rebuild_statements<D: Dialect + ?Sized>(
     if !columns.is_empty() {
         statements.push(format!(
             "INSERT INTO {} ({}) SELECT {} FROM {}",
-            dialect.quote_ident(&temp),
+            dialect.quote_table(&temp),
             dialect.ident_list(&columns),
             exprs.join(", "),
-            dialect.quote_ident(&live.name)
+            dialect.quote_table(&live.name)
         ));
     }
     for dependent in &live.dependents {
@@ -916,11 +962,11 @@ pub(crate) fn rebuild_statements<D: Dialect + ?Sized>(
             dialect.quote_ident(&dependent.name)
         ));
     }
-    statements.push(format!("DROP TABLE {}", dialect.quote_ident(&live.name)));
+    statements.extend(dialect.drop_table(&live.name));
     statements.push(format!(
         "ALTER TABLE {} RENAME TO {}",
-        dialect.quote_ident(&temp),
-        dialect.quote_ident(&target.name)
+        dialect.quote_table(&temp),
+        dialect.quote_ident(target.local_name())
     ));
     statements.extend(
         shape

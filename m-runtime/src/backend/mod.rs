@@ -48,6 +48,21 @@ pub trait Introspector: Send + Sync {
     /// synced compares equal to the declared schema. m's own bookkeeping
     /// tables (see [`is_internal_table`]) are left out.
     fn introspect<'a>(&'a self, db: &'a Db) -> BoxFuture<'a, Result<Schema>>;
+
+    /// [`Introspector::introspect`] of the default schema and of the
+    /// named `schemas` besides, whose tables are keyed `schema.table`
+    /// ([`split_table_name`](crate::schema::split_table_name)), in as many
+    /// queries as the default schema alone. By default the default schema
+    /// only: a backend without schemas has nothing else to read (and
+    /// planning refuses a declared schema there, see
+    /// [`Dialect::supports_schemas`]).
+    fn introspect_schemas<'a>(
+        &'a self,
+        db: &'a Db,
+        _schemas: &'a [String],
+    ) -> BoxFuture<'a, Result<Schema>> {
+        self.introspect(db)
+    }
 }
 
 /// One database kind.

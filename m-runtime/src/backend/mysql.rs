@@ -595,7 +595,7 @@ impl Dialect for MySql {
         }
         AlterSql::Statements(vec![format!(
             "ALTER TABLE {} {}",
-            self.quote_ident(&table.name),
+            self.quote_table(&table.name),
             actions.join(", ")
         )])
     }
@@ -627,7 +627,7 @@ impl Dialect for MySql {
         }));
         AlterSql::Statements(vec![format!(
             "ALTER TABLE {} {}",
-            self.quote_ident(&table.name),
+            self.quote_table(&table.name),
             actions.join(", ")
         )])
     }
@@ -637,7 +637,7 @@ impl Dialect for MySql {
     /// index or key over the column goes with the old column; drop it
     /// before the conversion and add it back after.
     fn convert_column(&self, table: &Table, column: &Column, using: &str) -> AlterSql {
-        let name = self.quote_ident(&table.name);
+        let name = self.quote_table(&table.name);
         let mut staged = column.clone();
         staged.name = crate::schema::bounded_identifier(&format!("_m_new_{}", column.name));
         staged.nullable = true;
@@ -688,14 +688,14 @@ impl Dialect for MySql {
         AlterSql::Statements(vec![
             format!(
                 "ALTER TABLE {} DROP FOREIGN KEY {}",
-                self.quote_ident(table),
+                self.quote_table(table),
                 self.quote_ident(&fk.name)
             ),
             format!(
                 "SET @m_drop_fk_index = (SELECT IF(COUNT(*) > 0, CONCAT({}, REPLACE(MIN(INDEX_NAME), '`', '``'), '`'), 'DO 0') FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = {} AND NON_UNIQUE = 1 AND INDEX_NAME IN ({}))",
                 self.quote_str(&format!(
                     "ALTER TABLE {} DROP INDEX `",
-                    self.quote_ident(table)
+                    self.quote_table(table)
                 )),
                 self.quote_str(table),
                 names.join(", ")
@@ -715,7 +715,7 @@ impl Dialect for MySql {
         actions.extend(self.primary_key_clause(table).map(|pk| format!("ADD {pk}")));
         AlterSql::Statements(vec![format!(
             "ALTER TABLE {} {}",
-            self.quote_ident(&table.name),
+            self.quote_table(&table.name),
             actions.join(", ")
         )])
     }
@@ -727,7 +727,7 @@ impl MySql {
     fn modify_column(&self, table: &Table, column: &Column) -> AlterSql {
         AlterSql::Statements(vec![format!(
             "ALTER TABLE {} MODIFY COLUMN {}",
-            self.quote_ident(&table.name),
+            self.quote_table(&table.name),
             self.column_definition(table, column)
         )])
     }

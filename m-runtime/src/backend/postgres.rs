@@ -4,7 +4,8 @@
 //! changes run `ALTER COLUMN .. TYPE .. USING col::type`, which rewrites the
 //! table (and its indexes) under an exclusive lock for most changes; only a
 //! few (widening a varchar, varchar to text) are catalog-only. Introspection
-//! reads `pg_catalog` for `current_schema()` in three queries. The run lock
+//! reads `pg_catalog` for `current_schema()` and the schemas the declared
+//! tables name (keyed `schema.table`) in four queries. The run lock
 //! is a session-level advisory lock held by a dedicated connection (a
 //! [`Lease`](super::Lease) on CockroachDB and YugabyteDB: see
 //! [`Backend::lock_strategy`]). A hot standby is read, never written: the
@@ -28,6 +29,7 @@ use super::{
 use crate::diff::Change;
 use crate::schema::{
     Check, Column, Index, LogicalType, ReferentialAction, Schema, Table, is_internal_table,
+    qualified_table_name, split_table_name,
 };
 use crate::{BoxFuture, Db, Error, Result};
 
@@ -300,30 +302,42 @@ impl Dialect for Postgres {
     }
 
     /// Tables, views, indexes, sequences and types share the schema's
-    /// namespace (a table is a type too).
+    /// namespace (a table is a type too). Each name is a key
+    /// ([`split_table_name`]), looked up in its own schema.
     fn relations_named_sql(&self, names: &[String]) -> Option<String> {
-        let list = names
+        let rows = names
             .iter()
-            .map(|n| self.quote_str(n))
+            .map(|key| {
+                let (schema, name) = split_table_name(key);
+                let schema = schema.map_or("NULL::text".to_owned(), |s| self.quote_str(s));
+                format!(
+                    "({}, {schema}, {})",
+                    self.quote_str(key),
+                    self.quote_str(name)
+                )
+            })
             .collect::<Vec<_>>()
             .join(", ");
         Some(format!(
-            "SELECT c.relname::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
-             WHERE n.nspname = current_schema() AND c.relname IN ({list}) \
-             UNION SELECT t.typname::text FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace \
-             WHERE n.nspname = current_schema() AND t.typname IN ({list})"
+            "SELECT v.k FROM (VALUES {rows}) AS v(k, s, r) \
+             WHERE EXISTS (SELECT 1 FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
+             WHERE n.nspname = COALESCE(v.s, current_schema()) AND c.relname = v.r) \
+             OR EXISTS (SELECT 1 FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace \
+             WHERE n.nspname = COALESCE(v.s, current_schema()) AND t.typname = v.r)"
         ))
     }
 
     /// `ALTER COLUMN .. TYPE` fails on a column a view or rule uses.
+    /// Tables are keys ([`split_table_name`]), matched in their schema.
     fn column_users_sql(&self, columns: &[(String, String)]) -> Option<String> {
         let list = columns
             .iter()
             .map(|(t, c)| format!("({}, {})", self.quote_str(t), self.quote_str(c)))
             .collect::<Vec<_>>()
             .join(", ");
+        let table = "(CASE WHEN n.nspname = current_schema() THEN t.relname ELSE n.nspname || '.' || t.relname END)::text";
         Some(format!(
-            "SELECT DISTINCT t.relname::text, a.attname::text, v.relname::text \
+            "SELECT DISTINCT {table}, a.attname::text, v.relname::text \
              FROM pg_depend d \
              JOIN pg_rewrite r ON r.oid = d.objid \
              JOIN pg_class v ON v.oid = r.ev_class \
@@ -331,8 +345,8 @@ impl Dialect for Postgres {
              JOIN pg_namespace n ON n.oid = t.relnamespace \
              JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = d.refobjsubid \
              WHERE d.classid = 'pg_rewrite'::regclass AND d.refclassid = 'pg_class'::regclass \
-             AND v.oid <> t.oid AND n.nspname = current_schema() \
-             AND (t.relname::text, a.attname::text) IN ({list}) \
+             AND v.oid <> t.oid \
+             AND ({table}, a.attname::text) IN ({list}) \
              ORDER BY 1, 2, 3"
         ))
     }
@@ -358,11 +372,13 @@ impl Dialect for Postgres {
     /// constraint; a plain index has no constraint. Either way one of the two
     /// statements does the work and the other finds nothing.
     fn drop_index(&self, table: &Table, index: &Index) -> AlterSql {
-        let name = self.quote_ident(&index.name);
+        let constraint = self.quote_ident(&index.name);
+        // An index lives in its table's schema.
+        let name = self.quote_table(&qualified_table_name(table.schema(), &index.name));
         AlterSql::Statements(vec![
             format!(
-                "ALTER TABLE {} DROP CONSTRAINT IF EXISTS {name}",
-                self.quote_ident(&table.name)
+                "ALTER TABLE {} DROP CONSTRAINT IF EXISTS {constraint}",
+                self.quote_table(&table.name)
             ),
             format!("DROP INDEX IF EXISTS {name}"),
         ])
@@ -370,6 +386,48 @@ impl Dialect for Postgres {
 
     fn set_not_null(&self, table: &Table, column: &Column) -> AlterSql {
         self.alter_column(table, column, "SET NOT NULL")
+    }
+
+    fn supports_schemas(&self) -> bool {
+        true
+    }
+
+    /// Within one schema `RENAME TO`; into another, `SET SCHEMA` first
+    /// (creating the schema if needed), which moves the table with its
+    /// rows, indexes, constraints and owned sequences, then `RENAME TO`
+    /// when the name changes too. The default schema has no name m
+    /// knows when it plans, so a move into it names `current_schema()`
+    /// at run time.
+    fn rename_table(&self, from: &str, to: &str) -> AlterSql {
+        let ((from_schema, from_name), (to_schema, to_name)) =
+            (split_table_name(from), split_table_name(to));
+        if from_schema == to_schema {
+            return AlterSql::Statements(vec![format!(
+                "ALTER TABLE {} RENAME TO {}",
+                self.quote_table(from),
+                self.quote_ident(to_name)
+            )]);
+        }
+        let mut statements: Vec<String> = self.create_schema(&Table::new(to)).into_iter().collect();
+        statements.push(match to_schema {
+            Some(schema) => format!(
+                "ALTER TABLE {} SET SCHEMA {}",
+                self.quote_table(from),
+                self.quote_ident(schema)
+            ),
+            None => format!(
+                "DO $m$ BEGIN EXECUTE format('ALTER TABLE %s SET SCHEMA %I', {}, current_schema()); END $m$",
+                self.quote_str(&self.quote_table(from))
+            ),
+        });
+        if from_name != to_name {
+            statements.push(format!(
+                "ALTER TABLE {} RENAME TO {}",
+                self.quote_table(&qualified_table_name(to_schema, from_name)),
+                self.quote_ident(to_name)
+            ));
+        }
+        AlterSql::Statements(statements)
     }
 
     fn drop_not_null(&self, table: &Table, column: &Column) -> AlterSql {
@@ -381,12 +439,12 @@ impl Dialect for Postgres {
     fn alter_primary_key(&self, table: &Table, _from: &[String]) -> AlterSql {
         let mut actions = vec![format!(
             "DROP CONSTRAINT IF EXISTS {}",
-            self.quote_ident(&format!("{}_pkey", table.name))
+            self.quote_ident(&format!("{}_pkey", table.local_name()))
         )];
         actions.extend(self.primary_key_clause(table).map(|pk| format!("ADD {pk}")));
         AlterSql::Statements(vec![format!(
             "ALTER TABLE {} {}",
-            self.quote_ident(&table.name),
+            self.quote_table(&table.name),
             actions.join(", ")
         )])
     }
@@ -423,7 +481,7 @@ impl Postgres {
     fn alter_column(&self, table: &Table, column: &Column, action: &str) -> AlterSql {
         AlterSql::Statements(vec![format!(
             "ALTER TABLE {} ALTER COLUMN {} {action}",
-            self.quote_ident(&table.name),
+            self.quote_table(&table.name),
             self.quote_ident(&column.name)
         )])
     }
@@ -432,20 +490,20 @@ impl Postgres {
 /// The objects the server's shared lock table holds.
 const LOCK_TABLE: &str = "SELECT current_setting('max_locks_per_transaction')::bigint * (current_setting('max_connections')::bigint + current_setting('max_prepared_transactions')::bigint)";
 
-/// Columns of every table of the current schema.
-const COLUMNS: &str = r#"SELECT c.relname::text, a.attname::text, format_type(a.atttypid, a.atttypmod)::text,
+/// Columns of every table of the schemas read (see [`catalog_query`]).
+const COLUMNS: &str = r#"SELECT {key(n, c)}, a.attname::text, format_type(a.atttypid, a.atttypmod)::text,
   (CASE WHEN a.attnotnull THEN 1 ELSE 0 END)::bigint, pg_get_expr(d.adbin, d.adrelid)::text
 FROM pg_class c
 JOIN pg_namespace n ON n.oid = c.relnamespace
 JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
 LEFT JOIN pg_attrdef d ON d.adrelid = c.oid AND d.adnum = a.attnum
-WHERE n.nspname = current_schema() AND c.relkind IN ('r', 'p') AND NOT c.relispartition
-ORDER BY c.relname, a.attnum"#;
+WHERE {schemas} AND c.relkind IN ('r', 'p') AND NOT c.relispartition
+ORDER BY n.nspname, c.relname, a.attnum"#;
 
 /// Every index (primary keys and unique constraints included) on plain
 /// columns, one row per key column. What m cannot declare (expression and
 /// partial indexes, exclusion constraints) is left out, and so left alone.
-const INDEXES: &str = r#"SELECT t.relname::text, i.relname::text,
+const INDEXES: &str = r#"SELECT {key(n, t)}, i.relname::text,
   (CASE WHEN ix.indisunique THEN 1 ELSE 0 END)::bigint, (CASE WHEN ix.indisprimary THEN 1 ELSE 0 END)::bigint,
   a.attname::text
 FROM pg_index ix
@@ -454,39 +512,89 @@ JOIN pg_class i ON i.oid = ix.indexrelid
 JOIN pg_namespace n ON n.oid = t.relnamespace
 CROSS JOIN LATERAL unnest(ix.indkey::int2[]) WITH ORDINALITY AS k(attnum, ord)
 JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = k.attnum
-WHERE n.nspname = current_schema() AND t.relkind IN ('r', 'p') AND ix.indexprs IS NULL AND ix.indpred IS NULL
+WHERE {schemas} AND t.relkind IN ('r', 'p') AND ix.indexprs IS NULL AND ix.indpred IS NULL
   AND NOT ix.indisexclusion AND k.ord <= ix.indnkeyatts
-ORDER BY t.relname, i.relname, k.ord"#;
+ORDER BY n.nspname, t.relname, i.relname, k.ord"#;
 
-/// Every foreign key, one row per column pair.
-const FOREIGN_KEYS: &str = r#"SELECT t.relname::text, c.conname::text, rt.relname::text, a.attname::text, ra.attname::text,
+/// Every foreign key, one row per column pair; the referenced table keyed
+/// like the others, whichever schema it is in.
+const FOREIGN_KEYS: &str = r#"SELECT {key(n, t)}, c.conname::text, {key(rn, rt)}, a.attname::text, ra.attname::text,
   c.confdeltype::text
 FROM pg_constraint c
 JOIN pg_class t ON t.oid = c.conrelid
 JOIN pg_namespace n ON n.oid = t.relnamespace
 JOIN pg_class rt ON rt.oid = c.confrelid
+JOIN pg_namespace rn ON rn.oid = rt.relnamespace
 CROSS JOIN LATERAL unnest(c.conkey, c.confkey) WITH ORDINALITY AS k(col, refcol, ord)
 JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = k.col
 JOIN pg_attribute ra ON ra.attrelid = c.confrelid AND ra.attnum = k.refcol
-WHERE c.contype = 'f' AND n.nspname = current_schema()
-ORDER BY t.relname, c.conname, k.ord"#;
+WHERE c.contype = 'f' AND {schemas}
+ORDER BY n.nspname, t.relname, c.conname, k.ord"#;
 
 /// Every CHECK constraint of a table, with its expression as the server
 /// prints it back (with parentheses and casts it added; see
 /// [`Check::normalized_expr`]). NOT NULL constraints (PostgreSQL 18 lists
 /// them, as `n`) are columns' business.
-const CHECKS: &str = r#"SELECT t.relname::text, c.conname::text, pg_get_expr(c.conbin, c.conrelid)::text
+const CHECKS: &str = r#"SELECT {key(n, t)}, c.conname::text, pg_get_expr(c.conbin, c.conrelid)::text
 FROM pg_constraint c
 JOIN pg_class t ON t.oid = c.conrelid
 JOIN pg_namespace n ON n.oid = t.relnamespace
-WHERE c.contype = 'c' AND n.nspname = current_schema() AND t.relkind IN ('r', 'p')
-ORDER BY t.relname, c.conname"#;
+WHERE c.contype = 'c' AND {schemas} AND t.relkind IN ('r', 'p')
+ORDER BY n.nspname, t.relname, c.conname"#;
+
+/// A catalog query template for the default schema and the `named` ones:
+/// `{schemas}` becomes the condition on namespace `n` that picks them, and
+/// `{key(ns, rel)}` the key of relation `rel` in namespace `ns`
+/// ([`split_table_name`]): `schema.table` in a named schema or any schema
+/// other than the default one, the bare name in the default schema.
+fn catalog_query(template: &str, named: &[String]) -> String {
+    let list = named
+        .iter()
+        .map(|s| Postgres.quote_str(s))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let (schemas, unnamed) = if named.is_empty() {
+        ("n.nspname = current_schema()".to_owned(), String::new())
+    } else {
+        (
+            format!("(n.nspname = current_schema() OR n.nspname IN ({list}))"),
+            format!(" AND ns.nspname NOT IN ({list})"),
+        )
+    };
+    let key = format!(
+        "(CASE WHEN ns.nspname = current_schema(){unnamed} THEN rel.relname ELSE ns.nspname || '.' || rel.relname END)::text"
+    );
+    let mut sql = template.replace("{schemas}", &schemas);
+    for (ns, rel) in [("n", "c"), ("n", "t"), ("rn", "rt")] {
+        let this = key
+            .replace("ns.", &format!("{ns}."))
+            .replace("rel.", &format!("{rel}."));
+        sql = sql.replace(&format!("{{key({ns}, {rel})}}"), &this);
+    }
+    sql
+}
+
+/// The catalog queries of an introspection of the default schema and the
+/// `named` ones: columns, indexes, foreign keys, checks.
+pub(crate) fn catalog_queries(named: &[String]) -> [String; 4] {
+    [COLUMNS, INDEXES, FOREIGN_KEYS, CHECKS].map(|q| catalog_query(q, named))
+}
 
 impl Introspector for Postgres {
     fn introspect<'a>(&'a self, db: &'a Db) -> BoxFuture<'a, Result<Schema>> {
+        self.introspect_schemas(db, &[])
+    }
+
+    /// Four catalog queries whatever the number of tables and schemas.
+    fn introspect_schemas<'a>(
+        &'a self,
+        db: &'a Db,
+        schemas: &'a [String],
+    ) -> BoxFuture<'a, Result<Schema>> {
         Box::pin(async move {
+            let [columns, indexes, foreign_keys, checks] = catalog_queries(schemas);
             let mut tables: BTreeMap<String, Table> = BTreeMap::new();
-            for row in db.fetch_all(COLUMNS).await? {
+            for row in db.fetch_all(&columns).await? {
                 let table: String = get(&row, 0)?;
                 if is_internal_table(&table) {
                     continue;
@@ -509,7 +617,7 @@ impl Introspector for Postgres {
                     .columns
                     .push(column);
             }
-            for row in db.fetch_all(INDEXES).await? {
+            for row in db.fetch_all(&indexes).await? {
                 let table: String = get(&row, 0)?;
                 let Some(t) = tables.get_mut(&table) else {
                     continue;
@@ -524,7 +632,7 @@ impl Introspector for Postgres {
                 }
                 add_index_column(t, name, column, unique != 0);
             }
-            for row in db.fetch_all(FOREIGN_KEYS).await? {
+            for row in db.fetch_all(&foreign_keys).await? {
                 let table: String = get(&row, 0)?;
                 let Some(t) = tables.get_mut(&table) else {
                     continue;
@@ -543,7 +651,7 @@ impl Introspector for Postgres {
                     referential_action(&on_delete),
                 );
             }
-            for row in db.fetch_all(CHECKS).await? {
+            for row in db.fetch_all(&checks).await? {
                 let table: String = get(&row, 0)?;
                 let Some(t) = tables.get_mut(&table) else {
                     continue;

@@ -228,7 +228,7 @@ impl Dialect for Sqlite {
         if (column.nullable && column.default.is_none()) || constant_default {
             AlterSql::Statements(vec![format!(
                 "ALTER TABLE {} ADD COLUMN {}",
-                self.quote_ident(&table.name),
+                self.quote_table(&table.name),
                 self.column_definition(table, column)
             )])
         } else {

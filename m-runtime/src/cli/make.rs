@@ -31,7 +31,7 @@ pub struct MakeArgs {
 pub(super) async fn make(db: &Db, registry: &Registry, args: &MakeArgs) -> Result<(), Error> {
     let desired = registry.schema();
     let plan = crate::plan(db, &desired, &Policy::default()).await?;
-    let live = crate::introspect(db).await?;
+    let live = crate::introspect_for(db, &desired).await?;
     let (live, desired) = prepare(db.backend().dialect(), &live, &desired);
     let app = match &args.app {
         Some(app) => {

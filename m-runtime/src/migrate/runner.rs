@@ -97,6 +97,7 @@ impl<'a> Migrator<'a> {
         allow_out_of_order: bool,
     ) -> Result<Self> {
         registry.validate()?;
+        crate::registry::check_registry_schemas(registry, db.backend())?;
         let order = graph::execution_order(&registry.migrations);
         let rows = ledger::load(db).await?;
         let problems = check(&order, &rows, allow_out_of_order);
@@ -156,7 +157,7 @@ impl<'a> Migrator<'a> {
         if candidates.is_empty() {
             return Ok(Vec::new());
         }
-        let live = crate::introspect(self.db).await?;
+        let live = crate::introspect_for(self.db, &self.registry.schema()).await?;
         let fold = self.db.backend().dialect().case_insensitive_tables();
         let exists = |table: &str| {
             live.tables

@@ -84,7 +84,7 @@ pub(crate) fn render(
                 let c = dialect.quote_ident(name);
                 prelude.push(format!(
                     "UPDATE {} SET {c} = ({backfill}) WHERE {c} IS NULL",
-                    dialect.quote_ident(table)
+                    dialect.quote_table(table)
                 ));
             }
             dialect.set_not_null(new(table)?, &column(table, name)?)

@@ -6,7 +6,7 @@ use super::render::render;
 use crate::db::TxKind;
 use crate::plan::prepare;
 use crate::registry::OpsBody;
-use crate::schema::Schema;
+use crate::schema::{Schema, split_table_name};
 use crate::{BoxError, Db, Error, Result};
 
 /// Runs `ops` in one transaction, through the same guard as the sync
@@ -38,8 +38,31 @@ pub async fn apply(db: &Db, ops: &[Operation]) -> Result<()> {
 /// Runs `ops` on `db` as it is, inside whatever transaction the caller
 /// holds (a `#[migration]` fn's, for one).
 pub async fn execute(db: &Db, ops: &[Operation]) -> Result<()> {
-    let live = crate::introspect(db).await?;
+    let live = introspect_named(db, ops, &[]).await?;
     execute_from(db, live, ops).await.map(drop)
+}
+
+/// The live schema of the default schema and of every schema that `ops`
+/// (their tables, the tables they rename to, those their foreign keys
+/// reference) and `schemas` name.
+async fn introspect_named(db: &Db, ops: &[Operation], schemas: &[&Schema]) -> Result<Schema> {
+    let mut names: Vec<&str> = Vec::new();
+    for op in ops {
+        names.extend(op.table());
+        match op {
+            Operation::RenameTable { to, .. } => names.push(to),
+            Operation::CreateTable { table } => {
+                names.extend(table.foreign_keys.iter().map(|fk| fk.ref_table.as_str()));
+            }
+            Operation::AddForeignKey { foreign_key, .. } => names.push(&foreign_key.ref_table),
+            _ => {}
+        }
+    }
+    let named = names
+        .into_iter()
+        .filter_map(|name| split_table_name(name).0)
+        .chain(schemas.iter().flat_map(|s| s.named_schemas()));
+    crate::introspect::introspect_schemas(db, named).await
 }
 
 /// Runs `ops` starting from the introspected `live` schema; returns the
@@ -53,6 +76,21 @@ async fn execute_from(db: &Db, live: Schema, ops: &[Operation]) -> Result<Schema
     let mut statements = Vec::new();
     for (n, op) in ops.iter().enumerate() {
         let fail = |why: String| Error::Migration(format!("operation #{} `{op}`: {why}", n + 1));
+        let renamed_to = match op {
+            Operation::RenameTable { to, .. } => Some(to.as_str()),
+            _ => None,
+        };
+        if let Some(table) = op
+            .table()
+            .into_iter()
+            .chain(renamed_to)
+            .find(|t| split_table_name(t).0.is_some() && !dialect.supports_schemas())
+        {
+            return Err(fail(format!(
+                "table `{table}` is in a named schema, and m manages schemas on PostgreSQL only, not on {}",
+                backend.name()
+            )));
+        }
         let mut after = state.clone();
         op.apply_to(&mut after).map_err(fail)?;
         statements.extend(render(dialect, backend.name(), &state, &after, op).map_err(fail)?);
@@ -81,7 +119,7 @@ pub(crate) async fn run_registered(db: &Db, body: &OpsBody) -> Result<(), BoxErr
             return Err(Error::Migration("it has no `down` operations".into()).into());
         }
     };
-    let live = crate::introspect(db).await?;
+    let live = introspect_named(db, ops, &[&from, &to]).await?;
     matches_database(db, &live, &from, &to, "the schema it starts from")?;
     if !body.revert
         && let Some(before) = body.before
@@ -94,7 +132,7 @@ pub(crate) async fn run_registered(db: &Db, body: &OpsBody) -> Result<(), BoxErr
     {
         after(db).await?;
     }
-    let live = crate::introspect(db).await?;
+    let live = introspect_named(db, ops, &[&from, &to]).await?;
     matches_database(db, &live, &to, &from, "the schema it leads to")?;
     Ok(())
 }

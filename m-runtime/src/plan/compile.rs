@@ -8,6 +8,22 @@ use crate::diff::Change;
 use crate::risk::fill_value;
 use crate::schema::{Schema, Table};
 
+/// Keeps each `CREATE SCHEMA IF NOT EXISTS` ([`Dialect::create_schema`])
+/// in the first applied change that runs it: the schema comes with its
+/// first table, and the later tables of the plan find it there. A blocked
+/// change keeps its own, as it would run alone.
+fn create_each_schema_once(dialect: &dyn Dialect, planned: &mut [PlannedChange]) {
+    let mut created = std::collections::BTreeSet::new();
+    for c in planned.iter_mut().filter(|c| c.is_applied()) {
+        let Some(create) = dialect.create_schema(&Table::new(c.change.table())) else {
+            continue;
+        };
+        if !created.insert(create.clone()) {
+            c.sql.retain(|sql| *sql != create);
+        }
+    }
+}
+
 /// Fills in each change's SQL. The applied changes of one table are folded
 /// over the live table in order; when the dialect must rebuild the table
 /// for any of them, one rebuild to the final shape carries them all. A
@@ -137,6 +153,7 @@ pub(super) fn compile_sql(dialect: &dyn Dialect, live: &Schema, planned: &mut [P
         }
     }
     carry_foreign_keys(dialect, live, planned);
+    create_each_schema_once(dialect, planned);
     for c in planned.iter_mut() {
         if let Some(sentence) = c.impact.describe() {
             c.reason.push_str(&format!(" ({sentence})"));

@@ -184,7 +184,7 @@ pub struct Summary {
 /// # Ok::<(), m_runtime::Error>(()) }).unwrap();
 /// ```
 pub async fn plan(db: &Db, desired: &Schema, policy: &Policy) -> Result<Plan> {
-    let live = crate::introspect(db).await?;
+    let live = crate::introspect_for(db, desired).await?;
     plan_against(db, &live, desired, policy).await
 }
 
@@ -196,6 +196,7 @@ pub async fn plan_against(
     desired: &Schema,
     policy: &Policy,
 ) -> Result<Plan> {
+    crate::registry::check_schemas_supported(desired, db.backend())?;
     let dialect = db.backend().dialect();
     let (live, desired) = &prepare(dialect, live, desired);
     let changes = diff(live, desired);

@@ -15,7 +15,9 @@ pub struct DocTypeDef {
     pub app: &'static str,
     /// The Rust struct name.
     pub name: &'static str,
-    /// The table name (snake_case of the struct name unless `table = "..."`).
+    /// The table name (snake_case of the struct name unless `table = "..."`),
+    /// as `schema.table` when the DocType names a schema
+    /// ([`split_table_name`](crate::schema::split_table_name)).
     pub table: &'static str,
     /// `module_path!()` of the declaration, for messages.
     pub module_path: &'static str,
@@ -259,7 +261,8 @@ inventory::collect!(AppsDef);
 
 /// Implemented by `#[doctype]` for each DocType struct.
 pub trait DocType {
-    /// The table name.
+    /// The table name, as `schema.table` when the DocType names a schema
+    /// (`#[doctype(schema = "billing")]`).
     const TABLE: &'static str;
     /// The primary key column a `references = ThisType` points at
     /// (the first column of a composite key).

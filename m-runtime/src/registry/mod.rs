@@ -18,6 +18,7 @@ pub use defs::{
     RetiredTablesDef,
 };
 pub use validate::{RegistryError, RegistryErrors};
+pub(crate) use validate::{check_registry_schemas, check_schemas_supported};
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;

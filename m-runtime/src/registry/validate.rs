@@ -72,6 +72,19 @@ pub enum RegistryError {
         /// What is wrong, naming the operation.
         problem: String,
     },
+    /// A DocType names a schema (`#[doctype(schema = "...")]`) on a
+    /// database where m manages none (SQLite, MySQL, MariaDB).
+    SchemaUnsupported {
+        /// The DocType, as `module::Struct`, when known (a [`Schema`](crate::schema::Schema)
+        /// built by hand has tables, not DocTypes).
+        doctype: Option<String>,
+        /// The DocType's table, as `schema.table`.
+        table: String,
+        /// The app that declares it, when known.
+        app: Option<String>,
+        /// The backend (`sqlite`, `mysql`).
+        backend: String,
+    },
     /// Any other problem, described in full (e.g. an empty registry).
     Other(String),
 }
@@ -122,6 +135,27 @@ impl fmt::Display for RegistryError {
             ),
             RegistryError::Operations { migration, problem } => {
                 write!(f, "migration `{migration}`: {problem}; nothing was run")
+            }
+            RegistryError::SchemaUnsupported {
+                doctype,
+                table,
+                app,
+                backend,
+            } => {
+                let (schema, name) = crate::schema::split_table_name(table);
+                let app = app
+                    .as_deref()
+                    .map(|a| format!(" (app `{a}`)"))
+                    .unwrap_or_default();
+                let doctype = match doctype {
+                    Some(doctype) => format!("DocType {doctype}{app}, table `{table}`,"),
+                    None => format!("the DocType of table `{table}`{app}"),
+                };
+                write!(
+                    f,
+                    "{doctype} names schema `{}`, but m manages schemas on PostgreSQL only and this database is {backend}: run this app on PostgreSQL, or remove `schema = ...` to keep table `{name}` in the database itself",
+                    schema.unwrap_or_default()
+                )
             }
             RegistryError::Other(message) => f.write_str(message),
         }
@@ -387,5 +421,59 @@ fn ignored_pattern_problem(pattern: &str) -> Option<&'static str> {
         Some("which holds whitespace")
     } else {
         None
+    }
+}
+
+/// Refuses `desired` on a backend without schemas
+/// ([`Dialect::supports_schemas`](crate::backend::Dialect::supports_schemas))
+/// when one of its tables lives in a named schema: one error per table.
+pub(crate) fn check_schemas_supported(
+    desired: &crate::schema::Schema,
+    backend: &dyn crate::backend::Backend,
+) -> Result<(), RegistryErrors> {
+    if backend.dialect().supports_schemas() {
+        return Ok(());
+    }
+    let errors: Vec<RegistryError> = desired
+        .tables
+        .values()
+        .filter(|t| t.schema().is_some())
+        .map(|t| RegistryError::SchemaUnsupported {
+            doctype: None,
+            table: t.name.clone(),
+            app: t.app.clone(),
+            backend: backend.name().to_owned(),
+        })
+        .collect();
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(RegistryErrors(errors))
+    }
+}
+
+/// [`check_schemas_supported`] of the registered DocTypes, naming each.
+pub(crate) fn check_registry_schemas(
+    registry: &Registry,
+    backend: &dyn crate::backend::Backend,
+) -> Result<(), RegistryErrors> {
+    if backend.dialect().supports_schemas() {
+        return Ok(());
+    }
+    let errors: Vec<RegistryError> = registry
+        .doctypes
+        .iter()
+        .filter(|d| crate::schema::split_table_name(d.table).0.is_some())
+        .map(|d| RegistryError::SchemaUnsupported {
+            doctype: Some(format!("{}::{}", d.module_path, d.name)),
+            table: d.table.to_owned(),
+            app: Some(d.app.to_owned()),
+            backend: backend.name().to_owned(),
+        })
+        .collect();
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(RegistryErrors(errors))
     }
 }

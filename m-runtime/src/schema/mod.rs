@@ -23,6 +23,7 @@ pub use hash::{schema_digest, table_hash};
 pub(crate) use model::bounded_identifier;
 pub use model::{
     Check, Column, DefaultValue, Dependent, DependentKind, ForeignKey, Index, MAX_IDENTIFIER_LEN,
-    ReferentialAction, Schema, Table, is_internal_table, table_pattern_matches,
+    ReferentialAction, Schema, Table, is_internal_table, qualified_table_name, split_table_name,
+    table_pattern_matches,
 };
 pub use types::{LogicalType, TypeFamily};

@@ -21,6 +21,44 @@ pub fn is_internal_table(name: &str) -> bool {
     name.starts_with("_m_")
 }
 
+/// A table's name as m keys it, split into its schema and its name in
+/// that schema: `billing.invoice` is table `invoice` of schema `billing`;
+/// a name without a dot is a table of the connection's default schema
+/// (PostgreSQL's `current_schema()`, the database of the URL elsewhere).
+///
+/// Every table name m reads from its user (`#[doctype(schema = ...)]`,
+/// `references`, `renamed_from`, `ignored_tables!`, `retired_tables!`,
+/// a migration's operations) and writes in a [`Schema`] is such a key.
+///
+/// ```
+/// use m_runtime::schema::split_table_name;
+///
+/// assert_eq!(split_table_name("billing.invoice"), (Some("billing"), "invoice"));
+/// assert_eq!(split_table_name("book"), (None, "book"));
+/// ```
+pub fn split_table_name(key: &str) -> (Option<&str>, &str) {
+    match key.split_once('.') {
+        Some((schema, name)) => (Some(schema), name),
+        None => (None, key),
+    }
+}
+
+/// The key of table `name` in `schema` (`None`: the default schema), the
+/// inverse of [`split_table_name`].
+///
+/// ```
+/// use m_runtime::schema::qualified_table_name;
+///
+/// assert_eq!(qualified_table_name(Some("billing"), "invoice"), "billing.invoice");
+/// assert_eq!(qualified_table_name(None, "book"), "book");
+/// ```
+pub fn qualified_table_name(schema: Option<&str>, name: &str) -> String {
+    match schema {
+        Some(schema) => format!("{schema}.{name}"),
+        None => name.to_owned(),
+    }
+}
+
 /// Whether the `ignored_tables!` entry `pattern` (a name, or a prefix
 /// ending in `*`) matches the table `name`.
 pub fn table_pattern_matches(pattern: &str, name: &str) -> bool {
@@ -30,8 +68,9 @@ pub fn table_pattern_matches(pattern: &str, name: &str) -> bool {
     }
 }
 
-/// A set of tables, keyed and iterated by table name so that every output
-/// derived from it is deterministic.
+/// A set of tables, keyed and iterated by table name (`schema.table` in a
+/// named schema, see [`split_table_name`]) so that every output derived
+/// from it is deterministic.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Schema {
     /// The tables, keyed by name.
@@ -123,6 +162,30 @@ impl Schema {
         }
     }
 
+    /// The schemas other than the default one that this schema names: of
+    /// its tables, their former names and the retired tables. Introspection
+    /// reads these besides the default schema
+    /// ([`introspect_for`](crate::introspect_for)).
+    ///
+    /// ```
+    /// use m_runtime::schema::{Schema, Table};
+    ///
+    /// let mut schema = Schema::default();
+    /// schema.insert(Table::new("billing.invoice").renamed_from("legacy.invoice"));
+    /// schema.insert(Table::new("book"));
+    /// schema.retire_table("archive.old_book", "shop");
+    /// let named: Vec<&str> = schema.named_schemas().into_iter().collect();
+    /// assert_eq!(named, ["archive", "billing", "legacy"]);
+    /// ```
+    pub fn named_schemas(&self) -> BTreeSet<&str> {
+        self.tables
+            .values()
+            .flat_map(|t| std::iter::once(&t.name).chain(&t.renamed_from))
+            .chain(self.retired_tables.keys())
+            .filter_map(|name| split_table_name(name).0)
+            .collect()
+    }
+
     /// The table named `name`, if present (names compare exactly).
     pub fn table(&self, name: &str) -> Option<&Table> {
         self.tables.get(name)
@@ -163,7 +226,11 @@ impl Schema {
 /// (unique constraints are unique indexes) and foreign keys.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Table {
-    /// The table name in the database.
+    /// The table name in the database, as `schema.table` when the table
+    /// lives in a named schema ([`split_table_name`]). A table of the
+    /// default schema has no schema in its name, so its JSON and
+    /// [`table_hash`](super::table_hash) are what they were before m
+    /// modelled schemas.
     pub name: String,
     /// The app that declares the table (`None` for an introspected table).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -276,6 +343,18 @@ impl Table {
     pub fn renamed_from(mut self, old: impl Into<String>) -> Self {
         self.renamed_from.push(old.into());
         self
+    }
+
+    /// The schema the table lives in, `None` for the default schema (see
+    /// [`split_table_name`]).
+    pub fn schema(&self) -> Option<&str> {
+        split_table_name(&self.name).0
+    }
+
+    /// The table's name within its schema: what the database calls it,
+    /// and what the conventional index and foreign key names derive from.
+    pub fn local_name(&self) -> &str {
+        split_table_name(&self.name).1
     }
 
     /// Sets the declaring app.
@@ -611,9 +690,11 @@ pub struct Index {
 impl Index {
     /// `ix_<table>__<columns>` (or `ux_` for unique; columns joined by `_`),
     /// shortened with a stable hash suffix when longer than
-    /// [`MAX_IDENTIFIER_LEN`].
+    /// [`MAX_IDENTIFIER_LEN`]. `table` may be schema-qualified: the name derives from its local name
+    /// (an index lives in its table's schema).
     pub fn conventional_name(table: &str, columns: &[String], unique: bool) -> String {
         let prefix = if unique { "ux" } else { "ix" };
+        let table = split_table_name(table).1;
         bounded_identifier(&format!("{prefix}_{table}__{}", columns.join("_")))
     }
 }
@@ -689,6 +770,7 @@ impl ForeignKey {
         ref_columns: Vec<String>,
         on_delete: ReferentialAction,
     ) -> Self {
+        let table = split_table_name(table).1;
         let name = bounded_identifier(&format!("fk_{table}__{}", columns.join("_")));
         ForeignKey {
             name,

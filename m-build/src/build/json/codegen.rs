@@ -173,9 +173,13 @@ pub fn render(doctype: &DocTypeJson, file: &str) -> Result<String, Vec<(Option<u
     if !problems.is_empty() {
         return Err(problems);
     }
+    let schema = match &doctype.schema {
+        Some(schema) => format!(", schema = \"{schema}\""),
+        None => String::new(),
+    };
     Ok(format!(
         "/// The Frappe DocType `{name}`, generated from `{source_file}`.\n\
-         #[::m_runtime::doctype(table = \"{table}\")]\n\
+         #[::m_runtime::doctype(table = \"{table}\"{schema})]\n\
          #[derive(::core::fmt::Debug, ::core::clone::Clone, ::core::cmp::PartialEq)]\n\
          pub struct {ident} {{\n{body}}}\n",
         name = doctype.name,

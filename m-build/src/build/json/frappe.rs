@@ -8,6 +8,9 @@ use serde_json::Value;
 pub struct DocTypeJson {
     pub name: String,
     pub issingle: bool,
+    /// `"schema": "billing"`, m's own key (Frappe has no schemas): the
+    /// PostgreSQL schema of the table, as `#[doctype(schema = "...")]`.
+    pub schema: Option<String>,
     pub fields: Vec<FieldJson>,
 }
 
@@ -77,6 +80,22 @@ pub fn read(text: &str, value: &Value) -> Result<DocTypeJson, Vec<Problem>> {
             false
         }),
     };
+    let schema = match object.get("schema") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(schema)) => match crate::names::identifier_problem(schema) {
+            None => Some(schema.clone()),
+            Some(problem) => {
+                problems.push(top(format!("invalid `schema` {schema:?}: {problem}")));
+                None
+            }
+        },
+        Some(_) => {
+            problems.push(top(
+                "`schema` must be a string naming a PostgreSQL schema".into()
+            ));
+            None
+        }
+    };
     let mut fields = Vec::new();
     match object.get("fields") {
         None => {}
@@ -101,6 +120,7 @@ pub fn read(text: &str, value: &Value) -> Result<DocTypeJson, Vec<Problem>> {
         Ok(DocTypeJson {
             name,
             issingle,
+            schema,
             fields,
         })
     } else {

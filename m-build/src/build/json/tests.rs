@@ -43,6 +43,26 @@ fn every_fieldtype() {
     golden("every_fieldtype");
 }
 
+/// m's own `"schema"` key becomes `#[doctype(schema = "...")]`.
+#[test]
+fn schema_key_names_the_postgres_schema() {
+    golden("ledger_entry");
+}
+
+#[test]
+fn an_invalid_schema_is_a_problem() {
+    assert_eq!(
+        problems("{\"name\": \"X\", \"schema\": \"bad-name\", \"fields\": []}"),
+        [
+            "doctypes/bad.json: invalid `schema` \"bad-name\": it is not a portable identifier: use ASCII letters, digits and `_`, not starting with a digit"
+        ]
+    );
+    assert_eq!(
+        problems("{\"name\": \"X\", \"schema\": 3, \"fields\": []}"),
+        ["doctypes/bad.json: `schema` must be a string naming a PostgreSQL schema"]
+    );
+}
+
 #[test]
 fn single_doctypes_have_no_table() {
     golden("settings");

@@ -1,7 +1,19 @@
 //! Every `#[doctype]` and `#[field]` option that needs no optional feature.
 use m_runtime::prelude::*;
 
-m_runtime::retired_tables!["old_shelf"];
+m_runtime::retired_tables!["old_shelf", "archive.old_shelf"];
+
+/// A table of the `billing` schema that references one of the default
+/// schema, and a former name in another schema.
+#[doctype(schema = "billing", renamed_from = "legacy.invoice")]
+pub struct Invoice {
+    #[field(primary_key)]
+    pub id: i64,
+    #[field(references = Author)]
+    pub author: i64,
+}
+
+const _: () = assert!(matches!(<Invoice as m_runtime::DocType>::TABLE.as_bytes(), b"billing.invoice"));
 
 #[doctype(table = "authors", app = "library", retired(columns = ["phone", "fax"]))]
 pub struct Author {
@@ -103,8 +115,11 @@ fn main() {
     let sequel = def.columns.iter().find(|c| c.name == "sequel_of").unwrap();
     assert_eq!(sequel.references.as_ref().unwrap().table, "book");
     let registry = m_runtime::Registry::linked();
-    assert_eq!(registry.doctypes.len(), 3);
-    assert_eq!(registry.retired_tables[0].tables, ["old_shelf"]);
+    assert_eq!(registry.doctypes.len(), 4);
+    assert_eq!(registry.retired_tables[0].tables, ["old_shelf", "archive.old_shelf"]);
+    let invoice = Invoice::doctype();
+    assert_eq!((invoice.table, invoice.renamed_from), ("billing.invoice", &["legacy.invoice"][..]));
+    assert_eq!(invoice.columns[1].references.as_ref().unwrap().table, "authors");
     registry.validate().unwrap();
     let schema = registry.schema();
     assert!(format!("{schema:?}").contains("book_title_year"));
