@@ -16,6 +16,23 @@ pub enum AlterSql {
     Rebuild,
 }
 
+/// How a backend stores an enumeration column ([`LogicalType::Enum`]);
+/// the planner rewrites both schemas in these terms before diffing
+/// ([`crate::plan::resolve_sql_types`]), so each reuses the comparison
+/// and risk rules of what it becomes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum EnumStorage {
+    /// Unbounded text and a CHECK constraint `<table>_<column>_values`
+    /// listing the values (`col IN ('a', 'b')`): a value added is a SAFE
+    /// widening of the check, one removed is measured.
+    CheckedText,
+    /// The column type `ENUM('a', 'b')` (MySQL, MariaDB), compared by its
+    /// values: added values are a SAFE type change, removed ones a
+    /// measured narrowing.
+    NativeColumn,
+}
+
 /// The SQL a backend speaks. Pure text: no I/O.
 ///
 /// The default methods are the SQL that SQLite, PostgreSQL and MySQL share;
@@ -36,6 +53,12 @@ pub trait Dialect: Send + Sync {
         LogicalType::Custom {
             sql: sql.to_owned().into(),
         }
+    }
+
+    /// How this database stores an enumeration column (default: text with
+    /// a CHECK listing the values).
+    fn enum_storage(&self) -> EnumStorage {
+        EnumStorage::CheckedText
     }
 
     /// How this database carries out `change`, when that matters to the

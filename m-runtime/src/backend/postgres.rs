@@ -274,6 +274,7 @@ impl Dialect for Postgres {
             LogicalType::Decimal { precision, scale } => format!("NUMERIC({precision},{scale})"),
             LogicalType::Uuid => "UUID".into(),
             LogicalType::Json => "JSONB".into(),
+            LogicalType::Enum { .. } => "TEXT".into(),
             LogicalType::Custom { sql } => sql.to_string(),
         }
     }

@@ -3,15 +3,20 @@
 
 use std::collections::BTreeMap;
 
-use crate::backend::Dialect;
+use crate::backend::{Dialect, EnumStorage};
 use crate::diff::types_equal;
-use crate::schema::{Check, DefaultValue, LogicalType, Schema};
+use crate::schema::{Check, DefaultValue, LogicalType, Schema, bounded_identifier};
 
 /// Reads every `sql_type` column of `schema` in the dialect's terms: a
 /// spelling of a known type becomes that type (`int4` is `i32` on
 /// PostgreSQL); any other keeps the user's verbatim SQL, which the DDL
 /// must use as written.
+///
+/// Enumeration columns ([`LogicalType::Enum`]) become what the dialect
+/// stores them as ([`Dialect::enum_storage`]): text with a CHECK named
+/// `<table>_<column>_values`, or a native `ENUM(...)` column type.
 pub fn resolve_sql_types(dialect: &dyn Dialect, schema: &mut Schema) {
+    lower_enums(dialect, schema);
     for column in schema
         .tables
         .values_mut()
@@ -21,6 +26,53 @@ pub fn resolve_sql_types(dialect: &dyn Dialect, schema: &mut Schema) {
             let known = dialect.normalize_type(sql);
             if !matches!(known, LogicalType::Custom { .. }) {
                 column.ty = known;
+            }
+        }
+    }
+}
+
+/// Rewrites every [`LogicalType::Enum`] column of `schema` as the dialect
+/// stores it ([`EnumStorage`]).
+///
+/// ```
+/// use m_runtime::backend::{Dialect, sqlite::Sqlite};
+/// use m_runtime::plan::resolve_sql_types;
+/// use m_runtime::schema::{Check, Column, EnumValues, LogicalType, Schema, Table};
+///
+/// let mood = LogicalType::Enum { name: "mood".into(), values: EnumValues::from_static(&["ok", "it's"]) };
+/// let mut schema = Schema::default();
+/// schema.insert(Table::new("diary").column(Column::new("mood", mood)));
+/// resolve_sql_types(&Sqlite, &mut schema);
+/// let table = schema.table("diary").unwrap();
+/// assert_eq!(table.columns[0].ty, LogicalType::String { max_length: None });
+/// assert_eq!(table.checks, [Check { name: "diary_mood_values".into(), expr: r#""mood" IN ('ok', 'it''s')"#.into() }]);
+/// ```
+fn lower_enums(dialect: &dyn Dialect, schema: &mut Schema) {
+    for table in schema.tables.values_mut() {
+        for i in 0..table.columns.len() {
+            let LogicalType::Enum { values, .. } = &table.columns[i].ty else {
+                continue;
+            };
+            let quoted = values
+                .iter()
+                .map(|v| format!("'{}'", v.replace('\'', "''")))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let column = &table.columns[i].name;
+            match dialect.enum_storage() {
+                EnumStorage::NativeColumn => {
+                    table.columns[i].ty = LogicalType::Custom {
+                        sql: format!("enum({quoted})").into(),
+                    };
+                }
+                EnumStorage::CheckedText => {
+                    let check = Check {
+                        name: bounded_identifier(&format!("{}_{column}_values", table.name)),
+                        expr: format!("{} IN ({quoted})", dialect.quote_ident(column)),
+                    };
+                    table.columns[i].ty = LogicalType::String { max_length: None };
+                    table.checks.push(check);
+                }
             }
         }
     }

@@ -72,6 +72,19 @@ pub enum RegistryError {
         /// What is wrong, naming the operation.
         problem: String,
     },
+    /// The default of an enumeration field is not one of its values.
+    EnumDefault {
+        /// The DocType, as `app::Struct`.
+        doctype: String,
+        /// The Rust field.
+        field: String,
+        /// The declared default.
+        value: String,
+        /// The enumeration's type name.
+        type_name: String,
+        /// Its values.
+        values: Vec<String>,
+    },
     /// Any other problem, described in full (e.g. an empty registry).
     Other(String),
 }
@@ -123,6 +136,21 @@ impl fmt::Display for RegistryError {
             RegistryError::Operations { migration, problem } => {
                 write!(f, "migration `{migration}`: {problem}; nothing was run")
             }
+            RegistryError::EnumDefault {
+                doctype,
+                field,
+                value,
+                type_name,
+                values,
+            } => write!(
+                f,
+                "{doctype}.{field} defaults to `{value}`, which is not a value of `{type_name}`: write one of {}",
+                values
+                    .iter()
+                    .map(|v| format!("`{v}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
             RegistryError::Other(message) => f.write_str(message),
         }
     }
@@ -288,6 +316,26 @@ fn check_doctypes(registry: &Registry, errors: &mut Vec<RegistryError>) {
                     "{}::{} retires column `{column}` twice",
                     d.app, d.name
                 )));
+            }
+        }
+    }
+    for d in &registry.doctypes {
+        for column in d.columns {
+            let (
+                crate::schema::LogicalType::Enum { name, values },
+                Some(crate::schema::DefaultValue::Text(value)),
+            ) = (&column.ty, &column.default)
+            else {
+                continue;
+            };
+            if !values.contains(value) {
+                errors.push(RegistryError::EnumDefault {
+                    doctype: format!("{}::{}", d.app, d.name),
+                    field: column.field.to_string(),
+                    value: value.to_string(),
+                    type_name: name.to_string(),
+                    values: values.to_vec(),
+                });
             }
         }
     }

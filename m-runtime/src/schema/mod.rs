@@ -19,10 +19,9 @@ mod model;
 mod types;
 
 pub use hash::{schema_digest, table_hash};
-#[cfg(feature = "mysql")]
 pub(crate) use model::bounded_identifier;
 pub use model::{
     Check, Column, DefaultValue, Dependent, DependentKind, ForeignKey, Index, MAX_IDENTIFIER_LEN,
     ReferentialAction, Schema, Table, is_internal_table, table_pattern_matches,
 };
-pub use types::{LogicalType, TypeFamily};
+pub use types::{EnumValues, LogicalType, TypeFamily};
