@@ -181,8 +181,12 @@ all_backends!(a_value_added_is_safe_and_applied, |t| async move {
     if t.backend == Backend::Mysql {
         assert_eq!(change.impact.algorithm, Some("INSTANT"));
     }
-    assert!(t.verify(&wider).await.changes.is_empty(), "second sync is a no-op");
-    t.exec("INSERT INTO post (id, mood) VALUES (3, 'meh')").await;
+    assert!(
+        t.verify(&wider).await.changes.is_empty(),
+        "second sync is a no-op"
+    );
+    t.exec("INSERT INTO post (id, mood) VALUES (3, 'meh')")
+        .await;
     // Inserted in the middle: SAFE too (MariaDB copies the table).
     let inserted = post(&["ok", "new", "sad", "meh"]);
     let (plan, report) = t.sync(&inserted, &Policy::default()).await;
@@ -318,5 +322,137 @@ fn derived_values_and_parsing() {
     assert_eq!(
         error.to_string(),
         "`closed` is not a value of `status`: expected one of `open`, `closed!`, `on_hold`"
+    );
+}
+
+// PostgreSQL enum types made by hand --------------------------------------
+
+/// A `post` table whose `mood` (with a default) and `other` columns share
+/// the enum type `mood` of `values`.
+fn post_on_type(values: &'static [&'static str], other: LogicalType) -> Schema {
+    let mood = LogicalType::Enum {
+        name: "mood".into(),
+        values: EnumValues::from_static(values),
+    };
+    schema(
+        Table::new("post")
+            .column(Column::new("id", LogicalType::I64))
+            .column(Column::new("mood", mood).default(DefaultValue::Text("ok".into())))
+            .column(Column::new("other", other).nullable())
+            .primary_key(["id"]),
+    )
+}
+
+fn of_type(values: &'static [&'static str]) -> LogicalType {
+    LogicalType::Enum {
+        name: "mood".into(),
+        values: EnumValues::from_static(values),
+    }
+}
+
+/// A live enum type m did not create is read as the enumeration it is and
+/// adopted: the same values verify clean; values added are `ALTER TYPE ..
+/// ADD VALUE` in the declared order (SAFE, applied, then a no-op); values
+/// removed or reordered are measured and blocked (PostgreSQL cannot drop
+/// an enum value); a column declared as text is converted (SAFE).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_adopts_a_hand_made_enum_type() {
+    if !Backend::Postgres.enabled() {
+        eprintln!("skipped: postgres excluded by M_TEST_BACKENDS");
+        return;
+    }
+    let t = TestDb::fresh(Backend::Postgres, "pg_enum_type").await;
+    t.exec("CREATE TYPE mood AS ENUM ('ok', 'sad')").await;
+    t.exec(
+        "CREATE TABLE post (id BIGINT PRIMARY KEY, mood mood NOT NULL DEFAULT 'ok', other mood)",
+    )
+    .await;
+    t.exec("INSERT INTO post VALUES (1, 'ok', 'sad'), (2, 'sad', NULL), (3, 'sad', 'sad')")
+        .await;
+    let live = m_runtime::introspect(&t.db).await.expect("introspect");
+    assert_eq!(live.tables["post"].columns[1].ty, of_type(&["ok", "sad"]));
+    let same = post_on_type(&["ok", "sad"], of_type(&["ok", "sad"]));
+    let plan = t.verify(&same).await;
+    assert!(plan.changes.is_empty(), "{:#?}", plan.changes);
+
+    // Values added before, between and after: SAFE, applied, in order.
+    let wider = post_on_type(
+        &["new", "ok", "mid", "sad", "meh"],
+        of_type(&["new", "ok", "mid", "sad", "meh"]),
+    );
+    let (plan, report) = t.sync(&wider, &Policy::default()).await;
+    assert_eq!(plan.changes.len(), 2, "{:#?}", plan.changes);
+    for change in &plan.changes {
+        assert_eq!(change.change.kind(), "alter_column_type");
+        assert_eq!(change.risk, Risk::Safe, "{}", change.reason);
+    }
+    assert_eq!(
+        plan.changes[0].sql,
+        [
+            r#"ALTER TYPE "mood" ADD VALUE IF NOT EXISTS 'new' BEFORE 'ok'"#,
+            r#"ALTER TYPE "mood" ADD VALUE IF NOT EXISTS 'mid' BEFORE 'sad'"#,
+            r#"ALTER TYPE "mood" ADD VALUE IF NOT EXISTS 'meh' AFTER 'sad'"#,
+        ]
+    );
+    assert!(report.is_complete());
+    let plan = t.verify(&wider).await;
+    assert!(plan.changes.is_empty(), "second sync is a no-op: {:#?}", plan.changes);
+    assert_eq!(
+        t.rows("SELECT string_agg(v::text, ',' ORDER BY v) FROM unnest(enum_range(NULL::mood)) v")
+            .await,
+        [[Some("new,ok,mid,sad,meh".to_string())]]
+    );
+
+    // `sad` removed: two rows of `mood` hold it (measured), blocked.
+    let without_sad = post_on_type(
+        &["new", "ok", "mid", "meh"],
+        of_type(&["new", "ok", "mid", "meh"]),
+    );
+    let (plan, report) = t.sync(&without_sad, &Policy::allow_warning()).await;
+    let mood = plan
+        .changes
+        .iter()
+        .find(|c| c.change.column() == Some("mood"))
+        .expect("a change of mood");
+    assert_eq!(mood.measured, Some(2), "{}", mood.reason);
+    assert_eq!(mood.risk, Risk::Breaking);
+    assert!(report.applied.is_empty());
+    // `mid` removed, held by no row: a WARNING, still blocked: PostgreSQL
+    // has no way to drop it in place.
+    let without_mid = post_on_type(
+        &["new", "ok", "sad", "meh"],
+        of_type(&["new", "ok", "sad", "meh"]),
+    );
+    let (plan, report) = t.sync(&without_mid, &Policy::allow_warning()).await;
+    for change in &plan.changes {
+        assert_eq!(change.measured, Some(0), "{}", change.reason);
+        assert_eq!(change.risk, Risk::Warning, "{}", change.reason);
+        assert!(!change.is_applied());
+        let why = format!("{:?}", change.action);
+        assert!(
+            why.contains("PostgreSQL cannot drop `mid` from the existing enum type `mood`"),
+            "{why}"
+        );
+    }
+    assert!(report.applied.is_empty());
+
+    // `other` declared as text: converted, SAFE (every label fits).
+    let text_other = post_on_type(
+        &["new", "ok", "mid", "sad", "meh"],
+        LogicalType::String { max_length: None },
+    );
+    let (plan, report) = t.sync(&text_other, &Policy::default()).await;
+    assert_eq!(plan.changes.len(), 1, "{:#?}", plan.changes);
+    assert_eq!(plan.changes[0].risk, Risk::Safe, "{}", plan.changes[0].reason);
+    assert!(report.is_complete());
+    assert!(t.verify(&text_other).await.changes.is_empty());
+    assert_eq!(
+        t.rows("SELECT mood::text, other FROM post ORDER BY id").await,
+        [
+            [Some("ok".to_string()), Some("sad".to_string())],
+            [Some("sad".to_string()), None],
+            [Some("sad".to_string()), Some("sad".to_string())],
+        ],
+        "rows intact"
     );
 }

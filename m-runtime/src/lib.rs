@@ -213,15 +213,15 @@ macro_rules! ignored_tables {
 
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::doc_enum::parse as parse_enum;
     pub use crate::ops::Migration as OpsMigration;
     pub use crate::registry::{
         AppsDef, CheckDef, ColumnDef, DbFn, DocTypeDef, HookDef, HookPhase, IgnoredTablesDef,
         IndexDef, MigrationBody, MigrationDef, MigrationPhase, OnFresh, OpsBody, ReferenceDef,
         RetiredTablesDef,
     };
-    pub use crate::schema::{DefaultValue, LogicalType, ReferentialAction};
-    pub use crate::doc_enum::parse as parse_enum;
     pub use crate::schema::EnumValues;
+    pub use crate::schema::{DefaultValue, LogicalType, ReferentialAction};
     pub use crate::{BoxError, BoxFuture, Db, DocEnum, DocType, UnknownValue};
     pub use inventory;
     pub use sqlx;

@@ -310,6 +310,15 @@ pub fn type_change(from: &LogicalType, to: &LogicalType) -> TypeChange {
         }
     };
     match (from, to) {
+        // An enumeration keeps every stored value when it keeps its values;
+        // text keeps every value that fits its length.
+        (T::Enum { values: a, .. }, T::Enum { values: b, .. }) => {
+            widen_if(a.iter().all(|v| b.contains(v)))
+        }
+        (T::Enum { values, .. }, T::String { max_length }) => widen_if(
+            max_length.is_none_or(|max| values.iter().all(|v| v.chars().count() <= max as usize)),
+        ),
+        (T::String { .. }, T::Enum { .. }) => TypeChange::Narrow,
         (a, b) if a.integer_width().is_some() && b.integer_width().is_some() => {
             widen_if(a.integer_width() <= b.integer_width())
         }

@@ -48,7 +48,10 @@ mod tests {
             enum OrderState { New, #[doc_enum(rename = "paid!")] Paid, InTransit }
         })
         .to_string();
-        assert!(out.contains(r#"& ["new" , "paid!" , "in-transit"]"#), "{out}");
+        assert!(
+            out.contains(r#"& ["new" , "paid!" , "in-transit"]"#),
+            "{out}"
+        );
         assert!(out.contains(r#""order_state""#), "{out}");
         assert!(!out.contains("compile_error"), "{out}");
     }
@@ -73,7 +76,17 @@ mod tests {
 
     #[test]
     fn rejects_empty_enums_and_structs() {
-        assert!(errors(quote!(enum E {})).contains("has no variants"));
-        assert!(errors(quote!(struct S;)).contains("fieldless enum"));
+        assert!(
+            errors(quote!(
+                enum E {}
+            ))
+            .contains("has no variants")
+        );
+        assert!(
+            errors(quote!(
+                struct S;
+            ))
+            .contains("fieldless enum")
+        );
     }
 }

@@ -128,7 +128,11 @@ impl<'a> Enum<'a> {
                 );
             }
             let mut rename: Option<LitStr> = None;
-            for attr in variant.attrs.iter().filter(|a| a.path().is_ident("doc_enum")) {
+            for attr in variant
+                .attrs
+                .iter()
+                .filter(|a| a.path().is_ident("doc_enum"))
+            {
                 let mut keys = KeySet::new(cx, &VARIANT_KEYS);
                 for item in attr::parse_attribute(cx, attr) {
                     let Some(key) = keys.key(&item) else { continue };

@@ -115,6 +115,13 @@ pub trait Dialect: Send + Sync {
         Vec::new()
     }
 
+    /// Why this database cannot carry out `change` at all, if it cannot
+    /// (e.g. PostgreSQL cannot drop a value from an enum type); the
+    /// planner blocks it with this explanation, whatever its risk.
+    fn unsupported_change(&self, _change: &Change) -> Option<String> {
+        None
+    }
+
     /// Whether a foreign key may join a column of type `column` to a
     /// referenced column of type `referenced`. By default: the same type,
     /// or strings of any lengths; a type m does not model (`Custom`) is
@@ -257,6 +264,17 @@ pub trait Dialect: Send + Sync {
             (T::Date | T::DateTime | T::Timestamp, T::Date | T::DateTime | T::Timestamp) => {
                 self.temporal_unfit(expr, to)
             }
+            // An enumeration losing values: the rows holding one of those.
+            (_, T::Enum { values, .. }) => {
+                let values: Vec<String> = values.iter().map(|v| self.quote_str(v)).collect();
+                format!("{} NOT IN ({})", self.cast_to_text(expr), values.join(", "))
+            }
+            (
+                T::Enum { .. },
+                T::String {
+                    max_length: Some(max),
+                },
+            ) => format!("{} > {max}", self.char_length(&self.cast_to_text(expr))),
             // An ENUM losing values: the rows holding one of those.
             (T::Custom { .. }, T::Custom { .. }) if to.enum_values().is_some() => {
                 let values: Vec<String> = to
@@ -676,6 +694,17 @@ pub trait Dialect: Send + Sync {
 
     /// Changes the type (and only the type) of `column` to its type in `table`.
     fn alter_column_type(&self, table: &Table, column: &Column) -> AlterSql;
+
+    /// [`Dialect::alter_column_type`] knowing the live type `from` (a
+    /// dialect whose SQL depends on it overrides this; by default the same).
+    fn alter_column_type_from(
+        &self,
+        table: &Table,
+        column: &Column,
+        _from: &LogicalType,
+    ) -> AlterSql {
+        self.alter_column_type(table, column)
+    }
 
     /// Makes `column` NOT NULL (`table` and `column` as they are after the change).
     fn set_not_null(&self, table: &Table, column: &Column) -> AlterSql;

@@ -16,7 +16,14 @@ use crate::schema::{Check, DefaultValue, LogicalType, Schema, bounded_identifier
 /// stores them as ([`Dialect::enum_storage`]): text with a CHECK named
 /// `<table>_<column>_values`, or a native `ENUM(...)` column type.
 pub fn resolve_sql_types(dialect: &dyn Dialect, schema: &mut Schema) {
-    lower_enums(dialect, schema);
+    resolve_against(dialect, schema, None);
+}
+
+/// [`resolve_sql_types`] of a declared schema against the `live` one: an
+/// enumeration column whose live column is an enum type of the same name
+/// (PostgreSQL's `CREATE TYPE .. AS ENUM`, made by hand) stays that type.
+fn resolve_against(dialect: &dyn Dialect, schema: &mut Schema, live: Option<&Schema>) {
+    lower_enums(dialect, schema, live);
     for column in schema
         .tables
         .values_mut()
@@ -32,7 +39,8 @@ pub fn resolve_sql_types(dialect: &dyn Dialect, schema: &mut Schema) {
 }
 
 /// Rewrites every [`LogicalType::Enum`] column of `schema` as the dialect
-/// stores it ([`EnumStorage`]).
+/// stores it ([`EnumStorage`]), except a column whose `live` one is an
+/// enum type of the same name: that one is adopted as it is.
 ///
 /// ```
 /// use m_runtime::backend::{Dialect, sqlite::Sqlite};
@@ -47,12 +55,19 @@ pub fn resolve_sql_types(dialect: &dyn Dialect, schema: &mut Schema) {
 /// assert_eq!(table.columns[0].ty, LogicalType::String { max_length: None });
 /// assert_eq!(table.checks, [Check { name: "diary_mood_values".into(), expr: r#""mood" IN ('ok', 'it''s')"#.into() }]);
 /// ```
-fn lower_enums(dialect: &dyn Dialect, schema: &mut Schema) {
+fn lower_enums(dialect: &dyn Dialect, schema: &mut Schema, live: Option<&Schema>) {
     for table in schema.tables.values_mut() {
         for i in 0..table.columns.len() {
-            let LogicalType::Enum { values, .. } = &table.columns[i].ty else {
+            let LogicalType::Enum { name, values } = &table.columns[i].ty else {
                 continue;
             };
+            let adopted = live
+                .and_then(|l| l.table(&table.name))
+                .and_then(|t| t.get_column(&table.columns[i].name))
+                .is_some_and(|c| matches!(&c.ty, LogicalType::Enum { name: n, .. } if n == name));
+            if adopted {
+                continue;
+            }
             let quoted = values
                 .iter()
                 .map(|v| format!("'{}'", v.replace('\'', "''")))
@@ -87,7 +102,7 @@ fn lower_enums(dialect: &dyn Dialect, schema: &mut Schema) {
 /// [`Dialect::catalog_text`]).
 pub fn prepare(dialect: &dyn Dialect, live: &Schema, desired: &Schema) -> (Schema, Schema) {
     let mut desired = desired.clone();
-    resolve_sql_types(dialect, &mut desired);
+    resolve_against(dialect, &mut desired, Some(live));
     let mut live = live.clone();
     if dialect.case_insensitive_tables() {
         let renames: BTreeMap<String, String> = live
