@@ -396,7 +396,11 @@ async fn postgres_adopts_a_hand_made_enum_type() {
     );
     assert!(report.is_complete());
     let plan = t.verify(&wider).await;
-    assert!(plan.changes.is_empty(), "second sync is a no-op: {:#?}", plan.changes);
+    assert!(
+        plan.changes.is_empty(),
+        "second sync is a no-op: {:#?}",
+        plan.changes
+    );
     assert_eq!(
         t.rows("SELECT string_agg(v::text, ',' ORDER BY v) FROM unnest(enum_range(NULL::mood)) v")
             .await,
@@ -443,11 +447,17 @@ async fn postgres_adopts_a_hand_made_enum_type() {
     );
     let (plan, report) = t.sync(&text_other, &Policy::default()).await;
     assert_eq!(plan.changes.len(), 1, "{:#?}", plan.changes);
-    assert_eq!(plan.changes[0].risk, Risk::Safe, "{}", plan.changes[0].reason);
+    assert_eq!(
+        plan.changes[0].risk,
+        Risk::Safe,
+        "{}",
+        plan.changes[0].reason
+    );
     assert!(report.is_complete());
     assert!(t.verify(&text_other).await.changes.is_empty());
     assert_eq!(
-        t.rows("SELECT mood::text, other FROM post ORDER BY id").await,
+        t.rows("SELECT mood::text, other FROM post ORDER BY id")
+            .await,
         [
             [Some("ok".to_string()), Some("sad".to_string())],
             [Some("sad".to_string()), None],

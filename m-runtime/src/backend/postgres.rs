@@ -357,12 +357,26 @@ impl Dialect for Postgres {
         self.convert_column(table, column, &format!("{name}::{ty}"))
     }
 
+    /// A live enum type is what a declared `sql_type` naming it creates.
+    fn stores_alike(&self, live: &LogicalType, declared: &LogicalType) -> bool {
+        matches!(
+            (live, declared),
+            (LogicalType::Enum { name, .. }, LogicalType::Custom { sql })
+                if sql.trim().trim_matches('"') == name.as_ref()
+        )
+    }
+
     /// A live enum type gains values with `ALTER TYPE .. ADD VALUE`, each
     /// placed where the declaration lists it (`BEFORE` the next live value,
     /// else `AFTER` the one before it); `IF NOT EXISTS`, so the columns
     /// that share the type may each say it. A column converted to an enum
     /// type goes through text (`col::text::type`).
-    fn alter_column_type_from(&self, table: &Table, column: &Column, from: &LogicalType) -> AlterSql {
+    fn alter_column_type_from(
+        &self,
+        table: &Table,
+        column: &Column,
+        from: &LogicalType,
+    ) -> AlterSql {
         let LogicalType::Enum { name, values } = &column.ty else {
             return self.alter_column_type(table, column);
         };
@@ -403,7 +417,11 @@ impl Dialect for Postgres {
     fn unsupported_change(&self, change: &Change) -> Option<String> {
         let Change::AlterColumnType {
             from: LogicalType::Enum { name, values: old },
-            to: LogicalType::Enum { name: new_name, values },
+            to:
+                LogicalType::Enum {
+                    name: new_name,
+                    values,
+                },
             ..
         } = change
         else {

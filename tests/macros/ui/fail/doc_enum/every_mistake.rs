@@ -8,7 +8,6 @@ pub enum Status {
     Closed { at: i64 },
     #[doc_enum(rename = "open")]
     Reopened,
-    Archived = 4,
     #[doc_enum(name = "x")]
     Lost,
 }

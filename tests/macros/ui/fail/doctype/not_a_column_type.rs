@@ -1,17 +1,10 @@
 //! A field of a user type that is not a `DocEnum`: the error is on the
-//! type and says how to make it a column. A `DocEnum` field takes a string
-//! default, not a number.
+//! type and says how to make it a column.
 use m_runtime::prelude::*;
 
 pub struct Point {
     pub x: i64,
     pub y: i64,
-}
-
-#[derive(DocEnum)]
-pub enum Mood {
-    Ok,
-    Sad,
 }
 
 #[doctype]
@@ -20,10 +13,6 @@ pub struct Place {
     pub id: i64,
     pub at: Point,
     pub near: Option<Point>,
-    #[field(default = 1)]
-    pub mood: Mood,
-    #[field(max_length = 3)]
-    pub other: Mood,
 }
 
 fn main() {}
