@@ -69,8 +69,9 @@ use crate::schema::{EnumValues, LogicalType};
 pub trait DocEnum: Sized + 'static {
     /// The stored values, one per variant, in declaration order.
     const VALUES: &'static [&'static str];
-    /// The type's name: PostgreSQL's enum type name if it is stored as one;
-    /// it also names the enumeration in messages.
+    /// The type's name: a live PostgreSQL enum type of this name is
+    /// adopted as the column's type; it also names the enumeration in
+    /// messages.
     const TYPE_NAME: &'static str;
 
     /// The stored value of `self`.

@@ -718,6 +718,30 @@ mod tests {
     }
 
     #[test]
+    fn enumeration_type_changes() {
+        let e = |values: &'static [&'static str]| LogicalType::Enum {
+            name: "mood".into(),
+            values: crate::schema::EnumValues::from_static(values),
+        };
+        assert_eq!(type_change(&e(&["a"]), &e(&["b", "a"])), TypeChange::Widen);
+        assert_eq!(type_change(&e(&["a", "b"]), &e(&["a"])), TypeChange::Narrow);
+        assert_eq!(type_change(&e(&["abc"]), &string(None)), TypeChange::Widen);
+        assert_eq!(
+            type_change(&e(&["abc"]), &string(Some(3))),
+            TypeChange::Widen
+        );
+        assert_eq!(
+            type_change(&e(&["abcd"]), &string(Some(3))),
+            TypeChange::Narrow
+        );
+        assert_eq!(type_change(&string(None), &e(&["a"])), TypeChange::Narrow);
+        assert_eq!(
+            type_change(&LogicalType::I64, &e(&["a"])),
+            TypeChange::Incompatible
+        );
+    }
+
+    #[test]
     fn type_changes() {
         assert_eq!(
             type_change(&LogicalType::I32, &LogicalType::I64),

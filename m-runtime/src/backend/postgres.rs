@@ -11,6 +11,12 @@
 //! commands that change the database refuse it
 //! ([`Backend::read_only_reason`]).
 //!
+//! An enumeration ([`LogicalType::Enum`]) is text with a CHECK listing its
+//! values; a live column of an enum type (`CREATE TYPE .. AS ENUM`)
+//! introspects as that enumeration and is adopted by a declaration of the
+//! same type name: values added are `ALTER TYPE .. ADD VALUE`, values
+//! removed or reordered are blocked ([`Dialect::unsupported_change`]).
+//!
 //! Type mapping: bool `BOOLEAN`, i16 `SMALLINT`, i32 `INTEGER`, i64 `BIGINT`,
 //! f32 `REAL`, f64 `DOUBLE PRECISION`, string `VARCHAR(n)` / `TEXT`, bytes
 //! `BYTEA`, date `DATE`, time `TIME`, datetime `TIMESTAMP`, timestamp
@@ -992,6 +998,41 @@ mod tests {
             parse("now()", &LogicalType::DateTime),
             DefaultValue::CurrentTimestamp
         );
+    }
+
+    #[test]
+    fn adds_enum_values_in_the_declared_order_and_refuses_to_drop_one() {
+        let mood = |values: &'static [&'static str]| LogicalType::Enum {
+            name: "mood".into(),
+            values: crate::schema::EnumValues::from_static(values),
+        };
+        let table = Table::new("t").column(Column::new("m", mood(&["a", "x", "b", "y"])));
+        let AlterSql::Statements(sql) =
+            Postgres.alter_column_type_from(&table, &table.columns[0], &mood(&["a", "b"]))
+        else {
+            panic!()
+        };
+        assert_eq!(
+            sql,
+            [
+                r#"ALTER TYPE "mood" ADD VALUE IF NOT EXISTS 'x' BEFORE 'b'"#,
+                r#"ALTER TYPE "mood" ADD VALUE IF NOT EXISTS 'y' AFTER 'b'"#,
+            ]
+        );
+        let change = |from, to| Change::AlterColumnType {
+            table: "t".into(),
+            column: "m".into(),
+            from,
+            to,
+        };
+        assert_eq!(
+            Postgres.unsupported_change(&change(mood(&["a", "b"]), mood(&["a", "x", "b"]))),
+            None
+        );
+        let dropped = Postgres.unsupported_change(&change(mood(&["a", "b"]), mood(&["a"])));
+        assert!(dropped.is_some_and(|why| why.contains("cannot drop `b` from")));
+        let reordered = Postgres.unsupported_change(&change(mood(&["a", "b"]), mood(&["b", "a"])));
+        assert!(reordered.is_some_and(|why| why.contains("cannot reorder the values of")));
     }
 
     #[test]

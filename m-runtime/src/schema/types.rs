@@ -53,6 +53,8 @@ pub enum LogicalType {
     /// [`DocEnum`](crate::DocEnum)). Stored as text with a CHECK listing the
     /// values (SQLite, PostgreSQL) or as a native `ENUM(...)` column
     /// (MySQL, MariaDB); see [`Dialect::enum_storage`](crate::backend::Dialect::enum_storage).
+    /// A PostgreSQL column of an enum type introspects as one, named after
+    /// the type.
     Enum {
         /// The type's name (the enum's, in snake_case, unless renamed).
         name: Cow<'static, str>,
