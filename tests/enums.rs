@@ -297,14 +297,29 @@ fn a_default_outside_the_values_is_a_registry_error() {
         retired_columns: &[],
         checks: &[],
     };
+    static CLASH: DocTypeDef = DocTypeDef {
+        table: "ticket_two",
+        name: "TicketTwo",
+        checks: &[m_runtime::__private::CheckDef {
+            name: "ticket_two_status_values",
+            expr: "status <> 'x'",
+        }],
+        ..BAD
+    };
     let registry = Registry {
-        doctypes: vec![&BAD],
+        doctypes: vec![&BAD, &CLASH],
         ..Registry::default()
     };
     let errors = registry.validate().expect_err("a bad default").to_string();
     assert!(
         errors.contains(
             "helpdesk::Ticket.status defaults to `closed`, which is not a value of `status`: write one of `open`, `closed!`, `on_hold`"
+        ),
+        "{errors}"
+    );
+    assert!(
+        errors.contains(
+            "helpdesk::TicketTwo declares check `ticket_two_status_values`, the name of the check that stores enumeration column `status`'s values: rename the check"
         ),
         "{errors}"
     );

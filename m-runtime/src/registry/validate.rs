@@ -321,6 +321,20 @@ fn check_doctypes(registry: &Registry, errors: &mut Vec<RegistryError>) {
     }
     for d in &registry.doctypes {
         for column in d.columns {
+            // The check an enumeration column is stored with where the
+            // database has no ENUM column type.
+            let generated =
+                crate::schema::bounded_identifier(&format!("{}_{}_values", d.table, column.name));
+            if matches!(column.ty, crate::schema::LogicalType::Enum { .. })
+                && d.checks
+                    .iter()
+                    .any(|c| c.name.eq_ignore_ascii_case(&generated))
+            {
+                errors.push(RegistryError::Other(format!(
+                    "{}::{} declares check `{generated}`, the name of the check that stores enumeration column `{}`'s values: rename the check",
+                    d.app, d.name, column.name
+                )));
+            }
             let (
                 crate::schema::LogicalType::Enum { name, values },
                 Some(crate::schema::DefaultValue::Text(value)),
