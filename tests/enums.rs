@@ -236,6 +236,35 @@ all_backends!(a_value_removed_is_measured, |t| async move {
     assert_eq!(t.count("post").await, 4);
 });
 
+/// `migrate make` for a value removed while rows hold it: the check's drop
+/// and add (SQLite, PostgreSQL) or the ENUM's type change (MariaDB), with
+/// the count.
+all_backends!(make_writes_a_value_removal, |t| async move {
+    let of_app = |s: Schema| {
+        let mut s = s;
+        let table = s.tables["post"].clone().app("blog");
+        s.insert(table);
+        s
+    };
+    t.sync(&of_app(post(&["ok", "sad", "meh"])), &Policy::default())
+        .await;
+    t.exec("INSERT INTO post (id, mood) VALUES (1, 'ok'), (2, 'sad')")
+        .await;
+    let desired = of_app(post(&["ok", "meh"]));
+    let plan = t.verify(&desired).await;
+    let live = m_runtime::introspect(&t.db).await.expect("introspect");
+    let (live, desired) = m_runtime::plan::prepare(t.db.backend().dialect(), &live, &desired);
+    let made = m_runtime::ops::make("blog", "0001_no_sad", None, &plan, &live, &desired, false)
+        .expect("make writes it");
+    let expected = match t.backend {
+        Backend::Mysql => {
+            r#"ops::alter_type("post", "mood", LogicalType::Custom { sql: "enum('ok', 'meh')".into() })"#
+        }
+        _ => r#"ops::add_check("post", "post_mood_values", "\"mood\" IN ('ok', 'meh')")"#,
+    };
+    assert!(made.source.contains(expected), "{}", made.source);
+});
+
 all_backends!(an_enum_default_verifies_clean, |t| async move {
     let mood = LogicalType::Enum {
         name: "mood".into(),
@@ -470,6 +499,28 @@ async fn postgres_adopts_a_hand_made_enum_type() {
     );
     assert!(report.is_complete());
     assert!(t.verify(&text_other).await.changes.is_empty());
+    // `migrate make` has no operation for an enum type's values.
+    let mut declared = post_on_type(
+        &["new", "ok", "mid", "sad"],
+        LogicalType::String { max_length: None },
+    );
+    let table = declared.tables["post"].clone().app("blog");
+    declared.insert(table);
+    let plan = t.verify(&declared).await;
+    let live = m_runtime::introspect(&t.db).await.expect("introspect");
+    let (live, prepared) = m_runtime::plan::prepare(t.db.backend().dialect(), &live, &declared);
+    let refused = m_runtime::ops::make("blog", "0001_no_meh", None, &plan, &live, &prepared, false)
+        .expect_err("no operation for it");
+    assert!(
+        refused
+            .0
+            .contains("the values of `post.mood` (enum type `mood`)")
+            && refused
+                .0
+                .contains("no operation changes an enum type's values"),
+        "{}",
+        refused.0
+    );
     assert_eq!(
         t.rows("SELECT mood::text, other FROM post ORDER BY id")
             .await,
