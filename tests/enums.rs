@@ -236,9 +236,8 @@ all_backends!(a_value_removed_is_measured, |t| async move {
     assert_eq!(t.count("post").await, 4);
 });
 
-/// `migrate make` for a value removed while rows hold it: the check's drop
-/// and add (SQLite, PostgreSQL) or the ENUM's type change (MariaDB), with
-/// the count.
+// `migrate make` for a value removed while rows hold it: the check's drop
+// and add (SQLite, PostgreSQL) or the ENUM's type change (MariaDB).
 all_backends!(make_writes_a_value_removal, |t| async move {
     let of_app = |s: Schema| {
         let mut s = s;
