@@ -175,6 +175,14 @@ fn text() -> T {
     T::String { max_length: None }
 }
 
+/// An enumeration named `mood` (a `#[derive(DocEnum)]` field's type).
+fn mood(values: &'static [&'static str]) -> T {
+    T::Enum {
+        name: "mood".into(),
+        values: m_runtime::schema::EnumValues::from_static(values),
+    }
+}
+
 fn decimal(precision: u8, scale: u8) -> T {
     T::Decimal { precision, scale }
 }
@@ -681,6 +689,33 @@ fn corpus() -> Vec<Case> {
             .seed(&["INSERT INTO posts VALUES (1, 'ok'), (2, 'sad'), (3, 'sad')"])
             .declare(|| schema([Table::new("posts").column(Column::new("id", T::I64)).column(Column::new("mood", varchar(10))).primary_key(["id"]).check("mood_values", "mood IN ('ok', 'meh')")]))
             .expect(breaking("add_check")),
+        case("append_value_to_enum_field", "Prisma enum migration (adding a variant); PostgreSQL ALTER TYPE .. ADD VALUE (catalog only); Atlas MY111 (appending to an ENUM is instant)")
+            .ddl_on(Sqlite, &["CREATE TABLE posts (id BIGINT NOT NULL PRIMARY KEY, mood TEXT NOT NULL, CONSTRAINT posts_mood_values CHECK (mood IN ('ok', 'sad')))"])
+            .ddl_on(Postgres, &["CREATE TYPE mood AS ENUM ('ok', 'sad')", "CREATE TABLE posts (id BIGINT NOT NULL PRIMARY KEY, mood mood NOT NULL)"])
+            .ddl_on(Mysql, &["CREATE TABLE posts (id BIGINT NOT NULL PRIMARY KEY, mood ENUM('ok', 'sad') NOT NULL)"])
+            .seed(&["INSERT INTO posts VALUES (1, 'ok'), (2, 'sad')"])
+            .declare(|| schema([Table::new("posts").column(Column::new("id", T::I64)).column(Column::new("mood", mood(&["ok", "sad", "meh"]))).primary_key(["id"])]))
+            .expect(safe("add_check"))
+            .expect_on(Postgres, safe("alter_column_type"))
+            .expect_on(Mysql, safe("alter_column_type")),
+        case("remove_value_in_use_from_enum_field", "Prisma enum migration (removing a variant fails while rows use it); Atlas MF (data-dependent change)")
+            .ddl_on(Sqlite, &["CREATE TABLE posts (id BIGINT NOT NULL PRIMARY KEY, mood TEXT NOT NULL, CONSTRAINT posts_mood_values CHECK (mood IN ('ok', 'sad', 'meh')))"])
+            .ddl_on(Postgres, &["CREATE TYPE mood AS ENUM ('ok', 'sad', 'meh')", "CREATE TABLE posts (id BIGINT NOT NULL PRIMARY KEY, mood mood NOT NULL)"])
+            .ddl_on(Mysql, &["CREATE TABLE posts (id BIGINT NOT NULL PRIMARY KEY, mood ENUM('ok', 'sad', 'meh') NOT NULL)"])
+            .seed(&["INSERT INTO posts VALUES (1, 'ok'), (2, 'sad'), (3, 'sad')"])
+            .declare(|| schema([Table::new("posts").column(Column::new("id", T::I64)).column(Column::new("mood", mood(&["ok", "meh"]))).primary_key(["id"])]))
+            .expect(breaking("add_check"))
+            .expect_on(Postgres, breaking("alter_column_type"))
+            .expect_on(Mysql, breaking("alter_column_type")),
+        case("remove_unused_value_from_enum_field", "Prisma enum migration (removing a variant: a warning when no row uses it); PostgreSQL has no ALTER TYPE .. DROP VALUE, so the adopted type's change is held back")
+            .ddl_on(Sqlite, &["CREATE TABLE posts (id BIGINT NOT NULL PRIMARY KEY, mood TEXT NOT NULL, CONSTRAINT posts_mood_values CHECK (mood IN ('ok', 'sad', 'meh')))"])
+            .ddl_on(Postgres, &["CREATE TYPE mood AS ENUM ('ok', 'sad', 'meh')", "CREATE TABLE posts (id BIGINT NOT NULL PRIMARY KEY, mood mood NOT NULL)"])
+            .ddl_on(Mysql, &["CREATE TABLE posts (id BIGINT NOT NULL PRIMARY KEY, mood ENUM('ok', 'sad', 'meh') NOT NULL)"])
+            .seed(&["INSERT INTO posts VALUES (1, 'ok'), (2, 'meh')"])
+            .declare(|| schema([Table::new("posts").column(Column::new("id", T::I64)).column(Column::new("mood", mood(&["ok", "meh"]))).primary_key(["id"])]))
+            .expect(warn("add_check"))
+            .expect_on(Postgres, warn("alter_column_type"))
+            .expect_on(Mysql, warn("alter_column_type")),
         case("add_auto_now_add_column", "Django ask_auto_now_add_addition (a timestamp for existing rows must be given); Atlas MF103")
             .ddl(&[USERS]).seed(&[SEED_USERS])
             .declare(|| users_with(|t| t.column(Column::new("created", T::DateTime))))
@@ -881,6 +916,11 @@ fn corpus() -> Vec<Case> {
             .declare(|| schema([Table::new("posts").column(Column::new("id", T::I64)).column(Column::new("mood", text()).default(DefaultValue::Text("ok".into()))).primary_key(["id"])]))
             .declare_on(Postgres, || schema([Table::new("posts").column(Column::new("id", T::I64)).column(Column::new("mood", T::Custom { sql: "mood".into() }).default(DefaultValue::Text("ok".into()))).primary_key(["id"])]))
             .declare_on(Mysql, || schema([Table::new("posts").column(Column::new("id", T::I64)).column(Column::new("mood", T::Custom { sql: "enum('ok','sad')".into() }).default(DefaultValue::Text("ok".into()))).primary_key(["id"])])),
+        case("phantom_enum_field", "Prisma enums / Django choices declared as a Rust enum (LogicalType::Enum): SQLite's checked text, PostgreSQL's enum type made by hand (adopted), MariaDB's ENUM")
+            .ddl_on(Sqlite, &["CREATE TABLE posts (id BIGINT NOT NULL PRIMARY KEY, mood TEXT NOT NULL DEFAULT 'ok', CONSTRAINT posts_mood_values CHECK (mood IN ('ok', 'sad')))"])
+            .ddl_on(Postgres, &["CREATE TYPE mood AS ENUM ('ok', 'sad')", "CREATE TABLE posts (id BIGINT NOT NULL PRIMARY KEY, mood mood NOT NULL DEFAULT 'ok')"])
+            .ddl_on(Mysql, &["CREATE TABLE posts (id BIGINT NOT NULL PRIMARY KEY, mood ENUM('ok', 'sad') NOT NULL DEFAULT 'ok')"])
+            .declare(|| schema([Table::new("posts").column(Column::new("id", T::I64)).column(Column::new("mood", mood(&["ok", "sad"])).default(DefaultValue::Text("ok".into()))).primary_key(["id"])])),
         case("phantom_json_default", "PostgreSQL reports '{}'::jsonb")
             .ddl(&["CREATE TABLE docs (id BIGINT NOT NULL PRIMARY KEY, body JSON NOT NULL DEFAULT '{}')"])
             .ddl_on(Postgres, &["CREATE TABLE docs (id BIGINT NOT NULL PRIMARY KEY, body JSONB NOT NULL DEFAULT '{}')"])

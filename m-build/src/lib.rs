@@ -156,14 +156,29 @@
 //! | `rust_decimal::Decimal`, `bigdecimal::BigDecimal` | Decimal (`precision`, `scale`) | `decimal` |
 //! | `uuid::Uuid` | Uuid | `uuid` |
 //! | `serde_json::Value` (or bare `Value`) | Json | `json` |
+//! | any other plain path (`Status`), a `#[derive(DocEnum)]` enum | Enum (its values) | |
 //! | `Option<T>` | `T`, nullable | |
 //! | anything, with `sql_type = "..."` | Custom | |
 //!
 //! A type that needs a feature compiles only when m-runtime has it: the
 //! generated code calls a check that fails with "this column type needs
 //! the `chrono` feature of m-runtime". Unsigned integers, `i8`, `char`,
-//! references, tuples, nested options, collections and other types are
-//! errors that suggest a supported type or `sql_type`.
+//! references, tuples, nested options and collections are errors that
+//! suggest a supported type or `sql_type`. Any other plain path type is
+//! read as an enumeration: the expansion names `<T as DocEnum>`, so a type
+//! that does not derive `DocEnum` is an error on the field's type ("`Point`
+//! is not a column type") saying how to make it one.
+//!
+//! ## `#[derive(DocEnum)]`
+//!
+//! On a fieldless enum: `#[doc_enum(rename_all = "...", type_name =
+//! "...")]` on the enum (`rename_all` takes serde's spellings, default
+//! `snake_case`; `type_name` defaults to the enum's name in snake_case) and
+//! `#[doc_enum(rename = "...")]` on a variant. Variants with fields,
+//! discriminants, generics, two variants stored as the same value, an
+//! unknown option and an enum without variants are errors. A field's
+//! `default` must be a string; that it is one of the values is checked
+//! when the registry is validated.
 //!
 //! ## Hooks: `#[before_sync]`, `#[after_sync]`
 //!
@@ -205,6 +220,7 @@ mod build;
 
 pub use build::{Error, doctypes_from_json, doctypes_source, embed_migrations, migrations_source};
 mod ctxt;
+mod doc_enum;
 mod doctype;
 mod fns;
 #[cfg(test)]
@@ -215,6 +231,7 @@ mod symbol;
 /// The macro implementations, on `proc_macro2` token streams: `m-macros`
 /// calls these, and so do unit tests.
 pub mod macros {
+    pub use crate::doc_enum::doc_enum_inner;
     pub use crate::doctype::doctype_inner;
     pub use crate::fns::hook::{HookPhase, hook_inner};
     pub use crate::fns::migration::migration_inner;

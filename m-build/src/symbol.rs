@@ -22,6 +22,8 @@ pub const ON_FRESH: &str = "on_fresh";
 pub const PRECISION: &str = "precision";
 pub const PRIMARY_KEY: &str = "primary_key";
 pub const REFERENCES: &str = "references";
+pub const RENAME: &str = "rename";
+pub const RENAME_ALL: &str = "rename_all";
 pub const RENAMED_FROM: &str = "renamed_from";
 pub const REVERSIBLE: &str = "reversible";
 pub const RETIRED: &str = "retired";
@@ -30,6 +32,7 @@ pub const SCHEMA: &str = "schema";
 pub const SKIP: &str = "skip";
 pub const SQL_TYPE: &str = "sql_type";
 pub const TABLE: &str = "table";
+pub const TYPE_NAME: &str = "type_name";
 pub const UNIQUE: &str = "unique";
 
 /// The options of one attribute: its spelling for messages and its keys.
@@ -108,6 +111,18 @@ pub const FIELD_KEYS: Keys = Keys {
     ],
 };
 
+/// `#[doc_enum(...)]` on a `#[derive(DocEnum)]` enum.
+pub const DOC_ENUM_KEYS: Keys = Keys {
+    attribute: "#[doc_enum(...)] on an enum",
+    keys: &[RENAME_ALL, TYPE_NAME],
+};
+
+/// `#[doc_enum(...)]` on a variant.
+pub const VARIANT_KEYS: Keys = Keys {
+    attribute: "#[doc_enum(...)] on a variant",
+    keys: &[RENAME],
+};
+
 /// `#[before_sync(...)]` and `#[after_sync(...)]`.
 pub const HOOK_KEYS: Keys = Keys {
     attribute: "a hook attribute",
@@ -152,6 +167,8 @@ pub fn form(key: &str) -> &'static str {
         PRECISION => "precision = 18",
         PRIMARY_KEY => "primary_key(fields = [\"a\", \"b\"])",
         REFERENCES => "references = OtherDocType",
+        RENAME => "rename = \"stored_value\"",
+        RENAME_ALL => "rename_all = \"snake_case\"",
         RENAMED_FROM => "renamed_from = \"old_name\"",
         RETIRED => "retired(columns = [\"old_a\", \"old_b\"])",
         SCALE => "scale = 6",
@@ -159,6 +176,7 @@ pub fn form(key: &str) -> &'static str {
         SKIP => "skip",
         SQL_TYPE => "sql_type = \"varchar(12)\"",
         TABLE => "table = \"table_name\"",
+        TYPE_NAME => "type_name = \"mood\"",
         UNIQUE => "unique",
         _ => "",
     }

@@ -176,3 +176,17 @@ pub fn migration(args: TokenStream, input: TokenStream) -> TokenStream {
 pub fn operations(args: TokenStream, input: TokenStream) -> TokenStream {
     macros::operations_inner(args.into(), input.into()).into()
 }
+
+/// Derives [`DocEnum`](../m_runtime/trait.DocEnum.html) for a fieldless
+/// enum: a column type stored as one of its values, plus `FromStr`,
+/// `Display` and sqlx's `Type`, `Encode` and `Decode` as text.
+///
+/// Options: `#[doc_enum(rename_all = "snake_case", type_name = "...")]` on
+/// the enum (`rename_all` takes serde's spellings; the default is
+/// `snake_case`) and `#[doc_enum(rename = "...")]` on a variant. Variants
+/// with fields, discriminants, generics, two variants stored as the same
+/// value and an enum without variants are compile errors.
+#[proc_macro_derive(DocEnum, attributes(doc_enum))]
+pub fn derive_doc_enum(input: TokenStream) -> TokenStream {
+    macros::doc_enum_inner(input.into()).into()
+}

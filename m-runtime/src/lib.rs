@@ -113,6 +113,7 @@ pub mod boot;
 pub mod cli;
 pub mod db;
 pub mod diff;
+mod doc_enum;
 mod error;
 pub mod execute;
 mod future;
@@ -134,17 +135,18 @@ pub mod studio;
 
 pub use boot::{Boot, boot};
 pub use db::Db;
+pub use doc_enum::{DocEnum, UnknownValue};
 pub use error::{BoxError, Error, Report, Result};
 pub use execute::{Interrupted, SyncReport, apply, apply_observed};
 pub use future::BoxFuture;
 pub use introspect::{introspect, introspect_for};
-pub use m_macros::{after_sync, before_sync, doctype, migration, operations};
+pub use m_macros::{DocEnum, after_sync, before_sync, doctype, migration, operations};
 pub use plan::{Plan, Policy, plan};
 pub use registry::{DocType, Registry};
 
 /// What an app crate or binary imports: the macros, [`Db`] and [`Result`].
 pub mod prelude {
-    pub use crate::{Db, DocType, after_sync, apps, before_sync, doctype, migration};
+    pub use crate::{Db, DocEnum, DocType, after_sync, apps, before_sync, doctype, migration};
 }
 
 /// Names the app crates a binary links, so that none is silently dropped by
@@ -211,15 +213,18 @@ macro_rules! ignored_tables {
 
 #[doc(hidden)]
 pub mod __private {
+    pub use crate::doc_enum::parse as parse_enum;
     pub use crate::ops::Migration as OpsMigration;
     pub use crate::registry::{
         AppsDef, CheckDef, ColumnDef, DbFn, DocTypeDef, HookDef, HookPhase, IgnoredTablesDef,
         IndexDef, MigrationBody, MigrationDef, MigrationPhase, OnFresh, OpsBody, ReferenceDef,
         RetiredTablesDef,
     };
+    pub use crate::schema::EnumValues;
     pub use crate::schema::{DefaultValue, LogicalType, ReferentialAction};
-    pub use crate::{BoxError, BoxFuture, Db, DocType};
+    pub use crate::{BoxError, BoxFuture, Db, DocEnum, DocType, UnknownValue};
     pub use inventory;
+    pub use sqlx;
 
     // ---- Items for the code `#[doctype]`, the hooks, `#[migration]` and
     // ---- `m-build` generate (owned by the compile-time side).

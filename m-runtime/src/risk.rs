@@ -310,6 +310,15 @@ pub fn type_change(from: &LogicalType, to: &LogicalType) -> TypeChange {
         }
     };
     match (from, to) {
+        // An enumeration keeps every stored value when it keeps its values;
+        // text keeps every value that fits its length.
+        (T::Enum { values: a, .. }, T::Enum { values: b, .. }) => {
+            widen_if(a.iter().all(|v| b.contains(v)))
+        }
+        (T::Enum { values, .. }, T::String { max_length }) => widen_if(
+            max_length.is_none_or(|max| values.iter().all(|v| v.chars().count() <= max as usize)),
+        ),
+        (T::String { .. }, T::Enum { .. }) => TypeChange::Narrow,
         (a, b) if a.integer_width().is_some() && b.integer_width().is_some() => {
             widen_if(a.integer_width() <= b.integer_width())
         }
@@ -712,6 +721,30 @@ mod tests {
         assert_eq!(change("enum('a','b')", "enum('a')"), TypeChange::Narrow);
         assert_eq!(
             change("enum('a','b')", "set('a','b')"),
+            TypeChange::Incompatible
+        );
+    }
+
+    #[test]
+    fn enumeration_type_changes() {
+        let e = |values: &'static [&'static str]| LogicalType::Enum {
+            name: "mood".into(),
+            values: crate::schema::EnumValues::from_static(values),
+        };
+        assert_eq!(type_change(&e(&["a"]), &e(&["b", "a"])), TypeChange::Widen);
+        assert_eq!(type_change(&e(&["a", "b"]), &e(&["a"])), TypeChange::Narrow);
+        assert_eq!(type_change(&e(&["abc"]), &string(None)), TypeChange::Widen);
+        assert_eq!(
+            type_change(&e(&["abc"]), &string(Some(3))),
+            TypeChange::Widen
+        );
+        assert_eq!(
+            type_change(&e(&["abcd"]), &string(Some(3))),
+            TypeChange::Narrow
+        );
+        assert_eq!(type_change(&string(None), &e(&["a"])), TypeChange::Narrow);
+        assert_eq!(
+            type_change(&LogicalType::I64, &e(&["a"])),
             TypeChange::Incompatible
         );
     }

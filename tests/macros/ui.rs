@@ -23,6 +23,7 @@ fn ui() {
     let t = trybuild::TestCases::new();
     t.pass("ui/pass/*.rs");
     t.compile_fail("ui/fail/doctype/*.rs");
+    t.compile_fail("ui/fail/doc_enum/*.rs");
     t.compile_fail("ui/fail/hooks/*.rs");
     t.compile_fail("ui/fail/migration/*.rs");
     t.compile_fail("ui/fail/operations/*.rs");

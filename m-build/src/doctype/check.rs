@@ -401,6 +401,7 @@ fn expected_default(kind: TypeKind) -> &'static str {
         k if k.is_float() => "a number literal",
         TypeKind::Decimal => "a number literal",
         k if k.has_timestamp_default() => "a string literal or `current_timestamp`",
+        TypeKind::Enum => "a string literal: one of the enum's stored values",
         k if k.takes_text_default() => "a string literal",
         _ => "no default",
     }

@@ -218,6 +218,12 @@ fn logical_type(field: &Field<'_>) -> TokenStream {
         }
         TypeKind::Uuid => quote!(#p::LogicalType::Uuid),
         TypeKind::Json => quote!(#p::LogicalType::Json),
+        TypeKind::Enum => {
+            // Spanned at the type: a type that is no `DocEnum` is an
+            // error there (the trait's `on_unimplemented` says what to do).
+            let ty = super::types::option_inner(field.ty).unwrap_or(field.ty);
+            quote_spanned!(ty.span()=> <#ty as #p::DocEnum>::LOGICAL_TYPE)
+        }
     }
 }
 

@@ -47,6 +47,10 @@ pub enum TypeKind {
     Decimal,
     Uuid,
     Json,
+    /// Any other plain path type (`Status`, `crate::Mood`): a column type
+    /// only if it implements `DocEnum`, which rustc checks on the
+    /// expansion (the macro cannot resolve types).
+    Enum,
 }
 
 impl TypeKind {
@@ -88,6 +92,7 @@ impl TypeKind {
                 | TypeKind::Timestamp(_)
                 | TypeKind::Uuid
                 | TypeKind::Json
+                | TypeKind::Enum
         )
     }
 
@@ -112,16 +117,17 @@ pub struct FieldType {
 
 /// Resolves a field type.
 pub fn resolve(ty: &Type) -> FieldType {
-    match option_inner(ty) {
-        Some(inner) => FieldType {
-            nullable: true,
-            kind: kind_of(inner),
-        },
-        None => FieldType {
-            nullable: false,
-            kind: kind_of(ty),
-        },
-    }
+    let (nullable, inner) = match option_inner(ty) {
+        Some(inner) => (true, inner),
+        None => (false, ty),
+    };
+    let kind = kind_of(inner).or_else(|| {
+        // Not a type m knows, nor one it knows to be wrong: a user type,
+        // which must be a `DocEnum`.
+        let (_, segment) = last_segment(inner)?;
+        (segment.arguments.is_none() && unsupported_reason(ty).is_none()).then_some(TypeKind::Enum)
+    });
+    FieldType { nullable, kind }
 }
 
 fn strip(ty: &Type) -> &Type {
@@ -257,7 +263,8 @@ mod tests {
         assert_eq!(of("time::Date").kind, Some(TypeKind::Date(Feature::Time)));
         assert_eq!(of("rust_decimal::Decimal").kind, Some(TypeKind::Decimal));
         assert_eq!(of("serde_json::Value").kind, Some(TypeKind::Json));
-        assert_eq!(of("toml::Value").kind, None);
+        assert_eq!(of("toml::Value").kind, Some(TypeKind::Enum));
+        assert_eq!(of("Option<crate::Mood>").kind, Some(TypeKind::Enum));
     }
 
     #[test]

@@ -16,6 +16,23 @@ pub enum AlterSql {
     Rebuild,
 }
 
+/// How a backend stores an enumeration column ([`LogicalType::Enum`]);
+/// the planner rewrites both schemas in these terms before diffing
+/// ([`crate::plan::resolve_sql_types`]), so each reuses the comparison
+/// and risk rules of what it becomes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum EnumStorage {
+    /// Unbounded text and a CHECK constraint `<table>_<column>_values`
+    /// listing the values (`col IN ('a', 'b')`): a value added is a SAFE
+    /// widening of the check, one removed is measured.
+    CheckedText,
+    /// The column type `ENUM('a', 'b')` (MySQL, MariaDB), compared by its
+    /// values: added values are a SAFE type change, removed ones a
+    /// measured narrowing.
+    NativeColumn,
+}
+
 /// The SQL a backend speaks. Pure text: no I/O.
 ///
 /// The default methods are the SQL that SQLite, PostgreSQL and MySQL share;
@@ -76,6 +93,12 @@ pub trait Dialect: Send + Sync {
         }
     }
 
+    /// How this database stores an enumeration column (default: text with
+    /// a CHECK listing the values).
+    fn enum_storage(&self) -> EnumStorage {
+        EnumStorage::CheckedText
+    }
+
     /// How this database carries out `change`, when that matters to the
     /// risk (a table rewrite, no rollback); the planner appends it to the
     /// reason of WARNING and BREAKING changes.
@@ -128,6 +151,13 @@ pub trait Dialect: Send + Sync {
     /// changes that need it.
     fn unsupported(&self, _table: &Table) -> Vec<(String, String)> {
         Vec::new()
+    }
+
+    /// Why this database cannot carry out `change` at all, if it cannot
+    /// (e.g. PostgreSQL cannot drop a value from an enum type); the
+    /// planner blocks it with this explanation, whatever its risk.
+    fn unsupported_change(&self, _change: &Change) -> Option<String> {
+        None
     }
 
     /// Whether a foreign key may join a column of type `column` to a
@@ -272,6 +302,17 @@ pub trait Dialect: Send + Sync {
             (T::Date | T::DateTime | T::Timestamp, T::Date | T::DateTime | T::Timestamp) => {
                 self.temporal_unfit(expr, to)
             }
+            // An enumeration losing values: the rows holding one of those.
+            (_, T::Enum { values, .. }) => {
+                let values: Vec<String> = values.iter().map(|v| self.quote_str(v)).collect();
+                format!("{} NOT IN ({})", self.cast_to_text(expr), values.join(", "))
+            }
+            (
+                T::Enum { .. },
+                T::String {
+                    max_length: Some(max),
+                },
+            ) => format!("{} > {max}", self.char_length(&self.cast_to_text(expr))),
             // An ENUM losing values: the rows holding one of those.
             (T::Custom { .. }, T::Custom { .. }) if to.enum_values().is_some() => {
                 let values: Vec<String> = to
@@ -693,6 +734,17 @@ pub trait Dialect: Send + Sync {
 
     /// Changes the type (and only the type) of `column` to its type in `table`.
     fn alter_column_type(&self, table: &Table, column: &Column) -> AlterSql;
+
+    /// [`Dialect::alter_column_type`] knowing the live type `from` (a
+    /// dialect whose SQL depends on it overrides this; by default the same).
+    fn alter_column_type_from(
+        &self,
+        table: &Table,
+        column: &Column,
+        _from: &LogicalType,
+    ) -> AlterSql {
+        self.alter_column_type(table, column)
+    }
 
     /// Makes `column` NOT NULL (`table` and `column` as they are after the change).
     fn set_not_null(&self, table: &Table, column: &Column) -> AlterSql;

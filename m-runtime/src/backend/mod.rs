@@ -29,7 +29,7 @@ pub mod postgres;
 #[cfg(feature = "sqlite")]
 pub mod sqlite;
 
-pub use dialect::{AlterSql, Dialect};
+pub use dialect::{AlterSql, Dialect, EnumStorage};
 pub use lease::Lease;
 pub(crate) use lock::read_only_error;
 pub use lock::{LockGuard, LockStrategy, Locker, MigrationLocker, Release, migration_locker};

@@ -271,12 +271,27 @@ impl Dialect for MySql {
             LogicalType::Decimal { precision, scale } => format!("DECIMAL({precision},{scale})"),
             LogicalType::Uuid => "CHAR(36)".into(),
             LogicalType::Json => "JSON".into(),
+            LogicalType::Enum { values, .. } => format!(
+                "ENUM({})",
+                values
+                    .iter()
+                    .map(|v| format!("'{}'", v.replace('\'', "''")))
+                    .collect::<Vec<_>>()
+                    .join(",")
+            ),
             LogicalType::Custom { sql } => sql.to_string(),
         }
     }
 
     fn normalize_type(&self, sql: &str) -> LogicalType {
         parse_type(sql)
+    }
+
+    /// A native `ENUM(...)` column: values are stored as small integers,
+    /// and appending one at the end is instant (inserting one in the
+    /// middle, or reordering, copies the table).
+    fn enum_storage(&self) -> super::EnumStorage {
+        super::EnumStorage::NativeColumn
     }
 
     /// A timestamp is stored as `DATETIME(6)`, so a live `DATETIME` column
@@ -997,9 +1012,23 @@ fn parse_type(sql: &str) -> LogicalType {
             }
         }
         _ => LogicalType::Custom {
-            sql: sql.trim().to_ascii_lowercase().into(),
+            sql: lowercase_outside_literals(sql.trim()).into(),
         },
     }
+}
+
+/// `sql` in lowercase except its string literals (`ENUM('LOW')` →
+/// `enum('LOW')`): an enumeration's values keep their case.
+fn lowercase_outside_literals(sql: &str) -> String {
+    let mut quoted = false;
+    sql.chars()
+        .map(|c| {
+            if c == '\'' {
+                quoted = !quoted;
+            }
+            if quoted { c } else { c.to_ascii_lowercase() }
+        })
+        .collect()
 }
 
 /// `GET_LOCK` on `conn`'s session, waiting at most `timeout`.
@@ -1063,6 +1092,16 @@ impl Locker for MySql {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn keeps_the_case_of_enum_values() {
+        assert_eq!(
+            parse_type("ENUM('LOW','it''s')"),
+            LogicalType::Custom {
+                sql: "enum('LOW','it''s')".into()
+            }
+        );
+    }
 
     #[test]
     fn parses_types_and_aliases() {

@@ -12,6 +12,12 @@
 //! commands that change the database refuse it
 //! ([`Backend::read_only_reason`]).
 //!
+//! An enumeration ([`LogicalType::Enum`]) is text with a CHECK listing its
+//! values; a live column of an enum type (`CREATE TYPE .. AS ENUM`)
+//! introspects as that enumeration and is adopted by a declaration of the
+//! same type name: values added are `ALTER TYPE .. ADD VALUE`, values
+//! removed or reordered are blocked ([`Dialect::unsupported_change`]).
+//!
 //! Type mapping: bool `BOOLEAN`, i16 `SMALLINT`, i32 `INTEGER`, i64 `BIGINT`,
 //! f32 `REAL`, f64 `DOUBLE PRECISION`, string `VARCHAR(n)` / `TEXT`, bytes
 //! `BYTEA`, date `DATE`, time `TIME`, datetime `TIMESTAMP`, timestamp
@@ -276,6 +282,9 @@ impl Dialect for Postgres {
             LogicalType::Decimal { precision, scale } => format!("NUMERIC({precision},{scale})"),
             LogicalType::Uuid => "UUID".into(),
             LogicalType::Json => "JSONB".into(),
+            // A live enum type m adopted (one it creates is text with a
+            // check, see `Dialect::enum_storage`).
+            LogicalType::Enum { name, .. } => self.quote_ident(name),
             LogicalType::Custom { sql } => sql.to_string(),
         }
     }
@@ -366,6 +375,96 @@ impl Dialect for Postgres {
         let name = self.quote_ident(&column.name);
         let ty = self.column_type(table, column);
         self.convert_column(table, column, &format!("{name}::{ty}"))
+    }
+
+    /// A live enum type is what a declared `sql_type` naming it creates.
+    fn stores_alike(&self, live: &LogicalType, declared: &LogicalType) -> bool {
+        matches!(
+            (live, declared),
+            (LogicalType::Enum { name, .. }, LogicalType::Custom { sql })
+                if sql.trim().trim_matches('"') == name.as_ref()
+        )
+    }
+
+    /// A live enum type gains values with `ALTER TYPE .. ADD VALUE`, each
+    /// placed where the declaration lists it (`BEFORE` the next live value,
+    /// else `AFTER` the one before it); `IF NOT EXISTS`, so the columns
+    /// that share the type may each say it. A column converted to an enum
+    /// type goes through text (`col::text::type`).
+    fn alter_column_type_from(
+        &self,
+        table: &Table,
+        column: &Column,
+        from: &LogicalType,
+    ) -> AlterSql {
+        let LogicalType::Enum { name, values } = &column.ty else {
+            return self.alter_column_type(table, column);
+        };
+        let ty = self.quote_ident(name);
+        match from {
+            LogicalType::Enum {
+                name: old_name,
+                values: old,
+            } if old_name == name && old.iter().all(|v| values.contains(v)) => {
+                let to: Vec<&str> = values.iter().collect();
+                let statements = to
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, v)| !old.contains(v))
+                    .map(|(i, v)| {
+                        let place = match to[i + 1..].iter().find(|n| old.contains(n)) {
+                            Some(next) => format!(" BEFORE {}", self.quote_str(next)),
+                            None if i > 0 => format!(" AFTER {}", self.quote_str(to[i - 1])),
+                            None => String::new(),
+                        };
+                        format!(
+                            "ALTER TYPE {ty} ADD VALUE IF NOT EXISTS {}{place}",
+                            self.quote_str(v)
+                        )
+                    })
+                    .collect();
+                AlterSql::Statements(statements)
+            }
+            _ => {
+                let name = self.quote_ident(&column.name);
+                self.convert_column(table, column, &format!("{name}::text::{ty}"))
+            }
+        }
+    }
+
+    /// PostgreSQL cannot drop a value from an enum type, nor reorder its
+    /// values.
+    fn unsupported_change(&self, change: &Change) -> Option<String> {
+        let Change::AlterColumnType {
+            from: LogicalType::Enum { name, values: old },
+            to:
+                LogicalType::Enum {
+                    name: new_name,
+                    values,
+                },
+            ..
+        } = change
+        else {
+            return None;
+        };
+        let kept: Vec<&str> = values.iter().filter(|v| old.contains(v)).collect();
+        let removed: Vec<String> = old
+            .iter()
+            .filter(|v| !values.contains(v))
+            .map(|v| format!("`{v}`"))
+            .collect();
+        let what = if name != new_name {
+            return None;
+        } else if !removed.is_empty() {
+            format!("drop {} from", removed.join(", "))
+        } else if kept != old.iter().collect::<Vec<_>>() {
+            "reorder the values of".to_owned()
+        } else {
+            return None;
+        };
+        Some(format!(
+            "PostgreSQL cannot {what} the existing enum type `{name}`: re-create it in a #[migration] (CREATE TYPE with the new values, ALTER COLUMN .. TYPE .. USING col::text::new_type for every column of it, DROP TYPE the old one, RENAME the new one)"
+        ))
     }
 
     /// A unique constraint owns its index, which only goes with the
@@ -491,8 +590,13 @@ impl Postgres {
 const LOCK_TABLE: &str = "SELECT current_setting('max_locks_per_transaction')::bigint * (current_setting('max_connections')::bigint + current_setting('max_prepared_transactions')::bigint)";
 
 /// Columns of every table of the schemas read (see [`catalog_query`]).
+///
+/// The last two columns are set for a column of an enum type: the type's
+/// name and its labels in order, as a JSON array (see [`enum_type`]).
 const COLUMNS: &str = r#"SELECT {key(n, c)}, a.attname::text, format_type(a.atttypid, a.atttypmod)::text,
-  (CASE WHEN a.attnotnull THEN 1 ELSE 0 END)::bigint, pg_get_expr(d.adbin, d.adrelid)::text
+  (CASE WHEN a.attnotnull THEN 1 ELSE 0 END)::bigint, pg_get_expr(d.adbin, d.adrelid)::text,
+  (SELECT t.typname::text FROM pg_type t WHERE t.oid = a.atttypid AND t.typtype = 'e'),
+  (SELECT json_agg(e.enumlabel ORDER BY e.enumsortorder)::text FROM pg_enum e WHERE e.enumtypid = a.atttypid)
 FROM pg_class c
 JOIN pg_namespace n ON n.oid = c.relnamespace
 JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
@@ -600,7 +704,10 @@ impl Introspector for Postgres {
                     continue;
                 }
                 let name: String = get(&row, 1)?;
-                let ty = parse_type(&get::<String>(&row, 2)?);
+                let ty = match enum_type(get(&row, 5)?, get(&row, 6)?)? {
+                    Some(ty) => ty,
+                    None => parse_type(&get::<String>(&row, 2)?),
+                };
                 let not_null: i64 = get(&row, 3)?;
                 let default: Option<String> = get(&row, 4)?;
                 let mut column = Column::new(name, ty);
@@ -667,6 +774,22 @@ impl Introspector for Postgres {
             })
         })
     }
+}
+
+/// A column of an enum type (`CREATE TYPE mood AS ENUM (...)`) as
+/// [`LogicalType::Enum`], from its type's name and its labels as a JSON
+/// array (the catalog's order); `None` for a column of another type.
+fn enum_type(name: Option<String>, labels: Option<String>) -> Result<Option<LogicalType>> {
+    let (Some(name), Some(labels)) = (name, labels) else {
+        return Ok(None);
+    };
+    let values: Vec<String> = serde_json::from_str(&labels).map_err(|e| {
+        Error::Introspect(format!("the labels of enum type `{name}` ({labels}): {e}"))
+    })?;
+    Ok(Some(LogicalType::Enum {
+        name: name.into(),
+        values: values.into(),
+    }))
 }
 
 /// `pg_constraint.confdeltype` to an action.
@@ -983,6 +1106,41 @@ mod tests {
             parse("now()", &LogicalType::DateTime),
             DefaultValue::CurrentTimestamp
         );
+    }
+
+    #[test]
+    fn adds_enum_values_in_the_declared_order_and_refuses_to_drop_one() {
+        let mood = |values: &'static [&'static str]| LogicalType::Enum {
+            name: "mood".into(),
+            values: crate::schema::EnumValues::from_static(values),
+        };
+        let table = Table::new("t").column(Column::new("m", mood(&["a", "x", "b", "y"])));
+        let AlterSql::Statements(sql) =
+            Postgres.alter_column_type_from(&table, &table.columns[0], &mood(&["a", "b"]))
+        else {
+            panic!()
+        };
+        assert_eq!(
+            sql,
+            [
+                r#"ALTER TYPE "mood" ADD VALUE IF NOT EXISTS 'x' BEFORE 'b'"#,
+                r#"ALTER TYPE "mood" ADD VALUE IF NOT EXISTS 'y' AFTER 'b'"#,
+            ]
+        );
+        let change = |from, to| Change::AlterColumnType {
+            table: "t".into(),
+            column: "m".into(),
+            from,
+            to,
+        };
+        assert_eq!(
+            Postgres.unsupported_change(&change(mood(&["a", "b"]), mood(&["a", "x", "b"]))),
+            None
+        );
+        let dropped = Postgres.unsupported_change(&change(mood(&["a", "b"]), mood(&["a"])));
+        assert!(dropped.is_some_and(|why| why.contains("cannot drop `b` from")));
+        let reordered = Postgres.unsupported_change(&change(mood(&["a", "b"]), mood(&["b", "a"])));
+        assert!(reordered.is_some_and(|why| why.contains("cannot reorder the values of")));
     }
 
     #[test]

@@ -127,6 +127,7 @@ impl Dialect for Sqlite {
             LogicalType::Decimal { precision, scale } => format!("DECIMAL({precision},{scale})"),
             LogicalType::Uuid => "UUID".into(),
             LogicalType::Json => "JSON".into(),
+            LogicalType::Enum { .. } => "TEXT".into(),
             LogicalType::Custom { sql } => sql.to_string(),
         }
     }

@@ -154,6 +154,27 @@ pub fn make(
             orphans.join(", "),
         )));
     }
+    // A held-back change of an enum type's values (PostgreSQL's `CREATE
+    // TYPE .. AS ENUM`, adopted from the database) has no operation.
+    let enum_types: Vec<String> = plan
+        .blocked()
+        .filter(|c| tables.contains(c.change.table()))
+        .filter_map(|c| match &c.change {
+            Change::AlterColumnType {
+                table,
+                column,
+                from: LogicalType::Enum { name, .. },
+                to: LogicalType::Enum { .. },
+            } => Some(format!("`{table}.{column}` (enum type `{name}`)")),
+            _ => None,
+        })
+        .collect();
+    if !enum_types.is_empty() {
+        return Err(MakeError(format!(
+            "the values of {} change, and no operation changes an enum type's values: write the migration by hand with `ops::sql` (PostgreSQL: ALTER TYPE .. ADD VALUE, or CREATE TYPE with the new values, ALTER COLUMN .. TYPE .. USING col::text::new_type, DROP TYPE the old one, RENAME the new one); nothing was written",
+            enum_types.join(", ")
+        )));
+    }
     let renamed_from = |table: &str| {
         plan.changes.iter().find_map(|c| match &c.change {
             Change::RenameTable { from, to } if to == table => Some(from.clone()),
@@ -685,6 +706,14 @@ fn literal(value: &DefaultValue) -> String {
 fn type_source(ty: &LogicalType) -> String {
     match ty {
         LogicalType::Custom { sql } => format!("LogicalType::Custom {{ sql: {sql:?}.into() }}"),
+        LogicalType::Enum { name, values } => format!(
+            "LogicalType::Enum {{ name: {name:?}.into(), values: vec![{}].into() }}",
+            values
+                .iter()
+                .map(|v| format!("{v:?}.to_owned()"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
         other => format!("LogicalType::{other:?}"),
     }
 }

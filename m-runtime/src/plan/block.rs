@@ -11,7 +11,9 @@ use crate::diff::Change;
 use crate::schema::Schema;
 
 /// A change that needs what the database cannot build (see
-/// [`Dialect::unsupported`]) is blocked with the dialect's explanation.
+/// [`Dialect::unsupported`]), or that it cannot carry out at all
+/// ([`Dialect::unsupported_change`]), is blocked with the dialect's
+/// explanation.
 pub(super) fn block_unsupported(
     dialect: &dyn Dialect,
     desired: &Schema,
@@ -32,6 +34,12 @@ pub(super) fn block_unsupported(
         });
         if let Some((_, why)) = hit {
             c.action = Action::Blocked(why.clone());
+        }
+    }
+    // Whatever the policy would do with it.
+    for c in planned.iter_mut() {
+        if let Some(why) = dialect.unsupported_change(&c.change) {
+            c.action = Action::Blocked(why);
         }
     }
 }

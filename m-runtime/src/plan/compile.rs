@@ -385,9 +385,11 @@ fn alter_sql(
                 _ => dialect.add_column(before, c),
             }
         }
-        Change::AlterColumnType { column: name, .. } => {
-            column(name).map_or(AlterSql::Rebuild, |c| dialect.alter_column_type(after, &c))
-        }
+        Change::AlterColumnType {
+            column: name, from, ..
+        } => column(name).map_or(AlterSql::Rebuild, |c| {
+            dialect.alter_column_type_from(after, &c, from)
+        }),
         Change::SetNotNull { column: name, .. } => {
             column(name).map_or(AlterSql::Rebuild, |c| dialect.set_not_null(after, &c))
         }

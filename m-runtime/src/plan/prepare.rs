@@ -3,15 +3,27 @@
 
 use std::collections::BTreeMap;
 
-use crate::backend::Dialect;
+use crate::backend::{Dialect, EnumStorage};
 use crate::diff::types_equal;
-use crate::schema::{Check, DefaultValue, LogicalType, Schema};
+use crate::schema::{Check, DefaultValue, LogicalType, Schema, enum_check_name};
 
 /// Reads every `sql_type` column of `schema` in the dialect's terms: a
 /// spelling of a known type becomes that type (`int4` is `i32` on
 /// PostgreSQL); any other keeps the user's verbatim SQL, which the DDL
 /// must use as written.
+///
+/// Enumeration columns ([`LogicalType::Enum`]) become what the dialect
+/// stores them as ([`Dialect::enum_storage`]): text with a CHECK named
+/// `<table>_<column>_values`, or a native `ENUM(...)` column type.
 pub fn resolve_sql_types(dialect: &dyn Dialect, schema: &mut Schema) {
+    resolve_against(dialect, schema, None);
+}
+
+/// [`resolve_sql_types`] of a declared schema against the `live` one: an
+/// enumeration column whose live column is an enum type of the same name
+/// (PostgreSQL's `CREATE TYPE .. AS ENUM`, made by hand) stays that type.
+fn resolve_against(dialect: &dyn Dialect, schema: &mut Schema, live: Option<&Schema>) {
+    lower_enums(dialect, schema, live);
     for column in schema
         .tables
         .values_mut()
@@ -26,6 +38,61 @@ pub fn resolve_sql_types(dialect: &dyn Dialect, schema: &mut Schema) {
     }
 }
 
+/// Rewrites every [`LogicalType::Enum`] column of `schema` as the dialect
+/// stores it ([`EnumStorage`]), except a column whose `live` one is an
+/// enum type of the same name: that one is adopted as it is.
+///
+/// ```
+/// use m_runtime::backend::{Dialect, sqlite::Sqlite};
+/// use m_runtime::plan::resolve_sql_types;
+/// use m_runtime::schema::{Check, Column, EnumValues, LogicalType, Schema, Table};
+///
+/// let mood = LogicalType::Enum { name: "mood".into(), values: EnumValues::from_static(&["ok", "it's"]) };
+/// let mut schema = Schema::default();
+/// schema.insert(Table::new("diary").column(Column::new("mood", mood)));
+/// resolve_sql_types(&Sqlite, &mut schema);
+/// let table = schema.table("diary").unwrap();
+/// assert_eq!(table.columns[0].ty, LogicalType::String { max_length: None });
+/// assert_eq!(table.checks, [Check { name: "diary_mood_values".into(), expr: r#""mood" IN ('ok', 'it''s')"#.into() }]);
+/// ```
+fn lower_enums(dialect: &dyn Dialect, schema: &mut Schema, live: Option<&Schema>) {
+    for table in schema.tables.values_mut() {
+        for i in 0..table.columns.len() {
+            let LogicalType::Enum { name, values } = &table.columns[i].ty else {
+                continue;
+            };
+            let adopted = live
+                .and_then(|l| l.table(&table.name))
+                .and_then(|t| t.get_column(&table.columns[i].name))
+                .is_some_and(|c| matches!(&c.ty, LogicalType::Enum { name: n, .. } if n == name));
+            if adopted {
+                continue;
+            }
+            let quoted = values
+                .iter()
+                .map(|v| format!("'{}'", v.replace('\'', "''")))
+                .collect::<Vec<_>>()
+                .join(", ");
+            let column = &table.columns[i].name;
+            match dialect.enum_storage() {
+                EnumStorage::NativeColumn => {
+                    table.columns[i].ty = LogicalType::Custom {
+                        sql: format!("enum({quoted})").into(),
+                    };
+                }
+                EnumStorage::CheckedText => {
+                    let check = Check {
+                        name: enum_check_name(&table.name, column),
+                        expr: format!("{} IN ({quoted})", dialect.quote_ident(column)),
+                    };
+                    table.columns[i].ty = LogicalType::String { max_length: None };
+                    table.checks.push(check);
+                }
+            }
+        }
+    }
+}
+
 /// Reads both schemas in the dialect's terms before diffing: declared
 /// `sql_type`s become the logical type they stand for (`int4` is `i32` on
 /// PostgreSQL), and where names are case-insensitive (columns on MySQL,
@@ -35,7 +102,7 @@ pub fn resolve_sql_types(dialect: &dyn Dialect, schema: &mut Schema) {
 /// [`Dialect::catalog_text`]).
 pub fn prepare(dialect: &dyn Dialect, live: &Schema, desired: &Schema) -> (Schema, Schema) {
     let mut desired = desired.clone();
-    resolve_sql_types(dialect, &mut desired);
+    resolve_against(dialect, &mut desired, Some(live));
     let mut live = live.clone();
     if dialect.case_insensitive_tables() {
         let renames: BTreeMap<String, String> = live

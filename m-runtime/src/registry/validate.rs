@@ -85,6 +85,19 @@ pub enum RegistryError {
         /// The backend (`sqlite`, `mysql`).
         backend: String,
     },
+    /// The default of an enumeration field is not one of its values.
+    EnumDefault {
+        /// The DocType, as `app::Struct`.
+        doctype: String,
+        /// The Rust field.
+        field: String,
+        /// The declared default.
+        value: String,
+        /// The enumeration's type name.
+        type_name: String,
+        /// Its values.
+        values: Vec<String>,
+    },
     /// Any other problem, described in full (e.g. an empty registry).
     Other(String),
 }
@@ -157,6 +170,21 @@ impl fmt::Display for RegistryError {
                     schema.unwrap_or_default()
                 )
             }
+            RegistryError::EnumDefault {
+                doctype,
+                field,
+                value,
+                type_name,
+                values,
+            } => write!(
+                f,
+                "{doctype}.{field} defaults to `{value}`, which is not a value of `{type_name}`: write one of {}",
+                values
+                    .iter()
+                    .map(|v| format!("`{v}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
             RegistryError::Other(message) => f.write_str(message),
         }
     }
@@ -322,6 +350,39 @@ fn check_doctypes(registry: &Registry, errors: &mut Vec<RegistryError>) {
                     "{}::{} retires column `{column}` twice",
                     d.app, d.name
                 )));
+            }
+        }
+    }
+    for d in &registry.doctypes {
+        for column in d.columns {
+            // The check an enumeration column is stored with where the
+            // database has no ENUM column type.
+            let generated = crate::schema::enum_check_name(d.table, column.name);
+            if matches!(column.ty, crate::schema::LogicalType::Enum { .. })
+                && d.checks
+                    .iter()
+                    .any(|c| c.name.eq_ignore_ascii_case(&generated))
+            {
+                errors.push(RegistryError::Other(format!(
+                    "{}::{} declares check `{generated}`, the name of the check that stores enumeration column `{}`'s values: rename the check",
+                    d.app, d.name, column.name
+                )));
+            }
+            let (
+                crate::schema::LogicalType::Enum { name, values },
+                Some(crate::schema::DefaultValue::Text(value)),
+            ) = (&column.ty, &column.default)
+            else {
+                continue;
+            };
+            if !values.contains(value) {
+                errors.push(RegistryError::EnumDefault {
+                    doctype: format!("{}::{}", d.app, d.name),
+                    field: column.field.to_string(),
+                    value: value.to_string(),
+                    type_name: name.to_string(),
+                    values: values.to_vec(),
+                });
             }
         }
     }

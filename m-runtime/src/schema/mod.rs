@@ -21,9 +21,10 @@ mod types;
 pub use hash::{schema_digest, table_hash};
 #[cfg(feature = "mysql")]
 pub(crate) use model::bounded_identifier;
+pub(crate) use model::enum_check_name;
 pub use model::{
     Check, Column, DefaultValue, Dependent, DependentKind, ForeignKey, Index, MAX_IDENTIFIER_LEN,
     ReferentialAction, Schema, Table, is_internal_table, qualified_table_name, split_table_name,
     table_pattern_matches,
 };
-pub use types::{LogicalType, TypeFamily};
+pub use types::{EnumValues, LogicalType, TypeFamily};

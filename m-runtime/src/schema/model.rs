@@ -790,6 +790,14 @@ impl ForeignKey {
     }
 }
 
+/// The name of the check that stores an enumeration column's values where
+/// the database has no ENUM column type: `<table>_<column>_values`, from the
+/// table's name within its schema (like index and key names).
+pub(crate) fn enum_check_name(table: &str, column: &str) -> String {
+    let (_, local) = split_table_name(table);
+    bounded_identifier(&format!("{local}_{column}_values"))
+}
+
 /// Shortens `name` to [`MAX_IDENTIFIER_LEN`] bytes, keeping it unique with a
 /// hash of the full name.
 pub(crate) fn bounded_identifier(name: &str) -> String {

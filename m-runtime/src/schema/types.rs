@@ -49,6 +49,18 @@ pub enum LogicalType {
     Uuid,
     /// A JSON document.
     Json,
+    /// An enumeration: one of `values` (a Rust enum deriving
+    /// [`DocEnum`](crate::DocEnum)). Stored as text with a CHECK listing the
+    /// values (SQLite, PostgreSQL) or as a native `ENUM(...)` column
+    /// (MySQL, MariaDB); see [`Dialect::enum_storage`](crate::backend::Dialect::enum_storage).
+    /// A PostgreSQL column of an enum type introspects as one, named after
+    /// the type.
+    Enum {
+        /// The type's name (the enum's, in snake_case, unless renamed).
+        name: Cow<'static, str>,
+        /// The values, in declaration order.
+        values: EnumValues,
+    },
     /// The `sql_type = "..."` escape hatch: used verbatim, compared by its
     /// normalised spelling.
     Custom {
@@ -117,7 +129,7 @@ impl LogicalType {
             LogicalType::I16 | LogicalType::I32 | LogicalType::I64 => TypeFamily::Integer,
             LogicalType::F32 | LogicalType::F64 => TypeFamily::Float,
             LogicalType::Decimal { .. } => TypeFamily::Decimal,
-            LogicalType::String { .. } => TypeFamily::Text,
+            LogicalType::String { .. } | LogicalType::Enum { .. } => TypeFamily::Text,
             LogicalType::Bytes => TypeFamily::Bytes,
             LogicalType::Date
             | LogicalType::Time
@@ -187,7 +199,117 @@ impl fmt::Display for LogicalType {
             LogicalType::Decimal { precision, scale } => write!(f, "decimal({precision},{scale})"),
             LogicalType::Uuid => f.write_str("uuid"),
             LogicalType::Json => f.write_str("json"),
+            LogicalType::Enum { name, values } => {
+                write!(f, "enum {name}(")?;
+                for (i, value) in values.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(", ")?;
+                    }
+                    write!(f, "'{}'", value.replace('\'', "''"))?;
+                }
+                f.write_str(")")
+            }
             LogicalType::Custom { sql } => write!(f, "sql({sql})"),
         }
+    }
+}
+
+/// The values of a [`LogicalType::Enum`], in order: a `'static` list (what
+/// `#[doctype]` emits, from [`DocEnum::VALUES`](crate::DocEnum::VALUES)) or
+/// an owned one (a deserialised schema). Both compare, hash and serialise
+/// alike, as a list of strings.
+///
+/// ```
+/// use m_runtime::schema::EnumValues;
+///
+/// const STATIC: EnumValues = EnumValues::from_static(&["ok", "sad"]);
+/// let owned = EnumValues::from(vec!["ok".to_string(), "sad".to_string()]);
+/// assert_eq!(STATIC, owned);
+/// assert_eq!(serde_json::to_string(&STATIC).unwrap(), r#"["ok","sad"]"#);
+/// assert!(STATIC.contains("sad"));
+/// ```
+#[derive(Clone)]
+pub struct EnumValues(ValuesRepr);
+
+#[derive(Clone)]
+enum ValuesRepr {
+    Static(&'static [&'static str]),
+    Owned(Vec<String>),
+}
+
+impl EnumValues {
+    /// A `'static` list, usable in `const` context.
+    pub const fn from_static(values: &'static [&'static str]) -> Self {
+        EnumValues(ValuesRepr::Static(values))
+    }
+
+    /// The values, in order.
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = &str> + '_ {
+        (0..self.len()).map(move |i| match &self.0 {
+            ValuesRepr::Static(values) => values[i],
+            ValuesRepr::Owned(values) => values[i].as_str(),
+        })
+    }
+
+    /// How many values there are.
+    pub fn len(&self) -> usize {
+        match &self.0 {
+            ValuesRepr::Static(values) => values.len(),
+            ValuesRepr::Owned(values) => values.len(),
+        }
+    }
+
+    /// Whether there is no value.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Whether `value` is one of the values.
+    pub fn contains(&self, value: &str) -> bool {
+        self.iter().any(|v| v == value)
+    }
+
+    /// The values as owned strings.
+    pub fn to_vec(&self) -> Vec<String> {
+        self.iter().map(str::to_owned).collect()
+    }
+}
+
+impl From<Vec<String>> for EnumValues {
+    fn from(values: Vec<String>) -> Self {
+        EnumValues(ValuesRepr::Owned(values))
+    }
+}
+
+impl PartialEq for EnumValues {
+    fn eq(&self, other: &Self) -> bool {
+        self.iter().eq(other.iter())
+    }
+}
+
+impl Eq for EnumValues {}
+
+impl std::hash::Hash for EnumValues {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        state.write_usize(self.len());
+        self.iter().for_each(|v| v.hash(state));
+    }
+}
+
+impl fmt::Debug for EnumValues {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
+impl Serialize for EnumValues {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.iter())
+    }
+}
+
+impl<'de> Deserialize<'de> for EnumValues {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Vec::<String>::deserialize(deserializer).map(EnumValues::from)
     }
 }

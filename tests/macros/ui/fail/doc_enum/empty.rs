@@ -1,0 +1,7 @@
+//! An enum without variants could store nothing.
+use m_runtime::DocEnum;
+
+#[derive(DocEnum)]
+pub enum Nothing {}
+
+fn main() {}
