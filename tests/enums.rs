@@ -334,11 +334,54 @@ fn a_default_outside_the_values_is_a_registry_error() {
         }],
         ..BAD
     };
+    /// Another enum under `Status`'s type name, with other values.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, DocEnum)]
+    #[doc_enum(type_name = "status")]
+    enum Legacy {
+        Open,
+        Shut,
+    }
+    static LEGACY_COLUMNS: [ColumnDef; 2] = [
+        ColumnDef {
+            name: "id",
+            field: "id",
+            ty: LogicalType::I64,
+            nullable: false,
+            default: None,
+            unique: false,
+            index: false,
+            renamed_from: &[],
+            references: None,
+        },
+        ColumnDef {
+            name: "state",
+            field: "state",
+            ty: <Legacy as m_runtime::DocEnum>::LOGICAL_TYPE,
+            nullable: true,
+            default: None,
+            unique: false,
+            index: false,
+            renamed_from: &[],
+            references: None,
+        },
+    ];
+    static SAME_TYPE_NAME: DocTypeDef = DocTypeDef {
+        table: "old_ticket",
+        name: "OldTicket",
+        columns: &LEGACY_COLUMNS,
+        ..BAD
+    };
     let registry = Registry {
-        doctypes: vec![&BAD, &CLASH],
+        doctypes: vec![&BAD, &CLASH, &SAME_TYPE_NAME],
         ..Registry::default()
     };
     let errors = registry.validate().expect_err("a bad default").to_string();
+    assert!(
+        errors.contains(
+            "enumeration type `status` has the values [open, closed!, on_hold] in helpdesk::Ticket.status and [open, shut] in helpdesk::OldTicket.state: give one of the enums its own `#[doc_enum(type_name = \"...\")]`, or the same values"
+        ),
+        "{errors}"
+    );
     assert!(
         errors.contains(
             "helpdesk::Ticket.status defaults to `closed`, which is not a value of `status`: write one of `open`, `closed!`, `on_hold`"

@@ -386,6 +386,30 @@ fn check_doctypes(registry: &Registry, errors: &mut Vec<RegistryError>) {
             }
         }
     }
+    // One enumeration type name, one list of values: PostgreSQL adopts a
+    // live enum type by that name, and two lists could not both match it.
+    let mut enums: BTreeMap<&str, (&crate::schema::EnumValues, String)> = BTreeMap::new();
+    for d in &registry.doctypes {
+        for column in d.columns {
+            let crate::schema::LogicalType::Enum { name, values } = &column.ty else {
+                continue;
+            };
+            let here = format!("{}::{}.{}", d.app, d.name, column.field);
+            match enums.get(name.as_ref()) {
+                None => {
+                    enums.insert(name, (values, here));
+                }
+                Some((first, there)) if *first != values => {
+                    errors.push(RegistryError::Other(format!(
+                        "enumeration type `{name}` has the values [{}] in {there} and [{}] in {here}: give one of the enums its own `#[doc_enum(type_name = \"...\")]`, or the same values",
+                        first.iter().collect::<Vec<_>>().join(", "),
+                        values.iter().collect::<Vec<_>>().join(", "),
+                    )));
+                }
+                Some(_) => {}
+            }
+        }
+    }
     for d in &registry.doctypes {
         let mut seen = BTreeSet::new();
         for column in d.columns {
