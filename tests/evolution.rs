@@ -25,7 +25,8 @@ use std::collections::BTreeMap;
 
 use m_runtime::Policy;
 use m_runtime::schema::{
-    Column, DefaultValue, ForeignKey, Index, LogicalType as T, ReferentialAction, Schema, Table,
+    Column, DefaultValue, EnumValues, ForeignKey, Index, LogicalType as T, ReferentialAction,
+    Schema, Table,
 };
 use m_tests::{Backend, TestDb};
 use proptest::prelude::*;
@@ -58,7 +59,20 @@ fn types() -> Vec<T> {
         T::Timestamp,
         T::Uuid,
         T::Json,
+        enumeration(&["a", "b", "c"]),
+        enumeration(&["a", "b"]),
+        enumeration(&["a", "b", "c", "d"]),
     ]
+}
+
+/// An enumeration named `choice` (checked text on SQLite and PostgreSQL, a
+/// native ENUM on MariaDB): types of the same name with other values make
+/// the edits that add and remove values.
+fn enumeration(values: &'static [&'static str]) -> T {
+    T::Enum {
+        name: "choice".into(),
+        values: EnumValues::from_static(values),
+    }
 }
 
 fn ty(i: usize) -> T {
@@ -80,6 +94,7 @@ fn defaults(ty: &T) -> Vec<DefaultValue> {
             .map(|s| D::Text(s.into()))
             .collect(),
         T::Date => vec![D::Text("2024-01-01".into())],
+        T::Enum { .. } => vec![D::Text("a".into()), D::Text("b".into())],
         T::DateTime | T::Timestamp => {
             vec![D::CurrentTimestamp, D::Text("2024-01-01 00:00:00".into())]
         }
@@ -138,6 +153,7 @@ fn values(ty: &T) -> Vec<String> {
             "'9f3a1c52-7d4e-4b8a-a6f1-0e2d5c7b9a30'",
         ]),
         T::Json => list(&["'{\"a\": 1}'", "'[1, 2]'", "'\"x\"'"]),
+        T::Enum { values, .. } => values.iter().map(|v| format!("'{v}'")).collect(),
         T::DateTime | T::Timestamp => list(&[
             "'2024-01-01 10:30:00'",
             "'1960-06-15 00:00:00'",

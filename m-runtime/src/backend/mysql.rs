@@ -167,6 +167,15 @@ pub const MAX_INDEXED_VARCHAR: u32 = 3072 / 4;
 /// The most bytes an InnoDB key holds.
 pub const MAX_KEY_BYTES: u32 = 3072;
 
+/// The values of an enumeration, declared (`LogicalType::Enum`) or as the
+/// `ENUM(...)` column type it is stored as.
+fn enum_values(ty: &LogicalType) -> Option<Vec<String>> {
+    match ty {
+        LogicalType::Enum { values, .. } => Some(values.to_vec()),
+        other => other.enum_values(),
+    }
+}
+
 /// Whether a column of this type can only be indexed by a prefix.
 fn needs_prefix(ty: &LogicalType) -> bool {
     match ty {
@@ -457,6 +466,10 @@ impl Dialect for MySql {
         use LogicalType as T;
         match (column, referenced) {
             (c, r) if needs_prefix(c) || needs_prefix(r) => false,
+            // InnoDB joins an ENUM only to an ENUM of the same values.
+            (c, r) if enum_values(c).is_some() || enum_values(r).is_some() => {
+                enum_values(c) == enum_values(r)
+            }
             (T::Custom { .. }, _) | (_, T::Custom { .. }) => true,
             (T::String { .. }, T::String { .. }) | (T::Decimal { .. }, T::Decimal { .. }) => true,
             (c, r) => c == r,
