@@ -27,7 +27,8 @@ use super::{
 };
 use crate::diff::Change;
 use crate::schema::{
-    Check, Column, Index, LogicalType, ReferentialAction, Schema, Table, is_internal_table,
+    Check, Column, ForeignKey, Index, LogicalType, ReferentialAction, Schema, Table,
+    is_internal_table,
 };
 use crate::{BoxFuture, Db, Error, Result};
 
@@ -352,6 +353,50 @@ impl Dialect for Postgres {
         let name = self.quote_ident(&column.name);
         let ty = self.column_type(table, column);
         self.convert_column(table, column, &format!("{name}::{ty}"))
+    }
+
+    /// `CREATE INDEX CONCURRENTLY`: writes go on while it is built.
+    fn create_index_online(&self, table: &Table, index: &Index) -> String {
+        format!(
+            "CREATE {}INDEX CONCURRENTLY {} ON {} ({})",
+            if index.unique { "UNIQUE " } else { "" },
+            self.quote_ident(&index.name),
+            self.quote_ident(&table.name),
+            self.index_columns(table, index)
+        )
+    }
+
+    fn online_index_outside_transaction(&self) -> bool {
+        true
+    }
+
+    /// A failed concurrent build leaves its index, marked invalid.
+    fn invalid_index(&self, name: &str) -> Option<(String, String)> {
+        Some((
+            format!(
+                "SELECT 1 FROM pg_index ix JOIN pg_class i ON i.oid = ix.indexrelid \
+                 JOIN pg_namespace n ON n.oid = i.relnamespace \
+                 WHERE n.nspname = current_schema() AND i.relname = {} AND NOT ix.indisvalid",
+                self.quote_str(name)
+            ),
+            format!("DROP INDEX CONCURRENTLY IF EXISTS {}", self.quote_ident(name)),
+        ))
+    }
+
+    fn add_foreign_key_not_valid(&self, table: &str, fk: &ForeignKey) -> AlterSql {
+        AlterSql::Statements(vec![format!(
+            "ALTER TABLE {} ADD {} NOT VALID",
+            self.quote_ident(table),
+            self.foreign_key_clause(fk)
+        )])
+    }
+
+    fn validate_foreign_key(&self, table: &str, fk: &ForeignKey) -> Vec<String> {
+        vec![format!(
+            "ALTER TABLE {} VALIDATE CONSTRAINT {}",
+            self.quote_ident(table),
+            self.quote_ident(&fk.name)
+        )]
     }
 
     /// A unique constraint owns its index, which only goes with the

@@ -239,12 +239,16 @@ impl<'a> Migrator<'a> {
         let db = self.db;
         let seq = self.next_seq;
         let started = Instant::now();
-        let result = db
-            .transaction(TxKind::Schema, async move |db| -> Result<_, BoxError> {
-                run_body(db, m.up).await?;
-                Ok(ledger::insert(db, m, seq, Some(started.elapsed())).await?)
-            })
-            .await;
+        let outside = outside_transaction(db, m.up);
+        let apply = async move |db: &Db| -> Result<_, BoxError> {
+            run_body(db, m.up).await?;
+            Ok(ledger::insert(db, m, seq, Some(started.elapsed())).await?)
+        };
+        let result = if outside {
+            apply(db).await
+        } else {
+            db.transaction(TxKind::Schema, apply).await
+        };
         match result {
             Ok(row) => {
                 tracing::info!(migration = %row.name(), duration_ms = row.duration_ms, "applied");
@@ -255,7 +259,7 @@ impl<'a> Migrator<'a> {
                 Ok(row)
             }
             Err(source) => {
-                let mut outcome = failure_outcome(db, "applied");
+                let mut outcome = failure_outcome(db, outside, "applied");
                 if self.applied_this_run > 0 {
                     outcome.push_str(&format!(
                         "\n  the {} migration(s) this run applied before it stay applied",
@@ -344,15 +348,19 @@ pub async fn down(db: &Db, registry: &Registry, target: &str) -> Result<DownRepo
     }
     let mut report = DownReport::default();
     for ((m, body), row) in bodies.into_iter().zip(steps) {
-        let result = db
-            .transaction(TxKind::Schema, async move |db| -> Result<_, BoxError> {
-                run_body(db, body).await?;
-                ledger::remove(db, m.app, m.id).await?;
-                Ok(())
-            })
-            .await;
+        let outside = outside_transaction(db, body);
+        let revert = async move |db: &Db| -> Result<_, BoxError> {
+            run_body(db, body).await?;
+            ledger::remove(db, m.app, m.id).await?;
+            Ok(())
+        };
+        let result = if outside {
+            revert(db).await
+        } else {
+            db.transaction(TxKind::Schema, revert).await
+        };
         if let Err(source) = result {
-            let mut outcome = failure_outcome(db, "reverted");
+            let mut outcome = failure_outcome(db, outside, "reverted");
             if !report.reverted.is_empty() {
                 outcome.push_str(&format!(
                     "\n  the {} migration(s) reverted before it stay reverted",
@@ -498,9 +506,30 @@ async fn run_body(db: &Db, body: MigrationBody) -> Result<(), BoxError> {
     }
 }
 
-/// What became of the database after a failed step (`done`: "applied" or "reverted").
-fn failure_outcome(db: &Db, done: &str) -> String {
-    if db.backend().dialect().transactional_ddl() {
+/// Whether `body` runs outside a transaction on `db`: a migration of
+/// online index builds the database cannot run in one (PostgreSQL's
+/// `CREATE INDEX CONCURRENTLY`). Its ledger row is then written after it.
+fn outside_transaction(db: &Db, body: MigrationBody) -> bool {
+    let MigrationBody::Ops(body) = body else {
+        return false;
+    };
+    let migration = (body.migration)();
+    let ops = if body.revert {
+        migration.down.unwrap_or_default()
+    } else {
+        migration.up
+    };
+    crate::ops::outside_transaction(db.backend().dialect(), &ops)
+}
+
+/// What became of the database after a failed step (`done`: "applied" or
+/// "reverted"; `outside`: it ran outside a transaction).
+fn failure_outcome(db: &Db, outside: bool, done: &str) -> String {
+    if outside {
+        format!(
+            "it builds indexes concurrently, outside a transaction: the builds before the failing one stay, the failing one left no invalid index behind; it is not recorded as {done}, so the next run builds what is missing"
+        )
+    } else if db.backend().dialect().transactional_ddl() {
         format!(
             "it was rolled back: the database is as it was before it, and it is not recorded as {done}"
         )

@@ -615,17 +615,24 @@ fn op_source(op: &Operation, placeholder: Option<String>) -> String {
         Operation::SetPrimaryKey { table, columns } => {
             format!("ops::set_primary_key({}, {})", q(table), list(columns))
         }
-        Operation::AddIndex { table, index } => format!(
-            "ops::{}({}, {}, {})",
-            if index.unique {
-                "add_unique"
-            } else {
-                "add_index"
-            },
-            q(table),
-            q(&index.name),
-            list(&index.columns)
-        ),
+        Operation::AddIndex { table, index } | Operation::AddIndexOnline { table, index } => {
+            format!(
+                "ops::{}{}({}, {}, {})",
+                if index.unique {
+                    "add_unique"
+                } else {
+                    "add_index"
+                },
+                if matches!(op, Operation::AddIndexOnline { .. }) {
+                    "_online"
+                } else {
+                    ""
+                },
+                q(table),
+                q(&index.name),
+                list(&index.columns)
+            )
+        }
         Operation::DropIndex { table, name } => {
             format!("ops::drop_index({}, {})", q(table), q(name))
         }
@@ -634,6 +641,14 @@ fn op_source(op: &Operation, placeholder: Option<String>) -> String {
             q(table),
             foreign_key_source(foreign_key)
         ),
+        Operation::AddForeignKeyNotValid { table, foreign_key } => format!(
+            "ops::add_foreign_key_not_valid({}, {})",
+            q(table),
+            foreign_key_source(foreign_key)
+        ),
+        Operation::ValidateForeignKey { table, name } => {
+            format!("ops::validate_foreign_key({}, {})", q(table), q(name))
+        }
         Operation::DropForeignKey { table, name } => {
             format!("ops::drop_foreign_key({}, {})", q(table), q(name))
         }

@@ -3,6 +3,7 @@
 use super::Operation;
 use super::migration::{Migration, describe};
 use super::render::render;
+use crate::backend::Dialect;
 use crate::db::TxKind;
 use crate::plan::prepare;
 use crate::registry::OpsBody;
@@ -30,16 +31,111 @@ use crate::{BoxError, Db, Error, Result};
 /// assert!(error.to_string().contains("has no column `name`"), "{error}");
 /// # Ok::<(), m_runtime::Error>(()) }).unwrap();
 /// ```
+///
+/// Online index builds ([`add_index_online`](super::add_index_online))
+/// that the database cannot run in a transaction (PostgreSQL) run without
+/// one, each on its own; such a list holds nothing else (see
+/// [`ops`](crate::ops)).
 pub async fn apply(db: &Db, ops: &[Operation]) -> Result<()> {
+    if outside_transaction(db.backend().dialect(), ops) {
+        let live = crate::introspect(db).await?;
+        return build_online(db, live, ops).await.map(drop);
+    }
     db.transaction(TxKind::Schema, async |db| execute(db, ops).await)
         .await
 }
 
 /// Runs `ops` on `db` as it is, inside whatever transaction the caller
-/// holds (a `#[migration]` fn's, for one).
+/// holds (a `#[migration]` fn's, for one). Refuses online index builds
+/// the database cannot run in a transaction (PostgreSQL), before
+/// anything runs: [`apply`] runs those.
 pub async fn execute(db: &Db, ops: &[Operation]) -> Result<()> {
+    if let Some(op) = ops
+        .iter()
+        .find(|op| outside_transaction(db.backend().dialect(), std::slice::from_ref(op)))
+    {
+        return Err(Error::Migration(format!(
+            "`{op}` builds its index concurrently, which {} cannot do inside a transaction: run it with `ops::apply`, or in a migration of online builds only; nothing was run",
+            db.backend().name()
+        )));
+    }
     let live = crate::introspect(db).await?;
     execute_from(db, live, ops).await.map(drop)
+}
+
+/// Whether `ops` run outside a transaction on a database of `dialect`:
+/// they hold an online index build it cannot run in one.
+pub(crate) fn outside_transaction(dialect: &dyn Dialect, ops: &[Operation]) -> bool {
+    dialect.online_index_outside_transaction()
+        && ops
+            .iter()
+            .any(|op| matches!(op, Operation::AddIndexOnline { .. }))
+}
+
+/// Builds the online indexes `ops` add, outside a transaction, starting
+/// from the introspected `live` schema; returns the schema they leave.
+///
+/// Converges whatever an earlier run left: the `INVALID` leftover of a
+/// failed build is dropped before its index is built again, and an index
+/// already there under its name with its columns (built by a run that
+/// stopped before the ledger recorded it) is not built twice. A build
+/// that fails drops what it left and stops the run. Every operation is
+/// checked against the schema before the first statement runs.
+async fn build_online(db: &Db, live: Schema, ops: &[Operation]) -> Result<Schema> {
+    let dialect = db.backend().dialect();
+    let mut leftovers = Vec::new();
+    for op in ops {
+        let Operation::AddIndexOnline { index, .. } = op else {
+            return Err(Error::Migration(format!(
+                "`{op}` cannot run outside a transaction, beside online index builds: run it on its own; nothing was run"
+            )));
+        };
+        if let Some((query, drop)) = dialect.invalid_index(&index.name)
+            && !db.fetch_all(&query).await?.is_empty()
+        {
+            leftovers.push((index.name.clone(), drop));
+        }
+    }
+    let mut state = live;
+    for table in state.tables.values_mut() {
+        table
+            .indexes
+            .retain(|i| !leftovers.iter().any(|(name, _)| *name == i.name));
+    }
+    let mut builds = Vec::new();
+    for (n, op) in ops.iter().enumerate() {
+        let Operation::AddIndexOnline { table, index } = op else {
+            continue;
+        };
+        let built = state
+            .table(table)
+            .is_some_and(|t| t.indexes.iter().any(|i| i == index));
+        if built {
+            tracing::info!(index = %index.name, "already built by an earlier run");
+            continue;
+        }
+        let fail = |why: String| Error::Migration(format!("operation #{} `{op}`: {why}", n + 1));
+        let mut after = state.clone();
+        op.apply_to(&mut after).map_err(fail)?;
+        let built_on = after.table(table).ok_or_else(|| fail("no table".into()))?;
+        builds.push((index, dialect.create_index_online(built_on, index)));
+        state = after;
+    }
+    for (name, drop) in &leftovers {
+        tracing::info!(index = %name, "dropping the invalid index a failed build left");
+        db.execute(drop).await?;
+    }
+    for (index, sql) in builds {
+        if let Err(error) = db.execute(&sql).await {
+            if let Some((query, drop)) = dialect.invalid_index(&index.name)
+                && !db.fetch_all(&query).await?.is_empty()
+            {
+                db.execute(&drop).await?;
+            }
+            return Err(error);
+        }
+    }
+    Ok(state)
 }
 
 /// Runs `ops` starting from the introspected `live` schema; returns the
@@ -82,6 +178,27 @@ pub(crate) async fn run_registered(db: &Db, body: &OpsBody) -> Result<(), BoxErr
         }
     };
     let live = crate::introspect(db).await?;
+    if outside_transaction(db.backend().dialect(), ops) {
+        // A run that stopped part-way (a failed build, a crash before the
+        // ledger row) left the first builds done: the database is the old
+        // schema with some first operations applied.
+        let mut resumed = from.clone();
+        let mut matched = matches_database(db, &live, &resumed, &to, "");
+        for op in ops {
+            if matched.is_ok() {
+                break;
+            }
+            op.apply_to(&mut resumed).map_err(Error::Migration)?;
+            matched = matches_database(db, &live, &resumed, &to, "");
+        }
+        if matched.is_err() {
+            matches_database(db, &live, &from, &to, "the schema it starts from")?;
+        }
+        build_online(db, live, ops).await?;
+        let live = crate::introspect(db).await?;
+        matches_database(db, &live, &to, &from, "the schema it leads to")?;
+        return Ok(());
+    }
     matches_database(db, &live, &from, &to, "the schema it starts from")?;
     if !body.revert
         && let Some(before) = body.before
