@@ -605,17 +605,11 @@ pub trait Dialect: Send + Sync {
     }
 
     /// The statement that builds `index` while writes to `table` go on
-    /// ([`ops::add_index_online`](crate::ops::add_index_online)); by
-    /// default [`Dialect::create_index`] (SQLite: its write lock is the
-    /// whole database's anyway).
+    /// ([`ops::add_index_online`](crate::ops::add_index_online)), run
+    /// outside any transaction; by default [`Dialect::create_index`]
+    /// (SQLite: its write lock is the whole database's anyway).
     fn create_index_online(&self, table: &Table, index: &Index) -> String {
         self.create_index(table, index)
-    }
-
-    /// Whether [`Dialect::create_index_online`] must run outside a
-    /// transaction (PostgreSQL's `CONCURRENTLY`).
-    fn online_index_outside_transaction(&self) -> bool {
-        false
     }
 
     /// Where a failed online build leaves an unusable index behind

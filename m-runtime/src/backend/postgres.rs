@@ -366,10 +366,6 @@ impl Dialect for Postgres {
         )
     }
 
-    fn online_index_outside_transaction(&self) -> bool {
-        true
-    }
-
     /// A failed concurrent build leaves its index, marked invalid.
     fn invalid_index(&self, name: &str) -> Option<(String, String)> {
         Some((

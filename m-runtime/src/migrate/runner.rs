@@ -239,7 +239,7 @@ impl<'a> Migrator<'a> {
         let db = self.db;
         let seq = self.next_seq;
         let started = Instant::now();
-        let outside = outside_transaction(db, m.up);
+        let outside = outside_transaction(m.up);
         let apply = async move |db: &Db| -> Result<_, BoxError> {
             run_body(db, m.up).await?;
             Ok(ledger::insert(db, m, seq, Some(started.elapsed())).await?)
@@ -348,7 +348,7 @@ pub async fn down(db: &Db, registry: &Registry, target: &str) -> Result<DownRepo
     }
     let mut report = DownReport::default();
     for ((m, body), row) in bodies.into_iter().zip(steps) {
-        let outside = outside_transaction(db, body);
+        let outside = outside_transaction(body);
         let revert = async move |db: &Db| -> Result<_, BoxError> {
             run_body(db, body).await?;
             ledger::remove(db, m.app, m.id).await?;
@@ -506,10 +506,10 @@ async fn run_body(db: &Db, body: MigrationBody) -> Result<(), BoxError> {
     }
 }
 
-/// Whether `body` runs outside a transaction on `db`: a migration of
-/// online index builds the database cannot run in one (PostgreSQL's
-/// `CREATE INDEX CONCURRENTLY`). Its ledger row is then written after it.
-fn outside_transaction(db: &Db, body: MigrationBody) -> bool {
+/// Whether `body` runs outside a transaction: a migration of online index
+/// builds (PostgreSQL cannot build concurrently in one; the other
+/// databases run them the same way). Its ledger row is written after it.
+fn outside_transaction(body: MigrationBody) -> bool {
     let MigrationBody::Ops(body) = body else {
         return false;
     };
@@ -519,7 +519,7 @@ fn outside_transaction(db: &Db, body: MigrationBody) -> bool {
     } else {
         migration.up
     };
-    crate::ops::outside_transaction(db.backend().dialect(), &ops)
+    crate::ops::outside_transaction(&ops)
 }
 
 /// What became of the database after a failed step (`done`: "applied" or
@@ -527,7 +527,7 @@ fn outside_transaction(db: &Db, body: MigrationBody) -> bool {
 fn failure_outcome(db: &Db, outside: bool, done: &str) -> String {
     if outside {
         format!(
-            "it builds indexes concurrently, outside a transaction: the builds before the failing one stay, the failing one left no invalid index behind; it is not recorded as {done}, so the next run builds what is missing"
+            "it builds indexes online, outside a transaction: the builds before the failing one stay, the failing one left no invalid index behind; it is not recorded as {done}, so the next run builds what is missing"
         )
     } else if db.backend().dialect().transactional_ddl() {
         format!(

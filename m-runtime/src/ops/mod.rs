@@ -12,8 +12,8 @@
 //! `add_index_online` / `add_unique_online` build an index while writes go
 //! on (PostgreSQL `CREATE INDEX CONCURRENTLY`, MySQL/MariaDB
 //! `ALGORITHM=INPLACE LOCK=NONE`, SQLite a plain build). PostgreSQL cannot
-//! build concurrently inside a transaction, so there a list of them runs
-//! without one: a migration that holds one holds only such builds and no
+//! build concurrently inside a transaction, so a list of them runs without
+//! one (on every database alike, so that it resumes alike): a migration that holds one holds only such builds and no
 //! data bodies (the lint says so), and the runner records it in the ledger
 //! after the builds. Each build first drops the `INVALID` leftover of an
 //! earlier failed build of its name and skips an index a run that stopped

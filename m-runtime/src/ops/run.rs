@@ -3,7 +3,6 @@
 use super::Operation;
 use super::migration::{Migration, describe};
 use super::render::render;
-use crate::backend::Dialect;
 use crate::db::TxKind;
 use crate::plan::prepare;
 use crate::registry::OpsBody;
@@ -33,11 +32,11 @@ use crate::{BoxError, Db, Error, Result};
 /// ```
 ///
 /// Online index builds ([`add_index_online`](super::add_index_online))
-/// that the database cannot run in a transaction (PostgreSQL) run without
-/// one, each on its own; such a list holds nothing else (see
+/// run without a transaction (PostgreSQL cannot build concurrently in
+/// one), each on its own; such a list holds nothing else (see
 /// [`ops`](crate::ops)).
 pub async fn apply(db: &Db, ops: &[Operation]) -> Result<()> {
-    if outside_transaction(db.backend().dialect(), ops) {
+    if outside_transaction(ops) {
         let live = crate::introspect(db).await?;
         return build_online(db, live, ops).await.map(drop);
     }
@@ -46,30 +45,28 @@ pub async fn apply(db: &Db, ops: &[Operation]) -> Result<()> {
 }
 
 /// Runs `ops` on `db` as it is, inside whatever transaction the caller
-/// holds (a `#[migration]` fn's, for one). Refuses online index builds
-/// the database cannot run in a transaction (PostgreSQL), before
-/// anything runs: [`apply`] runs those.
+/// holds (a `#[migration]` fn's, for one). Refuses online index builds,
+/// which run outside a transaction, before anything runs: [`apply`] runs
+/// those.
 pub async fn execute(db: &Db, ops: &[Operation]) -> Result<()> {
     if let Some(op) = ops
         .iter()
-        .find(|op| outside_transaction(db.backend().dialect(), std::slice::from_ref(op)))
+        .find(|op| matches!(op, Operation::AddIndexOnline { .. }))
     {
         return Err(Error::Migration(format!(
-            "`{op}` builds its index concurrently, which {} cannot do inside a transaction: run it with `ops::apply`, or in a migration of online builds only; nothing was run",
-            db.backend().name()
+            "`{op}` builds its index online, outside a transaction (PostgreSQL cannot build concurrently in one): run it with `ops::apply`, or in a migration of online builds only; nothing was run"
         )));
     }
     let live = crate::introspect(db).await?;
     execute_from(db, live, ops).await.map(drop)
 }
 
-/// Whether `ops` run outside a transaction on a database of `dialect`:
-/// they hold an online index build it cannot run in one.
-pub(crate) fn outside_transaction(dialect: &dyn Dialect, ops: &[Operation]) -> bool {
-    dialect.online_index_outside_transaction()
-        && ops
-            .iter()
-            .any(|op| matches!(op, Operation::AddIndexOnline { .. }))
+/// Whether `ops` run outside a transaction: they build indexes online.
+/// On every database alike, so that a run that stopped part-way resumes
+/// the same way everywhere.
+pub(crate) fn outside_transaction(ops: &[Operation]) -> bool {
+    ops.iter()
+        .any(|op| matches!(op, Operation::AddIndexOnline { .. }))
 }
 
 /// Builds the online indexes `ops` add, outside a transaction, starting
@@ -178,7 +175,7 @@ pub(crate) async fn run_registered(db: &Db, body: &OpsBody) -> Result<(), BoxErr
         }
     };
     let live = crate::introspect(db).await?;
-    if outside_transaction(db.backend().dialect(), ops) {
+    if outside_transaction(ops) {
         // A run that stopped part-way (a failed build, a crash before the
         // ledger row) left the first builds done: the database is the old
         // schema with some first operations applied.
