@@ -375,7 +375,10 @@ impl Dialect for Postgres {
                  WHERE n.nspname = current_schema() AND i.relname = {} AND NOT ix.indisvalid",
                 self.quote_str(name)
             ),
-            format!("DROP INDEX CONCURRENTLY IF EXISTS {}", self.quote_ident(name)),
+            format!(
+                "DROP INDEX CONCURRENTLY IF EXISTS {}",
+                self.quote_ident(name)
+            ),
         ))
     }
 

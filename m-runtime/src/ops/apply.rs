@@ -270,7 +270,7 @@ impl Operation {
             },
             Operation::AddIndex { table, index } | Operation::AddIndexOnline { table, index } => {
                 Operation::DropIndex {
-                table: table.clone(),
+                    table: table.clone(),
                     name: index.name.clone(),
                 }
             }

@@ -63,7 +63,7 @@ mod operation;
 mod render;
 mod run;
 
-pub use make::{MadeMigration, MakeError, make, next_id};
+pub use make::{MadeMigration, MakeError, OnlineMigrations, make, make_online, next_id};
 pub(crate) use migration::lint_registered;
 pub use migration::{LintError, Migration, differences, leads_to};
 pub use operation::{
@@ -73,8 +73,8 @@ pub use operation::{
     drop_index, drop_not_null, drop_table, rename_column, rename_table, set_not_null,
     set_not_null_backfill, set_primary_key, sql, validate_foreign_key,
 };
-pub(crate) use run::{outside_transaction, run_registered};
 pub use run::{apply, execute};
+pub(crate) use run::{outside_transaction, run_registered};
 
 /// A conversion expression `migrate make` could not write: a compile
 /// error until it is replaced by the SQL expression (over the old column)
