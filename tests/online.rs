@@ -314,10 +314,19 @@ all_backends!(execute_refuses_an_online_build, |t| async move {
 
 all_backends!(foreign_key_not_valid_then_validated, |t| async move {
     setup(&t, false, false).await;
+    // The first migration alone: the key is there, unchecked on PostgreSQL.
+    assert_eq!(
+        run(&t.db, registry(vec![&FK_NOT_VALID]))
+            .await
+            .expect("run"),
+        1
+    );
+    if t.backend == Backend::Postgres {
+        assert_eq!(pg_validated_key(&t.db, &fk().name).await, Some(false));
+    }
+    assert_clean(&t.verify(&with_fk()).await);
     let registry = registry(vec![&FK_NOT_VALID, &FK_VALIDATE]);
-    migrate::run(&t.db, registry, &RunOptions::default())
-        .await
-        .expect("run");
+    assert_eq!(run(&t.db, registry).await.expect("run"), 1);
     assert_eq!(ledger(&t).await, 2);
     if t.backend == Backend::Postgres {
         assert_eq!(pg_validated_key(&t.db, &fk().name).await, Some(true));
@@ -513,3 +522,117 @@ fn online_builds_stand_alone() {
         "{problems}"
     );
 }
+
+// `migrate make --online`: the golden files are what it writes for the
+// declared index, unique index and key; they are modules of this test
+// crate, so their migrations are registered (app `online`) and run below.
+
+#[path = "golden/online/m0001_add_keys_indexes.rs"]
+mod m0001_add_keys_indexes;
+#[path = "golden/online/m0002_add_keys_foreign_keys.rs"]
+mod m0002_add_keys_foreign_keys;
+#[path = "golden/online/m0003_add_keys_validate.rs"]
+mod m0003_add_keys_validate;
+
+/// Every index and key declared, in app `online`.
+fn declared() -> Schema {
+    let mut schema = schema(|t| {
+        t.index(["parent_id"], false)
+            .index(["code"], true)
+            .foreign_key(fk())
+    });
+    for table in schema.tables.values_mut() {
+        table.app = Some("online".into());
+    }
+    schema
+}
+
+#[tokio::test]
+async fn golden_make_online() {
+    let db = Db::connect("sqlite::memory:").await.expect("connect");
+    let plan = m_runtime::plan(&db, &base(), &Policy::default())
+        .await
+        .expect("plan");
+    m_runtime::apply(&db, &plan).await.expect("create");
+    let plan = m_runtime::plan(&db, &declared(), &Policy::default())
+        .await
+        .expect("plan");
+    let live = m_runtime::introspect(&db).await.expect("introspect");
+    let (live, desired) = m_runtime::plan::prepare(db.backend().dialect(), &live, &declared());
+    let online =
+        ops::make_online("online", "add keys", &[], &plan, &live, &desired).expect("make --online");
+    assert!(online.left_to_sync.is_empty(), "{:?}", online.left_to_sync);
+    let modules: Vec<&str> = online.made.iter().map(|m| m.module.as_str()).collect();
+    assert_eq!(
+        modules,
+        [
+            "m0001_add_keys_indexes",
+            "m0002_add_keys_foreign_keys",
+            "m0003_add_keys_validate"
+        ]
+    );
+    for made in &online.made {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("golden/online")
+            .join(format!("{}.rs", made.module));
+        if std::env::var_os("M_UPDATE_GOLDEN").is_some() {
+            std::fs::write(&path, &made.source).expect("write the golden file");
+            continue;
+        }
+        let expected = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            expected == made.source,
+            "{} differs (rerun with M_UPDATE_GOLDEN=1 to accept):\n{}",
+            path.display(),
+            made.source
+        );
+    }
+}
+
+/// Nothing to build online: refused, naming what the sync adds instead.
+#[tokio::test]
+async fn make_online_refuses_when_there_is_nothing_to_build() {
+    let db = Db::connect("sqlite::memory:").await.expect("connect");
+    let plan = m_runtime::plan(&db, &declared(), &Policy::default())
+        .await
+        .expect("plan");
+    let live = m_runtime::introspect(&db).await.expect("introspect");
+    let (live, desired) = m_runtime::plan::prepare(db.backend().dialect(), &live, &declared());
+    let error = ops::make_online("online", "add keys", &[], &plan, &live, &desired)
+        .expect_err("the tables do not exist yet");
+    assert!(
+        error.0.contains("there is nothing to build online"),
+        "{error}"
+    );
+}
+
+// The generated migrations, registered by the golden modules, on every
+// backend: indexes valid, the key validated, `verify` clean; `down` of
+// the first reverts all three.
+all_backends!(made_online_migrations_run, |t| async move {
+    setup(&t, false, false).await;
+    let registry = Registry::linked();
+    let applied = migrate::run(&t.db, &registry, &RunOptions::default())
+        .await
+        .unwrap_or_else(|e| panic!("{}", m_runtime::Report(&e)));
+    let names: Vec<String> = applied.applied.iter().map(|r| r.name()).collect();
+    assert_eq!(
+        names,
+        [
+            "online:0001_add_keys_indexes",
+            "online:0002_add_keys_foreign_keys",
+            "online:0003_add_keys_validate"
+        ]
+    );
+    if t.backend == Backend::Postgres {
+        assert_eq!(pg_valid_index(&t.db, INDEX).await, Some(true));
+        assert_eq!(pg_valid_index(&t.db, UNIQUE).await, Some(true));
+        assert_eq!(pg_validated_key(&t.db, &fk().name).await, Some(true));
+    }
+    assert_clean(&t.verify(&declared()).await);
+    migrate::down(&t.db, &registry, "online:0001_add_keys_indexes")
+        .await
+        .unwrap_or_else(|e| panic!("{}", m_runtime::Report(&e)));
+    assert_eq!(ledger(&t).await, 0);
+    assert_clean(&t.verify(&base()).await);
+});

@@ -213,7 +213,7 @@ impl Dialect for Postgres {
                 scans_table: true,
                 lock: Some("SHARE"),
                 advice: Some(
-                    "writes wait until it ends: on a large table, build it first with CREATE INDEX CONCURRENTLY outside a transaction (docs/zero-downtime.md); m compares indexes by columns, so the plan then has none to build",
+                    "writes wait until it ends: on a large table, `migrate make --online <name>` builds it first with ops::add_index_online (CREATE INDEX CONCURRENTLY, outside a transaction; docs/zero-downtime.md), after which the plan has none to build",
                 ),
                 ..Impact::default()
             },
@@ -228,7 +228,7 @@ impl Dialect for Postgres {
                 scans_table: true,
                 lock: Some("SHARE ROW EXCLUSIVE"),
                 advice: Some(
-                    "writes to both tables wait until it ends: on a large table, add it NOT VALID in one #[migration] and VALIDATE CONSTRAINT in the next (docs/zero-downtime.md)",
+                    "writes to both tables wait until it ends: on a large table, `migrate make --online <name>` adds it first with ops::add_foreign_key_not_valid (a brief lock) and ops::validate_foreign_key in the next migration (a scan that lets writes go on; docs/zero-downtime.md)",
                 ),
                 ..Impact::default()
             },
