@@ -527,10 +527,13 @@ fn online_builds_stand_alone() {
 // declared index, unique index and key; they are modules of this test
 // crate, so their migrations are registered (app `online`) and run below.
 
+#[rustfmt::skip]
 #[path = "golden/online/m0001_add_keys_indexes.rs"]
 mod m0001_add_keys_indexes;
+#[rustfmt::skip]
 #[path = "golden/online/m0002_add_keys_foreign_keys.rs"]
 mod m0002_add_keys_foreign_keys;
+#[rustfmt::skip]
 #[path = "golden/online/m0003_add_keys_validate.rs"]
 mod m0003_add_keys_validate;
 

@@ -711,6 +711,7 @@ use m_runtime::schema::{
     }
     s.push_str("        ],\n");
     match (down, irreversible) {
+        (Some([]), _) => s.push_str("        down: Some(vec![]),\n"),
         (Some(down), _) => {
             s.push_str("        down: Some(vec![\n");
             let mut ignored = Vec::new();

@@ -21,17 +21,12 @@ use m_runtime::schema::{
 pub fn migration() -> Migration {
     Migration {
         previous: Some("0001_add_keys_indexes"),
-        up: vec![ops::add_foreign_key_not_valid(
-            "item",
-            ForeignKey {
-                name: "fk_item__parent_id".into(),
-                columns: vec!["parent_id".into()],
-                ref_table: "parent".into(),
-                ref_columns: vec!["id".into()],
-                on_delete: ReferentialAction::NoAction,
-            },
-        )],
-        down: Some(vec![ops::drop_foreign_key("item", "fk_item__parent_id")]),
+        up: vec![
+            ops::add_foreign_key_not_valid("item", ForeignKey { name: "fk_item__parent_id".into(), columns: vec!["parent_id".into()], ref_table: "parent".into(), ref_columns: vec!["id".into()], on_delete: ReferentialAction::NoAction }),
+        ],
+        down: Some(vec![
+            ops::drop_foreign_key("item", "fk_item__parent_id"),
+        ]),
         old: r#"{"tables": {
                 "item": {
                     "name": "item",

@@ -22,7 +22,9 @@ use m_runtime::schema::{
 pub fn migration() -> Migration {
     Migration {
         previous: Some("0002_add_keys_foreign_keys"),
-        up: vec![ops::validate_foreign_key("item", "fk_item__parent_id")],
+        up: vec![
+            ops::validate_foreign_key("item", "fk_item__parent_id"),
+        ],
         down: Some(vec![]),
         old: r#"{"tables": {
                 "item": {
