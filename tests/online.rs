@@ -540,8 +540,8 @@ mod m0003_add_keys_validate;
 /// Every index and key declared, in app `online`.
 fn declared() -> Schema {
     let mut schema = schema(|t| {
-        t.index(["parent_id"], false)
-            .index(["code"], true)
+        t.index(["code"], true)
+            .index(["parent_id"], false)
             .foreign_key(fk())
     });
     for table in schema.tables.values_mut() {
@@ -638,4 +638,163 @@ all_backends!(made_online_migrations_run, |t| async move {
         .unwrap_or_else(|e| panic!("{}", m_runtime::Report(&e)));
     assert_eq!(ledger(&t).await, 0);
     assert_clean(&t.verify(&base()).await);
+});
+
+// The command line: `migrate make --online` writes the three files into
+// the migrations folder (and refuses, writing nothing, when one exists);
+// `migrate run` runs the golden ones under the migration lock (an idle
+// session's advisory lock on PostgreSQL, which a concurrent build does not
+// wait for).
+
+static PARENT: m_runtime::registry::DocTypeDef = m_runtime::registry::DocTypeDef {
+    app: "online",
+    name: "Parent",
+    table: "parent",
+    module_path: "online",
+    columns: &[m_runtime::registry::ColumnDef {
+        name: "id",
+        field: "id",
+        ty: LogicalType::I64,
+        nullable: false,
+        default: None,
+        unique: false,
+        index: false,
+        renamed_from: &[],
+        references: None,
+    }],
+    primary_key: &["id"],
+    indexes: &[],
+    renamed_from: &[],
+    retired_columns: &[],
+    checks: &[],
+};
+
+static ITEM: m_runtime::registry::DocTypeDef = m_runtime::registry::DocTypeDef {
+    name: "Item",
+    table: "item",
+    columns: &[
+        m_runtime::registry::ColumnDef {
+            name: "id",
+            field: "id",
+            ty: LogicalType::I64,
+            nullable: false,
+            default: None,
+            unique: false,
+            index: false,
+            renamed_from: &[],
+            references: None,
+        },
+        m_runtime::registry::ColumnDef {
+            name: "code",
+            field: "code",
+            ty: CODE,
+            nullable: false,
+            default: None,
+            unique: true,
+            index: false,
+            renamed_from: &[],
+            references: None,
+        },
+        m_runtime::registry::ColumnDef {
+            name: "parent_id",
+            field: "parent_id",
+            ty: LogicalType::I64,
+            nullable: true,
+            default: None,
+            unique: false,
+            index: true,
+            renamed_from: &[],
+            references: Some(m_runtime::registry::ReferenceDef {
+                table: "parent",
+                column: "id",
+                on_delete: ReferentialAction::NoAction,
+            }),
+        },
+    ],
+    ..PARENT
+};
+
+async fn cli(t: &TestDb, registry: Registry, args: &[&str]) -> m_runtime::cli::ExitStatus {
+    use clap::Parser;
+    let mut argv = vec!["app", "migrate", "--database-url", t.url.as_str()];
+    argv.extend_from_slice(args);
+    let m_runtime::cli::TopLevel::Migrate(command) = m_runtime::cli::Cli::try_parse_from(argv)
+        .expect("arguments")
+        .command;
+    m_runtime::cli::run(command, registry).await
+}
+
+all_backends!(cli_make_online_and_run, |t| async move {
+    use m_runtime::cli::ExitStatus;
+    setup(&t, false, false).await;
+    let dir = std::env::temp_dir().join(format!("m-online-{}-{:?}", std::process::id(), t.backend));
+    let _ = std::fs::remove_dir_all(&dir);
+    let doctypes = Registry {
+        doctypes: vec![&PARENT, &ITEM],
+        ..Default::default()
+    };
+    let folder = dir.to_str().expect("utf-8 path");
+    let make = ["make", "--online", "--dir", folder, "add_keys"];
+    assert_eq!(cli(&t, doctypes.clone(), &make).await, ExitStatus::Success);
+    let mut files: Vec<String> = std::fs::read_dir(&dir)
+        .expect("the folder")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    files.sort();
+    assert_eq!(
+        files,
+        [
+            "m0001_add_keys_indexes.rs",
+            "m0002_add_keys_foreign_keys.rs",
+            "m0003_add_keys_validate.rs",
+            "mod.rs"
+        ]
+    );
+    let read = |f: &str| std::fs::read_to_string(dir.join(f)).expect("written");
+    assert!(read("mod.rs").ends_with(
+        "pub mod m0001_add_keys_indexes;\npub mod m0002_add_keys_foreign_keys;\npub mod m0003_add_keys_validate;\n"
+    ));
+    let indexes = read("m0001_add_keys_indexes.rs");
+    assert!(
+        indexes.contains(r#"ops::add_unique_online("item", "ux_item__code", &["code"])"#)
+            && indexes
+                .contains(r#"ops::add_index_online("item", "ix_item__parent_id", &["parent_id"])"#),
+        "{indexes}"
+    );
+    assert!(
+        read("m0002_add_keys_foreign_keys.rs").contains("ops::add_foreign_key_not_valid(\"item\"")
+    );
+    assert!(
+        read("m0003_add_keys_validate.rs")
+            .contains("ops::validate_foreign_key(\"item\", \"fk_item__parent_id\")")
+    );
+    // What the command wrote is the golden files (which the test above checks
+    // and the run below runs), on every backend's database.
+    for file in &files[..3] {
+        let golden = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("golden/online")
+            .join(file);
+        assert_eq!(
+            read(file),
+            std::fs::read_to_string(golden).expect("golden"),
+            "{file}"
+        );
+    }
+    // Again: the files exist, nothing is written.
+    let before = read("mod.rs");
+    assert_ne!(cli(&t, doctypes, &make).await, ExitStatus::Success);
+    assert_eq!(read("mod.rs"), before);
+    let _ = std::fs::remove_dir_all(&dir);
+
+    assert_eq!(
+        cli(&t, Registry::linked(), &["run"]).await,
+        ExitStatus::Success
+    );
+    assert_eq!(ledger(&t).await, 3);
+    if t.backend == Backend::Postgres {
+        assert_eq!(pg_valid_index(&t.db, INDEX).await, Some(true));
+        assert_eq!(pg_valid_index(&t.db, UNIQUE).await, Some(true));
+        assert_eq!(pg_validated_key(&t.db, &fk().name).await, Some(true));
+    }
+    assert_clean(&t.verify(&declared()).await);
 });

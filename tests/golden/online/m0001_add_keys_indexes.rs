@@ -23,12 +23,12 @@ pub fn migration() -> Migration {
     Migration {
         previous: None,
         up: vec![
-            ops::add_index_online("item", "ix_item__parent_id", &["parent_id"]),
             ops::add_unique_online("item", "ux_item__code", &["code"]),
+            ops::add_index_online("item", "ix_item__parent_id", &["parent_id"]),
         ],
         down: Some(vec![
-            ops::drop_index("item", "ux_item__code"),
             ops::drop_index("item", "ix_item__parent_id"),
+            ops::drop_index("item", "ux_item__code"),
         ]),
         old: r#"{"tables": {
                 "item": {
@@ -53,8 +53,8 @@ pub fn migration() -> Migration {
                     ],
                     "primary_key": ["id"],
                     "indexes": [
-                        {"name": "ix_item__parent_id", "columns": ["parent_id"], "unique": false},
-                        {"name": "ux_item__code", "columns": ["code"], "unique": true}
+                        {"name": "ux_item__code", "columns": ["code"], "unique": true},
+                        {"name": "ix_item__parent_id", "columns": ["parent_id"], "unique": false}
                     ],
                     "foreign_keys": []
                 }

@@ -37,8 +37,8 @@ pub fn migration() -> Migration {
                     ],
                     "primary_key": ["id"],
                     "indexes": [
-                        {"name": "ix_item__parent_id", "columns": ["parent_id"], "unique": false},
-                        {"name": "ux_item__code", "columns": ["code"], "unique": true}
+                        {"name": "ux_item__code", "columns": ["code"], "unique": true},
+                        {"name": "ix_item__parent_id", "columns": ["parent_id"], "unique": false}
                     ],
                     "foreign_keys": []
                 },
@@ -62,8 +62,8 @@ pub fn migration() -> Migration {
                     ],
                     "primary_key": ["id"],
                     "indexes": [
-                        {"name": "ix_item__parent_id", "columns": ["parent_id"], "unique": false},
-                        {"name": "ux_item__code", "columns": ["code"], "unique": true}
+                        {"name": "ux_item__code", "columns": ["code"], "unique": true},
+                        {"name": "ix_item__parent_id", "columns": ["parent_id"], "unique": false}
                     ],
                     "foreign_keys": [
                         {"name": "fk_item__parent_id", "columns": ["parent_id"], "ref_table": "parent", "ref_columns": ["id"], "on_delete": "no_action"}
