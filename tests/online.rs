@@ -128,6 +128,20 @@ fn fk_validate() -> Migration {
     )
 }
 
+/// Two builds, the second of which fails over duplicates.
+fn both_online() -> Migration {
+    migration(
+        None,
+        base(),
+        vec![
+            ops::add_index_online("item", INDEX, &["parent_id"]),
+            ops::add_unique_online("item", UNIQUE, &["code"]),
+        ],
+        None,
+        schema(|t| t.index(["parent_id"], false).index(["code"], true)),
+    )
+}
+
 const fn def(id: &'static str, migration: fn() -> Migration, reversible: bool) -> MigrationDef {
     let body = OpsBody {
         migration,
@@ -157,6 +171,7 @@ const fn def(id: &'static str, migration: fn() -> Migration, reversible: bool) -
 
 static INDEX_ONLINE: MigrationDef = def("0001_index_online", index_online, true);
 static UNIQUE_ONLINE: MigrationDef = def("0001_unique_online", unique_online, false);
+static BOTH_ONLINE: MigrationDef = def("0001_both_online", both_online, false);
 static FK_NOT_VALID: MigrationDef = def("0001_fk_not_valid", fk_not_valid, true);
 static FK_VALIDATE: MigrationDef = def("0002_fk_validate", fk_validate, false);
 
@@ -277,6 +292,33 @@ all_backends!(
         assert_clean(&t.verify(&with_unique()).await);
     }
 );
+
+// The second build fails: the first stays, nothing is recorded, and the
+// rerun (the database now the old schema with the first build done) builds
+// only the second.
+all_backends!(a_run_that_stopped_part_way_resumes, |t| async move {
+    setup(&t, true, false).await;
+    let registry = registry(vec![&BOTH_ONLINE]);
+    run(&t.db, registry).await.expect_err("duplicates");
+    assert_eq!(indexes(&t.db).await, [INDEX]);
+    if t.backend == Backend::Postgres {
+        assert_eq!(pg_valid_index(&t.db, INDEX).await, Some(true));
+        assert_eq!(pg_valid_index(&t.db, UNIQUE).await, None);
+    }
+    assert_eq!(ledger(&t).await, 0);
+    t.exec("UPDATE item SET code = 'b' WHERE id = 2").await;
+    assert_eq!(run(&t.db, registry).await.expect("rerun"), 1);
+    let mut names = indexes(&t.db).await;
+    names.sort();
+    assert_eq!(names, [INDEX, UNIQUE]);
+    assert_eq!(ledger(&t).await, 1);
+    assert_clean(
+        &t.verify(&schema(|t| {
+            t.index(["parent_id"], false).index(["code"], true)
+        }))
+        .await,
+    );
+});
 
 // A run that built the index and stopped before its ledger row (a crash):
 // the rerun finds it built, does not build it again, and records it.
