@@ -527,7 +527,7 @@ fn outside_transaction(body: MigrationBody) -> bool {
 fn failure_outcome(db: &Db, outside: bool, done: &str) -> String {
     if outside {
         format!(
-            "it builds indexes online, outside a transaction: the builds before the failing one stay, the failing one left no invalid index behind; it is not recorded as {done}, so the next run builds what is missing"
+            "it builds indexes online, outside a transaction: the builds before the failing one stay, and the invalid index a failed build leaves is dropped (by the next run, if a warning says that failed too); it is not recorded as {done}, so the next run builds what is missing"
         )
     } else if db.backend().dialect().transactional_ddl() {
         format!(

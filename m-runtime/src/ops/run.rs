@@ -114,7 +114,9 @@ async fn build_online(db: &Db, live: Schema, ops: &[Operation]) -> Result<Schema
         let fail = |why: String| Error::Migration(format!("operation #{} `{op}`: {why}", n + 1));
         let mut after = state.clone();
         op.apply_to(&mut after).map_err(fail)?;
-        let built_on = after.table(table).ok_or_else(|| fail("no table".into()))?;
+        let built_on = after
+            .table(table)
+            .ok_or_else(|| fail(format!("there is no table `{table}`")))?;
         builds.push((index, dialect.create_index_online(built_on, index)));
         state = after;
     }
@@ -124,15 +126,28 @@ async fn build_online(db: &Db, live: Schema, ops: &[Operation]) -> Result<Schema
     }
     for (index, sql) in builds {
         if let Err(error) = db.execute(&sql).await {
-            if let Some((query, drop)) = dialect.invalid_index(&index.name)
-                && !db.fetch_all(&query).await?.is_empty()
-            {
-                db.execute(&drop).await?;
+            if let Err(cleanup) = drop_invalid(db, &index.name).await {
+                tracing::warn!(
+                    index = %index.name,
+                    error = %crate::Report(&cleanup),
+                    "could not drop the invalid index the failed build left: the next run drops it"
+                );
             }
             return Err(error);
         }
     }
     Ok(state)
+}
+
+/// Drops index `name` if it is the invalid leftover of a failed online
+/// build (PostgreSQL); nothing elsewhere.
+async fn drop_invalid(db: &Db, name: &str) -> Result<()> {
+    if let Some((query, drop)) = db.backend().dialect().invalid_index(name)
+        && !db.fetch_all(&query).await?.is_empty()
+    {
+        db.execute(&drop).await?;
+    }
+    Ok(())
 }
 
 /// Runs `ops` starting from the introspected `live` schema; returns the
