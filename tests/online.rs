@@ -471,7 +471,7 @@ async fn postgres_online_build_lets_writes_go_on() {
 
     // The build is under way and waiting for the open transaction.
     let watcher = t.reconnect().await;
-    let waiting = "SELECT COUNT(*) FROM pg_stat_activity WHERE query LIKE 'CREATE INDEX CONCURRENTLY%' AND datname = current_database()";
+    let waiting = "SELECT COUNT(*) FROM pg_stat_activity WHERE query LIKE 'CREATE %INDEX%' AND wait_event_type = 'Lock' AND datname = current_database()";
     let mut seen = false;
     for _ in 0..100 {
         if watcher.fetch_i64(waiting).await.expect("activity") == Some(1) {
