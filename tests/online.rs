@@ -532,7 +532,7 @@ fn online_builds_stand_alone() {
     let error = mixed().lint().expect_err("mixed").to_string();
     assert_eq!(
         error,
-        r#"up: operation #2 `add_unique("item", "ux_item__code", ["code"])` sits beside `add_index_online("item", "ix_item__parent_id", ["parent_id"])`, an online index build, which PostgreSQL runs outside a transaction: a migration of online builds holds nothing else; move `add_unique("item", "ux_item__code", ["code"])` to a migration of its own"#
+        r#"up: operation #2 `add_unique("item", "ux_item__code", ["code"])` sits beside `add_index_online("item", "ix_item__parent_id", ["parent_id"])`, an online index build, which runs outside a transaction: a migration of online builds holds nothing else; move `add_unique("item", "ux_item__code", ["code"])` to a migration of its own"#
     );
     assert!(
         Registry {

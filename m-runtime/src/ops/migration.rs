@@ -104,7 +104,7 @@ fn mixed_online(ops: &[Operation]) -> Option<String> {
     let first = ops.iter().find(|op| online(op))?;
     let (n, other) = ops.iter().enumerate().find(|(_, op)| !online(op))?;
     Some(format!(
-        "operation #{} `{other}` sits beside `{first}`, an online index build, which PostgreSQL runs outside a transaction: a migration of online builds holds nothing else; move `{other}` to a migration of its own",
+        "operation #{} `{other}` sits beside `{first}`, an online index build, which runs outside a transaction: a migration of online builds holds nothing else; move `{other}` to a migration of its own",
         n + 1
     ))
 }
@@ -246,7 +246,7 @@ pub(crate) fn lint_registered(
         {
             problems.push((
                 key.clone(),
-                "it builds indexes online, outside a transaction on PostgreSQL, so it has no `before` or `after` data body: move that work to a migration of its own".into(),
+                "it builds indexes online, outside a transaction, so it has no `before` or `after` data body: move that work to a migration of its own".into(),
             ));
         }
         match (def.down.is_some(), migration.down.is_some()) {
