@@ -96,9 +96,9 @@ impl Migration {
     }
 }
 
-/// Why `ops` cannot run outside a transaction: online index builds (which
-/// PostgreSQL runs without one) beside other operations, which would then
-/// run without one too.
+/// Why `ops` cannot run as they should: online index builds (which run
+/// outside a transaction) beside other operations, which would then run
+/// without one too.
 fn mixed_online(ops: &[Operation]) -> Option<String> {
     let online = |op: &Operation| matches!(op, Operation::AddIndexOnline { .. });
     let first = ops.iter().find(|op| online(op))?;
