@@ -284,8 +284,11 @@ all_backends!(each_change_says_what_it_does_to_the_table, |t| async move {
     };
     assert_eq!(without_advice(&c), expected);
     if b == Backend::Postgres {
+        // The m way, not only the SQL.
         assert!(
-            c.reason.contains("CREATE INDEX CONCURRENTLY"),
+            c.reason.contains("`migrate make --online <name>`")
+                && c.reason.contains("ops::add_index_online")
+                && c.reason.contains("CREATE INDEX CONCURRENTLY"),
             "{}",
             c.reason
         );
@@ -308,7 +311,13 @@ all_backends!(each_change_says_what_it_does_to_the_table, |t| async move {
     };
     assert_eq!(without_advice(&c), expected);
     if b == Backend::Postgres {
-        assert!(c.reason.contains("NOT VALID"), "{}", c.reason);
+        assert!(
+            c.reason.contains("`migrate make --online <name>`")
+                && c.reason.contains("ops::add_foreign_key_not_valid")
+                && c.reason.contains("ops::validate_foreign_key"),
+            "{}",
+            c.reason
+        );
     }
 
     // A new default: catalog only, except SQLite, which rebuilds.

@@ -685,6 +685,22 @@ pub trait Dialect: Send + Sync {
         )
     }
 
+    /// The statement that builds `index` while writes to `table` go on
+    /// ([`ops::add_index_online`](crate::ops::add_index_online)), run
+    /// outside any transaction; by default [`Dialect::create_index`]
+    /// (SQLite: its write lock is the whole database's anyway).
+    fn create_index_online(&self, table: &Table, index: &Index) -> String {
+        self.create_index(table, index)
+    }
+
+    /// Where a failed online build leaves an unusable index behind
+    /// (PostgreSQL: an `INVALID` one, under the index's name): the query
+    /// that returns a row when index `name` is such a leftover, and the
+    /// statement that drops it. `None` where a failed build leaves nothing.
+    fn invalid_index(&self, _name: &str) -> Option<(String, String)> {
+        None
+    }
+
     /// The name an index is created under (SQLite re-creates the index of a
     /// `UNIQUE` constraint, whose name is reserved, under another).
     fn index_name(&self, _table: &Table, index: &Index) -> String {
@@ -835,6 +851,20 @@ pub trait Dialect: Send + Sync {
             self.quote_table(table),
             self.foreign_key_clause(fk)
         )])
+    }
+
+    /// Adds `fk` to `table` without checking the rows already there
+    /// ([`ops::add_foreign_key_not_valid`](crate::ops::add_foreign_key_not_valid));
+    /// by default [`Dialect::add_foreign_key`], which checks them.
+    fn add_foreign_key_not_valid(&self, table: &str, fk: &ForeignKey) -> AlterSql {
+        self.add_foreign_key(table, fk)
+    }
+
+    /// Checks the rows against `fk`, added by
+    /// [`Dialect::add_foreign_key_not_valid`]; by default nothing (the
+    /// key was checked when added).
+    fn validate_foreign_key(&self, _table: &str, _fk: &ForeignKey) -> Vec<String> {
+        Vec::new()
     }
 
     /// `CONSTRAINT "name" CHECK (expr)`.

@@ -599,6 +599,15 @@ impl Dialect for MySql {
             .join(", ")
     }
 
+    /// InnoDB builds it in place while writes go on, or refuses (rather
+    /// than silently copying the table under a lock).
+    fn create_index_online(&self, table: &Table, index: &Index) -> String {
+        format!(
+            "{} ALGORITHM=INPLACE LOCK=NONE",
+            self.create_index(table, index)
+        )
+    }
+
     /// A foreign key needs an index that starts with its columns. When the
     /// index to drop is the only one, the same statement gives the key an
     /// index of its own, named after it (as MySQL names the index it makes

@@ -34,8 +34,8 @@ use super::{
 };
 use crate::diff::Change;
 use crate::schema::{
-    Check, Column, Index, LogicalType, ReferentialAction, Schema, Table, is_internal_table,
-    qualified_table_name, split_table_name,
+    Check, Column, ForeignKey, Index, LogicalType, ReferentialAction, Schema, Table,
+    is_internal_table, qualified_table_name, split_table_name,
 };
 use crate::{BoxFuture, Db, Error, Result};
 
@@ -220,7 +220,7 @@ impl Dialect for Postgres {
                 scans_table: true,
                 lock: Some("SHARE"),
                 advice: Some(
-                    "writes wait until it ends: on a large table, build it first with CREATE INDEX CONCURRENTLY outside a transaction (docs/zero-downtime.md); m compares indexes by columns, so the plan then has none to build",
+                    "writes wait until it ends: on a large table, `migrate make --online <name>` builds it first with ops::add_index_online (CREATE INDEX CONCURRENTLY, outside a transaction; docs/zero-downtime.md), after which the plan has none to build",
                 ),
                 ..Impact::default()
             },
@@ -235,7 +235,7 @@ impl Dialect for Postgres {
                 scans_table: true,
                 lock: Some("SHARE ROW EXCLUSIVE"),
                 advice: Some(
-                    "writes to both tables wait until it ends: on a large table, add it NOT VALID in one #[migration] and VALIDATE CONSTRAINT in the next (docs/zero-downtime.md)",
+                    "writes to both tables wait until it ends: on a large table, `migrate make --online <name>` adds it first with ops::add_foreign_key_not_valid (a brief lock) and ops::validate_foreign_key in the next migration (a scan that lets writes go on; docs/zero-downtime.md)",
                 ),
                 ..Impact::default()
             },
@@ -465,6 +465,49 @@ impl Dialect for Postgres {
         Some(format!(
             "PostgreSQL cannot {what} the existing enum type `{name}`: re-create it in a #[migration] (CREATE TYPE with the new values, ALTER COLUMN .. TYPE .. USING col::text::new_type for every column of it, DROP TYPE the old one, RENAME the new one)"
         ))
+    }
+
+    /// `CREATE INDEX CONCURRENTLY`: writes go on while it is built.
+    fn create_index_online(&self, table: &Table, index: &Index) -> String {
+        format!(
+            "CREATE {}INDEX CONCURRENTLY {} ON {} ({})",
+            if index.unique { "UNIQUE " } else { "" },
+            self.quote_ident(&index.name),
+            self.quote_table(&table.name),
+            self.index_columns(table, index)
+        )
+    }
+
+    /// A failed concurrent build leaves its index, marked invalid.
+    fn invalid_index(&self, name: &str) -> Option<(String, String)> {
+        Some((
+            format!(
+                "SELECT 1 FROM pg_index ix JOIN pg_class i ON i.oid = ix.indexrelid \
+                 JOIN pg_namespace n ON n.oid = i.relnamespace \
+                 WHERE n.nspname = current_schema() AND i.relname = {} AND NOT ix.indisvalid",
+                self.quote_str(name)
+            ),
+            format!(
+                "DROP INDEX CONCURRENTLY IF EXISTS {}",
+                self.quote_ident(name)
+            ),
+        ))
+    }
+
+    fn add_foreign_key_not_valid(&self, table: &str, fk: &ForeignKey) -> AlterSql {
+        AlterSql::Statements(vec![format!(
+            "ALTER TABLE {} ADD {} NOT VALID",
+            self.quote_table(table),
+            self.foreign_key_clause(fk)
+        )])
+    }
+
+    fn validate_foreign_key(&self, table: &str, fk: &ForeignKey) -> Vec<String> {
+        vec![format!(
+            "ALTER TABLE {} VALIDATE CONSTRAINT {}",
+            self.quote_table(table),
+            self.quote_ident(&fk.name)
+        )]
     }
 
     /// A unique constraint owns its index, which only goes with the

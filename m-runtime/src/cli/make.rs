@@ -1,6 +1,7 @@
-//! `migrate make [--app A] [--empty] [--dir DIR] <name>`: writes a
-//! migration of operations ([`crate::ops::make`]) into the app's
-//! migrations folder and declares it in that folder's `mod.rs`.
+//! `migrate make [--app A] [--empty | --online] [--dir DIR] <name>`:
+//! writes a migration of operations ([`crate::ops::make`]; with
+//! `--online`, [`crate::ops::make_online`]'s) into the app's migrations
+//! folder and declares it in that folder's `mod.rs`.
 
 use std::path::{Path, PathBuf};
 
@@ -19,8 +20,14 @@ pub struct MakeArgs {
     #[arg(long)]
     pub app: Option<String>,
     /// A migration for data work only: no operations.
-    #[arg(long)]
+    #[arg(long, conflicts_with = "online")]
     pub empty: bool,
+    /// The indexes and foreign keys the plan adds to existing tables,
+    /// built without stopping writes: the indexes online in a migration
+    /// of their own (PostgreSQL `CREATE INDEX CONCURRENTLY`, outside a
+    /// transaction), the keys `NOT VALID` in one and validated in the next.
+    #[arg(long)]
+    pub online: bool,
     /// The app's migrations folder (a Rust module: `mod.rs` and one file
     /// per migration). Default: `src/migrations` in the working directory.
     #[arg(long, default_value = "src/migrations")]
@@ -84,32 +91,68 @@ pub(super) async fn make(db: &Db, registry: &Registry, args: &MakeArgs) -> Resul
         .filter(|m| m.app == app)
         .map(|m| m.id)
         .collect();
+    if args.online {
+        let online = crate::ops::make_online(&app, &args.name, &ids, &plan, &live, &desired)
+            .map_err(|e| Error::Migration(e.0))?;
+        let files: Vec<PathBuf> = online
+            .made
+            .iter()
+            .map(|made| args.dir.join(format!("{}.rs", made.module)))
+            .collect();
+        refuse_existing(&files)?;
+        let mut created_mod = false;
+        for (made, file) in online.made.iter().zip(&files) {
+            created_mod |= write(&args.dir, file, made)?;
+            println!("wrote migration `{app}:{}` to {}", made.id, file.display());
+        }
+        for what in &online.left_to_sync {
+            println!("  left to the sync: {what}");
+        }
+        return declared(&args.dir, created_mod);
+    }
     let previous = ids.iter().max().copied();
     let id = crate::ops::next_id(&ids, &args.name).map_err(|e| Error::Migration(e.0))?;
     let made = crate::ops::make(&app, &id, previous, &plan, &live, &desired, args.empty)
         .map_err(|e| Error::Migration(e.0))?;
     let file = args.dir.join(format!("{}.rs", made.module));
-    std::fs::create_dir_all(&args.dir)?;
-    if file.exists() {
-        return Err(Error::Migration(format!(
-            "`{}` exists already: nothing was written",
-            file.display()
-        )));
-    }
-    std::fs::write(&file, &made.source)?;
-    let created_mod = declare(&args.dir, &made.module)?;
+    refuse_existing(std::slice::from_ref(&file))?;
+    let created_mod = write(&args.dir, &file, &made)?;
     println!("wrote migration `{app}:{id}` to {}", file.display());
-    if created_mod {
-        println!(
-            "created {}: declare `mod migrations;` once in the app's crate root",
-            args.dir.join("mod.rs").display()
-        );
-    }
     for what in &made.placeholders {
         println!("  to write before it builds: {what}");
     }
     if !made.reversible {
         println!("  it has no `down`: one of its operations cannot be undone");
+    }
+    declared(&args.dir, created_mod)
+}
+
+/// Refuses before writing anything when one of `files` exists.
+fn refuse_existing(files: &[PathBuf]) -> Result<(), Error> {
+    match files.iter().find(|f| f.exists()) {
+        Some(file) => Err(Error::Migration(format!(
+            "`{}` exists already: nothing was written",
+            file.display()
+        ))),
+        None => Ok(()),
+    }
+}
+
+/// Writes `made` to `file` and declares it in `dir`'s `mod.rs`; returns
+/// whether that `mod.rs` was created.
+fn write(dir: &Path, file: &Path, made: &crate::ops::MadeMigration) -> Result<bool, Error> {
+    std::fs::create_dir_all(dir)?;
+    std::fs::write(file, &made.source)?;
+    declare(dir, &made.module)
+}
+
+/// Says to declare the migrations module when its `mod.rs` was created.
+fn declared(dir: &Path, created_mod: bool) -> Result<(), Error> {
+    if created_mod {
+        println!(
+            "created {}: declare `mod migrations;` once in the app's crate root",
+            dir.join("mod.rs").display()
+        );
     }
     Ok(())
 }

@@ -240,12 +240,16 @@ impl<'a> Migrator<'a> {
         let db = self.db;
         let seq = self.next_seq;
         let started = Instant::now();
-        let result = db
-            .transaction(TxKind::Schema, async move |db| -> Result<_, BoxError> {
-                run_body(db, m.up).await?;
-                Ok(ledger::insert(db, m, seq, Some(started.elapsed())).await?)
-            })
-            .await;
+        let outside = outside_transaction(m.up);
+        let apply = async move |db: &Db| -> Result<_, BoxError> {
+            run_body(db, m.up).await?;
+            Ok(ledger::insert(db, m, seq, Some(started.elapsed())).await?)
+        };
+        let result = if outside {
+            apply(db).await
+        } else {
+            db.transaction(TxKind::Schema, apply).await
+        };
         match result {
             Ok(row) => {
                 tracing::info!(migration = %row.name(), duration_ms = row.duration_ms, "applied");
@@ -256,7 +260,7 @@ impl<'a> Migrator<'a> {
                 Ok(row)
             }
             Err(source) => {
-                let mut outcome = failure_outcome(db, "applied");
+                let mut outcome = failure_outcome(db, outside, "applied");
                 if self.applied_this_run > 0 {
                     outcome.push_str(&format!(
                         "\n  the {} migration(s) this run applied before it stay applied",
@@ -345,15 +349,19 @@ pub async fn down(db: &Db, registry: &Registry, target: &str) -> Result<DownRepo
     }
     let mut report = DownReport::default();
     for ((m, body), row) in bodies.into_iter().zip(steps) {
-        let result = db
-            .transaction(TxKind::Schema, async move |db| -> Result<_, BoxError> {
-                run_body(db, body).await?;
-                ledger::remove(db, m.app, m.id).await?;
-                Ok(())
-            })
-            .await;
+        let outside = outside_transaction(body);
+        let revert = async move |db: &Db| -> Result<_, BoxError> {
+            run_body(db, body).await?;
+            ledger::remove(db, m.app, m.id).await?;
+            Ok(())
+        };
+        let result = if outside {
+            revert(db).await
+        } else {
+            db.transaction(TxKind::Schema, revert).await
+        };
         if let Err(source) = result {
-            let mut outcome = failure_outcome(db, "reverted");
+            let mut outcome = failure_outcome(db, outside, "reverted");
             if !report.reverted.is_empty() {
                 outcome.push_str(&format!(
                     "\n  the {} migration(s) reverted before it stay reverted",
@@ -499,9 +507,30 @@ async fn run_body(db: &Db, body: MigrationBody) -> Result<(), BoxError> {
     }
 }
 
-/// What became of the database after a failed step (`done`: "applied" or "reverted").
-fn failure_outcome(db: &Db, done: &str) -> String {
-    if db.backend().dialect().transactional_ddl() {
+/// Whether `body` runs outside a transaction: a migration of online index
+/// builds (PostgreSQL cannot build concurrently in one; the other
+/// databases run them the same way). Its ledger row is written after it.
+fn outside_transaction(body: MigrationBody) -> bool {
+    let MigrationBody::Ops(body) = body else {
+        return false;
+    };
+    let migration = (body.migration)();
+    let ops = if body.revert {
+        migration.down.unwrap_or_default()
+    } else {
+        migration.up
+    };
+    crate::ops::outside_transaction(&ops)
+}
+
+/// What became of the database after a failed step (`done`: "applied" or
+/// "reverted"; `outside`: it ran outside a transaction).
+fn failure_outcome(db: &Db, outside: bool, done: &str) -> String {
+    if outside {
+        format!(
+            "it builds indexes online, outside a transaction: the builds before the failing one stay, and the invalid index a failed build leaves is dropped (by the next run, if a warning says that failed too); it is not recorded as {done}, so the next run builds what is missing"
+        )
+    } else if db.backend().dialect().transactional_ddl() {
         format!(
             "it was rolled back: the database is as it was before it, and it is not recorded as {done}"
         )

@@ -127,7 +127,7 @@ impl Operation {
                 }
                 t.primary_key = columns.clone();
             }
-            Operation::AddIndex { table, index } => {
+            Operation::AddIndex { table, index } | Operation::AddIndexOnline { table, index } => {
                 let t = table_mut(schema, table)?;
                 for c in &index.columns {
                     column_mut(t, c)?;
@@ -147,7 +147,8 @@ impl Operation {
                 }
                 t.indexes.retain(|i| i.name != *name);
             }
-            Operation::AddForeignKey { table, foreign_key } => {
+            Operation::AddForeignKey { table, foreign_key }
+            | Operation::AddForeignKeyNotValid { table, foreign_key } => {
                 if foreign_key.ref_table != *table {
                     referenced_columns(schema, &foreign_key.ref_table, &foreign_key.ref_columns)?;
                 }
@@ -169,6 +170,12 @@ impl Operation {
                     return Err(format!("table `{table}` has no foreign key `{name}`"));
                 }
                 t.foreign_keys.retain(|f| f.name != *name);
+            }
+            Operation::ValidateForeignKey { table, name } => {
+                let t = table_mut(schema, table)?;
+                if !t.foreign_keys.iter().any(|f| f.name == *name) {
+                    return Err(format!("table `{table}` has no foreign key `{name}`"));
+                }
             }
             Operation::AddCheck { table, check } => {
                 let t = table_mut(schema, table)?;
@@ -261,10 +268,12 @@ impl Operation {
                 table: table.clone(),
                 columns: before.table(table)?.primary_key.clone(),
             },
-            Operation::AddIndex { table, index } => Operation::DropIndex {
-                table: table.clone(),
-                name: index.name.clone(),
-            },
+            Operation::AddIndex { table, index } | Operation::AddIndexOnline { table, index } => {
+                Operation::DropIndex {
+                    table: table.clone(),
+                    name: index.name.clone(),
+                }
+            }
             Operation::DropIndex { table, name } => Operation::AddIndex {
                 table: table.clone(),
                 index: before
@@ -274,10 +283,16 @@ impl Operation {
                     .find(|i| i.name == *name)?
                     .clone(),
             },
-            Operation::AddForeignKey { table, foreign_key } => Operation::DropForeignKey {
-                table: table.clone(),
-                name: foreign_key.name.clone(),
-            },
+            Operation::AddForeignKey { table, foreign_key }
+            | Operation::AddForeignKeyNotValid { table, foreign_key } => {
+                Operation::DropForeignKey {
+                    table: table.clone(),
+                    name: foreign_key.name.clone(),
+                }
+            }
+            // Validating changes no schema; validating again undoes nothing
+            // and checks nothing new.
+            Operation::ValidateForeignKey { .. } => self.clone(),
             Operation::AddCheck { table, check } => Operation::DropCheck {
                 table: table.clone(),
                 name: check.name.clone(),

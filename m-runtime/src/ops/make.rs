@@ -248,6 +248,7 @@ pub fn make(
         &old,
         &new,
         plan,
+        None,
         &mut placeholders,
     );
     Ok(MadeMigration {
@@ -257,6 +258,230 @@ pub fn make(
         placeholders,
         reversible: down.is_some(),
     })
+}
+
+/// What `migrate make --online` wrote: up to three migrations, in the
+/// order they run.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OnlineMigrations {
+    /// The migrations: the app's new indexes built online, its new
+    /// foreign keys added `NOT VALID`, then validated.
+    pub made: Vec<MadeMigration>,
+    /// The indexes and keys the plan adds that cannot be built ahead of
+    /// the sync (a column or table the sync creates first), in words: the
+    /// sync adds them.
+    pub left_to_sync: Vec<String>,
+}
+
+/// `migrate make --online <name>`: the indexes and foreign keys `plan`
+/// adds to the app's existing tables, as migrations that do not stop the
+/// application's writes while they run (see [`ops`](crate::ops)): one that
+/// builds the indexes online (`NNNN_<name>_indexes`, outside a
+/// transaction), one that adds the keys `NOT VALID` (`..._foreign_keys`,
+/// a brief lock) and one that validates them (`..._validate`, a scan
+/// that lets writes go on). Each is left out when it has nothing to do.
+/// `ids` are the app's migration ids so far; `live` and `desired` as
+/// [`prepare`](crate::plan::prepare) left them. Afterwards the plan has
+/// none of them left to add: m compares indexes and keys by what they
+/// cover, not by name.
+pub fn make_online(
+    app: &str,
+    name: &str,
+    ids: &[&str],
+    plan: &Plan,
+    live: &Schema,
+    desired: &Schema,
+) -> Result<OnlineMigrations, MakeError> {
+    let of_app = |table: &str| desired.table(table).and_then(|t| t.app.as_deref()) == Some(app);
+    let has_columns = |table: &str, columns: &[String]| {
+        live.table(table)
+            .is_some_and(|t| columns.iter().all(|c| t.get_column(c).is_some()))
+    };
+    let mut indexes = Vec::new();
+    let mut keys = Vec::new();
+    let mut left_to_sync = Vec::new();
+    for planned in plan.changes.iter().filter(|c| of_app(c.change.table())) {
+        match &planned.change {
+            Change::AddIndex { table, index } => {
+                if has_columns(table, &index.columns) {
+                    indexes.push(Step {
+                        note: planned.measured.filter(|n| *n > 0).map(|n| {
+                            format!("{n} row(s) of `{table}` share their values: the build fails until they are fixed")
+                        }),
+                        ..plain_step(super::operation::online(Operation::AddIndex {
+                            table: table.clone(),
+                            index: index.clone(),
+                        }))
+                    });
+                } else {
+                    left_to_sync.push(format!(
+                        "index `{}` of `{table}`: its columns are not in the database yet",
+                        index.name
+                    ));
+                }
+            }
+            Change::AddForeignKey { table, foreign_key } => {
+                if has_columns(table, &foreign_key.columns)
+                    && has_columns(&foreign_key.ref_table, &foreign_key.ref_columns)
+                {
+                    keys.push((table.clone(), foreign_key.clone(), planned.measured));
+                } else {
+                    left_to_sync.push(format!(
+                        "foreign key `{}` of `{table}`: its columns or the table it references are not in the database yet",
+                        foreign_key.name
+                    ));
+                }
+            }
+            _ => {}
+        }
+    }
+    if indexes.is_empty() && keys.is_empty() {
+        return Err(MakeError(format!(
+            "the plan adds no index or foreign key to a table of app `{app}` that the database has: there is nothing to build online{}",
+            if left_to_sync.is_empty() {
+                String::new()
+            } else {
+                format!(" ({}: the sync adds them)", left_to_sync.join("; "))
+            }
+        )));
+    }
+    // The tables as each migration finds them: as the one before left them.
+    let mut state = Schema::default();
+    let touched = indexes
+        .iter()
+        .filter_map(|s| s.op.table().map(str::to_owned))
+        .chain(
+            keys.iter()
+                .flat_map(|(t, fk, _)| [t.clone(), fk.ref_table.clone()]),
+        );
+    for table in touched {
+        if let Some(t) = live.table(&table) {
+            state.insert(plain(t));
+        }
+    }
+    let mut ids: Vec<String> = ids.iter().map(|id| id.to_string()).collect();
+    let mut made = Vec::new();
+    let mut write = |suffix: &str,
+                     up: Vec<Step>,
+                     down: Vec<Step>,
+                     tables: &[String],
+                     about: &str|
+     -> Result<(), MakeError> {
+        let mut old = Schema::default();
+        for table in tables {
+            if let Some(t) = state.table(table) {
+                old.insert(t.clone());
+            }
+        }
+        let mut new = old.clone();
+        for step in &up {
+            step.op.apply_to(&mut new).map_err(|why| {
+                MakeError(format!(
+                    "m cannot write `{}` ({why}): write the migration by hand with `ops`",
+                    step.op
+                ))
+            })?;
+        }
+        for table in new.tables.values() {
+            state.insert(table.clone());
+        }
+        let known: Vec<&str> = ids.iter().map(String::as_str).collect();
+        let id = next_id(&known, &format!("{name}_{suffix}"))?;
+        let previous = known.iter().max().map(|p| p.to_string());
+        let mut placeholders = Vec::new();
+        let source = render_source(
+            app,
+            &id,
+            previous.as_deref(),
+            &up,
+            Some(&down),
+            None,
+            &old,
+            &new,
+            plan,
+            Some(about),
+            &mut placeholders,
+        );
+        made.push(MadeMigration {
+            module: format!("m{id}"),
+            id: id.clone(),
+            source,
+            placeholders,
+            reversible: true,
+        });
+        ids.push(id);
+        Ok(())
+    };
+    if !indexes.is_empty() {
+        let tables: Vec<String> = indexes
+            .iter()
+            .filter_map(|s| s.op.table().map(str::to_owned))
+            .collect();
+        let down = indexes
+            .iter()
+            .rev()
+            .filter_map(|s| match &s.op {
+                Operation::AddIndexOnline { table, index } => {
+                    Some(plain_step(super::drop_index(table, &index.name)))
+                }
+                _ => None,
+            })
+            .collect();
+        write(
+            "indexes",
+            indexes,
+            down,
+            &tables,
+            "Builds the indexes without stopping writes to their tables\n(PostgreSQL `CREATE INDEX CONCURRENTLY`, MySQL/MariaDB `ALGORITHM=INPLACE\nLOCK=NONE`). It runs outside a transaction, so it holds only online\nbuilds and no data work; a failed build leaves nothing behind and is not\nrecorded: fix what it names (duplicates of a unique index) and run again.",
+        )?;
+    }
+    if !keys.is_empty() {
+        let tables: Vec<String> = keys
+            .iter()
+            .flat_map(|(t, fk, _)| [t.clone(), fk.ref_table.clone()])
+            .collect();
+        let up = keys
+            .iter()
+            .map(|(table, fk, _)| plain_step(super::add_foreign_key_not_valid(table, fk.clone())))
+            .collect();
+        let down = keys
+            .iter()
+            .rev()
+            .map(|(table, fk, _)| plain_step(super::drop_foreign_key(table, &fk.name)))
+            .collect();
+        write(
+            "foreign_keys",
+            up,
+            down,
+            &tables,
+            "Adds the foreign keys without checking the rows already there\n(PostgreSQL `NOT VALID`: a brief lock, no scan; new rows are checked).\nThe next migration validates them. MySQL, MariaDB and SQLite check the\nrows here: they have no unvalidated key.",
+        )?;
+        let up = keys
+            .iter()
+            .map(|(table, fk, measured)| Step {
+                note: measured.filter(|n| *n > 0).map(|n| {
+                    format!("{n} row(s) of `{table}` point nowhere: the validation fails until they are fixed")
+                }),
+                ..plain_step(super::validate_foreign_key(table, &fk.name))
+            })
+            .collect();
+        write(
+            "validate",
+            up,
+            Vec::new(),
+            &tables,
+            "Checks the rows against the foreign keys the migration before added\n(PostgreSQL `VALIDATE CONSTRAINT`: a scan under a lock that lets reads\nand writes go on). A row that points nowhere fails it, naming the row,\nand leaves the key as it was: fix the row and run again. Nothing to\nundo: `down` is empty.",
+        )?;
+    }
+    Ok(OnlineMigrations { made, left_to_sync })
+}
+
+fn plain_step(op: Operation) -> Step {
+    Step {
+        op,
+        placeholder: None,
+        note: None,
+    }
 }
 
 /// A table as the migration records it: no former names, no app (the
@@ -417,12 +642,18 @@ fn render_source(
     old: &Schema,
     new: &Schema,
     plan: &Plan,
+    online: Option<&str>,
     placeholders: &mut Vec<String>,
 ) -> String {
     let mut s = String::new();
-    let _ = writeln!(s, "//! `{app}:{id}`, written by `migrate make`.");
-    s.push_str(
-        "//!
+    let _ = writeln!(
+        s,
+        "//! `{app}:{id}`, written by `migrate make{}`.",
+        if online.is_some() { " --online" } else { "" }
+    );
+    match online {
+        None => s.push_str(
+            "//!
 //! The operations lead the tables below from `old` to `new` (both as data).
 //! Review them; write every `todo_conversion!` and `todo_backfill!` (the
 //! build fails until each is written); put data work in `before` and
@@ -430,7 +661,21 @@ fn render_source(
 //! operations lead from `old` to `new` (and `down` back), and that the
 //! database is `old`; so does the test at the end of this file.
 ",
-    );
+        ),
+        Some(about) => {
+            s.push_str("//!\n");
+            for line in about.lines() {
+                let _ = writeln!(s, "//! {line}");
+            }
+            s.push_str(
+                "//!
+//! Before anything runs, m checks that the operations lead from `old` to
+//! `new` (and `down` back), and that the database is `old`; so does the
+//! test at the end of this file.
+",
+            );
+        }
+    }
     let orphans: Vec<&str> = plan
         .changes
         .iter()
@@ -464,7 +709,12 @@ use m_runtime::schema::{
     );
     let _ = writeln!(
         s,
-        "#[m_runtime::operations(id = {id:?}, before = before, after = after{})]",
+        "#[m_runtime::operations(id = {id:?}{}{})]",
+        if online.is_some() {
+            ""
+        } else {
+            ", before = before, after = after"
+        },
         if down.is_some() { ", reversible" } else { "" }
     );
     s.push_str("pub fn migration() -> Migration {\n    Migration {\n");
@@ -482,6 +732,7 @@ use m_runtime::schema::{
     }
     s.push_str("        ],\n");
     match (down, irreversible) {
+        (Some([]), _) => s.push_str("        down: Some(vec![]),\n"),
         (Some(down), _) => {
             s.push_str("        down: Some(vec![\n");
             let mut ignored = Vec::new();
@@ -503,8 +754,9 @@ use m_runtime::schema::{
     let _ = writeln!(s, "        old: {},", raw_string(&schema_json(old)));
     let _ = writeln!(s, "        new: {},", raw_string(&schema_json(new)));
     s.push_str("    }\n}\n");
-    s.push_str(
-        "
+    if online.is_none() {
+        s.push_str(
+            "
 /// Data work before the operations, on the old schema, in the migration's
 /// transaction.
 async fn before(db: &Db) -> m_runtime::Result<()> {
@@ -518,7 +770,11 @@ async fn after(db: &Db) -> m_runtime::Result<()> {
     let _ = db;
     Ok(())
 }
-
+",
+        );
+    }
+    s.push_str(
+        "
 #[test]
 fn operations_lead_from_old_to_new() {
     if let Err(error) = migration().lint() {
@@ -636,17 +892,24 @@ fn op_source(op: &Operation, placeholder: Option<String>) -> String {
         Operation::SetPrimaryKey { table, columns } => {
             format!("ops::set_primary_key({}, {})", q(table), list(columns))
         }
-        Operation::AddIndex { table, index } => format!(
-            "ops::{}({}, {}, {})",
-            if index.unique {
-                "add_unique"
-            } else {
-                "add_index"
-            },
-            q(table),
-            q(&index.name),
-            list(&index.columns)
-        ),
+        Operation::AddIndex { table, index } | Operation::AddIndexOnline { table, index } => {
+            format!(
+                "ops::{}{}({}, {}, {})",
+                if index.unique {
+                    "add_unique"
+                } else {
+                    "add_index"
+                },
+                if matches!(op, Operation::AddIndexOnline { .. }) {
+                    "_online"
+                } else {
+                    ""
+                },
+                q(table),
+                q(&index.name),
+                list(&index.columns)
+            )
+        }
         Operation::DropIndex { table, name } => {
             format!("ops::drop_index({}, {})", q(table), q(name))
         }
@@ -655,6 +918,14 @@ fn op_source(op: &Operation, placeholder: Option<String>) -> String {
             q(table),
             foreign_key_source(foreign_key)
         ),
+        Operation::AddForeignKeyNotValid { table, foreign_key } => format!(
+            "ops::add_foreign_key_not_valid({}, {})",
+            q(table),
+            foreign_key_source(foreign_key)
+        ),
+        Operation::ValidateForeignKey { table, name } => {
+            format!("ops::validate_foreign_key({}, {})", q(table), q(name))
+        }
         Operation::DropForeignKey { table, name } => {
             format!("ops::drop_foreign_key({}, {})", q(table), q(name))
         }

@@ -77,6 +77,11 @@ impl Migration {
     /// than the new schema says.
     pub fn lint(&self) -> Result<(), LintError> {
         let (old, new) = (self.old_schema()?, self.new_schema()?);
+        for (direction, ops) in [("up", Some(&self.up)), ("down", self.down.as_ref())] {
+            if let Some(message) = ops.and_then(|ops| mixed_online(ops)) {
+                return Err(LintError { direction, message });
+            }
+        }
         leads_to(&old, &self.up, &new).map_err(|message| LintError {
             direction: "up",
             message,
@@ -89,6 +94,19 @@ impl Migration {
         }
         Ok(())
     }
+}
+
+/// Why `ops` cannot run as they should: online index builds (which run
+/// outside a transaction) beside other operations, which would then run
+/// without one too.
+fn mixed_online(ops: &[Operation]) -> Option<String> {
+    let online = |op: &Operation| matches!(op, Operation::AddIndexOnline { .. });
+    let first = ops.iter().find(|op| online(op))?;
+    let (n, other) = ops.iter().enumerate().find(|(_, op)| !online(op))?;
+    Some(format!(
+        "operation #{} `{other}` sits beside `{first}`, an online index build, which runs outside a transaction: a migration of online builds holds nothing else; move `{other}` to a migration of its own",
+        n + 1
+    ))
 }
 
 fn parse(direction: &'static str, json: &str) -> Result<Schema, LintError> {
@@ -218,6 +236,18 @@ pub(crate) fn lint_registered(
         let key = format!("{}:{}", def.app, def.id);
         if let Err(error) = migration.lint() {
             problems.push((key.clone(), error.to_string()));
+        }
+        if let MigrationBody::Ops(body) = def.up
+            && (body.before.is_some() || body.after.is_some())
+            && migration
+                .up
+                .iter()
+                .any(|op| matches!(op, Operation::AddIndexOnline { .. }))
+        {
+            problems.push((
+                key.clone(),
+                "it builds indexes online, outside a transaction, so it has no `before` or `after` data body: move that work to a migration of its own".into(),
+            ));
         }
         match (def.down.is_some(), migration.down.is_some()) {
             (true, false) => problems.push((

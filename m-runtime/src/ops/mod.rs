@@ -7,6 +7,26 @@
 //! (SQLite through the same table rebuild as the sync) and run through the
 //! sync's transaction guard ([`apply`]).
 //!
+//! # Online operations
+//!
+//! `add_index_online` / `add_unique_online` build an index while writes go
+//! on (PostgreSQL `CREATE INDEX CONCURRENTLY`, MySQL/MariaDB
+//! `ALGORITHM=INPLACE LOCK=NONE`, SQLite a plain build). PostgreSQL cannot
+//! build concurrently inside a transaction, so a list of them runs without
+//! one (on every database alike, so that it resumes alike): a migration that holds one holds only such builds and no
+//! data bodies (the lint says so), and the runner records it in the ledger
+//! after the builds. Each build first drops the `INVALID` leftover of an
+//! earlier failed build of its name and skips an index a run that stopped
+//! before its ledger row already built; a failed build drops what it left.
+//! So a rerun after any failure or crash converges.
+//!
+//! `add_foreign_key_not_valid` adds a key without scanning the rows
+//! (PostgreSQL `NOT VALID`: a brief lock), `validate_foreign_key` scans
+//! them in a later migration under a lock that lets writes go on. MySQL,
+//! MariaDB and SQLite have no unvalidated key: there the first is
+//! `add_foreign_key` (rows checked at once) and the second nothing.
+//! `migrate make --online` writes all three.
+//!
 //! `migrate make <name>` writes a [`Migration`] of them into an app: the
 //! old and the new schema of the tables it touches, as data, and the
 //! operations between, derived from the plan's held-back changes. It is
@@ -43,17 +63,18 @@ mod operation;
 mod render;
 mod run;
 
-pub use make::{MadeMigration, MakeError, make, next_id};
+pub use make::{MadeMigration, MakeError, OnlineMigrations, make, make_online, next_id};
 pub(crate) use migration::lint_registered;
 pub use migration::{LintError, Migration, differences, leads_to};
 pub use operation::{
-    Operation, Sql, add_check, add_column, add_column_filled, add_foreign_key, add_index,
-    add_unique, alter_default, alter_type, convert, create_table, drop_check, drop_column,
-    drop_foreign_key, drop_index, drop_not_null, drop_table, rename_column, rename_table,
-    set_not_null, set_not_null_backfill, set_primary_key, sql,
+    Operation, Sql, add_check, add_column, add_column_filled, add_foreign_key,
+    add_foreign_key_not_valid, add_index, add_index_online, add_unique, add_unique_online,
+    alter_default, alter_type, convert, create_table, drop_check, drop_column, drop_foreign_key,
+    drop_index, drop_not_null, drop_table, rename_column, rename_table, set_not_null,
+    set_not_null_backfill, set_primary_key, sql, validate_foreign_key,
 };
-pub(crate) use run::run_registered;
 pub use run::{apply, execute};
+pub(crate) use run::{outside_transaction, run_registered};
 
 /// A conversion expression `migrate make` could not write: a compile
 /// error until it is replaced by the SQL expression (over the old column)

@@ -185,6 +185,17 @@ pub enum Operation {
         /// The index.
         index: Index,
     },
+    /// Adds an index without blocking writes to the table while it is
+    /// built: PostgreSQL's `CREATE INDEX CONCURRENTLY`, outside any
+    /// transaction (a migration of them runs without one: see
+    /// [`ops`](crate::ops)); MySQL's and MariaDB's `ALGORITHM=INPLACE,
+    /// LOCK=NONE`; SQLite's plain `CREATE INDEX`.
+    AddIndexOnline {
+        /// The table name.
+        table: String,
+        /// The index.
+        index: Index,
+    },
     /// Drops an index (or unique constraint) by name.
     DropIndex {
         /// The table name.
@@ -198,6 +209,28 @@ pub enum Operation {
         table: String,
         /// The key.
         foreign_key: ForeignKey,
+    },
+    /// Adds a foreign key without checking the rows already there
+    /// (PostgreSQL's `NOT VALID`: a brief lock, no scan; new rows are
+    /// checked); [`Operation::ValidateForeignKey`] checks them later.
+    /// MySQL, MariaDB and SQLite have no unvalidated key: there it is
+    /// [`Operation::AddForeignKey`], the rows checked at once.
+    AddForeignKeyNotValid {
+        /// The table name.
+        table: String,
+        /// The key.
+        foreign_key: ForeignKey,
+    },
+    /// Checks the rows a key added [`Operation::AddForeignKeyNotValid`]
+    /// did not (PostgreSQL's `VALIDATE CONSTRAINT`: a scan under a lock
+    /// that lets writes go on); fails, naming a row, if one points
+    /// nowhere. Elsewhere nothing: the key was checked when added. It
+    /// does not change the schema.
+    ValidateForeignKey {
+        /// The table name.
+        table: String,
+        /// The constraint name.
+        name: String,
     },
     /// Drops a foreign key by name.
     DropForeignKey {
@@ -379,6 +412,26 @@ pub fn add_unique(table: &str, name: &str, columns: &[&str]) -> Operation {
     index(table, name, columns, true)
 }
 
+/// Adds index `name` over `columns` without blocking writes while it is
+/// built ([`Operation::AddIndexOnline`]). On PostgreSQL a migration with
+/// it runs outside a transaction and holds only such builds.
+///
+/// ```
+/// use m_runtime::ops;
+///
+/// let op = ops::add_index_online("order", "order_customer", &["customer"]);
+/// assert_eq!(op.to_string(), r#"add_index_online("order", "order_customer", ["customer"])"#);
+/// ```
+pub fn add_index_online(table: &str, name: &str, columns: &[&str]) -> Operation {
+    online(index(table, name, columns, false))
+}
+
+/// Adds unique index `name` over `columns` without blocking writes while
+/// it is built (see [`add_index_online`]).
+pub fn add_unique_online(table: &str, name: &str, columns: &[&str]) -> Operation {
+    online(index(table, name, columns, true))
+}
+
 fn index(table: &str, name: &str, columns: &[&str], unique: bool) -> Operation {
     Operation::AddIndex {
         table: table.to_owned(),
@@ -387,6 +440,14 @@ fn index(table: &str, name: &str, columns: &[&str], unique: bool) -> Operation {
             columns: columns.iter().map(|c| c.to_string()).collect(),
             unique,
         },
+    }
+}
+
+/// The online build of an [`Operation::AddIndex`] (any other operation as it is).
+pub(crate) fn online(op: Operation) -> Operation {
+    match op {
+        Operation::AddIndex { table, index } => Operation::AddIndexOnline { table, index },
+        op => op,
     }
 }
 
@@ -403,6 +464,40 @@ pub fn add_foreign_key(table: &str, foreign_key: ForeignKey) -> Operation {
     Operation::AddForeignKey {
         table: table.to_owned(),
         foreign_key,
+    }
+}
+
+/// Adds `foreign_key` to `table` without checking the rows already there
+/// ([`Operation::AddForeignKeyNotValid`]); [`validate_foreign_key`], in a
+/// later migration, checks them.
+///
+/// ```
+/// use m_runtime::ops;
+/// use m_runtime::schema::{ForeignKey, ReferentialAction};
+///
+/// let fk = ForeignKey {
+///     name: "order_customer_fk".into(),
+///     columns: vec!["customer".into()],
+///     ref_table: "customer".into(),
+///     ref_columns: vec!["id".into()],
+///     on_delete: ReferentialAction::NoAction,
+/// };
+/// let op = ops::add_foreign_key_not_valid("order", fk);
+/// assert_eq!(op.to_string(), r#"add_foreign_key_not_valid("order", "order_customer_fk")"#);
+/// ```
+pub fn add_foreign_key_not_valid(table: &str, foreign_key: ForeignKey) -> Operation {
+    Operation::AddForeignKeyNotValid {
+        table: table.to_owned(),
+        foreign_key,
+    }
+}
+
+/// Checks every row against foreign key `name` of `table`, added by
+/// [`add_foreign_key_not_valid`] ([`Operation::ValidateForeignKey`]).
+pub fn validate_foreign_key(table: &str, name: &str) -> Operation {
+    Operation::ValidateForeignKey {
+        table: table.to_owned(),
+        name: name.to_owned(),
     }
 }
 
@@ -461,8 +556,11 @@ impl Operation {
             | Operation::SetNotNull { column: c, .. }
             | Operation::DropNotNull { column: c, .. }
             | Operation::AlterDefault { column: c, .. } => c == column,
-            Operation::AddIndex { index, .. } => index.columns.iter().any(|c| c == column),
-            Operation::AddForeignKey { foreign_key, .. } => {
+            Operation::AddIndex { index, .. } | Operation::AddIndexOnline { index, .. } => {
+                index.columns.iter().any(|c| c == column)
+            }
+            Operation::AddForeignKey { foreign_key, .. }
+            | Operation::AddForeignKeyNotValid { foreign_key, .. } => {
                 foreign_key.columns.iter().any(|c| c == column)
             }
             Operation::SetPrimaryKey { columns, .. } => columns.iter().any(|c| c == column),
@@ -485,8 +583,11 @@ impl Operation {
             | Operation::AlterDefault { table, .. }
             | Operation::SetPrimaryKey { table, .. }
             | Operation::AddIndex { table, .. }
+            | Operation::AddIndexOnline { table, .. }
             | Operation::DropIndex { table, .. }
             | Operation::AddForeignKey { table, .. }
+            | Operation::AddForeignKeyNotValid { table, .. }
+            | Operation::ValidateForeignKey { table, .. }
             | Operation::DropForeignKey { table, .. }
             | Operation::AddCheck { table, .. }
             | Operation::DropCheck { table, .. } => Some(table),
@@ -552,20 +653,34 @@ impl fmt::Display for Operation {
             Operation::SetPrimaryKey { table, columns } => {
                 write!(f, "set_primary_key({table:?}, {columns:?})")
             }
-            Operation::AddIndex { table, index } => write!(
-                f,
-                "{}({table:?}, {:?}, {:?})",
-                if index.unique {
+            Operation::AddIndex { table, index } | Operation::AddIndexOnline { table, index } => {
+                let online = if matches!(self, Operation::AddIndexOnline { .. }) {
+                    "_online"
+                } else {
+                    ""
+                };
+                let add = if index.unique {
                     "add_unique"
                 } else {
                     "add_index"
-                },
-                index.name,
-                index.columns
-            ),
+                };
+                write!(
+                    f,
+                    "{add}{online}({table:?}, {:?}, {:?})",
+                    index.name, index.columns
+                )
+            }
             Operation::DropIndex { table, name } => write!(f, "drop_index({table:?}, {name:?})"),
             Operation::AddForeignKey { table, foreign_key } => {
                 write!(f, "add_foreign_key({table:?}, {:?})", foreign_key.name)
+            }
+            Operation::AddForeignKeyNotValid { table, foreign_key } => write!(
+                f,
+                "add_foreign_key_not_valid({table:?}, {:?})",
+                foreign_key.name
+            ),
+            Operation::ValidateForeignKey { table, name } => {
+                write!(f, "validate_foreign_key({table:?}, {name:?})")
             }
             Operation::DropForeignKey { table, name } => {
                 write!(f, "drop_foreign_key({table:?}, {name:?})")

@@ -104,6 +104,9 @@ pub(crate) fn render(
         Operation::AddIndex { table, index } => {
             AlterSql::Statements(vec![dialect.create_index(new(table)?, index)])
         }
+        Operation::AddIndexOnline { table, index } => {
+            AlterSql::Statements(vec![dialect.create_index_online(new(table)?, index)])
+        }
         Operation::DropIndex { table, name } => {
             let t = old(table)?;
             let index = t
@@ -115,6 +118,17 @@ pub(crate) fn render(
         }
         Operation::AddForeignKey { table, foreign_key } => {
             dialect.add_foreign_key(table, foreign_key)
+        }
+        Operation::AddForeignKeyNotValid { table, foreign_key } => {
+            dialect.add_foreign_key_not_valid(table, foreign_key)
+        }
+        Operation::ValidateForeignKey { table, name } => {
+            let fk = old(table)?
+                .foreign_keys
+                .iter()
+                .find(|f| f.name == *name)
+                .ok_or_else(|| format!("table `{table}` has no foreign key `{name}`"))?;
+            AlterSql::Statements(dialect.validate_foreign_key(table, fk))
         }
         Operation::DropForeignKey { table, name } => {
             let fk = old(table)?

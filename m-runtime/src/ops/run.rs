@@ -30,14 +30,33 @@ use crate::{BoxError, Db, Error, Result};
 /// assert!(error.to_string().contains("has no column `name`"), "{error}");
 /// # Ok::<(), m_runtime::Error>(()) }).unwrap();
 /// ```
+///
+/// Online index builds ([`add_index_online`](super::add_index_online))
+/// run without a transaction (PostgreSQL cannot build concurrently in
+/// one), each on its own; such a list holds nothing else (see
+/// [`ops`](crate::ops)).
 pub async fn apply(db: &Db, ops: &[Operation]) -> Result<()> {
+    if outside_transaction(ops) {
+        let live = introspect_named(db, ops, &[]).await?;
+        return build_online(db, live, ops).await.map(drop);
+    }
     db.transaction(TxKind::Schema, async |db| execute(db, ops).await)
         .await
 }
 
 /// Runs `ops` on `db` as it is, inside whatever transaction the caller
-/// holds (a `#[migration]` fn's, for one).
+/// holds (a `#[migration]` fn's, for one). Refuses online index builds,
+/// which run outside a transaction, before anything runs: [`apply`] runs
+/// those.
 pub async fn execute(db: &Db, ops: &[Operation]) -> Result<()> {
+    if let Some(op) = ops
+        .iter()
+        .find(|op| matches!(op, Operation::AddIndexOnline { .. }))
+    {
+        return Err(Error::Migration(format!(
+            "`{op}` builds its index online, outside a transaction (PostgreSQL cannot build concurrently in one): run it with `ops::apply`, or in a migration of online builds only; nothing was run"
+        )));
+    }
     let live = introspect_named(db, ops, &[]).await?;
     execute_from(db, live, ops).await.map(drop)
 }
@@ -54,7 +73,10 @@ async fn introspect_named(db: &Db, ops: &[Operation], schemas: &[&Schema]) -> Re
             Operation::CreateTable { table } => {
                 names.extend(table.foreign_keys.iter().map(|fk| fk.ref_table.as_str()));
             }
-            Operation::AddForeignKey { foreign_key, .. } => names.push(&foreign_key.ref_table),
+            Operation::AddForeignKey { foreign_key, .. }
+            | Operation::AddForeignKeyNotValid { foreign_key, .. } => {
+                names.push(&foreign_key.ref_table)
+            }
             _ => {}
         }
     }
@@ -63,6 +85,95 @@ async fn introspect_named(db: &Db, ops: &[Operation], schemas: &[&Schema]) -> Re
         .filter_map(|name| split_table_name(name).0)
         .chain(schemas.iter().flat_map(|s| s.named_schemas()));
     crate::introspect::introspect_schemas(db, named).await
+}
+
+/// Whether `ops` run outside a transaction: they build indexes online.
+/// On every database alike, so that a run that stopped part-way resumes
+/// the same way everywhere.
+pub(crate) fn outside_transaction(ops: &[Operation]) -> bool {
+    ops.iter()
+        .any(|op| matches!(op, Operation::AddIndexOnline { .. }))
+}
+
+/// Builds the online indexes `ops` add, outside a transaction, starting
+/// from the introspected `live` schema; returns the schema they leave.
+///
+/// Converges whatever an earlier run left: the `INVALID` leftover of a
+/// failed build is dropped before its index is built again, and an index
+/// already there under its name with its columns (built by a run that
+/// stopped before the ledger recorded it) is not built twice. A build
+/// that fails drops what it left and stops the run. Every operation is
+/// checked against the schema before the first statement runs.
+async fn build_online(db: &Db, live: Schema, ops: &[Operation]) -> Result<Schema> {
+    let dialect = db.backend().dialect();
+    let mut leftovers = Vec::new();
+    for op in ops {
+        let Operation::AddIndexOnline { index, .. } = op else {
+            return Err(Error::Migration(format!(
+                "`{op}` cannot run outside a transaction, beside online index builds: run it on its own; nothing was run"
+            )));
+        };
+        if let Some((query, drop)) = dialect.invalid_index(&index.name)
+            && !db.fetch_all(&query).await?.is_empty()
+        {
+            leftovers.push((index.name.clone(), drop));
+        }
+    }
+    let mut state = live;
+    for table in state.tables.values_mut() {
+        table
+            .indexes
+            .retain(|i| !leftovers.iter().any(|(name, _)| *name == i.name));
+    }
+    let mut builds = Vec::new();
+    for (n, op) in ops.iter().enumerate() {
+        let Operation::AddIndexOnline { table, index } = op else {
+            continue;
+        };
+        let built = state
+            .table(table)
+            .is_some_and(|t| t.indexes.iter().any(|i| i == index));
+        if built {
+            tracing::info!(index = %index.name, "already built by an earlier run");
+            continue;
+        }
+        let fail = |why: String| Error::Migration(format!("operation #{} `{op}`: {why}", n + 1));
+        let mut after = state.clone();
+        op.apply_to(&mut after).map_err(fail)?;
+        let built_on = after
+            .table(table)
+            .ok_or_else(|| fail(format!("there is no table `{table}`")))?;
+        builds.push((index, dialect.create_index_online(built_on, index)));
+        state = after;
+    }
+    for (name, drop) in &leftovers {
+        tracing::info!(index = %name, "dropping the invalid index a failed build left");
+        db.execute(drop).await?;
+    }
+    for (index, sql) in builds {
+        if let Err(error) = db.execute(&sql).await {
+            if let Err(cleanup) = drop_invalid(db, &index.name).await {
+                tracing::warn!(
+                    index = %index.name,
+                    error = %crate::Report(&cleanup),
+                    "could not drop the invalid index the failed build left: the next run drops it"
+                );
+            }
+            return Err(error);
+        }
+    }
+    Ok(state)
+}
+
+/// Drops index `name` if it is the invalid leftover of a failed online
+/// build (PostgreSQL); nothing elsewhere.
+async fn drop_invalid(db: &Db, name: &str) -> Result<()> {
+    if let Some((query, drop)) = db.backend().dialect().invalid_index(name)
+        && !db.fetch_all(&query).await?.is_empty()
+    {
+        db.execute(&drop).await?;
+    }
+    Ok(())
 }
 
 /// Runs `ops` starting from the introspected `live` schema; returns the
@@ -120,6 +231,27 @@ pub(crate) async fn run_registered(db: &Db, body: &OpsBody) -> Result<(), BoxErr
         }
     };
     let live = introspect_named(db, ops, &[&from, &to]).await?;
+    if outside_transaction(ops) {
+        // A run that stopped part-way (a failed build, a crash before the
+        // ledger row) left the first builds done: the database is the old
+        // schema with some first operations applied.
+        let mut resumed = from.clone();
+        let mut matched = matches_database(db, &live, &resumed, &to, "");
+        for op in ops {
+            if matched.is_ok() {
+                break;
+            }
+            op.apply_to(&mut resumed).map_err(Error::Migration)?;
+            matched = matches_database(db, &live, &resumed, &to, "");
+        }
+        if matched.is_err() {
+            matches_database(db, &live, &from, &to, "the schema it starts from")?;
+        }
+        build_online(db, live, ops).await?;
+        let live = introspect_named(db, ops, &[&from, &to]).await?;
+        matches_database(db, &live, &to, &from, "the schema it leads to")?;
+        return Ok(());
+    }
     matches_database(db, &live, &from, &to, "the schema it starts from")?;
     if !body.revert
         && let Some(before) = body.before
