@@ -219,14 +219,17 @@ impl Boot {
         registry.validate()?;
         let db = Db::connect(&self.url).await?;
         // Refuses a read-only standby before it takes the lock.
-        let lock = crate::backend::migration_locker(&db)
-            .await?
-            .acquire_for(&db, self.lock_timeout)
-            .await?;
+        let locker = crate::backend::migration_locker(&db).await?;
+        let lock = locker.acquire_for(&db, self.lock_timeout).await?;
         let report = self.migrate(&db, &registry).await;
-        // Both sessions end cleanly (the server logs no aborted
-        // connection); the boot's own outcome matters more than a failure
-        // to close.
+        // The lock is free when the boot returns, and both sessions end
+        // cleanly (the server logs no aborted connection); the boot's own
+        // outcome matters more than a failure to let go.
+        if let Err(error) = locker.release_for(&db).await {
+            tracing::warn!(
+                "releasing the migration lock (closing the session releases it): {error}"
+            );
+        }
         if let Err(error) = lock.release().await {
             tracing::warn!("closing the lock's connection: {error}");
         }

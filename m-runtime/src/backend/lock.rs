@@ -28,6 +28,16 @@ pub trait Locker: Send + Sync {
         self.acquire(db.url(), timeout)
     }
 
+    /// Lets go of the lock [`acquire_for`](Locker::acquire_for) took on
+    /// `db`'s own session, before `db` is closed: a server ends a closed
+    /// session a moment after the client has left, and the next process to
+    /// ask for the lock would find it still held (and wait a poll). By
+    /// default nothing: the guard holds the lock, and releasing it is
+    /// enough.
+    fn release_for<'a>(&'a self, _db: &'a Db) -> BoxFuture<'a, Result<()>> {
+        Box::pin(async { Ok(()) })
+    }
+
     /// Who holds the lock of `db`'s database now, in words a person can act
     /// on (a process id, a connection, a host), or `None` when nobody does
     /// or the backend cannot tell. `db` is an ordinary connection to the
@@ -140,6 +150,10 @@ impl Locker for MigrationLocker<'_> {
         timeout: Duration,
     ) -> BoxFuture<'a, Result<LockGuard>> {
         self.chosen().acquire_for(db, timeout)
+    }
+
+    fn release_for<'a>(&'a self, db: &'a Db) -> BoxFuture<'a, Result<()>> {
+        self.chosen().release_for(db)
     }
 
     fn holder<'a>(&'a self, db: &'a Db) -> BoxFuture<'a, Result<Option<String>>> {

@@ -1053,12 +1053,16 @@ fn lowercase_outside_literals(sql: &str) -> String {
         .collect()
 }
 
+/// The name of m's migration lock: one per database (MySQL locks are
+/// server-wide), within the 64 characters a lock name may have.
+const LOCK_NAME: &str = "CONCAT('m_migrate:', LEFT(DATABASE(), 54))";
+
 /// `GET_LOCK` on `conn`'s session, waiting at most `timeout`.
 async fn get_lock(locker: &MySql, conn: &Db, timeout: Duration) -> Result<()> {
     let seconds = timeout.as_secs_f64().ceil() as i64;
     let got = conn
         .fetch_i64(&format!(
-            "SELECT CAST(GET_LOCK(CONCAT('m_migrate:', LEFT(DATABASE(), 54)), {seconds}) AS SIGNED)"
+            "SELECT CAST(GET_LOCK({LOCK_NAME}, {seconds}) AS SIGNED)"
         ))
         .await?;
     match got {
@@ -1102,12 +1106,24 @@ impl Locker for MySql {
         })
     }
 
+    /// `RELEASE_LOCK` on `db`'s session.
+    fn release_for<'a>(&'a self, db: &'a Db) -> BoxFuture<'a, Result<()>> {
+        Box::pin(async move {
+            db.execute(&format!("SELECT RELEASE_LOCK({LOCK_NAME})"))
+                .await
+                .map(drop)
+        })
+    }
+
     /// The connection holding the lock (`IS_USED_LOCK`), from the process list.
     fn holder<'a>(&'a self, db: &'a Db) -> BoxFuture<'a, Result<Option<String>>> {
-        Box::pin(super::lock::first_text(
-            db,
-            "SELECT CONCAT('MySQL connection ', p.ID, ' (', p.USER, '@', p.HOST, ', ', p.COMMAND, ' for ', p.TIME, ' s)') FROM information_schema.PROCESSLIST p WHERE p.ID = IS_USED_LOCK(CONCAT('m_migrate:', LEFT(DATABASE(), 54)))",
-        ))
+        Box::pin(async move {
+            super::lock::first_text(
+                db,
+                &format!("SELECT CONCAT('MySQL connection ', p.ID, ' (', p.USER, '@', p.HOST, ', ', p.COMMAND, ' for ', p.TIME, ' s)') FROM information_schema.PROCESSLIST p WHERE p.ID = IS_USED_LOCK({LOCK_NAME})"),
+            )
+            .await
+        })
     }
 }
 

@@ -1001,6 +1001,15 @@ impl Locker for Postgres {
         })
     }
 
+    /// `pg_advisory_unlock` on `db`'s session.
+    fn release_for<'a>(&'a self, db: &'a Db) -> BoxFuture<'a, Result<()>> {
+        Box::pin(async move {
+            db.execute(&format!("SELECT pg_advisory_unlock({LOCK_KEY})"))
+                .await
+                .map(drop)
+        })
+    }
+
     /// The session holding the advisory lock, from `pg_locks` and
     /// `pg_stat_activity` (a bigint key is split into `classid`, the high
     /// half, and `objid`, the low half).
