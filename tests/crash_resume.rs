@@ -69,6 +69,16 @@ fn v2() -> Schema {
     schema
 }
 
+/// The name of [`crash_child`] in this test binary: within this file's
+/// module path when the file is a module of a larger binary.
+fn child_test_name() -> String {
+    module_path!()
+        .split_once("::")
+        .map_or("crash_child".to_owned(), |(_, module)| {
+            format!("{module}::crash_child")
+        })
+}
+
 /// The child: sync `v2` and die before statement `M_TEST_CRASH_AT`.
 #[test]
 fn crash_child() {
@@ -128,7 +138,12 @@ all_backends!(killed_sync_converges_on_rerun, |t| async move {
     assert!(at > 0 && at < statements.len(), "{statements:#?}");
 
     let output = std::process::Command::new(std::env::current_exe().expect("test binary"))
-        .args(["--exact", "crash_child", "--nocapture", "--test-threads=1"])
+        .args([
+            "--exact",
+            &child_test_name(),
+            "--nocapture",
+            "--test-threads=1",
+        ])
         .env(URL_VAR, &t.url)
         .env(AT_VAR, at.to_string())
         .output()

@@ -11,7 +11,7 @@
 //!
 //! ```text
 //! M_EVOLUTION_CASES=2000 M_EVOLUTION_SEED=random \
-//!     cargo test -p m-tests --test evolution -- --nocapture
+//!     cargo test -p m-tests --test engine evolution:: -- --nocapture
 //! ```
 //!
 //! - `M_EVOLUTION_CASES`: cases per backend (default 100);
