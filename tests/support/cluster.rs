@@ -41,12 +41,22 @@ fn free(port: u16) -> bool {
 
 /// A base port whose `offsets` are all free, from a range chosen by the
 /// process id (so that parallel runs start apart) and probed from there.
+/// The ports are reserved for this process: two clusters of one test binary
+/// starting side by side do not get the same ones before either listens.
 fn free_ports(offsets: &[u16]) -> u16 {
+    static RESERVED: std::sync::Mutex<Vec<u16>> = std::sync::Mutex::new(Vec::new());
+    let mut reserved = RESERVED.lock().unwrap_or_else(|e| e.into_inner());
     let start = 20_000 + (std::process::id() % 900) as u16 * 10;
-    (0..900)
+    let base = (0..900)
         .map(|i| 20_000 + (start - 20_000 + i * 10) % 9_000)
-        .find(|base| offsets.iter().all(|o| free(base + o)))
-        .expect("no free ports between 20000 and 29000")
+        .find(|base| {
+            offsets
+                .iter()
+                .all(|o| free(base + o) && !reserved.contains(&(base + o)))
+        })
+        .expect("no free ports between 20000 and 29000");
+    reserved.extend(offsets.iter().map(|o| base + o));
+    base
 }
 
 /// A directory of its own under `parent` (the test's `CARGO_TARGET_TMPDIR`).
@@ -241,10 +251,7 @@ impl PgStandby {
             assert!(out.status.success(), "chown: {}", text(&out));
         }
         let primary = free_ports(&[0]);
-        let standby = (1..100)
-            .map(|i| primary + i)
-            .find(|p| free(*p))
-            .expect("a free port");
+        let standby = free_ports(&[0]);
         let pair = PgStandby {
             dir,
             bin,
