@@ -2,13 +2,23 @@
 //! normal run. The schema ends equal to the declared one and no seeded row
 //! is lost, on every backend (PostgreSQL and SQLite: a sync is all or
 //! nothing; MySQL: the re-run converges).
+//!
+//! A normal test run kills 10 runs per backend; `M_CRASH_RUNS=200 cargo
+//! test -p m-tests --test engine crash::` kills more, each at a new random
+//! point (the seed is printed).
 
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use m_tests::{TestDb, all_backends, synthetic};
 
-const RUNS: usize = 20;
+/// The killed runs per backend: `M_CRASH_RUNS`, by default 10.
+fn runs() -> usize {
+    std::env::var("M_CRASH_RUNS").map_or(10, |v| {
+        v.parse()
+            .unwrap_or_else(|_| panic!("M_CRASH_RUNS={v}: expected a number of runs"))
+    })
+}
 
 fn fleet(url: &str, version: &str, args: &[&str]) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_m-fleet"));
@@ -84,7 +94,8 @@ all_backends!(killed_all_then_rerun_converges, |t| async move {
     );
     let mut rng = Lcg(seed_value);
     let mut interrupted = 0;
-    for run in 0..RUNS {
+    let runs = runs();
+    for run in 0..runs {
         let db = TestDb::fresh(t.backend, "crash").await;
         assert!(
             fleet(&db.url, "1", &["all"])
@@ -139,7 +150,7 @@ all_backends!(killed_all_then_rerun_converges, |t| async move {
         );
     }
     assert!(
-        interrupted >= RUNS / 4,
-        "only {interrupted} of {RUNS} runs were killed mid-way: the kill points missed the run"
+        interrupted >= runs / 4,
+        "only {interrupted} of {runs} runs were killed mid-way: the kill points missed the run"
     );
 });

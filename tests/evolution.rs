@@ -14,7 +14,7 @@
 //!     cargo test -p m-tests --test engine evolution:: -- --nocapture
 //! ```
 //!
-//! - `M_EVOLUTION_CASES`: cases per backend (default 100);
+//! - `M_EVOLUTION_CASES`: cases per backend (default 50);
 //! - `M_EVOLUTION_SEED`: a number, or `random` (default: a fixed number);
 //! - `M_TEST_BACKENDS` narrows the backends as for every test.
 //!
@@ -864,7 +864,7 @@ fn cases() -> u32 {
             v.parse()
                 .unwrap_or_else(|_| panic!("M_EVOLUTION_CASES={v}: expected a number of cases"))
         })
-        .unwrap_or(100)
+        .unwrap_or(50)
 }
 
 fn seed() -> RngSeed {
