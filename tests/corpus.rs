@@ -32,7 +32,7 @@
 //! on any, except a case marked as a known gap on that backend (listed and
 //! counted as a disagreement; it fails the run once m agrees, so that the
 //! note goes). Run one backend's share with
-//! `cargo test -p m-tests --test corpus -- postgres --nocapture`; the
+//! `cargo test -p m-tests --test engine corpus::corpus_agrees_with_the_rules::postgres -- --nocapture`; the
 //! three take a few seconds each.
 
 use std::time::Instant;

@@ -1,48 +1,60 @@
-//! The engine's integration tests, one module per file, in one test binary
-//! (see `Cargo.toml`): `cargo test -p m-tests --test engine evolution::`
-//! runs one module's.
+//! The integration tests that build every registry they use, one module per
+//! file, in one test binary (see `Cargo.toml`):
+//! `cargo test -p m-tests --test engine evolution::` runs one module's.
 
 #[path = "alter.rs"]
-mod alter;
+pub mod alter;
 #[path = "boot.rs"]
-mod boot;
+pub mod boot;
 #[path = "checks.rs"]
-mod checks;
+pub mod checks;
+#[path = "corpus.rs"]
+pub mod corpus;
 #[path = "crash.rs"]
-mod crash;
+pub mod crash;
 #[path = "crash_resume.rs"]
-mod crash_resume;
+pub mod crash_resume;
+#[path = "enums.rs"]
+pub mod enums;
 #[path = "errors.rs"]
-mod errors;
+pub mod errors;
 #[path = "evolution.rs"]
-mod evolution;
+pub mod evolution;
 #[path = "executor.rs"]
-mod executor;
+pub mod executor;
 #[path = "impact.rs"]
-mod impact;
+pub mod impact;
 #[path = "introspection_cost.rs"]
-mod introspection_cost;
+pub mod introspection_cost;
 #[path = "large_sync.rs"]
-mod large_sync;
+pub mod large_sync;
 #[path = "lease.rs"]
-mod lease;
+pub mod lease;
 #[path = "lifecycle.rs"]
-mod lifecycle;
+pub mod lifecycle;
 #[path = "locking.rs"]
-mod locking;
+pub mod locking;
+#[path = "migrations.rs"]
+pub mod migrations;
 #[path = "mutual_references.rs"]
-mod mutual_references;
+pub mod mutual_references;
 #[path = "noop_after_sync.rs"]
-mod noop_after_sync;
+pub mod noop_after_sync;
+#[path = "ops.rs"]
+pub mod ops;
+#[path = "registry.rs"]
+pub mod registry;
 #[path = "risk_engine.rs"]
-mod risk_engine;
+pub mod risk_engine;
 #[path = "risk_table.rs"]
-mod risk_table;
+pub mod risk_table;
 #[path = "roundtrip.rs"]
-mod roundtrip;
+pub mod roundtrip;
+#[path = "schemas.rs"]
+pub mod schemas;
 #[path = "sql_mode.rs"]
-mod sql_mode;
+pub mod sql_mode;
 #[path = "sqlite_rebuild.rs"]
-mod sqlite_rebuild;
+pub mod sqlite_rebuild;
 #[path = "transactions.rs"]
-mod transactions;
+pub mod transactions;
