@@ -381,11 +381,12 @@ pub trait Dialect: Send + Sync {
         None
     }
 
-    /// How the catalog spells a string this database stores, as
-    /// introspection reads defaults back (MariaDB's `information_schema` is
-    /// utf8mb3: a 4-byte character reads `?`).
-    fn catalog_text<'a>(&self, text: &'a str) -> std::borrow::Cow<'a, str> {
-        std::borrow::Cow::Borrowed(text)
+    /// Whether `catalog` is how the catalog spells the string `stored`
+    /// that this database holds, as introspection reads defaults back
+    /// (MariaDB's `information_schema` is utf8mb3: a 4-byte character reads
+    /// as `?`). By default, the same string.
+    fn catalog_spells(&self, stored: &str, catalog: &str) -> bool {
+        stored == catalog
     }
 
     /// How the catalog spells the SQL expression default `declared` (what

@@ -535,16 +535,25 @@ impl Dialect for MySql {
     }
 
     /// `information_schema` is utf8mb3 (MariaDB; MySQL 8's too): a
-    /// character outside the Basic Multilingual Plane (an emoji) reads `?`,
-    /// though the column's default holds it.
-    fn catalog_text<'a>(&self, text: &'a str) -> std::borrow::Cow<'a, str> {
-        if text.chars().all(|c| c.len_utf8() < 4) {
-            return std::borrow::Cow::Borrowed(text);
+    /// character outside the Basic Multilingual Plane (an emoji) reads as
+    /// one `?` in a `VARCHAR`'s default and as one `?` per byte in a
+    /// `TEXT`'s (stored as an expression), though the column's default
+    /// holds it (measured on MariaDB 10.11).
+    fn catalog_spells(&self, stored: &str, catalog: &str) -> bool {
+        if stored == catalog {
+            return true;
         }
-        text.chars()
-            .map(|c| if c.len_utf8() == 4 { '?' } else { c })
-            .collect::<String>()
-            .into()
+        let spelled = |question_marks: usize| -> String {
+            stored
+                .chars()
+                .flat_map(|c| {
+                    let n = if c.len_utf8() == 4 { question_marks } else { 1 };
+                    std::iter::repeat_n(if c.len_utf8() == 4 { '?' } else { c }, n)
+                })
+                .collect()
+        };
+        stored.chars().any(|c| c.len_utf8() == 4)
+            && (spelled(1) == catalog || spelled(4) == catalog)
     }
 
     fn cast_to_text(&self, expr: &str) -> String {
@@ -1130,6 +1139,17 @@ impl Locker for MySql {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_catalog_spells_an_emoji_as_question_marks() {
+        let spells = |stored, catalog| MySql.catalog_spells(stored, catalog);
+        assert!(spells("ok 😀 é", "ok ? é"), "a VARCHAR's default");
+        assert!(spells("ok 😀 é", "ok ???? é"), "a TEXT's default");
+        assert!(spells("plain", "plain"));
+        assert!(!spells("plain", "plain?"));
+        assert!(!spells("ok 😀", "ok ??"));
+        assert!(!spells("ok ?", "ok ????"), "only an emoji reads as `?`");
+    }
 
     #[test]
     fn keeps_the_case_of_enum_values() {

@@ -99,7 +99,7 @@ fn lower_enums(dialect: &dyn Dialect, schema: &mut Schema, live: Option<&Schema>
 /// tables and columns on SQLite) a live name takes its declared spelling,
 /// and a live type or default the dialect stores or spells differently
 /// but means the same takes the declared one ([`Dialect::stores_alike`],
-/// [`Dialect::catalog_text`]).
+/// [`Dialect::catalog_spells`]).
 pub fn prepare(dialect: &dyn Dialect, live: &Schema, desired: &Schema) -> (Schema, Schema) {
     let mut desired = desired.clone();
     resolve_against(dialect, &mut desired, Some(live));
@@ -208,7 +208,7 @@ fn read_as_declared(dialect: &dyn Dialect, live: &mut Schema, desired: &Schema) 
             if let (Some(DefaultValue::Text(have)), Some(DefaultValue::Text(want))) =
                 (&column.default, &declared.default)
                 && have != want
-                && dialect.catalog_text(want) == *have
+                && dialect.catalog_spells(want, have)
             {
                 column.default = declared.default.clone();
             }
