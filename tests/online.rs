@@ -9,7 +9,7 @@
 use m_runtime::Registry;
 use m_runtime::migrate::{self, RunOptions};
 use m_runtime::ops::{self, Migration, Operation};
-use m_runtime::registry::{MigrationBody, MigrationDef, MigrationPhase, OnFresh, OpsBody};
+use m_runtime::registry::{MigrationBody, MigrationDef, OpsBody};
 use m_runtime::schema::{Column, ForeignKey, LogicalType, ReferentialAction, Schema, Table};
 use m_runtime::{Db, Policy};
 use m_tests::{Backend, TestDb, all_backends};
@@ -143,30 +143,7 @@ fn both_online() -> Migration {
 }
 
 const fn def(id: &'static str, migration: fn() -> Migration, reversible: bool) -> MigrationDef {
-    let body = OpsBody {
-        migration,
-        before: None,
-        after: None,
-        revert: false,
-    };
-    MigrationDef {
-        app: "shop",
-        id,
-        depends_on: &[],
-        phase: MigrationPhase::PreSync,
-        checksum: "sha256:x",
-        up: MigrationBody::Ops(body),
-        down: if reversible {
-            Some(MigrationBody::Ops(OpsBody {
-                revert: true,
-                ..body
-            }))
-        } else {
-            None
-        },
-        source: "tests/online.rs",
-        on_fresh: OnFresh::Skip,
-    }
+    m_tests::ops_migration(id, migration, reversible, "tests/online.rs")
 }
 
 static INDEX_ONLINE: MigrationDef = def("0001_index_online", index_online, true);

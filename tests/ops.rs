@@ -369,7 +369,7 @@ async fn golden_reversible() {
 mod registration {
     use m_runtime::Registry;
     use m_runtime::ops::{self, Migration};
-    use m_runtime::registry::{MigrationBody, MigrationDef, MigrationPhase, OnFresh, OpsBody};
+    use m_runtime::registry::MigrationDef;
 
     const A_OLD: &str = r#"{"tables": {"t": {"name": "t", "columns": [{"name": "a", "type": "i64", "nullable": false}]}}}"#;
     const A_NEW: &str = r#"{"tables": {"t": {"name": "t", "columns": [{"name": "b", "type": "i64", "nullable": false}]}}}"#;
@@ -408,30 +408,7 @@ mod registration {
     }
 
     const fn def(id: &'static str, migration: fn() -> Migration, reversible: bool) -> MigrationDef {
-        let body = OpsBody {
-            migration,
-            before: None,
-            after: None,
-            revert: false,
-        };
-        MigrationDef {
-            app: "shop",
-            id,
-            depends_on: &[],
-            phase: MigrationPhase::PreSync,
-            checksum: "sha256:x",
-            up: MigrationBody::Ops(body),
-            down: if reversible {
-                Some(MigrationBody::Ops(OpsBody {
-                    revert: true,
-                    ..body
-                }))
-            } else {
-                None
-            },
-            source: "tests/ops.rs",
-            on_fresh: OnFresh::Skip,
-        }
+        m_tests::ops_migration(id, migration, reversible, "tests/ops.rs")
     }
 
     static FIRST: MigrationDef = def("0001_first", first, true);

@@ -346,3 +346,39 @@ macro_rules! all_backends {
         }
     };
 }
+
+/// A pre-sync `#[operations]`-style migration of app `shop` built by hand:
+/// `migration` gives its operations and schemas, and `reversible` whether
+/// it has the generated `down`. `source` names the declaring test file.
+pub const fn ops_migration(
+    id: &'static str,
+    migration: fn() -> m_runtime::ops::Migration,
+    reversible: bool,
+    source: &'static str,
+) -> m_runtime::registry::MigrationDef {
+    use m_runtime::registry::{MigrationBody, MigrationDef, MigrationPhase, OnFresh, OpsBody};
+    let body = OpsBody {
+        migration,
+        before: None,
+        after: None,
+        revert: false,
+    };
+    MigrationDef {
+        app: "shop",
+        id,
+        depends_on: &[],
+        phase: MigrationPhase::PreSync,
+        checksum: "sha256:x",
+        up: MigrationBody::Ops(body),
+        down: if reversible {
+            Some(MigrationBody::Ops(OpsBody {
+                revert: true,
+                ..body
+            }))
+        } else {
+            None
+        },
+        source,
+        on_fresh: OnFresh::Skip,
+    }
+}
