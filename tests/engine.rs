@@ -6,6 +6,8 @@
 pub mod alter;
 #[path = "boot.rs"]
 pub mod boot;
+#[path = "boot_stamp.rs"]
+pub mod boot_stamp;
 #[path = "checks.rs"]
 pub mod checks;
 #[path = "corpus.rs"]

@@ -22,12 +22,15 @@
 //! The fast path: when the schema hashes recorded by the last complete sync
 //! equal the compiled ones and no migration is pending, boot runs a constant
 //! number of queries and no introspection, whatever the number of DocTypes.
+//! On SQLite, where reading any table first parses the whole schema, it
+//! reads the [boot stamp](crate::stamp) in the file header instead.
 
 use std::time::Duration;
 
 use crate::backend::Locker;
 use crate::pipeline::PipelineOptions;
 use crate::plan::{Plan, Policy};
+use crate::stamp::{self, Fingerprint, Reading};
 use crate::{Db, Registry, Result};
 
 pub use crate::settings::Environment;
@@ -241,14 +244,22 @@ impl Boot {
 
     /// The boot's work, under the lock.
     async fn migrate(&self, db: &Db, registry: &Registry) -> Result<BootReport> {
-        if crate::state::matches_registry(db, registry).await?
-            && !crate::migrate::check_pending(db, registry, self.allow_out_of_order).await?
-        {
-            return Ok(BootReport {
-                fast_path: true,
-                queries: db.query_count(),
-                ..BootReport::default()
-            });
+        let fast = || BootReport {
+            fast_path: true,
+            queries: db.query_count(),
+            ..BootReport::default()
+        };
+        let fingerprint = Fingerprint::of(registry, self.allow_out_of_order);
+        let slot = match stamp::read(db, &fingerprint).await? {
+            Reading::Fresh => return Ok(fast()),
+            Reading::Stale(state) => Some(state),
+            Reading::Absent => None,
+        };
+        if self.unchanged(db, registry).await? {
+            if let Some(state) = slot {
+                stamp::write(db, &fingerprint, state).await?;
+            }
+            return Ok(fast());
         }
         let options = PipelineOptions {
             refuse_held_back: self.environment == Environment::Production,
@@ -265,6 +276,14 @@ impl Boot {
             skipped: outcome.skipped,
             plan: Some(outcome.plan),
         };
+        // The next boot finds nothing to do when this one left nothing
+        // behind (nothing held back, no migration pending): stamp it.
+        if slot.is_some()
+            && let Reading::Stale(state) = stamp::read(db, &fingerprint).await?
+            && self.unchanged(db, registry).await?
+        {
+            stamp::write(db, &fingerprint, state).await?;
+        }
         if let Some(summary) = report.held_back_summary() {
             // An app that installed a tracing subscriber gets the events; one
             // that did not still hears what its boot held back.
@@ -275,5 +294,12 @@ impl Boot {
             }
         }
         Ok(report)
+    }
+
+    /// Whether the last complete sync recorded the compiled schema hashes
+    /// and no migration is pending: the fast path's comparison.
+    async fn unchanged(&self, db: &Db, registry: &Registry) -> Result<bool> {
+        Ok(crate::state::matches_registry(db, registry).await?
+            && !crate::migrate::check_pending(db, registry, self.allow_out_of_order).await?)
     }
 }

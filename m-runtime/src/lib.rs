@@ -57,6 +57,7 @@
 //! | [`hooks`] | `#[before_sync]` / `#[after_sync]` hooks |
 //! | [`pipeline`] | the runs the CLI and boot perform: linked-app check, progress, schema hashes |
 //! | [`state`] | the schema hashes of the last complete sync, for boot's fast path |
+//! | [`stamp`] | the boot stamp: an unchanged boot that reads no table where reading one costs (SQLite) |
 //! | [`mod@boot`] | self-migration on start ([`Boot`], [`boot()`]) |
 //! | [`cli`] | the `migrate` command line as a library function |
 //! | `studio` | `migrate studio`: the plan as a live local web page (feature `studio`) |
@@ -129,6 +130,7 @@ pub mod registry;
 pub mod risk;
 pub mod schema;
 pub mod settings;
+pub mod stamp;
 pub mod state;
 #[cfg(feature = "studio")]
 pub mod studio;

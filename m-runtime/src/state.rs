@@ -92,6 +92,7 @@ async fn recorded_digest(db: &Db) -> Result<Option<Option<String>>> {
 /// Replaces the recorded hashes with those of `schema` (after a complete
 /// sync), and their digest, in one transaction.
 pub async fn record(db: &Db, schema: &Schema) -> Result<()> {
+    crate::stamp::invalidate(db).await?;
     bookkeeping::ensure(db, &bookkeeping::state_table()).await?;
     let d = db.backend().dialect();
     let q = |s: &str| d.quote_ident(s);
@@ -191,6 +192,7 @@ pub(crate) async fn apps_tables(db: &Db) -> Result<BTreeMap<String, Vec<String>>
 /// and the digest, which no longer sums up the rows (the next boot
 /// compares them row by row, and the next complete sync records it again).
 pub(crate) async fn forget_app(db: &Db, app: &str) -> Result<u64> {
+    crate::stamp::invalidate(db).await?;
     let d = db.backend().dialect();
     let q = |s: &str| d.quote_ident(s);
     let sql = format!(

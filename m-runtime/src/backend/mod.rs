@@ -40,6 +40,7 @@ pub use crate::schema::is_internal_table;
 use std::sync::Arc;
 
 use crate::schema::Schema;
+use crate::stamp::StampSlot;
 use crate::{BoxFuture, Db, Result};
 
 /// Reads the live schema.
@@ -137,6 +138,13 @@ pub trait Backend: Send + Sync + 'static {
     /// new tables in several transactions rather than exceed it.
     fn lock_budget<'a>(&'a self, _db: &'a Db) -> BoxFuture<'a, Result<Option<u64>>> {
         Box::pin(async { Ok(None) })
+    }
+    /// Where an unchanged boot keeps its stamp ([`crate::stamp`]), when
+    /// this database has a place that reads without the cost of reading a
+    /// table (SQLite: the file header, where a table read first parses the
+    /// whole schema). `None` by default: boot's fast path reads m's tables.
+    fn stamp_slot(&self) -> Option<&dyn StampSlot> {
+        None
     }
     /// What the server added to an error's message (e.g. PostgreSQL's
     /// `DETAIL` and `HINT`), as `(label, text)` pairs that m prints with it.

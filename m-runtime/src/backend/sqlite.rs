@@ -16,6 +16,8 @@ use crate::schema::{
     Check, Column, DefaultValue, Dependent, DependentKind, ForeignKey, Index, LogicalType,
     ReferentialAction, Schema, Table, is_internal_table,
 };
+use crate::db::TxKind;
+use crate::stamp::{SlotState, Stamp, StampSlot};
 use crate::{BoxFuture, Db, Error, Result};
 
 /// The SQLite backend.
@@ -25,6 +27,10 @@ pub struct Sqlite;
 impl Backend for Sqlite {
     fn name(&self) -> &'static str {
         "sqlite"
+    }
+
+    fn stamp_slot(&self) -> Option<&dyn StampSlot> {
+        Some(self)
     }
 
     fn handles(&self, url: &str) -> bool {
@@ -718,6 +724,69 @@ fn holder_of(lock_path: &std::ffi::OsStr) -> Option<String> {
     std::fs::read_to_string(lock_path)
         .ok()
         .filter(|text| !text.trim().is_empty())
+}
+
+/// The top byte of `PRAGMA application_id` while m keeps its boot stamp
+/// in the header: `m`.
+const STAMP_TAG: u32 = 0x6D;
+
+/// The boot stamp lives in the file header, which SQLite reads without
+/// parsing the schema: the low 24 bits of `application_id` (whose top byte
+/// says the header is m's) and the 32 bits of `user_version` (zero: no
+/// stamp). A header another program set first (either field non-zero
+/// without m's tag) is left alone.
+impl StampSlot for Sqlite {
+    fn read<'a>(&'a self, db: &'a Db) -> BoxFuture<'a, Result<Option<SlotState>>> {
+        Box::pin(async move {
+            let rows = db
+                .fetch_all("PRAGMA application_id; PRAGMA user_version; PRAGMA schema_version")
+                .await?;
+            let values = rows
+                .iter()
+                .map(|row| sqlx::Row::try_get::<i64, _>(row, 0))
+                .collect::<std::result::Result<Vec<_>, _>>()
+                .map_err(|e| Error::database("reading the file header", e))?;
+            let [application_id, user_version, schema_version] = values[..] else {
+                return Err(Error::Introspect(format!(
+                    "reading the file header: 3 values expected, {} read",
+                    values.len()
+                )));
+            };
+            // The pragmas report the header's signed 32-bit integers.
+            let (application_id, user_version) = (application_id as u32, user_version as u32);
+            let stamp = match (application_id >> 24, application_id, user_version) {
+                (_, 0, 0) => None,
+                (STAMP_TAG, _, low) => {
+                    Stamp::from_bits(u64::from(application_id & 0xFF_FFFF) << 32 | u64::from(low))
+                }
+                _ => return Ok(None),
+            };
+            Ok(Some(SlotState {
+                stamp,
+                schema_version,
+            }))
+        })
+    }
+
+    fn write<'a>(&'a self, db: &'a Db, stamp: Option<Stamp>) -> BoxFuture<'a, Result<()>> {
+        Box::pin(async move {
+            let Some(stamp) = stamp else {
+                db.execute("PRAGMA user_version = 0").await?;
+                return Ok(());
+            };
+            let bits = stamp.bits();
+            let high = (STAMP_TAG << 24 | (bits >> 32) as u32 & 0xFF_FFFF) as i32;
+            let low = bits as u32 as i32;
+            db.transaction(TxKind::Data, async |db| {
+                db.execute(&format!(
+                    "PRAGMA application_id = {high}; PRAGMA user_version = {low}"
+                ))
+                .await
+            })
+            .await?;
+            Ok(())
+        })
+    }
 }
 
 impl Locker for Sqlite {

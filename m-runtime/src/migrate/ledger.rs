@@ -117,6 +117,8 @@ pub(crate) async fn insert(
     seq: i64,
     duration: Option<Duration>,
 ) -> Result<AppliedMigration> {
+    // No boot may skip what this changes (the boot stamp).
+    crate::stamp::invalidate(db).await?;
     let d = db.backend().dialect();
     let columns = COLUMNS;
     let placeholders: Vec<String> = (1..=columns.len()).map(|n| d.placeholder(n)).collect();
@@ -153,6 +155,8 @@ pub(crate) async fn insert(
 
 /// Removes the row of `app:id` (inside the caller's transaction).
 pub(crate) async fn remove(db: &Db, app: &str, id: &str) -> Result<()> {
+    // No boot may skip what this changes (the boot stamp).
+    crate::stamp::invalidate(db).await?;
     let d = db.backend().dialect();
     let sql = format!(
         "DELETE FROM {} WHERE {} = {} AND {} = {}",
@@ -169,6 +173,8 @@ pub(crate) async fn remove(db: &Db, app: &str, id: &str) -> Result<()> {
 
 /// Sets the checksum recorded for `app:id` (an accepted edit).
 pub(crate) async fn set_checksum(db: &Db, app: &str, id: &str, checksum: &str) -> Result<()> {
+    // No boot may skip what this changes (the boot stamp).
+    crate::stamp::invalidate(db).await?;
     let d = db.backend().dialect();
     let sql = format!(
         "UPDATE {} SET {} = {} WHERE {} = {} AND {} = {}",
@@ -332,6 +338,8 @@ pub(crate) async fn load_events(db: &Db) -> Result<Vec<LedgerEvent>> {
 
 /// Removes every ledger and event row of `app` (a retired app).
 pub(crate) async fn forget_app(db: &Db, app: &str) -> Result<u64> {
+    // No boot may skip what this changes (the boot stamp).
+    crate::stamp::invalidate(db).await?;
     let d = db.backend().dialect();
     let sql = format!(
         "DELETE FROM {} WHERE {} = {}",

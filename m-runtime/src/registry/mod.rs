@@ -144,7 +144,7 @@ impl Registry {
 
     /// The addresses of every item (and each expected app name), in order:
     /// equal for two registries of the same items.
-    fn identity(&self) -> Vec<usize> {
+    pub(crate) fn identity(&self) -> Vec<usize> {
         fn addresses<T>(items: &[&'static T]) -> impl Iterator<Item = usize> {
             items.iter().map(|item| std::ptr::from_ref(*item).addr())
         }
