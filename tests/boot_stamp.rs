@@ -49,12 +49,19 @@ async fn an_unchanged_boot_reads_the_stamp_and_a_schema_change_sends_it_to_the_t
     let registry = synthetic::registry(20);
     assert!(!boot(&t, &registry).await.fast_path);
     let (application_id, user_version, schema_version) = header(&t).await;
-    assert_eq!(application_id >> 24, 0x6D, "the header is m's: {application_id:#x}");
+    assert_eq!(
+        application_id >> 24,
+        0x6D,
+        "the header is m's: {application_id:#x}"
+    );
     assert_ne!(user_version, 0, "and holds a stamp");
 
     let stamped = boot(&t, &registry).await;
     assert!(stamped.fast_path);
-    assert_eq!(header(&t).await, (application_id, user_version, schema_version));
+    assert_eq!(
+        header(&t).await,
+        (application_id, user_version, schema_version)
+    );
 
     // Reading no table of m's: a hand edit of its rows (no schema change)
     // goes unseen, where the tables' comparison would take the slow path.
@@ -69,7 +76,11 @@ async fn an_unchanged_boot_reads_the_stamp_and_a_schema_change_sends_it_to_the_t
     t.exec("CREATE TABLE scratch (x INTEGER)").await;
     let resynced = boot(&t, &registry).await;
     assert!(!resynced.fast_path, "the emptied state table is seen");
-    assert_eq!(t.count("_m_doctypes").await, 21, "20 hashes and their digest");
+    assert_eq!(
+        t.count("_m_doctypes").await,
+        21,
+        "20 hashes and their digest"
+    );
     let (_, restamped, moved) = header(&t).await;
     assert_ne!(moved, schema_version);
     assert_ne!(restamped, 0);
@@ -162,7 +173,8 @@ async fn a_header_another_program_set_is_left_alone() {
         assert!(fast.fast_path, "through m's tables");
         let (application_id, user_version, _) = header(&t).await;
         assert_eq!((application_id, user_version), expected, "{test}");
-        t.exec("DELETE FROM _m_doctypes WHERE table_name = ''").await;
+        t.exec("DELETE FROM _m_doctypes WHERE table_name = ''")
+            .await;
         let slow_compare = boot(&t, &registry).await;
         assert!(slow_compare.fast_path, "compared row by row");
         assert!(slow_compare.queries > fast.queries);

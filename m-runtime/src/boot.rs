@@ -27,7 +27,7 @@
 
 use std::time::Duration;
 
-use crate::backend::Locker;
+use crate::backend::HeldLock;
 use crate::pipeline::PipelineOptions;
 use crate::plan::{Plan, Policy};
 use crate::stamp::{self, Fingerprint, Reading};
@@ -223,19 +223,11 @@ impl Boot {
         let db = Db::connect(&self.url).await?;
         // Refuses a read-only standby before it takes the lock.
         let locker = crate::backend::migration_locker(&db).await?;
-        let lock = locker.acquire_for(&db, self.lock_timeout).await?;
+        let lock = HeldLock::acquire(locker, &db, self.lock_timeout).await?;
         let report = self.migrate(&db, &registry).await;
         // The lock is free when the boot returns, and both sessions end
-        // cleanly (the server logs no aborted connection); the boot's own
-        // outcome matters more than a failure to let go.
-        if let Err(error) = locker.release_for(&db).await {
-            tracing::warn!(
-                "releasing the migration lock (closing the session releases it): {error}"
-            );
-        }
-        if let Err(error) = lock.release().await {
-            tracing::warn!("closing the lock's connection: {error}");
-        }
+        // cleanly (the server logs no aborted connection).
+        lock.release(&db).await;
         if let Err(error) = db.close().await {
             tracing::warn!("closing the connection: {error}");
         }

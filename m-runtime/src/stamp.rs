@@ -197,9 +197,7 @@ pub(crate) async fn invalidate(db: &Db) -> Result<()> {
         return Ok(());
     };
     match slot.read(db).await? {
-        Some(SlotState {
-            stamp: Some(_), ..
-        }) => slot.write(db, None).await,
+        Some(SlotState { stamp: Some(_), .. }) => slot.write(db, None).await,
         _ => Ok(()),
     }
 }
@@ -250,7 +248,10 @@ mod tests {
 
     #[test]
     fn a_stamp_keeps_56_bits_and_never_reads_as_cleared() {
-        assert_eq!(Stamp::from_bits(0xFF00_0000_0000_0001).map(Stamp::bits), Some(1));
+        assert_eq!(
+            Stamp::from_bits(0xFF00_0000_0000_0001).map(Stamp::bits),
+            Some(1)
+        );
         assert_eq!(Stamp::from_bits(0x00AB_CDEF_0000_0000), None);
     }
 }

@@ -130,6 +130,43 @@ impl MigrationLocker<'_> {
     }
 }
 
+/// The migration lock, held for the work of one connection: the guard
+/// [`Locker::acquire_for`] returned, with the locker that took it.
+#[derive(Debug)]
+pub struct HeldLock<'a> {
+    locker: MigrationLocker<'a>,
+    guard: LockGuard,
+}
+
+impl<'a> HeldLock<'a> {
+    /// Takes `locker`'s lock for `db`'s work, waiting at most `timeout`.
+    pub async fn acquire(locker: MigrationLocker<'a>, db: &Db, timeout: Duration) -> Result<Self> {
+        let guard = locker.acquire_for(db, timeout).await?;
+        Ok(HeldLock { locker, guard })
+    }
+
+    /// Wraps a guard `locker` took for a connection's work.
+    pub fn new(locker: MigrationLocker<'a>, guard: LockGuard) -> Self {
+        HeldLock { locker, guard }
+    }
+
+    /// Lets go of the lock: first on `db`'s own session
+    /// ([`Locker::release_for`]: a process that asks right after does not
+    /// find it held while the server ends a closed session), then the
+    /// guard. A failure is logged, not returned: the work done under the
+    /// lock matters more, and closing the session releases the lock anyway.
+    pub async fn release(self, db: &Db) {
+        if let Err(error) = self.locker.release_for(db).await {
+            tracing::warn!(
+                "releasing the migration lock (closing the session releases it): {error}"
+            );
+        }
+        if let Err(error) = self.guard.release().await {
+            tracing::warn!("closing the lock's connection: {error}");
+        }
+    }
+}
+
 impl std::fmt::Debug for MigrationLocker<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("MigrationLocker")

@@ -32,7 +32,9 @@ pub mod sqlite;
 pub use dialect::{AlterSql, Dialect, EnumStorage};
 pub use lease::Lease;
 pub(crate) use lock::read_only_error;
-pub use lock::{LockGuard, LockStrategy, Locker, MigrationLocker, Release, migration_locker};
+pub use lock::{
+    HeldLock, LockGuard, LockStrategy, Locker, MigrationLocker, Release, migration_locker,
+};
 
 /// Kept at its former path; it lives in [`schema`](crate::schema).
 pub use crate::schema::is_internal_table;

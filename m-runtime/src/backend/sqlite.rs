@@ -12,11 +12,11 @@ use std::time::{Duration, Instant};
 
 use super::normalize::{Escapes, get, parse_default, split_type};
 use super::{AlterSql, Backend, Dialect, Introspector, LockGuard, Locker};
+use crate::db::TxKind;
 use crate::schema::{
     Check, Column, DefaultValue, Dependent, DependentKind, ForeignKey, Index, LogicalType,
     ReferentialAction, Schema, Table, is_internal_table,
 };
-use crate::db::TxKind;
 use crate::stamp::{SlotState, Stamp, StampSlot};
 use crate::{BoxFuture, Db, Error, Result};
 

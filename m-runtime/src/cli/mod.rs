@@ -58,7 +58,7 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use crate::backend::{LockGuard, Locker};
+use crate::backend::{HeldLock, Locker};
 use crate::migrate::RunOptions;
 use crate::pipeline::{PipelineOptions, Step};
 use crate::registry::MigrationPhase;
@@ -517,9 +517,7 @@ async fn against_database(
             // Refuses a read-only standby before it takes the lock.
             let lock = lock(db, lock_timeout).await?;
             let outcome = migrate(db, action, registry).await;
-            if let Err(error) = lock.release().await {
-                tracing::warn!("closing the lock's connection: {error}");
-            }
+            lock.release(db).await;
             outcome
         }
     }
@@ -763,14 +761,28 @@ pub(crate) fn offline_plan(
 
 /// The backend's database-level lock, held until the guard is released;
 /// says on stderr that it waits when another process holds it.
-pub(crate) async fn lock(db: &Db, timeout: Duration) -> Result<LockGuard, Error> {
+pub(crate) async fn lock(db: &Db, timeout: Duration) -> Result<HeldLock<'_>, Error> {
     let locker = crate::backend::migration_locker(db).await?;
-    let acquire = locker.acquire_for(db, timeout);
-    tokio::pin!(acquire);
-    tokio::select! {
-        guard = &mut acquire => return guard,
-        () = tokio::time::sleep(Duration::from_millis(500)) => {}
-    }
+    let guard = {
+        let acquire = locker.acquire_for(db, timeout);
+        tokio::pin!(acquire);
+        let quick = tokio::select! {
+            guard = &mut acquire => Some(guard),
+            () = tokio::time::sleep(Duration::from_millis(500)) => None,
+        };
+        match quick {
+            Some(guard) => guard?,
+            None => {
+                say_who_holds(db, &locker, timeout).await?;
+                acquire.await?
+            }
+        }
+    };
+    Ok(HeldLock::new(locker, guard))
+}
+
+/// Tells a person waiting for the lock who holds it.
+async fn say_who_holds(db: &Db, locker: &dyn Locker, timeout: Duration) -> Result<(), Error> {
     // Asked on a connection of its own: the lock may be waited for on `db`'s.
     let peek = Db::connect_with(db.url(), db.backend_arc()).await?;
     let holder = locker.holder(&peek).await;
@@ -784,7 +796,7 @@ pub(crate) async fn lock(db: &Db, timeout: Duration) -> Result<LockGuard, Error>
     eprintln!(
         "waiting for the migration lock: {holder} is migrating this database; giving up after {timeout:?} (--lock-timeout, M_LOCK_TIMEOUT_SECS)"
     );
-    acquire.await
+    Ok(())
 }
 
 fn policy(args: &PlanArgs) -> Policy {

@@ -178,9 +178,7 @@ async fn sync(options: &Options, registry: &Registry) -> crate::Result<Value> {
                     serde_json::to_value(SyncJson::new(&plan, &report))
                         .map_err(|e| crate::Error::Output(e.to_string()))
                 });
-        if let Err(error) = lock.release().await {
-            tracing::warn!("releasing the migration lock: {error}");
-        }
+        lock.release(&db).await;
         synced
     }
     .await;
