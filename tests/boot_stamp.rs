@@ -182,3 +182,23 @@ async fn a_header_another_program_set_is_left_alone() {
         assert_eq!((application_id, user_version), expected, "{test}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_file_opened_read_only_boots_through_the_tables_without_a_stamp() {
+    let Some(t) = sqlite("stamp_read_only").await else {
+        return;
+    };
+    let registry = synthetic::registry(5);
+    assert!(!boot(&t, &registry).await.fast_path);
+    t.exec("PRAGMA user_version = 0").await;
+    let cleared = header(&t).await;
+
+    let read_only = format!("{}?mode=ro", t.url);
+    let report = Boot::new(&read_only)
+        .registry(registry.clone())
+        .run()
+        .await
+        .expect("an unchanged boot needs no write");
+    assert!(report.fast_path);
+    assert_eq!(header(&t).await, cleared, "the header is as it was");
+}

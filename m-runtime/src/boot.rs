@@ -249,7 +249,7 @@ impl Boot {
         };
         if self.unchanged(db, registry).await? {
             if let Some(state) = slot {
-                stamp::write(db, &fingerprint, state).await?;
+                leave_stamp(db, &fingerprint, state).await;
             }
             return Ok(fast());
         }
@@ -274,7 +274,7 @@ impl Boot {
             && let Reading::Stale(state) = stamp::read(db, &fingerprint).await?
             && self.unchanged(db, registry).await?
         {
-            stamp::write(db, &fingerprint, state).await?;
+            leave_stamp(db, &fingerprint, state).await;
         }
         if let Some(summary) = report.held_back_summary() {
             // An app that installed a tracing subscriber gets the events; one
@@ -293,5 +293,14 @@ impl Boot {
     async fn unchanged(&self, db: &Db, registry: &Registry) -> Result<bool> {
         Ok(crate::state::matches_registry(db, registry).await?
             && !crate::migrate::check_pending(db, registry, self.allow_out_of_order).await?)
+    }
+}
+
+/// Writes the boot stamp. A failure (a file opened read-only) is logged,
+/// not returned: the write is one transaction, so the header is left as it
+/// was, and the next boot compares m's tables, as it would have anyway.
+async fn leave_stamp(db: &Db, fingerprint: &Fingerprint, state: stamp::SlotState) {
+    if let Err(error) = stamp::write(db, fingerprint, state).await {
+        tracing::warn!("writing the boot stamp (the next boot reads m's tables instead): {error}");
     }
 }
