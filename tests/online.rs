@@ -422,6 +422,66 @@ async fn postgres_drops_an_invalid_leftover_before_building() {
     assert_clean(&t.verify(&with_unique()).await);
 }
 
+/// The same in a schema of its own: the leftover is found in the table's
+/// schema (not the connection's), dropped there, and the index built.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(m_test_skip_postgres, ignore = "excluded by M_TEST_BACKENDS")]
+async fn postgres_drops_an_invalid_leftover_in_the_tables_schema() {
+    Backend::Postgres.require_enabled();
+    let t = TestDb::fresh(Backend::Postgres, "invalid_leftover_schema").await;
+    t.exec("CREATE SCHEMA billing").await;
+    t.exec("CREATE TABLE billing.item (id BIGINT PRIMARY KEY, code VARCHAR(40) NOT NULL)")
+        .await;
+    t.exec("INSERT INTO billing.item VALUES (1, 'a'), (2, 'a')")
+        .await;
+    let failed =
+        t.db.execute(&format!(
+            "CREATE UNIQUE INDEX CONCURRENTLY {UNIQUE} ON billing.item (code)"
+        ))
+        .await;
+    assert!(failed.is_err());
+    assert_eq!(pg_valid_index(&t.db, UNIQUE).await, Some(false));
+    t.exec("UPDATE billing.item SET code = 'b' WHERE id = 2")
+        .await;
+
+    let registry = registry(vec![&BILLING_UNIQUE_ONLINE]);
+    assert_eq!(run(&t.db, registry).await.expect("run"), 1);
+    assert_eq!(pg_valid_index(&t.db, UNIQUE).await, Some(true));
+    assert_eq!(
+        t.rows(&format!(
+            "SELECT schemaname::text FROM pg_indexes WHERE indexname = '{UNIQUE}'"
+        ))
+        .await,
+        [[Some("billing".to_owned())]]
+    );
+}
+
+fn billing(unique: bool) -> Schema {
+    let mut table = Table::new("billing.item")
+        .column(Column::new("id", LogicalType::I64))
+        .column(Column::new("code", CODE))
+        .primary_key(["id"]);
+    if unique {
+        table = table.index(["code"], true);
+    }
+    let mut schema = Schema::default();
+    schema.insert(table);
+    schema
+}
+
+fn billing_unique_online() -> Migration {
+    migration(
+        None,
+        billing(false),
+        vec![ops::add_unique_online("billing.item", UNIQUE, &["code"])],
+        None,
+        billing(true),
+    )
+}
+
+static BILLING_UNIQUE_ONLINE: MigrationDef =
+    def("0001_billing_unique_online", billing_unique_online, false);
+
 /// The build does not block writes: while another transaction that wrote
 /// to the table is open, `CREATE INDEX CONCURRENTLY` waits for it (as
 /// PostgreSQL documents) and an insert from a third connection goes

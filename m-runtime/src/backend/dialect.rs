@@ -695,10 +695,12 @@ pub trait Dialect: Send + Sync {
     }
 
     /// Where a failed online build leaves an unusable index behind
-    /// (PostgreSQL: an `INVALID` one, under the index's name): the query
-    /// that returns a row when index `name` is such a leftover, and the
-    /// statement that drops it. `None` where a failed build leaves nothing.
-    fn invalid_index(&self, _name: &str) -> Option<(String, String)> {
+    /// (PostgreSQL: an `INVALID` one, under the index's name, in its
+    /// table's schema): the query that returns a row when index `name` of
+    /// `table` (a table key, [`split_table_name`]) is such a leftover, and
+    /// the statement that drops it. `None` where a failed build leaves
+    /// nothing.
+    fn invalid_index(&self, _table: &str, _name: &str) -> Option<(String, String)> {
         None
     }
 

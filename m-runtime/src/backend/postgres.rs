@@ -479,17 +479,19 @@ impl Dialect for Postgres {
     }
 
     /// A failed concurrent build leaves its index, marked invalid.
-    fn invalid_index(&self, name: &str) -> Option<(String, String)> {
+    fn invalid_index(&self, table: &str, name: &str) -> Option<(String, String)> {
+        let schema = split_table_name(table).0;
+        let namespace = schema.map_or_else(|| "current_schema()".to_owned(), |s| self.quote_str(s));
         Some((
             format!(
                 "SELECT 1 FROM pg_index ix JOIN pg_class i ON i.oid = ix.indexrelid \
                  JOIN pg_namespace n ON n.oid = i.relnamespace \
-                 WHERE n.nspname = current_schema() AND i.relname = {} AND NOT ix.indisvalid",
+                 WHERE n.nspname = {namespace} AND i.relname = {} AND NOT ix.indisvalid",
                 self.quote_str(name)
             ),
             format!(
                 "DROP INDEX CONCURRENTLY IF EXISTS {}",
-                self.quote_ident(name)
+                self.quote_table(&qualified_table_name(schema, name))
             ),
         ))
     }

@@ -108,12 +108,12 @@ async fn build_online(db: &Db, live: Schema, ops: &[Operation]) -> Result<Schema
     let dialect = db.backend().dialect();
     let mut leftovers = Vec::new();
     for op in ops {
-        let Operation::AddIndexOnline { index, .. } = op else {
+        let Operation::AddIndexOnline { table, index } = op else {
             return Err(Error::Migration(format!(
                 "`{op}` cannot run outside a transaction, beside online index builds: run it on its own; nothing was run"
             )));
         };
-        if let Some((query, drop)) = dialect.invalid_index(&index.name)
+        if let Some((query, drop)) = dialect.invalid_index(table, &index.name)
             && !db.fetch_all(&query).await?.is_empty()
         {
             leftovers.push((index.name.clone(), drop));
@@ -143,16 +143,16 @@ async fn build_online(db: &Db, live: Schema, ops: &[Operation]) -> Result<Schema
         let built_on = after
             .table(table)
             .ok_or_else(|| fail(format!("there is no table `{table}`")))?;
-        builds.push((index, dialect.create_index_online(built_on, index)));
+        builds.push((table, index, dialect.create_index_online(built_on, index)));
         state = after;
     }
     for (name, drop) in &leftovers {
         tracing::info!(index = %name, "dropping the invalid index a failed build left");
         db.execute(drop).await?;
     }
-    for (index, sql) in builds {
+    for (table, index, sql) in builds {
         if let Err(error) = db.execute(&sql).await {
-            if let Err(cleanup) = drop_invalid(db, &index.name).await {
+            if let Err(cleanup) = drop_invalid(db, table, &index.name).await {
                 tracing::warn!(
                     index = %index.name,
                     error = %crate::Report(&cleanup),
@@ -165,10 +165,10 @@ async fn build_online(db: &Db, live: Schema, ops: &[Operation]) -> Result<Schema
     Ok(state)
 }
 
-/// Drops index `name` if it is the invalid leftover of a failed online
-/// build (PostgreSQL); nothing elsewhere.
-async fn drop_invalid(db: &Db, name: &str) -> Result<()> {
-    if let Some((query, drop)) = db.backend().dialect().invalid_index(name)
+/// Drops index `name` of `table` if it is the invalid leftover of a failed
+/// online build (PostgreSQL); nothing elsewhere.
+async fn drop_invalid(db: &Db, table: &str, name: &str) -> Result<()> {
+    if let Some((query, drop)) = db.backend().dialect().invalid_index(table, name)
         && !db.fetch_all(&query).await?.is_empty()
     {
         db.execute(&drop).await?;
