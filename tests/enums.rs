@@ -436,6 +436,50 @@ fn of_type(values: &'static [&'static str]) -> LogicalType {
     }
 }
 
+/// An enum type of a named schema gains its values there: `ALTER TYPE`
+/// names the table's schema, which the search path does not hold.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn postgres_adds_values_to_an_enum_type_in_the_tables_schema() {
+    if !Backend::Postgres.enabled() {
+        eprintln!("skipped: postgres excluded by M_TEST_BACKENDS");
+        return;
+    }
+    let t = TestDb::fresh(Backend::Postgres, "pg_enum_schema").await;
+    t.exec("CREATE SCHEMA billing").await;
+    t.exec("CREATE TYPE billing.mood AS ENUM ('ok', 'sad')")
+        .await;
+    t.exec("CREATE TABLE billing.post (id BIGINT PRIMARY KEY, mood billing.mood NOT NULL)")
+        .await;
+    t.exec("INSERT INTO billing.post VALUES (1, 'ok'), (2, 'sad')")
+        .await;
+    let desired = |values: &'static [&'static str]| {
+        schema(
+            Table::new("billing.post")
+                .column(Column::new("id", LogicalType::I64))
+                .column(Column::new("mood", of_type(values)))
+                .primary_key(["id"]),
+        )
+    };
+    let plan = t.verify(&desired(&["ok", "sad"])).await;
+    assert!(plan.changes.is_empty(), "{:#?}", plan.changes);
+
+    let wider = desired(&["ok", "sad", "meh"]);
+    let (plan, report) = t.sync(&wider, &Policy::default()).await;
+    assert_eq!(
+        plan.changes[0].sql,
+        [r#"ALTER TYPE "billing"."mood" ADD VALUE IF NOT EXISTS 'meh' AFTER 'sad'"#]
+    );
+    assert!(report.is_complete());
+    let plan = t.verify(&wider).await;
+    assert!(plan.changes.is_empty(), "{:#?}", plan.changes);
+    assert_eq!(
+        t.rows("SELECT string_agg(v::text, ',' ORDER BY v) FROM unnest(enum_range(NULL::billing.mood)) v")
+            .await,
+        [[Some("ok,sad,meh".to_string())]]
+    );
+    assert_eq!(t.count("billing.post").await, 2);
+}
+
 /// A live enum type m did not create is read as the enumeration it is and
 /// adopted: the same values verify clean; values added are `ALTER TYPE ..
 /// ADD VALUE` in the declared order (SAFE, applied, then a no-op); values

@@ -224,9 +224,10 @@ impl TestDb {
             .unwrap_or_else(|e| panic!("{sql}: {e}"));
     }
 
-    /// `SELECT COUNT(*)` of a table.
+    /// `SELECT COUNT(*)` of a table (a key: `billing.invoice` is `invoice`
+    /// of schema `billing`).
     pub async fn count(&self, table: &str) -> i64 {
-        let q = self.db.backend().dialect().quote_ident(table);
+        let q = self.db.backend().dialect().quote_table(table);
         self.db
             .fetch_i64(&format!("SELECT COUNT(*) FROM {q}"))
             .await

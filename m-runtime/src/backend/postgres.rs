@@ -389,7 +389,8 @@ impl Dialect for Postgres {
     /// A live enum type gains values with `ALTER TYPE .. ADD VALUE`, each
     /// placed where the declaration lists it (`BEFORE` the next live value,
     /// else `AFTER` the one before it); `IF NOT EXISTS`, so the columns
-    /// that share the type may each say it. A column converted to an enum
+    /// that share the type may each say it. The type is named in the
+    /// table's schema. A column converted to an enum
     /// type goes through text (`col::text::type`).
     fn alter_column_type_from(
         &self,
@@ -400,7 +401,9 @@ impl Dialect for Postgres {
         let LogicalType::Enum { name, values } = &column.ty else {
             return self.alter_column_type(table, column);
         };
-        let ty = self.quote_ident(name);
+        // The type is looked for in the table's schema, where a table of a
+        // named schema keeps its types (the search path may not name it).
+        let ty = self.quote_table(&qualified_table_name(split_table_name(&table.name).0, name));
         match from {
             LogicalType::Enum {
                 name: old_name,
