@@ -516,25 +516,13 @@ pub(crate) fn check_schemas_supported(
     desired: &crate::schema::Schema,
     backend: &dyn crate::backend::Backend,
 ) -> Result<(), RegistryErrors> {
-    if backend.dialect().supports_schemas() {
-        return Ok(());
-    }
-    let errors: Vec<RegistryError> = desired
-        .tables
-        .values()
-        .filter(|t| t.schema().is_some())
-        .map(|t| RegistryError::SchemaUnsupported {
-            doctype: None,
-            table: t.name.clone(),
-            app: t.app.clone(),
-            backend: backend.name().to_owned(),
-        })
-        .collect();
-    if errors.is_empty() {
-        Ok(())
-    } else {
-        Err(RegistryErrors(errors))
-    }
+    refuse_schemas(
+        backend,
+        desired
+            .tables
+            .values()
+            .map(|t| (None, t.name.clone(), t.app.clone())),
+    )
 }
 
 /// [`check_schemas_supported`] of the registered DocTypes, naming each.
@@ -542,17 +530,33 @@ pub(crate) fn check_registry_schemas(
     registry: &Registry,
     backend: &dyn crate::backend::Backend,
 ) -> Result<(), RegistryErrors> {
+    refuse_schemas(
+        backend,
+        registry.doctypes.iter().map(|d| {
+            (
+                Some(format!("{}::{}", d.module_path, d.name)),
+                d.table.to_owned(),
+                Some(d.app.to_owned()),
+            )
+        }),
+    )
+}
+
+/// One error per `(doctype, table, app)` whose table names a schema, where
+/// `backend` has none.
+fn refuse_schemas(
+    backend: &dyn crate::backend::Backend,
+    tables: impl Iterator<Item = (Option<String>, String, Option<String>)>,
+) -> Result<(), RegistryErrors> {
     if backend.dialect().supports_schemas() {
         return Ok(());
     }
-    let errors: Vec<RegistryError> = registry
-        .doctypes
-        .iter()
-        .filter(|d| crate::schema::split_table_name(d.table).0.is_some())
-        .map(|d| RegistryError::SchemaUnsupported {
-            doctype: Some(format!("{}::{}", d.module_path, d.name)),
-            table: d.table.to_owned(),
-            app: Some(d.app.to_owned()),
+    let errors: Vec<RegistryError> = tables
+        .filter(|(_, table, _)| crate::schema::split_table_name(table).0.is_some())
+        .map(|(doctype, table, app)| RegistryError::SchemaUnsupported {
+            doctype,
+            table,
+            app,
             backend: backend.name().to_owned(),
         })
         .collect();
