@@ -3,6 +3,7 @@
 #
 #   scripts/galera.sh start DIR BASE_PORT
 #   scripts/galera.sh stop DIR
+#   scripts/galera.sh kill DIR       # SIGKILL: for a cluster thrown away
 #   scripts/galera.sh check          # exit 0 when everything it needs is installed
 #
 # Node N (1..3) keeps its data, socket, log and pid under DIR/nodeN and
@@ -62,6 +63,15 @@ check() {
     fi
 }
 
+# Whether process PID runs: a node's server is orphaned once the `start`
+# that launched it exits, and a killed orphan stays a zombie until whoever
+# adopted it reaps it, which `kill -0` does not tell apart.
+alive() {
+    local state
+    state=$(ps -o stat= -p "$1" 2>/dev/null) || return 1
+    [ -n "$state" ] && [ "${state#Z}" = "$state" ]
+}
+
 client_port() { echo $(($1 + 10 * ($2 - 1))); }
 
 write_config() {
@@ -114,7 +124,7 @@ status_of() {
 wait_status() {
     local dir=$1 node=$2 name=$3 value=$4 waited=0
     while [ "$(status_of "$dir" "$node" "$name")" != "$value" ]; do
-        if ! kill -0 "$(cat "$dir/node$node/server.pid")" 2>/dev/null; then
+        if ! alive "$(cat "$dir/node$node/server.pid")"; then
             tail -n 30 "$dir/node$node/error.log" >&2 || true
             die "node $node stopped (its log: $dir/node$node/error.log)"
         fi
@@ -170,21 +180,23 @@ start() {
     echo "galera cluster up: $NODES nodes on 127.0.0.1 ports $(client_port "$base" 1) $(client_port "$base" 2) $(client_port "$base" 3)"
 }
 
+# Stops the nodes with SIGTERM (a clean shutdown, which can take seconds:
+# each node leaves the group and flushes InnoDB), or with the signal given.
 stop() {
-    local dir=$1 node pid pids=""
+    local dir=$1 signal=${2:-TERM} node pid pids=""
     [ -d "$dir" ] || return 0
     for node in $(seq $NODES -1 1); do
         if [ -r "$dir/node$node/server.pid" ]; then
             pid=$(cat "$dir/node$node/server.pid")
-            if kill -0 "$pid" 2>/dev/null; then
-                kill -TERM "$pid" 2>/dev/null || true
+            if alive "$pid"; then
+                kill -"$signal" "$pid" 2>/dev/null || true
                 pids="$pids $pid"
             fi
         fi
     done
     local waited=0
     for pid in $pids; do
-        while kill -0 "$pid" 2>/dev/null; do
+        while alive "$pid"; do
             if [ $waited -ge 300 ]; then
                 kill -KILL "$pid" 2>/dev/null || true
                 break
@@ -205,10 +217,16 @@ stop)
     stop "$2"
     rm -rf "$2"/node*
     ;;
+kill)
+    # Nothing of the data is kept, so there is nothing to shut down cleanly.
+    [ $# -eq 2 ] || die "usage: galera.sh kill DIR"
+    stop "$2" KILL
+    rm -rf "$2"/node*
+    ;;
 check)
     check
     ;;
 *)
-    die "usage: galera.sh start DIR BASE_PORT | stop DIR | check"
+    die "usage: galera.sh start DIR BASE_PORT | stop DIR | kill DIR | check"
     ;;
 esac

@@ -12,32 +12,10 @@
 //! token; after an error the item itself is still emitted (with a stub
 //! `DocType` impl for a struct), so the rest of the crate compiles on.
 //!
-//! ```
-//! use m_runtime::prelude::*;
-//!
-//! #[doctype(index(fields = ["title", "year"], unique))]
-//! pub struct Book {
-//!     #[field(primary_key)]
-//!     pub id: i64,
-//!     #[field(max_length = 140)]
-//!     pub title: String,
-//!     pub year: Option<i32>,
-//!     #[field(default = 1)]
-//!     pub copies: i32,
-//! }
-//!
-//! #[after_sync]
-//! async fn seed(_db: &Db) -> m_runtime::Result<()> {
-//!     Ok(())
-//! }
-//!
-//! #[migration(id = "0001_backfill", phase = post_sync)]
-//! async fn backfill(_db: &Db) -> m_runtime::Result<()> {
-//!     Ok(())
-//! }
-//!
-//! assert_eq!(Book::TABLE, "book");
-//! ```
+//! The examples (they are these macros' doctests) are on the re-exports in
+//! `m_runtime`, where an app takes the macros from: as a dev-dependency of
+//! this proc-macro crate, m-runtime would be built a second time for the
+//! host in every `cargo test --workspace`, with its own feature set.
 use proc_macro::TokenStream;
 
 use m_build::macros::{self, HookPhase};
@@ -51,48 +29,6 @@ use m_build::macros::{self, HookPhase};
 /// sql_type = "...", skip, references = Path, on_delete = action)]` on
 /// fields. Emits the struct unchanged (without the `#[field]` attributes),
 /// an `impl DocType`, and a registered descriptor.
-///
-/// A type with no portable column type is an error:
-///
-/// ```compile_fail
-/// use m_runtime::prelude::*;
-///
-/// #[doctype]
-/// pub struct Counter {
-///     #[field(primary_key)]
-///     pub id: i64,
-///     pub hits: u64, // unsigned integers are not portable: use i64
-/// }
-/// # fn main() {}
-/// ```
-///
-/// So are two field-level primary keys (a composite key is declared on the
-/// struct):
-///
-/// ```compile_fail
-/// use m_runtime::prelude::*;
-///
-/// #[doctype]
-/// pub struct BookTag {
-///     #[field(primary_key)]
-///     pub book: i64,
-///     #[field(primary_key)]
-///     pub tag: String,
-/// }
-/// # fn main() {}
-/// ```
-///
-/// ```
-/// use m_runtime::prelude::*;
-///
-/// #[doctype(primary_key(fields = ["book", "tag"]))]
-/// pub struct BookTag {
-///     pub book: i64,
-///     #[field(max_length = 40)]
-///     pub tag: String,
-/// }
-/// # fn main() {}
-/// ```
 #[proc_macro_attribute]
 pub fn doctype(args: TokenStream, input: TokenStream) -> TokenStream {
     macros::doctype_inner(args.into(), input.into()).into()
@@ -100,16 +36,6 @@ pub fn doctype(args: TokenStream, input: TokenStream) -> TokenStream {
 
 /// Registers `async fn name(db: &Db) -> Result<(), E>` to run before every
 /// sync's DDL. The only option is `app = "..."`.
-///
-/// ```compile_fail
-/// use m_runtime::prelude::*;
-///
-/// #[before_sync]
-/// fn not_async(_db: &Db) -> m_runtime::Result<()> {
-///     Ok(())
-/// }
-/// # fn main() {}
-/// ```
 #[proc_macro_attribute]
 pub fn before_sync(args: TokenStream, input: TokenStream) -> TokenStream {
     macros::hook_inner(HookPhase::BeforeSync, args.into(), input.into()).into()
@@ -117,14 +43,6 @@ pub fn before_sync(args: TokenStream, input: TokenStream) -> TokenStream {
 
 /// Registers `async fn name(db: &Db) -> Result<(), E>` to run after every
 /// sync's DDL. The only option is `app = "..."`.
-///
-/// ```compile_fail
-/// use m_runtime::prelude::*;
-///
-/// #[after_sync]
-/// async fn returns_nothing(_db: &Db) {}
-/// # fn main() {}
-/// ```
 #[proc_macro_attribute]
 pub fn after_sync(args: TokenStream, input: TokenStream) -> TokenStream {
     macros::hook_inner(HookPhase::AfterSync, args.into(), input.into()).into()
@@ -134,18 +52,6 @@ pub fn after_sync(args: TokenStream, input: TokenStream) -> TokenStream {
 /// = ["app:id"], phase = pre_sync | post_sync, down = revert_fn, app =
 /// "...")]` on an async fn with the hook signature. Its checksum covers the
 /// fn's signature and body tokens.
-///
-/// The id is explicit:
-///
-/// ```compile_fail
-/// use m_runtime::prelude::*;
-///
-/// #[migration]
-/// async fn backfill(_db: &Db) -> m_runtime::Result<()> {
-///     Ok(())
-/// }
-/// # fn main() {}
-/// ```
 #[proc_macro_attribute]
 pub fn migration(args: TokenStream, input: TokenStream) -> TokenStream {
     macros::migration_inner(args.into(), input.into()).into()
@@ -161,17 +67,7 @@ pub fn migration(args: TokenStream, input: TokenStream) -> TokenStream {
 /// string literals are checked here to be schemas' JSON.
 ///
 /// The fn is a plain fn that returns the migration; data work goes in the
-/// `before` and `after` async fns:
-///
-/// ```compile_fail
-/// use m_runtime::prelude::*;
-///
-/// #[m_runtime::operations(id = "0002_rename")]
-/// async fn rename() -> m_runtime::ops::Migration {
-///     unimplemented!()
-/// }
-/// # fn main() {}
-/// ```
+/// `before` and `after` async fns.
 #[proc_macro_attribute]
 pub fn operations(args: TokenStream, input: TokenStream) -> TokenStream {
     macros::operations_inner(args.into(), input.into()).into()

@@ -142,7 +142,128 @@ pub use error::{BoxError, Error, Report, Result};
 pub use execute::{Interrupted, SyncReport, apply, apply_observed};
 pub use future::BoxFuture;
 pub use introspect::{introspect, introspect_for};
-pub use m_macros::{DocEnum, after_sync, before_sync, doctype, migration, operations};
+pub use m_macros::DocEnum;
+// The macros' examples, which are m-macros' doctests, are on these
+// re-exports (m-macros' crate docs say why); rustdoc shows each above the
+// macro's own docs.
+/// A hook that does not return a `Result` is refused:
+///
+/// ```compile_fail
+/// use m_runtime::prelude::*;
+///
+/// #[after_sync]
+/// async fn returns_nothing(_db: &Db) {}
+/// # fn main() {}
+/// ```
+pub use m_macros::after_sync;
+/// A hook that is not an `async fn` is refused:
+///
+/// ```compile_fail
+/// use m_runtime::prelude::*;
+///
+/// #[before_sync]
+/// fn not_async(_db: &Db) -> m_runtime::Result<()> {
+///     Ok(())
+/// }
+/// # fn main() {}
+/// ```
+pub use m_macros::before_sync;
+/// `#[doctype]`, a hook and a `#[migration]` together:
+///
+/// ```
+/// use m_runtime::prelude::*;
+///
+/// #[doctype(index(fields = ["title", "year"], unique))]
+/// pub struct Book {
+///     #[field(primary_key)]
+///     pub id: i64,
+///     #[field(max_length = 140)]
+///     pub title: String,
+///     pub year: Option<i32>,
+///     #[field(default = 1)]
+///     pub copies: i32,
+/// }
+///
+/// #[after_sync]
+/// async fn seed(_db: &Db) -> m_runtime::Result<()> {
+///     Ok(())
+/// }
+///
+/// #[migration(id = "0001_backfill", phase = post_sync)]
+/// async fn backfill(_db: &Db) -> m_runtime::Result<()> {
+///     Ok(())
+/// }
+///
+/// assert_eq!(Book::TABLE, "book");
+/// ```
+///
+/// A type with no portable column type is an error:
+///
+/// ```compile_fail
+/// use m_runtime::prelude::*;
+///
+/// #[doctype]
+/// pub struct Counter {
+///     #[field(primary_key)]
+///     pub id: i64,
+///     pub hits: u64, // unsigned integers are not portable: use i64
+/// }
+/// # fn main() {}
+/// ```
+///
+/// So are two field-level primary keys (a composite key is declared on the
+/// struct):
+///
+/// ```compile_fail
+/// use m_runtime::prelude::*;
+///
+/// #[doctype]
+/// pub struct BookTag {
+///     #[field(primary_key)]
+///     pub book: i64,
+///     #[field(primary_key)]
+///     pub tag: String,
+/// }
+/// # fn main() {}
+/// ```
+///
+/// ```
+/// use m_runtime::prelude::*;
+///
+/// #[doctype(primary_key(fields = ["book", "tag"]))]
+/// pub struct BookTag {
+///     pub book: i64,
+///     #[field(max_length = 40)]
+///     pub tag: String,
+/// }
+/// # fn main() {}
+/// ```
+pub use m_macros::doctype;
+/// The id is explicit:
+///
+/// ```compile_fail
+/// use m_runtime::prelude::*;
+///
+/// #[migration]
+/// async fn backfill(_db: &Db) -> m_runtime::Result<()> {
+///     Ok(())
+/// }
+/// # fn main() {}
+/// ```
+pub use m_macros::migration;
+/// An `async fn` is refused (it returns the migration; data work goes in
+/// `before` and `after`):
+///
+/// ```compile_fail
+/// use m_runtime::prelude::*;
+///
+/// #[m_runtime::operations(id = "0002_rename")]
+/// async fn rename() -> m_runtime::ops::Migration {
+///     unimplemented!()
+/// }
+/// # fn main() {}
+/// ```
+pub use m_macros::operations;
 pub use plan::{Plan, Policy, plan};
 pub use registry::{DocType, Registry};
 

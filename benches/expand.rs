@@ -1,7 +1,7 @@
 //! Compile-time cost of the macros: expanding `#[doctype]` structs (parse,
 //! check, generate), the work rustc asks of m per declaration.
 //!
-//! `cargo bench -p m-build --bench expand`
+//! `cargo bench -p m-benches --bench expand`
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use quote::{format_ident, quote};

@@ -4,7 +4,7 @@
 //! - `fresh_sync/1000`: a first sync creating 1,000 DocTypes;
 //! - `plan/1000_changes`: planning (diff, risk, SQL) of 1,000 changes, pure.
 //!
-//! `cargo bench -p m-tests --bench engine`; `M_TEST_BACKENDS` narrows the
+//! `cargo bench -p m-benches --bench engine`; `M_TEST_BACKENDS` narrows the
 //! backends as in the tests.
 
 use std::time::{Duration, Instant};
