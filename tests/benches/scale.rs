@@ -15,9 +15,11 @@
 //!   SQLite that first statement parses the whole schema, which grows
 //!   faster than the number of tables).
 //!
-//! Each time is the best of several runs (the sync and its floor
-//! alternate, each on a fresh database), so that other load on the machine
-//! inflates the figures as little as possible. Each row gives the
+//! Each time is the best of several runs (each run syncs one fresh
+//! database and sends the floor to another; the sync goes first in half of
+//! the runs and the floor in the other half, since what a DDL-heavy run
+//! leaves the server to do is paid by whichever runs next), so that other
+//! load on the machine inflates the figures as little as possible. Each row gives the
 //! statements m sent (round trips; for the sync, also the DDL statements)
 //! and the time as a multiple of the floor measured in the same run. On
 //! MariaDB the 1,000-DocType verify is measured again with 2,000 unrelated
@@ -103,14 +105,17 @@ fn main() {
     );
 }
 
-/// Runs at `n` DocTypes: `reps` fresh syncs, each followed by its floor
-/// (best of each kept), then verify and boot on the last synced database.
+/// Runs at `n` DocTypes: `reps` fresh syncs and as many floors, taking
+/// turns going first (best of each kept), then verify and boot on the last
+/// synced database.
 async fn measure(backend: Backend, n: usize, rows: &mut Vec<Row>, key: &mut Key) {
     let registry = synthetic::registry(n);
+    // An even number of runs: the sync goes first in half of them and the
+    // floor in the other half (see below).
     let reps = if n <= 100 {
-        5
+        6
     } else if n <= 1_000 {
-        3
+        4
     } else {
         2
     };
@@ -118,9 +123,23 @@ async fn measure(backend: Backend, n: usize, rows: &mut Vec<Row>, key: &mut Key)
     let mut synced = None;
     let mut sync_statements = String::new();
     let mut ddl = 0;
-    for _ in 0..reps {
+    let mut plan_and_transactions = None;
+    for rep in 0..reps {
+        // Both databases of a run live until its end, and the sync and its
+        // floor take turns going first: a DDL-heavy run leaves the server
+        // work to do (MariaDB's dirty pages, a dropped database's files), and
+        // whichever runs next pays for it. Each side is measured in both
+        // places; the first run syncs first, for the floor's plan.
+        let sync_db = TestDb::fresh(backend, "bench_scale").await;
+        let floor_db = TestDb::fresh(backend, "bench_floor").await;
+        let mut floor_took = None;
+        if rep % 2 == 1
+            && let Some((plan, transactions)) = &plan_and_transactions
+        {
+            floor_took = Some(floor(backend, &floor_db, plan, *transactions).await);
+        }
         // m's fresh sync.
-        let t = TestDb::fresh(backend, "bench_scale").await;
+        let t = sync_db;
         let before = t.db.query_count();
         let clock = Instant::now();
         let options = PipelineOptions::new(Policy::default());
@@ -136,15 +155,22 @@ async fn measure(backend: Backend, n: usize, rows: &mut Vec<Row>, key: &mut Key)
             0 | 1 => format!("{queries} ({ddl} DDL)"),
             k => format!("{queries} ({ddl} DDL, {k} transactions)"),
         };
+        let transactions = report.transactions.max(1);
         // The floor: the same DDL, straight through sqlx.
-        let floor_took = floor(backend, &plan, report.transactions.max(1)).await;
+        let floor_took = match floor_took {
+            Some(took) => took,
+            None => floor(backend, &floor_db, &plan, transactions).await,
+        };
+        plan_and_transactions = Some((plan, transactions));
         floor_best = floor_best.min(floor_took);
         eprintln!(
-            "  fresh sync {}, floor {} ({:.2}x)",
+            "  fresh sync {}, floor {} ({:.2}x; {} first)",
             ms(took),
             ms(floor_took),
-            took.as_secs_f64() / floor_took.as_secs_f64()
+            took.as_secs_f64() / floor_took.as_secs_f64(),
+            if rep % 2 == 1 { "floor" } else { "sync" }
         );
+        drop(floor_db);
         synced = Some(t);
     }
     let synced = synced.expect("at least one run");
@@ -242,11 +268,10 @@ async fn verify_best(t: &TestDb, registry: &Registry, runs: usize) -> (Duration,
     (times.into_iter().min().unwrap_or_default(), queries)
 }
 
-/// Runs `plan`'s DDL through sqlx on a fresh database: one script per
+/// Runs `plan`'s DDL through sqlx on `t`, a fresh database: one script per
 /// transaction (`transactions` of them, cut between tables), or one script
 /// on MariaDB.
-async fn floor(backend: Backend, plan: &Plan, transactions: usize) -> Duration {
-    let t = TestDb::fresh(backend, "bench_floor").await;
+async fn floor(backend: Backend, t: &TestDb, plan: &Plan, transactions: usize) -> Duration {
     let changes: Vec<&[String]> = plan.applied().map(|c| c.sql.as_slice()).collect();
     let per = changes.len().div_ceil(transactions);
     let scripts: Vec<String> = changes
