@@ -17,7 +17,7 @@
 //!
 //! - any schema change (m's or anyone's) changes the schema version;
 //! - every write of m's state or ledger clears the stamp first
-//!   ([`invalidate`]), in the writer's transaction when it has one;
+//!   (`invalidate`), in the writer's transaction when it has one;
 //! - another binary (other declarations, other migrations, another m)
 //!   computes another stamp.
 //!
