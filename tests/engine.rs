@@ -60,3 +60,5 @@ pub mod sql_mode;
 pub mod sqlite_rebuild;
 #[path = "transactions.rs"]
 pub mod transactions;
+#[path = "ui.rs"]
+pub mod ui;
