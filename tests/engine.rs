@@ -10,10 +10,6 @@ pub mod boot;
 pub mod boot_stamp;
 #[path = "checks.rs"]
 pub mod checks;
-/// The trybuild UI suite, named to start among the first tests (libtest
-/// starts them in name order): it is CPU-bound and the rest mostly wait.
-#[path = "ui.rs"]
-pub mod compile_time;
 #[path = "corpus.rs"]
 pub mod corpus;
 #[path = "crash.rs"]
@@ -64,3 +60,5 @@ pub mod sql_mode;
 pub mod sqlite_rebuild;
 #[path = "transactions.rs"]
 pub mod transactions;
+#[path = "ui.rs"]
+pub mod ui;

@@ -2,7 +2,7 @@
 //! what compiles, and the exact error for each misuse (the trybuild UI
 //! suite). The `.stderr` files are tied to the installed rustc (pinned in
 //! `rust-toolchain.toml`); regenerate them with
-//! `TRYBUILD=overwrite cargo test -p m-tests --test engine compile_time::` and review
+//! `TRYBUILD=overwrite cargo test -p m-tests --test engine ui::` and review
 //! the diff.
 //!
 //! The cases and the manifest trybuild builds them with are the package
