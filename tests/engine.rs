@@ -60,5 +60,3 @@ pub mod sql_mode;
 pub mod sqlite_rebuild;
 #[path = "transactions.rs"]
 pub mod transactions;
-#[path = "ui.rs"]
-pub mod ui;

@@ -1,4 +1,4 @@
-// Included by tests/ui.rs and tests/make_e2e.rs (not a module of the
+// Included by tests/macros/ui.rs and tests/make_e2e.rs (not a module of the
 // support library): both build with cargo in trybuild's target directory,
 // with one set of flags, so that m-runtime and its dependencies compile once
 // for the two of them.
