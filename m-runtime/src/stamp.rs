@@ -30,10 +30,9 @@
 //! another program set first keeps its values, and its boots read the
 //! tables as before.
 
-use std::sync::{Mutex, PoisonError};
-
 use sha2::{Digest, Sha256};
 
+use crate::registry::memo::Memo;
 use crate::schema::schema_digest;
 use crate::{BoxFuture, Db, Registry, Result};
 
@@ -93,28 +92,14 @@ impl Fingerprint {
     /// registry of the same items, so that an unchanged boot's cost does
     /// not grow with the number of DocTypes.
     pub fn of(registry: &Registry, allow_out_of_order: bool) -> Fingerprint {
-        type Cache = Vec<(Vec<usize>, bool, Fingerprint)>;
-        static CACHE: Mutex<Cache> = Mutex::new(Vec::new());
-        let identity = registry.identity();
-        let cached = |cache: &Cache| {
-            cache
-                .iter()
-                .find(|(items, allow, _)| *items == identity && *allow == allow_out_of_order)
-                .map(|(_, _, fingerprint)| *fingerprint)
-        };
-        if let Some(fingerprint) = cached(&CACHE.lock().unwrap_or_else(PoisonError::into_inner)) {
+        static KEPT: Memo<Fingerprint> = Memo::new();
+        let mut key = registry.identity();
+        key.push(usize::from(allow_out_of_order));
+        if let Some(fingerprint) = KEPT.get(&key) {
             return fingerprint;
         }
         let fingerprint = Self::compute(registry, allow_out_of_order);
-        let mut cache = CACHE.lock().unwrap_or_else(PoisonError::into_inner);
-        if cached(&cache).is_none() {
-            // Bounded: a process that builds registry after registry (a
-            // test suite) keeps the last few.
-            if cache.len() == 8 {
-                cache.remove(0);
-            }
-            cache.push((identity, allow_out_of_order, fingerprint));
-        }
+        KEPT.put(key, fingerprint);
         fingerprint
     }
 

@@ -10,6 +10,7 @@
 
 mod defs;
 mod hashes;
+pub(crate) mod memo;
 mod validate;
 
 pub use defs::{

@@ -215,30 +215,16 @@ impl std::error::Error for RegistryErrors {}
 
 /// The identities ([`Registry::identity`]) of the registries that passed
 /// in this process: a few at most (the linked one; tests build more).
-static PASSED: std::sync::Mutex<Vec<Vec<usize>>> = std::sync::Mutex::new(Vec::new());
+static PASSED: super::memo::Memo<()> = super::memo::Memo::new();
 
 /// Whether a registry of these items passed before.
 pub(super) fn passed_before(identity: &[usize]) -> bool {
-    PASSED
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
-        .iter()
-        .any(|passed| passed.as_slice() == identity)
+    PASSED.get(identity).is_some()
 }
 
 /// Remembers that a registry of these items passed.
 pub(super) fn remember_passed(identity: Vec<usize>) {
-    let mut passed = PASSED
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner);
-    if !passed.contains(&identity) {
-        // Bounded: a process that builds registry after registry (a test
-        // suite) keeps the last few.
-        if passed.len() == 8 {
-            passed.remove(0);
-        }
-        passed.push(identity);
-    }
+    PASSED.put(identity, ());
 }
 
 pub(super) fn validate(registry: &Registry) -> Result<(), RegistryErrors> {
