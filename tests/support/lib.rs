@@ -10,6 +10,7 @@
 //! message saying how to start it.
 
 pub mod cluster;
+mod pg_pool;
 pub mod selection;
 pub mod synthetic;
 
@@ -90,14 +91,28 @@ impl Backend {
     }
 }
 
-/// A fresh, empty database for one test. Dropped (server databases) or
-/// deleted (SQLite files) when the value goes.
+/// A fresh, empty database for one test, cleaned up when the value goes.
 pub struct TestDb {
     pub backend: Backend,
     pub url: String,
     pub db: Db,
-    cleanup: Option<(String, String)>,
-    file: Option<std::path::PathBuf>,
+    cleanup: Cleanup,
+}
+
+/// What goes with a [`TestDb`].
+enum Cleanup {
+    /// Already done.
+    None,
+    /// A SQLite file (and its `-wal`, `-shm` and lock files).
+    DeleteFile(std::path::PathBuf),
+    /// A MariaDB/MySQL database, created for the test (`CREATE DATABASE`
+    /// there is a directory: cheap).
+    DropDatabase { admin_url: String, name: String },
+    /// A PostgreSQL database slot ([`pg_pool`]), emptied before its lock goes.
+    EmptySlot {
+        admin_url: String,
+        slot: pg_pool::Slot,
+    },
 }
 
 static COUNTER: AtomicU32 = AtomicU32::new(0);
@@ -149,11 +164,26 @@ impl TestDb {
                     backend,
                     url,
                     db,
-                    cleanup: None,
-                    file: Some(path),
+                    cleanup: Cleanup::DeleteFile(path),
                 }
             }
-            Backend::Postgres | Backend::Mysql => {
+            Backend::Postgres => {
+                let admin_url = backend.admin_url();
+                let slot = pg_pool::claim(&admin_url).await.unwrap_or_else(|e| {
+                    panic!("PostgreSQL at {admin_url}: {e}\n{}", backend.how_to_start())
+                });
+                let url = with_database(&admin_url, &slot.name);
+                let db = Db::connect(&url)
+                    .await
+                    .expect("connect to the test database");
+                TestDb {
+                    backend,
+                    url,
+                    db,
+                    cleanup: Cleanup::EmptySlot { admin_url, slot },
+                }
+            }
+            Backend::Mysql => {
                 let admin_url = backend.admin_url();
                 let admin = Db::connect(&admin_url).await.unwrap_or_else(|e| {
                     panic!(
@@ -166,20 +196,6 @@ impl TestDb {
                     .execute(&format!("CREATE DATABASE {name}"))
                     .await
                     .expect("create test database");
-                if backend == Backend::Postgres {
-                    // A test database is thrown away: no test checks that a
-                    // commit survives a crash of the server, and waiting for
-                    // each commit's WAL flush (~4 ms here) is most of what
-                    // the suite's small transactions cost. Sessions to this
-                    // database start with it off; a crash could lose the
-                    // last commits, never corrupt anything.
-                    admin
-                        .execute(&format!(
-                            "ALTER DATABASE {name} SET synchronous_commit = off"
-                        ))
-                        .await
-                        .expect("set the test database's synchronous_commit");
-                }
                 let url = with_database(&admin_url, &name);
                 let db = Db::connect(&url)
                     .await
@@ -188,8 +204,7 @@ impl TestDb {
                     backend,
                     url,
                     db,
-                    cleanup: Some((admin_url, name)),
-                    file: None,
+                    cleanup: Cleanup::DropDatabase { admin_url, name },
                 }
             }
         }
@@ -270,39 +285,44 @@ impl TestDb {
 
 impl Drop for TestDb {
     fn drop(&mut self) {
-        if let Some(path) = self.file.take() {
-            for suffix in ["", "-wal", "-shm", ".m-lock"] {
-                let mut p = path.clone().into_os_string();
-                p.push(suffix);
-                let _ = std::fs::remove_file(p);
+        match std::mem::replace(&mut self.cleanup, Cleanup::None) {
+            Cleanup::None => {}
+            Cleanup::DeleteFile(path) => {
+                for suffix in ["", "-wal", "-shm", ".m-lock"] {
+                    let mut p = path.clone().into_os_string();
+                    p.push(suffix);
+                    let _ = std::fs::remove_file(p);
+                }
+            }
+            Cleanup::DropDatabase { admin_url, name } => on_own_runtime(async move {
+                if let Ok(admin) = Db::connect(&admin_url).await {
+                    let _ = admin
+                        .execute(&format!("DROP DATABASE IF EXISTS {name}"))
+                        .await;
+                }
+            }),
+            Cleanup::EmptySlot { admin_url, slot } => {
+                let name = slot.name.clone();
+                on_own_runtime(async move { pg_pool::release(&admin_url, &name).await });
+                // Ends the session whose advisory lock held the slot.
+                drop(slot);
             }
         }
-        if let Some((admin_url, name)) = self.cleanup.take() {
-            let backend = self.backend;
-            // Dropping needs async I/O; do it on a runtime of its own so that
-            // Drop works from inside the test's runtime.
-            let _ = std::thread::spawn(move || {
-                let Ok(rt) = tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build()
-                else {
-                    return;
-                };
-                rt.block_on(async move {
-                    if let Ok(admin) = Db::connect(&admin_url).await {
-                        let sql = match backend {
-                            Backend::Postgres => {
-                                format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")
-                            }
-                            _ => format!("DROP DATABASE IF EXISTS {name}"),
-                        };
-                        let _ = admin.execute(&sql).await;
-                    }
-                });
-            })
-            .join();
-        }
     }
+}
+
+/// Runs `cleanup` to the end on a runtime of its own, in a thread of its
+/// own, so that `Drop` works from inside the test's runtime.
+fn on_own_runtime(cleanup: impl std::future::Future<Output = ()> + Send + 'static) {
+    let _ = std::thread::spawn(move || {
+        if let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+        {
+            rt.block_on(cleanup);
+        }
+    })
+    .join();
 }
 
 /// Runs one async test body on every backend: `all_backends!(name, |t| async move { ... })`
