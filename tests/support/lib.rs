@@ -167,12 +167,37 @@ impl TestDb {
                     cleanup: Cleanup::DeleteFile(path),
                 }
             }
-            Backend::Postgres => {
+            Backend::Postgres | Backend::Mysql => {
                 let admin_url = backend.admin_url();
-                let slot = pg_pool::claim(&admin_url).await.unwrap_or_else(|e| {
-                    panic!("PostgreSQL at {admin_url}: {e}\n{}", backend.how_to_start())
-                });
-                let url = with_database(&admin_url, &slot.name);
+                let (database, cleanup) = if backend == Backend::Postgres {
+                    let slot = pg_pool::claim(&admin_url).await.unwrap_or_else(|e| {
+                        panic!("PostgreSQL at {admin_url}: {e}\n{}", backend.how_to_start())
+                    });
+                    let database = slot.name.clone();
+                    let cleanup = Cleanup::EmptySlot {
+                        admin_url: admin_url.clone(),
+                        slot,
+                    };
+                    (database, cleanup)
+                } else {
+                    let admin = Db::connect(&admin_url).await.unwrap_or_else(|e| {
+                        panic!(
+                            "{} is unreachable at {admin_url}: {e}\n{}",
+                            backend.name(),
+                            backend.how_to_start()
+                        )
+                    });
+                    admin
+                        .execute(&format!("CREATE DATABASE {name}"))
+                        .await
+                        .expect("create test database");
+                    let cleanup = Cleanup::DropDatabase {
+                        admin_url: admin_url.clone(),
+                        name: name.clone(),
+                    };
+                    (name, cleanup)
+                };
+                let url = with_database(&admin_url, &database);
                 let db = Db::connect(&url)
                     .await
                     .expect("connect to the test database");
@@ -180,31 +205,7 @@ impl TestDb {
                     backend,
                     url,
                     db,
-                    cleanup: Cleanup::EmptySlot { admin_url, slot },
-                }
-            }
-            Backend::Mysql => {
-                let admin_url = backend.admin_url();
-                let admin = Db::connect(&admin_url).await.unwrap_or_else(|e| {
-                    panic!(
-                        "{} is unreachable at {admin_url}: {e}\n{}",
-                        backend.name(),
-                        backend.how_to_start()
-                    )
-                });
-                admin
-                    .execute(&format!("CREATE DATABASE {name}"))
-                    .await
-                    .expect("create test database");
-                let url = with_database(&admin_url, &name);
-                let db = Db::connect(&url)
-                    .await
-                    .expect("connect to the test database");
-                TestDb {
-                    backend,
-                    url,
-                    db,
-                    cleanup: Cleanup::DropDatabase { admin_url, name },
+                    cleanup,
                 }
             }
         }
