@@ -18,8 +18,9 @@
 //!   to drop in one transaction under the server's lock budget, say) is
 //!   dropped and made again.
 //!
-//! So a test sees a database that m cannot tell from a new one, for 2
-//! connections and a few milliseconds. The slots stay on the server
+//! So a test sees a database that m cannot tell from a new one, for three
+//! more connections (the lock's, one to check and one to empty) and a few
+//! milliseconds of the server's time. The slots stay on the server
 //! between runs, empty, as many as tests ever ran at once. On a server
 //! older than 14 (no `pg_terminate_backend` timeout, no
 //! `pg_database_owner`) emptying fails, and each slot is dropped and made
