@@ -85,7 +85,7 @@ pub(crate) async fn claim(admin_url: &str) -> Result<Slot, String> {
             Ok(db) => {
                 let ready = match is_empty(&db).await {
                     Ok(true) => true,
-                    Ok(false) => empty(&db).await.is_ok() && is_empty(&db).await == Ok(true),
+                    Ok(false) => empty(&db, &name).await.is_ok() && is_empty(&db).await == Ok(true),
                     Err(_) => false,
                 };
                 let _ = db.close().await;
@@ -115,7 +115,7 @@ pub(crate) async fn release(admin_url: &str, name: &str) {
     let url = crate::with_database(admin_url, name);
     let emptied = match Db::connect(&url).await {
         Ok(db) => {
-            let emptied = empty(&db).await.is_ok();
+            let emptied = empty(&db, name).await.is_ok();
             let _ = db.close().await;
             emptied
         }
@@ -184,14 +184,14 @@ async fn is_empty(db: &Db) -> Result<bool, String> {
     Ok(leftovers == Some(0))
 }
 
-/// Makes the database of `db` as `CREATE DATABASE` made it: ends every
-/// other session on it, drops every schema but the system ones, makes
-/// `public` again with PostgreSQL's own owner, privileges and comment,
-/// unlinks large objects and resets its settings (not a connection limit,
-/// nor a role's settings in it: [`is_empty`] sees those, and the claim
-/// makes such a database again). Fails for a database too large to empty in one
-/// transaction.
-async fn empty(db: &Db) -> Result<(), String> {
+/// Makes the database `name`, which `db` is connected to, as `CREATE
+/// DATABASE` made it: ends every other session on it, drops every schema
+/// but the system ones, makes `public` again with PostgreSQL's own owner,
+/// privileges and comment, unlinks large objects and resets its settings
+/// (not a connection limit, nor a role's settings in it: [`is_empty`] sees
+/// those, and the claim makes such a database again). Fails for a database
+/// too large to empty in one transaction.
+async fn empty(db: &Db, name: &str) -> Result<(), String> {
     let relations = db
         .fetch_i64(&format!(
             "SELECT COUNT(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -203,16 +203,6 @@ async fn empty(db: &Db) -> Result<(), String> {
     if relations > MAX_RELATIONS_TO_EMPTY {
         return Err(format!("{relations} relations: dropped, not emptied"));
     }
-    let name = db
-        .fetch_all("SELECT current_database()::text")
-        .await
-        .map_err(|e| format!("read the database's name: {e}"))
-        .and_then(|rows| {
-            use sqlx::Row;
-            rows.first()
-                .and_then(|row| row.try_get::<String, _>(0).ok())
-                .ok_or_else(|| "no current_database()".to_owned())
-        })?;
     // `pg_terminate_backend(pid, timeout)` waits for the session to end, so
     // none of its locks is left when the schemas go.
     db.execute(&format!(
@@ -237,7 +227,7 @@ async fn empty(db: &Db) -> Result<(), String> {
     ))
     .await
     .map_err(|e| format!("empty {name}: {e}"))?;
-    set_settings(db, &name).await
+    set_settings(db, name).await
 }
 
 #[cfg(test)]
@@ -274,7 +264,7 @@ mod tests {
         for leftover in leftovers {
             db.execute(leftover).await.expect(leftover);
             assert_eq!(is_empty(&db).await, Ok(false), "{leftover} is seen");
-            empty(&db).await.expect("empty");
+            empty(&db, &slot.name).await.expect("empty");
             assert_eq!(is_empty(&db).await, Ok(true), "{leftover} is gone");
         }
         // Settings: the database's own, a role's in it, a connection limit.
